@@ -1,0 +1,107 @@
+//! Building and running the server.
+
+use crate::auth::{Authenticator, Authz};
+use crate::config::Settings;
+use crate::db::{self, StatementCounter};
+use crate::graphql::context::AppState;
+use crate::http::{self, HttpState};
+use crate::seed;
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    address: SocketAddr,
+    state: Arc<HttpState>,
+    statements: StatementCounter,
+}
+
+impl Application {
+    /// Connects, migrates, loads the demo data into an empty database (unless
+    /// disabled), loads the casbin rules and binds the listening socket (port 0
+    /// picks a free port).
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let (db, statements) = db::connect(settings).await?;
+        db::migrate(&db).await?;
+        if !settings.no_demo && seed::is_empty(&db).await? {
+            tracing::info!(dossiers = settings.demo_dossiers, "loading the demo data into the empty database");
+            seed::load_demo(&db, settings.demo_dossiers, false).await?;
+        }
+        let listener =
+            TcpListener::bind(settings.listen).await.with_context(|| format!("listening on {}", settings.listen))?;
+        let address = listener.local_addr()?;
+        let state = Self::state(settings, db).await?;
+        Ok(Self { listener, address, state, statements })
+    }
+
+    /// The shared state over an open database.
+    async fn state(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Arc<HttpState>> {
+        let authz = Authz::load(&db, crate::auth::authz::POLICY).await?;
+        let authenticator = Arc::new(Authenticator::from_settings(settings).await?);
+        let app = Arc::new(AppState { db, authz });
+        let schema = crate::graphql::build_schema(Some(app.clone()), &settings.limits);
+        Ok(Arc::new(HttpState { schema, app, authenticator, limits: settings.limits.clone() }))
+    }
+
+    /// The address the server listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The database connection.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.app.db
+    }
+
+    /// SQL statements sent so far through this server's connection.
+    pub fn statements(&self) -> StatementCounter {
+        self.statements.clone()
+    }
+
+    /// A token for `user`, exactly as `motcua token` mints it.
+    pub fn mint_token(&self, user: &str, ttl: Duration) -> anyhow::Result<String> {
+        self.state.authenticator.mint(user, ttl)
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        http::prometheus();
+        let router = http::router(self.state);
+        axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await.context("serving HTTP")
+    }
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(?error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(?error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,247 @@
+//! Authentication: `Authorization: Bearer <JWT>`, HS256 with the configured (or
+//! generated) secret, or RS256/ES256 against an OIDC issuer's JWKS. The token
+//! names the user (`sub`); roles never come from the token.
+
+use crate::config::Settings;
+use crate::error::ApiError;
+use anyhow::Context;
+use base64::Engine;
+use entity::{official, OfficialKind};
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::RwLock;
+use uuid::Uuid;
+
+const SECRET_FILE: &str = "jwt-secret";
+const ISSUER: &str = "motcua";
+
+/// The claims motcua reads and writes.
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    exp: u64,
+    #[serde(default)]
+    iat: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    iss: Option<String>,
+}
+
+/// The authenticated caller, as found in the `official` table.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub kind: OfficialKind,
+    pub agency_id: Uuid,
+}
+
+/// Who is calling: nobody in particular, or a known user.
+#[derive(Debug, Clone)]
+pub enum Identity {
+    Anonymous,
+    User(Viewer),
+}
+
+impl Identity {
+    /// The user, when there is one.
+    pub fn viewer(&self) -> Option<&Viewer> {
+        match self {
+            Self::Anonymous => None,
+            Self::User(viewer) => Some(viewer),
+        }
+    }
+}
+
+struct Jwks {
+    url: String,
+    keys: RwLock<(JwkSet, SystemTime)>,
+}
+
+/// Mints and verifies tokens.
+pub struct Authenticator {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    jwks: Option<Jwks>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator").field("jwks", &self.jwks.as_ref().map(|j| &j.url)).finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    /// Reads the HS256 secret (generating it into the data folder on first
+    /// start) and, when configured, fetches the issuer's JWKS.
+    pub async fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        let secret = match &settings.jwt_secret {
+            Some(secret) => secret.expose().as_bytes().to_vec(),
+            None => load_or_generate_secret(&settings.data_dir)?,
+        };
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+        let jwks = match &settings.jwks_url {
+            Some(url) => {
+                let keys = fetch_jwks(&http, url).await?;
+                Some(Jwks { url: url.clone(), keys: RwLock::new((keys, SystemTime::now())) })
+            }
+            None => None,
+        };
+        Ok(Self {
+            encoding: EncodingKey::from_secret(&secret),
+            decoding: DecodingKey::from_secret(&secret),
+            jwks,
+            issuer: settings.jwt_issuer.clone(),
+            audience: settings.jwt_audience.clone(),
+            http,
+        })
+    }
+
+    /// An HS256 token for `user`, valid for `ttl`.
+    pub fn mint(&self, user: &str, ttl: Duration) -> anyhow::Result<String> {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
+        let claims = Claims { sub: user.to_owned(), iat: now, exp: now + ttl.as_secs(), iss: Some(ISSUER.to_owned()) };
+        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+    }
+
+    /// The user a token names, if its signature, algorithm and dates are valid.
+    pub async fn verify(&self, token: &str) -> Result<String, ApiError> {
+        let invalid = |why: &str| ApiError::Unauthenticated(format!("invalid token: {why}"));
+        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed"))?;
+        let claims = match header.alg {
+            Algorithm::HS256 => {
+                let mut validation = Validation::new(Algorithm::HS256);
+                validation.validate_aud = false;
+                validation.leeway = 0;
+                jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+                    .map_err(|e| invalid(&e.to_string()))?
+                    .claims
+            }
+            Algorithm::RS256 | Algorithm::ES256 => {
+                let key = self
+                    .jwks_key(header.kid.as_deref(), header.alg)
+                    .await
+                    .ok_or_else(|| invalid("unknown signing key"))?;
+                let mut validation = Validation::new(header.alg);
+                validation.leeway = 30;
+                match &self.audience {
+                    Some(audience) => validation.set_audience(&[audience]),
+                    None => validation.validate_aud = false,
+                }
+                if let Some(issuer) = &self.issuer {
+                    validation.set_issuer(&[issuer]);
+                }
+                jsonwebtoken::decode::<Claims>(token, &key, &validation).map_err(|e| invalid(&e.to_string()))?.claims
+            }
+            other => return Err(invalid(&format!("algorithm {other:?} is not accepted"))),
+        };
+        if claims.sub.is_empty() {
+            return Err(invalid("no subject"));
+        }
+        Ok(claims.sub)
+    }
+
+    /// The JWKS key with this id, refetching the set (at most once a minute) when it is unknown.
+    async fn jwks_key(&self, kid: Option<&str>, alg: Algorithm) -> Option<DecodingKey> {
+        let jwks = self.jwks.as_ref()?;
+        let find = |set: &JwkSet| {
+            let jwk = match kid {
+                Some(kid) => set.find(kid),
+                None => set.keys.first(),
+            }?;
+            DecodingKey::from_jwk(jwk).ok()
+        };
+        {
+            let keys = jwks.keys.read().await;
+            if let Some(key) = find(&keys.0) {
+                return Some(key);
+            }
+            if keys.1.elapsed().unwrap_or_default() < Duration::from_secs(60) {
+                return None;
+            }
+        }
+        let mut keys = jwks.keys.write().await;
+        match fetch_jwks(&self.http, &jwks.url).await {
+            Ok(fresh) => *keys = (fresh, SystemTime::now()),
+            Err(error) => {
+                tracing::warn!(?error, ?alg, "refreshing the JWKS failed");
+                keys.1 = SystemTime::now();
+            }
+        }
+        find(&keys.0)
+    }
+
+    /// Resolves the `Authorization` header into an identity. A header that is
+    /// present but invalid, expired or names an unknown user is an error, never anonymous.
+    pub async fn identify(&self, db: &DatabaseConnection, authorization: Option<&str>) -> Result<Identity, ApiError> {
+        let Some(header) = authorization else {
+            return Ok(Identity::Anonymous);
+        };
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError::Unauthenticated("the Authorization header must be `Bearer <token>`".into()))?;
+        let username = self.verify(token).await?;
+        let official = official::Entity::find()
+            .filter(official::Column::Username.eq(&username))
+            .filter(official::Column::Active.eq(true))
+            .one(db)
+            .await?
+            .ok_or_else(|| ApiError::Unauthenticated("the token names an unknown or inactive user".into()))?;
+        Ok(Identity::User(Viewer {
+            id: official.id,
+            username: official.username,
+            display_name: official.display_name,
+            kind: official.kind,
+            agency_id: official.agency_id,
+        }))
+    }
+}
+
+async fn fetch_jwks(http: &reqwest::Client, url: &str) -> anyhow::Result<JwkSet> {
+    let response = http.get(url).send().await.with_context(|| format!("fetching the JWKS at {url}"))?;
+    response.error_for_status()?.json().await.context("reading the JWKS")
+}
+
+/// The HS256 secret in the data folder, created (readable by the owner only) on first start.
+fn load_or_generate_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    let path = data_dir.join(SECRET_FILE);
+    let engine = base64::engine::general_purpose::STANDARD;
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return engine.decode(text.trim()).with_context(|| format!("reading the secret in {}", path.display()));
+    }
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let mut secret = vec![0u8; 48];
+    rand::rng().fill_bytes(&mut secret);
+    write_private(&path, engine.encode(&secret).as_bytes())?;
+    Ok(secret)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(contents)?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, contents).with_context(|| format!("creating {}", path.display()))
+}

@@ -1,0 +1,124 @@
+//! Authorization with casbin: RBAC with domains, a domain being an agency path
+//! (`/91/899/`) or a subtree (`/91/*`). Permissions (`p` rules) come from
+//! `policies/policy.csv`; role assignments (`g` rules) from the database.
+
+use crate::domain::paths::PathPattern;
+use crate::services::scope::Scope;
+use anyhow::Context;
+use casbin::function_map::key_match;
+use casbin::{CoreApi, DefaultModel, Enforcer, MgmtApi};
+use sea_orm::DatabaseConnection;
+use sea_orm_adapter::SeaOrmAdapter;
+use tokio::sync::RwLock;
+
+/// The casbin model, compiled into the binary from `policies/model.conf`.
+pub const MODEL: &str = include_str!("../../../policies/model.conf");
+/// The default permissions, compiled into the binary from `policies/policy.csv`.
+pub const POLICY: &str = include_str!("../../../policies/policy.csv");
+
+/// A role a user holds over an agency or a subtree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub role: String,
+    pub pattern: PathPattern,
+}
+
+/// The loaded enforcer.
+pub struct Authz {
+    enforcer: RwLock<Enforcer>,
+}
+
+impl std::fmt::Debug for Authz {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Authz")
+    }
+}
+
+impl Authz {
+    /// Loads the role assignments from the database and the permissions from `policy`.
+    pub async fn load(db: &DatabaseConnection, policy: &str) -> anyhow::Result<Self> {
+        let model = DefaultModel::from_str(MODEL).await.context("reading the casbin model")?;
+        let adapter = SeaOrmAdapter::new(db.clone()).await.context("opening the casbin adapter")?;
+        let mut enforcer = Enforcer::new(model, adapter).await.context("loading casbin rules")?;
+        enforcer.get_role_manager().write().matching_fn(None, Some(key_match));
+        enforcer.build_role_links().context("building casbin role links")?;
+        // Permissions come from the file on every start; they are not written back.
+        enforcer.enable_auto_save(false);
+        let rules = parse_policy(policy)?;
+        enforcer.add_policies(rules).await.context("adding the permissions of policy.csv")?;
+        Ok(Self { enforcer: RwLock::new(enforcer) })
+    }
+
+    /// Whether `user` may do `action` on `object` in the agency at `path`.
+    pub async fn allows(&self, user: &str, path: &str, object: &str, action: &str) -> bool {
+        let enforcer = self.enforcer.read().await;
+        match enforcer.enforce((user, path, object, action)) {
+            Ok(allowed) => allowed,
+            Err(error) => {
+                tracing::error!(?error, user, path, object, action, "casbin enforce failed");
+                false
+            }
+        }
+    }
+
+    /// Every role `user` holds, with where it holds it.
+    pub async fn grants(&self, user: &str) -> Vec<Grant> {
+        let enforcer = self.enforcer.read().await;
+        enforcer
+            .get_filtered_grouping_policy(0, vec![user.to_owned()])
+            .into_iter()
+            .filter_map(|rule| {
+                let pattern = PathPattern::parse(rule.get(2)?)?;
+                Some(Grant { role: rule.get(1)?.clone(), pattern })
+            })
+            .collect()
+    }
+
+    /// The agencies where `user` may do `action` on `object`: the union of the
+    /// domains of every role that has the permission. The same rules as
+    /// [`Authz::allows`], in a form a SQL filter can use.
+    pub async fn scope(&self, user: &str, object: &str, action: &str) -> Scope {
+        let grants = self.grants(user).await;
+        let enforcer = self.enforcer.read().await;
+        let patterns = grants
+            .into_iter()
+            .filter(|grant| enforcer.has_policy(vec![grant.role.clone(), object.to_owned(), action.to_owned()]))
+            .map(|grant| grant.pattern);
+        Scope::new(patterns)
+    }
+}
+
+/// The `p` rules of a policy file.
+fn parse_policy(policy: &str) -> anyhow::Result<Vec<Vec<String>>> {
+    policy
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let fields: Vec<String> = line.split(',').map(|f| f.trim().to_owned()).collect();
+            match fields.as_slice() {
+                [p, _, _, _] if p == "p" => Ok(fields[1..].to_vec()),
+                _ => anyhow::bail!("policy.csv: expected `p, role, object, action`, found `{line}`"),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_policy_parses_and_gives_every_role_something() {
+        let rules = parse_policy(POLICY).unwrap();
+        for role in ["receiver", "specialist", "leader", "admin", "supervisor", "portal"] {
+            assert!(rules.iter().any(|r| r[0] == role), "{role} has no permission");
+        }
+    }
+
+    #[test]
+    fn a_malformed_policy_line_is_an_error() {
+        assert!(parse_policy("p, receiver, dossier").is_err());
+        assert!(parse_policy("g, alice, receiver, /91/").is_err());
+    }
+}

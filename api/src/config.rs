@@ -1,0 +1,194 @@
+//! Settings of every command, by flag or environment variable. This is the only
+//! module that reads the environment; every setting has a default that works on
+//! a laptop and is listed in the README's settings table.
+
+use clap::{Args, Parser, Subcommand};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// motcua: the GraphQL API of Vietnam's one-stop administrative-procedure system.
+#[derive(Debug, Parser)]
+#[command(name = "motcua", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API: create, migrate and fill the database on first start, then listen.
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Load the demo data (if the database is empty) and add generated dossiers.
+    Seed {
+        /// How many generated dossiers to add.
+        #[arg(long, default_value_t = 0)]
+        dossiers: u64,
+    },
+    /// Mint a token for an official or a service account; the token is alone on the last line.
+    Token {
+        /// The user's name (the token's `sub`).
+        #[arg(long)]
+        user: String,
+        /// How long the token stays valid, e.g. `12h`, `30d`.
+        #[arg(long, default_value = "30d", value_parser = humantime::parse_duration)]
+        ttl: Duration,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Measure the read API against the configured database (see docs/PERFORMANCE.md).
+    Bench {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Requests in the timed run.
+        #[arg(long, default_value_t = 5000)]
+        requests: usize,
+        /// Page size of the measured `dossiers` query.
+        #[arg(long, default_value_t = 100)]
+        first: usize,
+        /// The user whose token the requests carry.
+        #[arg(long, default_value = "tinh.giamsat")]
+        user: String,
+    },
+}
+
+/// Settings shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Folder for the SQLite database, the token secret and document contents.
+    #[arg(long, env = "MOTCUA_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Database URL: `sqlite://…` or `postgres://…`; the SQLite file in the data folder when unset.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<Secret>,
+    /// Largest number of database connections.
+    #[arg(long, env = "MOTCUA_DB_POOL", default_value_t = 16, global = true)]
+    pub db_pool: u32,
+    /// Address to listen on.
+    #[arg(long, env = "MOTCUA_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    pub listen: SocketAddr,
+    /// HS256 secret for tokens; generated and kept in the data folder when unset.
+    #[arg(long, env = "MOTCUA_JWT_SECRET", global = true)]
+    pub jwt_secret: Option<Secret>,
+    /// JWKS URL of an OIDC issuer (e.g. Keycloak) whose RS256/ES256 tokens are accepted.
+    #[arg(long, env = "MOTCUA_JWKS_URL", global = true)]
+    pub jwks_url: Option<String>,
+    /// Expected `iss` of tokens from the OIDC issuer.
+    #[arg(long, env = "MOTCUA_JWT_ISSUER", global = true)]
+    pub jwt_issuer: Option<String>,
+    /// Expected `aud` of tokens from the OIDC issuer.
+    #[arg(long, env = "MOTCUA_JWT_AUDIENCE", global = true)]
+    pub jwt_audience: Option<String>,
+    /// Generated dossiers loaded with the demo data into an empty database.
+    #[arg(long, env = "MOTCUA_DEMO_DOSSIERS", default_value_t = 5000, global = true)]
+    pub demo_dossiers: u64,
+    /// Do not load demo data into an empty database.
+    #[arg(long, env = "MOTCUA_NO_DEMO", global = true)]
+    pub no_demo: bool,
+    /// Log filter, e.g. `info`, `motcua=debug,sqlx=warn`.
+    #[arg(long, env = "MOTCUA_LOG", default_value = "info", global = true)]
+    pub log: String,
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// Limits on every GraphQL request.
+#[derive(Debug, Clone, Args)]
+pub struct Limits {
+    /// Deepest nesting of selections.
+    #[arg(long, env = "MOTCUA_MAX_DEPTH", default_value_t = 12, global = true)]
+    pub max_depth: usize,
+    /// Largest query complexity (a list field costs its page size times its selection).
+    #[arg(long, env = "MOTCUA_MAX_COMPLEXITY", default_value_t = 10_000, global = true)]
+    pub max_complexity: usize,
+    /// Most aliased fields in one operation.
+    #[arg(long, env = "MOTCUA_MAX_ALIASES", default_value_t = 30, global = true)]
+    pub max_aliases: usize,
+    /// Most operations in one batched request.
+    #[arg(long, env = "MOTCUA_MAX_BATCH", default_value_t = 10, global = true)]
+    pub max_batch: usize,
+    /// Largest request body in bytes.
+    #[arg(long, env = "MOTCUA_MAX_BODY_BYTES", default_value_t = 1 << 20, global = true)]
+    pub max_body_bytes: usize,
+    /// Longest time a request may take.
+    #[arg(long, env = "MOTCUA_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration, global = true)]
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 12,
+            max_complexity: 10_000,
+            max_aliases: 30,
+            max_batch: 10,
+            max_body_bytes: 1 << 20,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Settings {
+    /// Settings for a server on `data_dir` with every other value at its default;
+    /// the test suite starts from here.
+    pub fn for_data_dir(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            database_url: None,
+            db_pool: 16,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            jwt_secret: None,
+            jwks_url: None,
+            jwt_issuer: None,
+            jwt_audience: None,
+            demo_dossiers: 5000,
+            no_demo: false,
+            log: "info".into(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// The database URL in force: the configured one, or the SQLite file in the data folder.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.expose().to_owned(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("motcua.db").display()),
+        }
+    }
+}
+
+/// A setting that must not be printed (a password inside a URL, a signing key).
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}

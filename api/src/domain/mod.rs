@@ -1,0 +1,5 @@
+//! Domain rules as plain functions, with unit tests that need no server.
+
+pub mod calendar;
+pub mod codes;
+pub mod paths;

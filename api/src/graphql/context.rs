@@ -1,0 +1,91 @@
+//! What a resolver can reach: the shared state and the request's caller.
+
+use crate::auth::{Authz, Identity, Viewer};
+use crate::error::ApiError;
+use crate::graphql::loaders::DbLoader;
+use crate::services::scope::Scope;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::Context;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Shared by every request.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub authz: Authz,
+}
+
+/// The request's caller and its loaders.
+pub struct RequestData {
+    pub identity: Identity,
+    pub loader: DataLoader<DbLoader, HashMapCache>,
+}
+
+/// Shortcuts for resolvers.
+pub trait ContextExt {
+    /// The shared state.
+    fn state(&self) -> &AppState;
+    /// The database.
+    fn db(&self) -> &DatabaseConnection;
+    /// The caller.
+    fn identity(&self) -> &Identity;
+    /// The caller, or `UNAUTHENTICATED` for anonymous callers.
+    fn viewer(&self) -> Result<&Viewer, ApiError>;
+}
+
+impl ContextExt for Context<'_> {
+    fn state(&self) -> &AppState {
+        self.data_unchecked::<Arc<AppState>>()
+    }
+
+    fn db(&self) -> &DatabaseConnection {
+        &self.state().db
+    }
+
+    fn identity(&self) -> &Identity {
+        &self.data_unchecked::<Arc<RequestData>>().identity
+    }
+
+    fn viewer(&self) -> Result<&Viewer, ApiError> {
+        self.identity().viewer().ok_or_else(|| {
+            ApiError::Unauthenticated("this field needs a token: send `Authorization: Bearer <token>`".into())
+        })
+    }
+}
+
+/// Where the caller may do `action` on `object` (nowhere for anonymous callers).
+pub async fn scope(ctx: &Context<'_>, object: &str, action: &str) -> Scope {
+    match ctx.identity().viewer() {
+        Some(viewer) => ctx.state().authz.scope(&viewer.username, object, action).await,
+        None => Scope::default(),
+    }
+}
+
+/// Loads one value through the request's DataLoader.
+pub async fn load<K>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<<DbLoader as Loader<K>>::Value>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Error = Arc<ApiError>>,
+{
+    ctx.data_unchecked::<Arc<RequestData>>().loader.load_one(key).await.map_err(|error| error.to_graphql())
+}
+
+/// Loads a value that must exist (a foreign key the database guarantees).
+pub async fn load_required<K>(ctx: &Context<'_>, key: K) -> async_graphql::Result<<DbLoader as Loader<K>>::Value>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + std::fmt::Debug + 'static,
+    DbLoader: Loader<K, Error = Arc<ApiError>>,
+{
+    let value = load(ctx, key.clone()).await?;
+    value.ok_or_else(|| ApiError::internal(format!("{key:?} is missing")).to_graphql())
+}
+
+/// Validates a page size: 20 when absent, at most 100.
+pub fn page_size(first: Option<i32>) -> Result<u64, ApiError> {
+    match first {
+        None => Ok(20),
+        Some(n) if n < 0 => Err(ApiError::BadUserInput("`first` must not be negative".into())),
+        Some(n) if n > 100 => Err(ApiError::LimitExceeded(format!("`first` is {n}; a page holds at most 100 items"))),
+        Some(n) => Ok(n as u64),
+    }
+}

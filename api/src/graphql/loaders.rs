@@ -1,0 +1,127 @@
+//! DataLoaders: every relation is fetched in one query per type per request
+//! level, never one query per row. One [`DbLoader`] per request.
+
+use crate::error::ApiError;
+use crate::services::{agencies, dossiers, officials, procedures};
+use async_graphql::dataloader::Loader;
+use entity::{agency, dossier_event, field, official, procedure, procedure_document, procedure_step};
+use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Batches reads by key type.
+pub struct DbLoader {
+    pub db: DatabaseConnection,
+}
+
+/// An agency by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AgencyId(pub Uuid);
+/// The children of an agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChildrenOf(pub Uuid);
+/// A procedure version by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProcedureId(pub Uuid);
+/// A field by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FieldId(pub Uuid);
+/// The steps of a procedure version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StepsOf(pub Uuid);
+/// The required documents of a procedure version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DocumentsOf(pub Uuid);
+/// An official by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OfficialId(pub Uuid);
+/// The slip of a dossier (already authorised).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventsOf(pub Uuid);
+
+type LoadResult<K, V> = Result<HashMap<K, V>, Arc<ApiError>>;
+
+fn by_id<K: std::hash::Hash + Eq, V>(rows: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, V> {
+    rows.into_iter().map(|row| (key(&row), row)).collect()
+}
+
+fn grouped<K: std::hash::Hash + Eq + Copy, V>(keys: &[K], rows: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+    let mut groups: HashMap<K, Vec<V>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for row in rows {
+        groups.entry(key(&row)).or_default().push(row);
+    }
+    groups
+}
+
+fn ids<K: Copy>(keys: &[K], inner: impl Fn(K) -> Uuid) -> Vec<Uuid> {
+    keys.iter().map(|k| inner(*k)).collect()
+}
+
+impl Loader<AgencyId> for DbLoader {
+    type Value = agency::Model;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[AgencyId]) -> LoadResult<AgencyId, Self::Value> {
+        Ok(by_id(agencies::find_by_ids(&self.db, &ids(keys, |k| k.0)).await?, |a| AgencyId(a.id)))
+    }
+}
+
+impl Loader<ChildrenOf> for DbLoader {
+    type Value = Vec<agency::Model>;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[ChildrenOf]) -> LoadResult<ChildrenOf, Self::Value> {
+        let rows = agencies::children_of(&self.db, &ids(keys, |k| k.0)).await?;
+        Ok(grouped(keys, rows, |a| ChildrenOf(a.parent_id.unwrap_or_default())))
+    }
+}
+
+impl Loader<ProcedureId> for DbLoader {
+    type Value = procedure::Model;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[ProcedureId]) -> LoadResult<ProcedureId, Self::Value> {
+        Ok(by_id(procedures::find_by_ids(&self.db, &ids(keys, |k| k.0)).await?, |p| ProcedureId(p.id)))
+    }
+}
+
+impl Loader<FieldId> for DbLoader {
+    type Value = field::Model;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[FieldId]) -> LoadResult<FieldId, Self::Value> {
+        Ok(by_id(procedures::fields_by_ids(&self.db, &ids(keys, |k| k.0)).await?, |f| FieldId(f.id)))
+    }
+}
+
+impl Loader<StepsOf> for DbLoader {
+    type Value = Vec<procedure_step::Model>;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[StepsOf]) -> LoadResult<StepsOf, Self::Value> {
+        let rows = procedures::steps_of(&self.db, &ids(keys, |k| k.0)).await?;
+        Ok(grouped(keys, rows, |s| StepsOf(s.procedure_id)))
+    }
+}
+
+impl Loader<DocumentsOf> for DbLoader {
+    type Value = Vec<procedure_document::Model>;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[DocumentsOf]) -> LoadResult<DocumentsOf, Self::Value> {
+        let rows = procedures::documents_of(&self.db, &ids(keys, |k| k.0)).await?;
+        Ok(grouped(keys, rows, |d| DocumentsOf(d.procedure_id)))
+    }
+}
+
+impl Loader<OfficialId> for DbLoader {
+    type Value = official::Model;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[OfficialId]) -> LoadResult<OfficialId, Self::Value> {
+        Ok(by_id(officials::find_by_ids(&self.db, &ids(keys, |k| k.0)).await?, |o| OfficialId(o.id)))
+    }
+}
+
+impl Loader<EventsOf> for DbLoader {
+    type Value = Vec<dossier_event::Model>;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[EventsOf]) -> LoadResult<EventsOf, Self::Value> {
+        let rows = dossiers::events_of(&self.db, &ids(keys, |k| k.0)).await?;
+        Ok(grouped(keys, rows, |e| EventsOf(e.dossier_id)))
+    }
+}

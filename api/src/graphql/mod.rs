@@ -1,0 +1,35 @@
+//! The GraphQL schema: types, loaders, limits. Resolvers are thin: they parse
+//! input, call a service and map the result.
+
+pub mod context;
+pub mod enums;
+pub mod ids;
+pub mod limits;
+pub mod loaders;
+pub mod query;
+pub mod types;
+
+use crate::config::Limits;
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use context::AppState;
+use std::sync::Arc;
+
+/// The schema type.
+pub type AppSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema over the shared state.
+pub fn build_schema(state: Option<Arc<AppState>>, limits: &Limits) -> AppSchema {
+    let mut builder = Schema::build(query::Query, EmptyMutation, EmptySubscription)
+        .extension(limits::LimitsFactory(limits.clone()))
+        .limit_recursive_depth(64)
+        .limit_directives(20);
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The SDL of the schema, as `motcua schema` prints it and `docs/schema.graphql` holds it.
+pub fn sdl() -> String {
+    build_schema(None, &Limits::default()).sdl()
+}

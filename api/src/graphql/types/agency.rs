@@ -1,0 +1,73 @@
+//! `Agency`: a tenant (*cơ quan, đơn vị*) and its place in the tree.
+
+use crate::graphql::context::load;
+use crate::graphql::enums::AgencyKind;
+use crate::graphql::ids::{global_id, NodeType};
+use crate::graphql::loaders::{AgencyId, ChildrenOf};
+use async_graphql::{Context, Object, ID};
+use chrono::NaiveDate;
+use entity::agency;
+
+/// An agency (*cơ quan, đơn vị*): the province, a department, the service
+/// centre, a district or a commune. Each is a tenant with its own procedures
+/// and dossiers. The agency directory is public.
+pub struct Agency(pub agency::Model);
+
+#[Object]
+impl Agency {
+    /// Global ID (Relay `Node`).
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::Agency, self.0.id)
+    }
+
+    /// Unique code: the GSO code for the province, districts and communes
+    /// (`91`, `899`, `30733`); `{province}.{abbreviation}` for departments and
+    /// the service centre (`91.STP`).
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Official name, e.g. *Phường Vĩnh Thanh*.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Kind of unit.
+    async fn kind(&self) -> AgencyKind {
+        self.0.kind.into()
+    }
+
+    /// Canonical path of local codes with a trailing slash (`/91/899/30733/`):
+    /// the domain of role assignments.
+    async fn path(&self) -> &str {
+        &self.0.path
+    }
+
+    /// GSO code of the province the agency belongs to.
+    async fn province_code(&self) -> &str {
+        &self.0.province_code
+    }
+
+    /// The day the unit came into being (for the demo data, its state before the 2025 reorganisation).
+    async fn valid_from(&self) -> NaiveDate {
+        self.0.valid_from
+    }
+
+    /// The last day the unit existed, if it ceased (e.g. districts abolished on 2025-07-01).
+    async fn valid_to(&self) -> Option<NaiveDate> {
+        self.0.valid_to
+    }
+
+    /// The agency above (null for a province).
+    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
+        match self.0.parent_id {
+            Some(parent_id) => Ok(load(ctx, AgencyId(parent_id)).await?.map(Agency)),
+            None => Ok(None),
+        }
+    }
+
+    /// The agencies directly below, in path order.
+    async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Agency>> {
+        Ok(load(ctx, ChildrenOf(self.0.id)).await?.unwrap_or_default().into_iter().map(Agency).collect())
+    }
+}

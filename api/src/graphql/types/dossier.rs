@@ -1,0 +1,206 @@
+//! `Dossier`: one application (*hồ sơ*).
+
+use crate::domain::calendar::is_overdue;
+use crate::error::ApiError;
+use crate::graphql::context::{load, load_required, page_size};
+use crate::graphql::enums::{ApplicantKind, Channel, DossierStatus, Outcome, PaymentMethod};
+use crate::graphql::ids::{global_id, NodeType};
+use crate::graphql::loaders::{AgencyId, EventsOf, OfficialId, ProcedureId};
+use crate::graphql::types::{Agency, DossierEvent, Procedure, User};
+use crate::services::cursor::Cursor;
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use entity::dossier;
+
+/// A dossier (*hồ sơ*): one application by a citizen or an organisation.
+pub struct Dossier(pub dossier::Model);
+
+/// The applicant (*tổ chức, cá nhân*).
+#[derive(SimpleObject)]
+pub struct Applicant {
+    /// A citizen or an organisation.
+    pub kind: ApplicantKind,
+    /// Full name, or the organisation's name.
+    pub name: String,
+    /// Citizen ID number (*số định danh cá nhân*), or the organisation's tax code.
+    pub id_number: String,
+    /// Phone number, also the second factor of `trackDossier`.
+    pub phone: String,
+    /// Email address.
+    pub email: Option<String>,
+    /// Address.
+    pub address: String,
+}
+
+/// The fee and how it was paid (*phí, lệ phí*).
+#[derive(SimpleObject)]
+pub struct Fee {
+    /// Amount in VND; 0 when the procedure is free.
+    pub amount: i64,
+    /// When it was paid.
+    pub paid_at: Option<DateTime<Utc>>,
+    /// How it was paid.
+    pub method: Option<PaymentMethod>,
+}
+
+const EVENTS_ORDER: &str = "SLIP";
+
+#[Object]
+impl Dossier {
+    /// Global ID (Relay `Node`).
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::Dossier, self.0.id)
+    }
+
+    /// The dossier code (*mã hồ sơ*): `{agency code}-{yyMMdd}-{4-digit daily sequence}`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Status.
+    async fn status(&self) -> DossierStatus {
+        self.0.status.into()
+    }
+
+    /// The national status code, 1–10.
+    async fn national_status_code(&self) -> i32 {
+        self.0.status.national_code().into()
+    }
+
+    /// How it reached the agency.
+    async fn channel(&self) -> Channel {
+        self.0.channel.into()
+    }
+
+    /// The procedure, in the version the dossier was received under.
+    async fn procedure(&self, ctx: &Context<'_>) -> async_graphql::Result<Procedure> {
+        Ok(Procedure(load_required(ctx, ProcedureId(self.0.procedure_id)).await?))
+    }
+
+    /// The agency handling it now.
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        Ok(Agency(load_required(ctx, AgencyId(self.0.agency_id)).await?))
+    }
+
+    /// The agency that received it (keeps sight of it after a transfer).
+    async fn receiving_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        Ok(Agency(load_required(ctx, AgencyId(self.0.receiving_agency_id)).await?))
+    }
+
+    /// The agency competent to resolve it.
+    async fn competent_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        Ok(Agency(load_required(ctx, AgencyId(self.0.competent_agency_id)).await?))
+    }
+
+    /// Who applied.
+    async fn applicant(&self) -> Applicant {
+        let d = &self.0;
+        Applicant {
+            kind: d.applicant_kind.into(),
+            name: d.applicant_name.clone(),
+            id_number: d.applicant_id_number.clone(),
+            phone: d.applicant_phone.clone(),
+            email: d.applicant_email.clone(),
+            address: d.applicant_address.clone(),
+        }
+    }
+
+    /// When it was submitted online.
+    async fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.submitted_at
+    }
+
+    /// When the agency received it (*ngày tiếp nhận*).
+    async fn received_at(&self) -> Option<DateTime<Utc>> {
+        self.0.received_at
+    }
+
+    /// When the result is due (*ngày hẹn trả*).
+    async fn due_at(&self) -> Option<DateTime<Utc>> {
+        self.0.due_at
+    }
+
+    /// When it was resolved, refused, withdrawn or stopped.
+    async fn finished_at(&self) -> Option<DateTime<Utc>> {
+        self.0.finished_at
+    }
+
+    /// When the result was handed to the applicant.
+    async fn returned_at(&self) -> Option<DateTime<Utc>> {
+        self.0.returned_at
+    }
+
+    /// Early, on time or late, once resolved.
+    async fn outcome(&self) -> Option<Outcome> {
+        self.0.outcome.map(Into::into)
+    }
+
+    /// True for a pending dossier past its due time.
+    async fn overdue(&self) -> bool {
+        is_overdue(self.0.status, self.0.due_at, self.0.paused_at, Utc::now())
+    }
+
+    /// The official handling it now.
+    async fn assignee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        match self.0.assignee_id {
+            Some(id) => Ok(load(ctx, OfficialId(id)).await?.map(User)),
+            None => Ok(None),
+        }
+    }
+
+    /// The internal-process step it is at (from 1).
+    async fn current_step(&self) -> Option<i32> {
+        self.0.current_step.map(Into::into)
+    }
+
+    /// The fee.
+    async fn fee(&self) -> Fee {
+        Fee { amount: self.0.fee_amount, paid_at: self.0.fee_paid_at, method: self.0.payment_method.map(Into::into) }
+    }
+
+    /// Whether its documents were digitised (*số hóa hồ sơ*).
+    async fn documents_digitized(&self) -> bool {
+        self.0.documents_digitized
+    }
+
+    /// Whether its result was digitised (*số hóa kết quả*).
+    async fn result_digitized(&self) -> bool {
+        self.0.result_digitized
+    }
+
+    /// Number of the result document (e.g. the certificate), once resolved.
+    async fn result_number(&self) -> Option<&str> {
+        self.0.result_number.as_deref()
+    }
+
+    /// The process-control slip, oldest entry first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, DossierEvent>> {
+        let first = page_size(first)? as usize;
+        let events = load(ctx, EventsOf(self.0.id)).await?.unwrap_or_default();
+        let start = match after {
+            Some(after) => {
+                let cursor = Cursor::decode(&after, EVENTS_ORDER)?;
+                let position = events
+                    .iter()
+                    .position(|e| e.id == cursor.id)
+                    .ok_or_else(|| ApiError::BadUserInput("`after` is not a cursor of this list".into()))?;
+                position + 1
+            }
+            None => 0,
+        };
+        let has_next = events.len() > start + first;
+        let mut connection = Connection::new(start > 0, has_next);
+        connection.edges.extend(events.into_iter().skip(start).take(first).map(|event| {
+            let cursor = Cursor { order: EVENTS_ORDER.into(), at: None, key: None, id: event.id }.encode();
+            Edge::new(cursor, DossierEvent(event))
+        }));
+        Ok(connection)
+    }
+}

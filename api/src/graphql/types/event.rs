@@ -1,0 +1,98 @@
+//! `DossierEvent`: an entry of the process-control slip.
+
+use crate::graphql::context::load;
+use crate::graphql::enums::DossierStatus;
+use crate::graphql::ids::{global_id, NodeType};
+use crate::graphql::loaders::{AgencyId, OfficialId};
+use crate::graphql::types::{Agency, User};
+use async_graphql::{Context, Object, ID};
+use chrono::{DateTime, Utc};
+use entity::dossier_event;
+
+/// One hand-over or action on a dossier: an entry of the process-control slip
+/// (*phiếu kiểm soát quá trình giải quyết hồ sơ*).
+pub struct DossierEvent(pub dossier_event::Model);
+
+// `fromAgency` and `fromUser` are the slip's words, not conversions.
+#[allow(clippy::wrong_self_convention)]
+#[Object]
+impl DossierEvent {
+    /// Global ID (Relay `Node`).
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::DossierEvent, self.0.id)
+    }
+
+    /// What was done: `SUBMIT`, `RECEIVE`, `ASSIGN`, `COMPLETE_STEP`, `REQUEST_SUPPLEMENT`,
+    /// `SUPPLY_DOCUMENTS`, `REQUEST_PAYMENT`, `CONFIRM_PAYMENT`, `RESOLVE`, `RETURN_RESULT`,
+    /// `REFUSE`, `WITHDRAW`, `STOP`, `APOLOGIZE`, `TRANSFER`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+
+    /// Status before the action (null for the first entry).
+    async fn status_from(&self) -> Option<DossierStatus> {
+        self.0.status_from.map(Into::into)
+    }
+
+    /// Status after the action.
+    async fn status_to(&self) -> DossierStatus {
+        self.0.status_to.into()
+    }
+
+    /// The agency that handed the dossier over (*bên giao*).
+    async fn from_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
+        match self.0.from_agency_id {
+            Some(id) => Ok(load(ctx, AgencyId(id)).await?.map(Agency)),
+            None => Ok(None),
+        }
+    }
+
+    /// The official who acted (*người giao*).
+    async fn from_user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        match self.0.from_official_id {
+            Some(id) => Ok(load(ctx, OfficialId(id)).await?.map(User)),
+            None => Ok(None),
+        }
+    }
+
+    /// The agency that took the dossier (*bên nhận*).
+    async fn to_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
+        match self.0.to_agency_id {
+            Some(id) => Ok(load(ctx, AgencyId(id)).await?.map(Agency)),
+            None => Ok(None),
+        }
+    }
+
+    /// The official who took the dossier (*người nhận*), when one was named.
+    async fn to_user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        match self.0.to_official_id {
+            Some(id) => Ok(load(ctx, OfficialId(id)).await?.map(User)),
+            None => Ok(None),
+        }
+    }
+
+    /// The role the dossier went to, when no official was named.
+    async fn to_role(&self) -> Option<&str> {
+        self.0.to_role.as_deref()
+    }
+
+    /// The internal-process step the dossier entered.
+    async fn step(&self) -> Option<i32> {
+        self.0.step.map(Into::into)
+    }
+
+    /// That step's deadline (*hạn xử lý của bước*).
+    async fn step_due_at(&self) -> Option<DateTime<Utc>> {
+        self.0.step_due_at
+    }
+
+    /// Note written with the action (reason, what is missing, …).
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// When it happened.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}

@@ -1,0 +1,93 @@
+//! `User` (an official or a service account) and `Viewer` (the caller).
+
+use crate::auth::{self, Grant};
+use crate::domain::paths::PathPattern;
+use crate::graphql::context::{load, load_required, ContextExt};
+use crate::graphql::enums::UserKind;
+use crate::graphql::ids::{global_id, NodeType};
+use crate::graphql::loaders::AgencyId;
+use crate::graphql::types::Agency;
+use crate::services::agencies;
+use async_graphql::{Context, Object, SimpleObject, ID};
+use entity::official;
+
+/// An official (*cán bộ, công chức*) or a service account.
+pub struct User(pub official::Model);
+
+#[Object]
+impl User {
+    /// Global ID (Relay `Node`).
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::User, self.0.id)
+    }
+
+    /// Login name, the `sub` of the user's tokens (e.g. `vinhthanh.motcua`).
+    async fn username(&self) -> &str {
+        &self.0.username
+    }
+
+    /// Full name.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    /// A person or a service account.
+    async fn kind(&self) -> UserKind {
+        self.0.kind.into()
+    }
+
+    /// The agency the user works in.
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        Ok(Agency(load_required(ctx, AgencyId(self.0.agency_id)).await?))
+    }
+}
+
+/// A role the caller holds, and where.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct RoleGrant {
+    /// The role: `receiver`, `specialist`, `leader`, `admin`, `supervisor` or `portal`.
+    pub role: String,
+    /// The agency's path (`/91/899/`).
+    pub agency_path: String,
+    /// True when the role covers the agency's whole subtree (casbin domain `/91/*`).
+    pub subtree: bool,
+}
+
+#[async_graphql::ComplexObject]
+impl RoleGrant {
+    /// The agency at `agencyPath`.
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
+        Ok(agencies::find_by_path(ctx.db(), &self.agency_path).await?.map(Agency))
+    }
+}
+
+impl From<Grant> for RoleGrant {
+    fn from(grant: Grant) -> Self {
+        match grant.pattern {
+            PathPattern::Agency(path) => Self { role: grant.role, agency_path: path, subtree: false },
+            PathPattern::Subtree(path) => Self { role: grant.role, agency_path: path, subtree: true },
+        }
+    }
+}
+
+/// The caller: who it is, where it works, and its roles.
+pub struct Viewer(pub auth::Viewer);
+
+#[Object]
+impl Viewer {
+    /// The caller as a user.
+    async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        Ok(load(ctx, crate::graphql::loaders::OfficialId(self.0.id)).await?.map(User))
+    }
+
+    /// The agency the caller works in.
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        Ok(Agency(load_required(ctx, AgencyId(self.0.agency_id)).await?))
+    }
+
+    /// The caller's roles (from casbin, never from the token).
+    async fn roles(&self, ctx: &Context<'_>) -> Vec<RoleGrant> {
+        ctx.state().authz.grants(&self.0.username).await.into_iter().map(RoleGrant::from).collect()
+    }
+}

@@ -1,0 +1,67 @@
+//! The `motcua` command: parses the command line and hands over to the library.
+
+use api::config::{Cli, Command};
+use api::{app, bench, db, seed, Application};
+use clap::Parser;
+use std::time::Duration;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = cli.settings;
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&settings.log).unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Command::Serve => {
+            let application = Application::build(&settings).await?;
+            let base = format!("http://{}", application.address());
+            println!("motcua is serving {base}/graphql — playground: {base}/");
+            println!("Tokens of the demo officials (valid 30 days; paste as `Authorization: Bearer <token>`):");
+            for user in seed::DEMO_OFFICIALS.iter().map(|o| o.username) {
+                if seed::official_exists(application.db(), user).await? {
+                    println!("  {user:<22} {}", application.mint_token(user, Duration::from_secs(30 * 86_400))?);
+                }
+            }
+            application.run_until(app::shutdown_signal()).await
+        }
+        Command::Migrate => {
+            let (connection, _) = db::connect(&settings).await?;
+            db::migrate(&connection).await?;
+            println!("migrated");
+            Ok(())
+        }
+        Command::Seed { dossiers } => {
+            let (connection, _) = db::connect(&settings).await?;
+            db::migrate(&connection).await?;
+            if seed::is_empty(&connection).await? {
+                seed::load_demo(&connection, 0, true).await?;
+            }
+            if dossiers > 0 {
+                let report = seed::dossiers::generate(&connection, dossiers, true).await?;
+                println!("{report}");
+            }
+            Ok(())
+        }
+        Command::Token { user, ttl } => {
+            let authenticator = api::auth::Authenticator::from_settings(&settings).await?;
+            let (connection, _) = db::connect(&settings).await?;
+            if !seed::official_exists(&connection, &user).await? {
+                eprintln!(
+                    "warning: `{user}` is not an official in this database; the token will be refused until it is"
+                );
+            }
+            println!("token for {user}, valid for {}:", humantime::format_duration(ttl));
+            println!("{}", authenticator.mint(&user, ttl)?);
+            Ok(())
+        }
+        Command::Schema => {
+            print!("{}", api::graphql::sdl());
+            Ok(())
+        }
+        Command::Bench { concurrency, requests, first, user } => {
+            bench::run(&settings, concurrency, requests, first, &user).await
+        }
+    }
+}

@@ -1,0 +1,402 @@
+//! The demo data: Kiên Giang (`91`) as it stood before the 2025 reorganisation —
+//! its 15 districts and 144 communes with their GSO codes, 20 departments and
+//! the service centre, a sample catalogue, the demo officials, Vietnam's
+//! holidays for 2024–2027, and generated dossiers.
+
+pub mod bulk;
+pub mod catalogue;
+pub mod dossiers;
+pub mod holidays;
+mod people;
+
+use crate::domain::paths::child_path;
+use anyhow::Context;
+use chrono::NaiveDate;
+use entity::{
+    agency, field, holiday, official, procedure, procedure_document, procedure_step, AgencyKind, HolidayKind,
+    OfficialKind,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The GSO list of Kiên Giang's units before 2025-07-01 (copied from the shared data).
+const KIEN_GIANG: &str = include_str!("../../assets/kien-giang-2024.json");
+
+/// Departments and boards of the province (abbreviation, name).
+const DEPARTMENTS: &[(&str, &str)] = &[
+    ("STP", "Sở Tư pháp"),
+    ("SKHDT", "Sở Kế hoạch và Đầu tư"),
+    ("SXD", "Sở Xây dựng"),
+    ("STC", "Sở Tài chính"),
+    ("SCT", "Sở Công Thương"),
+    ("SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn"),
+    ("SGTVT", "Sở Giao thông vận tải"),
+    ("STNMT", "Sở Tài nguyên và Môi trường"),
+    ("SLDTBXH", "Sở Lao động - Thương binh và Xã hội"),
+    ("SVHTT", "Sở Văn hóa và Thể thao"),
+    ("SDL", "Sở Du lịch"),
+    ("SKHCN", "Sở Khoa học và Công nghệ"),
+    ("SGDDT", "Sở Giáo dục và Đào tạo"),
+    ("SYT", "Sở Y tế"),
+    ("STTTT", "Sở Thông tin và Truyền thông"),
+    ("SNV", "Sở Nội vụ"),
+    ("TTT", "Thanh tra tỉnh"),
+    ("BDT", "Ban Dân tộc"),
+    ("BQLKKT", "Ban Quản lý Khu kinh tế"),
+    ("VPUBND", "Văn phòng Ủy ban nhân dân tỉnh"),
+];
+
+/// A demo official: login, name, role and the casbin domain of the role.
+#[derive(Debug)]
+pub struct DemoOfficial {
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub kind: OfficialKind,
+    pub role: &'static str,
+    /// Where the role applies: an agency path, or a subtree (`/91/*`).
+    pub domain: &'static str,
+}
+
+const fn demo(
+    username: &'static str,
+    display_name: &'static str,
+    role: &'static str,
+    domain: &'static str,
+) -> DemoOfficial {
+    DemoOfficial { username, display_name, kind: OfficialKind::Person, role, domain }
+}
+
+/// The demo officials of docs/design (API.md), plus the portal's service account.
+pub const DEMO_OFFICIALS: &[DemoOfficial] = &[
+    demo("tinh.quantri", "Nguyễn Văn Hải", "admin", "/91/"),
+    demo("tinh.giamsat", "Lê Thị Thu Hà", "supervisor", "/91/*"),
+    demo("rachgia.lanhdao", "Trần Quốc Bảo", "leader", "/91/899/"),
+    demo("vinhthanh.motcua", "Phạm Thị Ngọc Lan", "receiver", "/91/899/30733/"),
+    demo("vinhthanh.chuyenvien", "Huỳnh Văn Tâm", "specialist", "/91/899/30733/"),
+    demo("vinhthanh.lanhdao", "Võ Minh Trí", "leader", "/91/899/30733/"),
+    demo("tochau.motcua", "Đặng Thị Kim Yến", "receiver", "/91/900/30766/"),
+    demo("stp.motcua", "Ngô Thị Mai", "receiver", "/91/STP/"),
+    demo("stp.chuyenvien", "Bùi Văn Phúc", "specialist", "/91/STP/"),
+    demo("stp.lanhdao", "Dương Thanh Sơn", "leader", "/91/STP/"),
+    DemoOfficial {
+        username: "portal.dvc",
+        display_name: "Cổng Dịch vụ công (tài khoản dịch vụ)",
+        kind: OfficialKind::Service,
+        role: "portal",
+        domain: "/91/*",
+    },
+];
+
+#[derive(Deserialize)]
+struct UnitFile {
+    province: Province,
+}
+
+#[derive(Deserialize)]
+struct Province {
+    code: String,
+    name: String,
+    districts: Vec<District>,
+}
+
+#[derive(Deserialize)]
+struct District {
+    code: String,
+    name: String,
+    communes: Vec<Unit>,
+}
+
+#[derive(Deserialize)]
+struct Unit {
+    code: String,
+    name: String,
+}
+
+/// Whether the database holds no agency yet.
+pub async fn is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
+    Ok(agency::Entity::find().count(db).await? == 0)
+}
+
+/// Whether an active official has this login.
+pub async fn official_exists(db: &DatabaseConnection, username: &str) -> anyhow::Result<bool> {
+    Ok(official::Entity::find()
+        .filter(official::Column::Username.eq(username))
+        .filter(official::Column::Active.eq(true))
+        .count(db)
+        .await?
+        > 0)
+}
+
+fn new_agency(
+    code: String,
+    name: String,
+    kind: AgencyKind,
+    parent: Option<&agency::ActiveModel>,
+    path: String,
+) -> agency::ActiveModel {
+    agency::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        code: Set(code),
+        name: Set(name),
+        kind: Set(kind),
+        parent_id: Set(parent.map(|p| *p.id.as_ref())),
+        path: Set(path),
+        province_code: Set("91".into()),
+        // Sample: the demo shows the units as they stood before 2025-07-01 and keeps them open.
+        valid_from: Set(NaiveDate::from_ymd_opt(2020, 1, 1).expect("a valid date")),
+        valid_to: Set(None),
+        created_at: Set(crate::services::now()),
+    }
+}
+
+/// The agency tree of the demo, parents first.
+fn demo_agencies() -> anyhow::Result<Vec<agency::ActiveModel>> {
+    let file: UnitFile = serde_json::from_str(KIEN_GIANG).context("reading the embedded unit list")?;
+    let province_path = format!("/{}/", file.province.code);
+    let province =
+        new_agency(file.province.code.clone(), file.province.name, AgencyKind::Province, None, province_path.clone());
+    let mut agencies = Vec::new();
+    for (abbreviation, name) in DEPARTMENTS {
+        let code = format!("{}.{abbreviation}", file.province.code);
+        agencies.push(new_agency(
+            code,
+            (*name).into(),
+            AgencyKind::Department,
+            Some(&province),
+            child_path(&province_path, abbreviation),
+        ));
+    }
+    agencies.push(new_agency(
+        format!("{}.TTPVHCC", file.province.code),
+        "Trung tâm Phục vụ hành chính công tỉnh".into(),
+        AgencyKind::ServiceCenter,
+        Some(&province),
+        child_path(&province_path, "TTPVHCC"),
+    ));
+    for district in file.province.districts {
+        let district_path = child_path(&province_path, &district.code);
+        let district_model =
+            new_agency(district.code, district.name, AgencyKind::District, Some(&province), district_path.clone());
+        let communes: Vec<_> = district
+            .communes
+            .into_iter()
+            .map(|commune| {
+                let path = child_path(&district_path, &commune.code);
+                new_agency(commune.code, commune.name, AgencyKind::Commune, Some(&district_model), path)
+            })
+            .collect();
+        agencies.push(district_model);
+        agencies.extend(communes);
+    }
+    agencies.insert(0, province);
+    Ok(agencies)
+}
+
+fn casbin_grouping(user: &str, role: &str, domain: &str) -> sea_orm_adapter::entity::ActiveModel {
+    sea_orm_adapter::entity::ActiveModel {
+        id: sea_orm::ActiveValue::NotSet,
+        ptype: Set("g".into()),
+        v0: Set(user.into()),
+        v1: Set(role.into()),
+        v2: Set(domain.into()),
+        v3: Set(String::new()),
+        v4: Set(String::new()),
+        v5: Set(String::new()),
+    }
+}
+
+fn new_official(username: String, display_name: String, kind: OfficialKind, agency_id: Uuid) -> official::ActiveModel {
+    official::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(username),
+        display_name: Set(display_name),
+        kind: Set(kind),
+        agency_id: Set(agency_id),
+        email: Set(None),
+        active: Set(true),
+        created_at: Set(crate::services::now()),
+    }
+}
+
+/// Loads the agencies, officials, role assignments, catalogue and calendar in
+/// one transaction, then `dossiers` generated dossiers.
+pub async fn load_demo(db: &DatabaseConnection, dossiers: u64, progress: bool) -> anyhow::Result<()> {
+    let agencies = demo_agencies()?;
+    let by_path: HashMap<String, (Uuid, String, AgencyKind)> = agencies
+        .iter()
+        .map(|a| (a.path.as_ref().clone(), (*a.id.as_ref(), a.name.as_ref().clone(), *a.kind.as_ref())))
+        .collect();
+    let txn = db.begin().await?;
+    for chunk in agencies.chunks(200) {
+        agency::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+    }
+
+    let mut officials = Vec::new();
+    let mut rules = Vec::new();
+    for person in DEMO_OFFICIALS {
+        let home = person.domain.trim_end_matches('*');
+        let (agency_id, _, _) = by_path.get(home).with_context(|| format!("no agency at {home}"))?;
+        officials.push(new_official(person.username.into(), person.display_name.into(), person.kind, *agency_id));
+        rules.push(casbin_grouping(person.username, person.role, person.domain));
+    }
+    // Every other agency gets a specialist, so that generated dossiers have assignees.
+    let mut paths: Vec<_> = by_path.iter().collect();
+    paths.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, (agency_id, name, kind)) in paths {
+        let has_specialist = DEMO_OFFICIALS.iter().any(|o| o.role == "specialist" && o.domain == path);
+        if has_specialist || matches!(kind, AgencyKind::Province) {
+            continue;
+        }
+        let code = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_lowercase();
+        let username = format!("cv.{code}");
+        officials.push(new_official(username.clone(), format!("Chuyên viên {name}"), OfficialKind::Person, *agency_id));
+        rules.push(casbin_grouping(&username, "specialist", path));
+    }
+    for chunk in officials.chunks(200) {
+        official::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+    }
+    for chunk in rules.chunks(200) {
+        sea_orm_adapter::entity::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+    }
+
+    insert_catalogue(&txn, &by_path).await?;
+    insert_holidays(&txn).await?;
+    txn.commit().await?;
+
+    if dossiers > 0 {
+        let report = dossiers::generate(db, dossiers, progress).await?;
+        tracing::info!("{report}");
+    }
+    Ok(())
+}
+
+async fn insert_catalogue(
+    txn: &sea_orm::DatabaseTransaction,
+    by_path: &HashMap<String, (Uuid, String, AgencyKind)>,
+) -> anyhow::Result<()> {
+    let fields: HashMap<&str, Uuid> = catalogue::FIELDS.iter().map(|(code, _)| (*code, Uuid::now_v7())).collect();
+    let field_rows: Vec<field::ActiveModel> = catalogue::FIELDS
+        .iter()
+        .map(|(code, name)| field::ActiveModel {
+            id: Set(fields[code]),
+            code: Set((*code).into()),
+            name: Set((*name).into()),
+        })
+        .collect();
+    field::Entity::insert_many(field_rows).exec(txn).await?;
+
+    let mut procedures = Vec::new();
+    let mut steps = Vec::new();
+    let mut documents = Vec::new();
+    for sample in catalogue::PROCEDURES {
+        let path = match sample.department {
+            Some(abbreviation) => format!("/91/{abbreviation}/"),
+            None => "/91/".to_owned(),
+        };
+        let (agency_id, _, _) = by_path.get(&path).with_context(|| format!("no agency at {path}"))?;
+        let id = Uuid::now_v7();
+        procedures.push(procedure::ActiveModel {
+            id: Set(id),
+            code: Set(sample.code.into()),
+            version: Set(1),
+            name: Set(sample.name.into()),
+            field_id: Set(*fields.get(sample.field).with_context(|| format!("no field {}", sample.field))?),
+            agency_id: Set(*agency_id),
+            agency_path: Set(path),
+            province_code: Set("91".into()),
+            tier: Set(sample.tier),
+            online_mode: Set(sample.online_mode),
+            resolution_time: Set(sample.time),
+            resolution_unit: Set(sample.unit),
+            fee_amount: Set(sample.fee),
+            fee_note: Set(None),
+            legal_basis: Set(None),
+            decision_number: Set(Some("Sample/QĐ-UBND".into())),
+            effective_from: Set(NaiveDate::from_ymd_opt(2024, 1, 1).expect("a valid date")),
+            effective_to: Set(None),
+            published_national: Set(sample.published_national),
+            is_current: Set(true),
+            is_sample: Set(true),
+            created_at: Set(crate::services::now()),
+        });
+        for (position, (name, role, hours)) in catalogue::sample_steps(sample.time, sample.unit).into_iter().enumerate()
+        {
+            steps.push(procedure_step::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                procedure_id: Set(id),
+                position: Set(position as i16 + 1),
+                name: Set(name.into()),
+                role: Set(role.into()),
+                budget_hours: Set(hours),
+            });
+        }
+        for (position, name) in sample.documents.iter().enumerate() {
+            documents.push(procedure_document::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                procedure_id: Set(id),
+                position: Set(position as i16 + 1),
+                name: Set((*name).into()),
+                originals: Set(1),
+                copies: Set(0),
+                required: Set(true),
+            });
+        }
+    }
+    procedure::Entity::insert_many(procedures).exec(txn).await?;
+    procedure_step::Entity::insert_many(steps).exec(txn).await?;
+    procedure_document::Entity::insert_many(documents).exec(txn).await?;
+    Ok(())
+}
+
+async fn insert_holidays(txn: &sea_orm::DatabaseTransaction) -> anyhow::Result<()> {
+    let entries = holidays::HOLIDAYS
+        .iter()
+        .map(|entry| (entry, HolidayKind::Holiday))
+        .chain(holidays::COMPENSATORY_WORKDAYS.iter().map(|entry| (entry, HolidayKind::CompensatoryWorkday)));
+    let mut rows = Vec::new();
+    for ((date, name), kind) in entries {
+        rows.push(holiday::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            province_code: Set(None),
+            date: Set(NaiveDate::parse_from_str(date, "%Y-%m-%d").with_context(|| format!("holiday date {date}"))?),
+            kind: Set(kind),
+            name: Set((*name).into()),
+        });
+    }
+    holiday::Entity::insert_many(rows).exec(txn).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_tree_has_kien_giang_with_15_districts_and_144_communes() {
+        let agencies = demo_agencies().unwrap();
+        let count = |kind| agencies.iter().filter(|a| *a.kind.as_ref() == kind).count();
+        assert_eq!(count(AgencyKind::Province), 1);
+        assert_eq!(count(AgencyKind::District), 15);
+        assert_eq!(count(AgencyKind::Commune), 144);
+        assert_eq!(count(AgencyKind::Department), 20);
+        assert_eq!(count(AgencyKind::ServiceCenter), 1);
+        let vinh_thanh = agencies.iter().find(|a| a.code.as_ref() == "30733").unwrap();
+        assert_eq!(vinh_thanh.path.as_ref(), "/91/899/30733/");
+        assert_eq!(vinh_thanh.name.as_ref(), "Phường Vĩnh Thanh");
+    }
+
+    #[test]
+    fn every_demo_official_has_a_valid_domain_and_the_catalogue_has_40_procedures() {
+        for official in DEMO_OFFICIALS {
+            assert!(crate::domain::paths::PathPattern::parse(official.domain).is_some(), "{}", official.username);
+        }
+        assert!(catalogue::PROCEDURES.len() >= 40);
+        for tier in [entity::Tier::Province, entity::Tier::District, entity::Tier::Commune] {
+            assert!(catalogue::PROCEDURES.iter().filter(|p| p.tier == tier).count() >= 8);
+        }
+    }
+}

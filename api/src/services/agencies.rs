@@ -1,0 +1,83 @@
+//! The agency directory: public information about the tenants and their tree.
+
+use super::cursor::Cursor;
+use super::{escape_like, Page};
+use crate::error::ApiResult;
+use entity::{agency, AgencyKind};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+const ORDER: &str = "PATH";
+
+/// Narrows the agency directory.
+#[derive(Debug, Default)]
+pub struct AgencyFilter {
+    /// Only the direct children of this agency.
+    pub parent_code: Option<String>,
+    pub kind: Option<AgencyKind>,
+    /// Part of the name, case-insensitive.
+    pub search: Option<String>,
+}
+
+/// The agency with this code.
+pub async fn find_by_code(db: &DatabaseConnection, code: &str) -> ApiResult<Option<agency::Model>> {
+    Ok(agency::Entity::find().filter(agency::Column::Code.eq(code)).one(db).await?)
+}
+
+/// Agencies by id, in no particular order.
+pub async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<agency::Model>> {
+    Ok(agency::Entity::find().filter(agency::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}
+
+/// The direct children of these agencies, in path order.
+pub async fn children_of(db: &DatabaseConnection, parent_ids: &[Uuid]) -> ApiResult<Vec<agency::Model>> {
+    Ok(agency::Entity::find()
+        .filter(agency::Column::ParentId.is_in(parent_ids.iter().copied()))
+        .order_by_asc(agency::Column::Path)
+        .all(db)
+        .await?)
+}
+
+/// A page of the directory in path order (a parent before its children).
+pub async fn list(
+    db: &DatabaseConnection,
+    filter: &AgencyFilter,
+    first: u64,
+    after: Option<&str>,
+) -> ApiResult<Page<agency::Model>> {
+    let mut condition = Condition::all();
+    if let Some(parent_code) = &filter.parent_code {
+        let Some(parent) = find_by_code(db, parent_code).await? else {
+            return Ok(Page::empty());
+        };
+        condition = condition.add(agency::Column::ParentId.eq(parent.id));
+    }
+    if let Some(kind) = filter.kind {
+        condition = condition.add(agency::Column::Kind.eq(kind));
+    }
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        condition = condition.add(
+            Expr::expr(Func::lower(Expr::col(agency::Column::Name)))
+                .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+        );
+    }
+    if let Some(after) = after {
+        let cursor = Cursor::decode(after, ORDER)?;
+        condition = condition.add(agency::Column::Path.gt(cursor.key.unwrap_or_default()));
+    }
+    let rows =
+        agency::Entity::find().filter(condition).order_by_asc(agency::Column::Path).limit(first + 1).all(db).await?;
+    Ok(Page::from_rows(rows, first))
+}
+
+/// The cursor after `agency` in the directory.
+pub fn cursor_of(agency: &agency::Model) -> String {
+    Cursor { order: ORDER.into(), at: None, key: Some(agency.path.clone()), id: agency.id }.encode()
+}
+
+/// The agency at this canonical path.
+pub async fn find_by_path(db: &DatabaseConnection, path: &str) -> ApiResult<Option<agency::Model>> {
+    Ok(agency::Entity::find().filter(agency::Column::Path.eq(path)).one(db).await?)
+}

@@ -1,0 +1,148 @@
+//! The published procedure catalogue: public, read by anyone.
+
+use super::cursor::Cursor;
+use super::{escape_like, Page};
+use crate::error::ApiResult;
+use entity::{agency, field, procedure, procedure_document, procedure_step, AgencyKind, OnlineMode, Tier};
+use sea_orm::sea_query::{Expr, Func, LikeExpr};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+const ORDER: &str = "CODE";
+
+/// Narrows the catalogue.
+#[derive(Debug, Default)]
+pub struct ProcedureFilter {
+    /// Procedures this agency resolves: those it publishes, and those its
+    /// ancestors publish for its tier (the province publishes the commune tier).
+    pub agency_code: Option<String>,
+    pub tier: Option<Tier>,
+    pub field_code: Option<String>,
+    pub online_mode: Option<OnlineMode>,
+    /// Part of the name or the start of the national code, case-insensitive.
+    pub search: Option<String>,
+}
+
+/// The tier of procedures an agency of this kind resolves.
+pub fn tier_of(kind: AgencyKind) -> Tier {
+    match kind {
+        AgencyKind::Commune => Tier::Commune,
+        AgencyKind::District => Tier::District,
+        AgencyKind::Province | AgencyKind::Department | AgencyKind::ServiceCenter => Tier::Province,
+    }
+}
+
+/// The ancestors' paths of `path`, the root first: `/91/899/30733/` → `/91/`, `/91/899/`.
+fn ancestor_paths(path: &str) -> Vec<String> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    (1..segments.len()).map(|n| format!("/{}/", segments[..n].join("/"))).collect()
+}
+
+/// A procedure version by id, current or not.
+pub async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<procedure::Model>> {
+    Ok(procedure::Entity::find().filter(procedure::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}
+
+/// Fields by id.
+pub async fn fields_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<field::Model>> {
+    Ok(field::Entity::find().filter(field::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}
+
+/// The internal-process steps of these procedure versions, in order.
+pub async fn steps_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<procedure_step::Model>> {
+    Ok(procedure_step::Entity::find()
+        .filter(procedure_step::Column::ProcedureId.is_in(ids.iter().copied()))
+        .order_by_asc(procedure_step::Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// The required documents of these procedure versions, in order.
+pub async fn documents_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<procedure_document::Model>> {
+    Ok(procedure_document::Entity::find()
+        .filter(procedure_document::Column::ProcedureId.is_in(ids.iter().copied()))
+        .order_by_asc(procedure_document::Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// A page of the current catalogue, by national code.
+pub async fn list(
+    db: &DatabaseConnection,
+    filter: &ProcedureFilter,
+    first: u64,
+    after: Option<&str>,
+) -> ApiResult<Page<procedure::Model>> {
+    let mut condition = Condition::all().add(procedure::Column::IsCurrent.eq(true));
+    if let Some(code) = &filter.agency_code {
+        let Some(agency) = super::agencies::find_by_code(db, code).await? else {
+            return Ok(Page::empty());
+        };
+        condition = condition.add(applies_in(&agency));
+    }
+    if let Some(tier) = filter.tier {
+        condition = condition.add(procedure::Column::Tier.eq(tier));
+    }
+    if let Some(code) = &filter.field_code {
+        let Some(field) = field::Entity::find().filter(field::Column::Code.eq(code)).one(db).await? else {
+            return Ok(Page::empty());
+        };
+        condition = condition.add(procedure::Column::FieldId.eq(field.id));
+    }
+    if let Some(mode) = filter.online_mode {
+        condition = condition.add(procedure::Column::OnlineMode.eq(mode));
+    }
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let escaped = escape_like(&search.to_lowercase());
+        condition = condition.add(
+            Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col(procedure::Column::Name)))
+                        .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+                )
+                .add(Expr::col(procedure::Column::Code).like(LikeExpr::new(format!("{escaped}%")).escape('\\'))),
+        );
+    }
+    if let Some(after) = after {
+        let cursor = Cursor::decode(after, ORDER)?;
+        let code = cursor.key.unwrap_or_default();
+        condition = condition.add(
+            Condition::any()
+                .add(procedure::Column::Code.gt(code.clone()))
+                .add(procedure::Column::Code.eq(code).and(procedure::Column::Id.gt(cursor.id))),
+        );
+    }
+    let rows = procedure::Entity::find()
+        .filter(condition)
+        .order_by_asc(procedure::Column::Code)
+        .order_by_asc(procedure::Column::Id)
+        .limit(first + 1)
+        .all(db)
+        .await?;
+    Ok(Page::from_rows(rows, first))
+}
+
+/// The procedures `agency` resolves.
+fn applies_in(agency: &agency::Model) -> Condition {
+    Condition::any().add(procedure::Column::AgencyPath.eq(agency.path.as_str())).add(
+        procedure::Column::AgencyPath
+            .is_in(ancestor_paths(&agency.path))
+            .and(procedure::Column::Tier.eq(tier_of(agency.kind))),
+    )
+}
+
+/// The cursor after `procedure` in the catalogue.
+pub fn cursor_of(procedure: &procedure::Model) -> String {
+    Cursor { order: ORDER.into(), at: None, key: Some(procedure.code.clone()), id: procedure.id }.encode()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ancestors_run_from_the_root_down_excluding_the_agency() {
+        assert_eq!(ancestor_paths("/91/899/30733/"), vec!["/91/".to_owned(), "/91/899/".to_owned()]);
+        assert!(ancestor_paths("/91/").is_empty());
+    }
+}

@@ -1,0 +1,35 @@
+//! An agency (*cơ quan, đơn vị*): a tenant of the system.
+
+use crate::AgencyKind;
+use sea_orm::entity::prelude::*;
+
+/// An agency, effective-dated, placed in the tree by its canonical path.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "agency")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Unique code: the GSO code for provinces, districts and communes
+    /// (`91`, `899`, `30733`), `{province}.{abbreviation}` for departments and
+    /// the service centre (`91.STP`).
+    #[sea_orm(unique)]
+    pub code: String,
+    pub name: String,
+    pub kind: AgencyKind,
+    pub parent_id: Option<Uuid>,
+    /// Canonical path of local codes with a trailing slash: `/91/899/30733/`.
+    #[sea_orm(unique)]
+    pub path: String,
+    pub province_code: String,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(belongs_to = "Entity", from = "Column::ParentId", to = "Column::Id")]
+    Parent,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,157 @@
+use motcua_tests::{TestApp, DEMO_DOSSIERS};
+use serde_json::{json, Value};
+
+async fn one_dossier_of(app: &TestApp, user: &str) -> Value {
+    let data = app
+        .data(
+            Some(user),
+            "{ dossiers(first: 1) { edges { node { id code events(first: 1) { edges { node { id } } } } } } }",
+            json!({}),
+        )
+        .await;
+    data["dossiers"]["edges"][0]["node"].clone()
+}
+
+#[tokio::test]
+async fn a_commune_receiver_sees_only_its_communes_dossiers() {
+    let app = TestApp::spawn().await;
+    let dossiers = app.all_dossiers("vinhthanh.motcua", Value::Null, "RECEIVED_AT_DESC").await;
+    assert!(dossiers.len() > 20, "the demo gives Vĩnh Thanh many dossiers, got {}", dossiers.len());
+    for dossier in &dossiers {
+        assert_eq!(dossier["agency"]["code"], "30733", "{dossier}");
+    }
+    let total = app.data(Some("vinhthanh.motcua"), "{ dossiers { totalCount } }", json!({})).await;
+    assert_eq!(total["dossiers"]["totalCount"], dossiers.len());
+}
+
+#[tokio::test]
+async fn another_communes_dossier_gets_the_same_answer_as_a_missing_one() {
+    let app = TestApp::spawn().await;
+    let foreign = one_dossier_of(&app, "vinhthanh.motcua").await;
+    let code = foreign["code"].as_str().unwrap();
+    let id = foreign["id"].as_str().unwrap();
+    let event_id = foreign["events"]["edges"][0]["node"]["id"].as_str().unwrap();
+    let missing_code = "30733-991231-9999";
+    // A well-formed ID of a dossier that does not exist.
+    let missing_id = base64_url("Dossier:01900000-0000-7000-8000-000000000000");
+    let missing_event_id = base64_url("DossierEvent:01900000-0000-7000-8000-000000000000");
+    let user = Some("tochau.motcua");
+
+    let by_code = |c: &str| format!(r#"{{ dossier(code: "{c}") {{ code status }} }}"#);
+    assert_eq!(
+        app.graphql(user, &by_code(code), json!({})).await.body,
+        app.graphql(user, &by_code(missing_code), json!({})).await.body
+    );
+    assert_eq!(app.graphql(user, &by_code(code), json!({})).await.body, json!({ "data": { "dossier": null } }));
+
+    let by_node = |i: &str| format!(r#"{{ node(id: "{i}") {{ id ... on Dossier {{ code }} }} }}"#);
+    assert_eq!(
+        app.graphql(user, &by_node(id), json!({})).await.body,
+        app.graphql(user, &by_node(&missing_id), json!({})).await.body
+    );
+    assert_eq!(
+        app.graphql(user, &by_node(event_id), json!({})).await.body,
+        app.graphql(user, &by_node(&missing_event_id), json!({})).await.body
+    );
+
+    let nested = |c: &str| {
+        format!(r#"{{ dossiers(filter: {{ search: "{c}" }}) {{ totalCount edges {{ node {{ code }} }} }} }}"#)
+    };
+    assert_eq!(
+        app.graphql(user, &nested(code), json!({})).await.body,
+        app.graphql(user, &nested(missing_code), json!({})).await.body
+    );
+
+    let aliased = |a: &str, b: &str| {
+        format!(
+            r#"{{ a: dossier(code: "{a}") {{ code }} b: dossier(code: "{b}") {{ code }} c: node(id: "{id}") {{ id }} }}"#
+        )
+    };
+    let reply = app.graphql(user, &aliased(code, missing_code), json!({})).await.body;
+    assert_eq!(reply, json!({ "data": { "a": null, "b": null, "c": null } }));
+
+    // The owner does see it, so the answers above are not empty for another reason.
+    let own = app.graphql(Some("vinhthanh.motcua"), &by_code(code), json!({})).await;
+    assert_eq!(own.data()["dossier"]["code"], code);
+    let own_node = app.graphql(Some("vinhthanh.motcua"), &by_node(id), json!({})).await;
+    assert_eq!(own_node.data()["node"]["code"], code);
+}
+
+fn base64_url(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
+
+#[tokio::test]
+async fn a_district_leader_sees_the_districts_own_dossiers_but_not_its_communes() {
+    let app = TestApp::spawn().await;
+    let dossiers = app.all_dossiers("rachgia.lanhdao", Value::Null, "RECEIVED_AT_DESC").await;
+    assert!(!dossiers.is_empty());
+    assert!(dossiers.iter().all(|d| d["agency"]["code"] == "899"), "a district leader saw a commune's dossier");
+    let commune_dossier = one_dossier_of(&app, "vinhthanh.motcua").await;
+    let reply = app
+        .graphql(
+            Some("rachgia.lanhdao"),
+            &format!(r#"{{ dossier(code: "{}") {{ code }} }}"#, commune_dossier["code"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.body, json!({ "data": { "dossier": null } }));
+}
+
+#[tokio::test]
+async fn the_province_supervisor_sees_the_whole_province_and_can_narrow_to_a_subtree() {
+    let app = TestApp::spawn().await;
+    let total = app.data(Some("tinh.giamsat"), "{ dossiers { totalCount } }", json!({})).await;
+    assert_eq!(total["dossiers"]["totalCount"], DEMO_DOSSIERS);
+
+    let district = app.all_dossiers("tinh.giamsat", json!({ "agencyCode": "899" }), "RECEIVED_AT_DESC").await;
+    assert!(district.iter().all(|d| d["agency"]["path"].as_str().unwrap().starts_with("/91/899/")));
+    assert!(district.iter().any(|d| d["agency"]["code"] == "899"));
+    assert!(district.iter().any(|d| d["agency"]["code"] == "30733"));
+
+    let only_district =
+        app.all_dossiers("tinh.giamsat", json!({ "agencyCode": "899", "subtree": false }), "RECEIVED_AT_DESC").await;
+    assert!(!only_district.is_empty() && only_district.len() < district.len());
+    assert!(only_district.iter().all(|d| d["agency"]["code"] == "899"));
+}
+
+#[tokio::test]
+async fn a_filter_never_widens_what_the_caller_may_see() {
+    let app = TestApp::spawn().await;
+    let reply = app
+        .data(Some("vinhthanh.motcua"), r#"{ dossiers(filter: { agencyCode: "91" }) { totalCount } }"#, json!({}))
+        .await;
+    let own = app.data(Some("vinhthanh.motcua"), "{ dossiers { totalCount } }", json!({})).await;
+    assert_eq!(reply["dossiers"]["totalCount"], own["dossiers"]["totalCount"]);
+    let other = app
+        .data(Some("vinhthanh.motcua"), r#"{ dossiers(filter: { agencyCode: "30766" }) { totalCount } }"#, json!({}))
+        .await;
+    assert_eq!(other["dossiers"]["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn filters_by_status_channel_and_overdue_hold_for_every_row() {
+    let app = TestApp::spawn().await;
+    let query = r#"query($filter: DossierFilter) { dossiers(filter: $filter, first: 100) { edges { node { status channel overdue dueAt } } } }"#;
+    let rows = |data: Value| {
+        data["dossiers"]["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()).collect::<Vec<_>>()
+    };
+    let processing = rows(
+        app.data(
+            Some("tinh.giamsat"),
+            query,
+            json!({ "filter": { "status": ["PROCESSING", "RECEIVED"], "channel": ["ONLINE"] } }),
+        )
+        .await,
+    );
+    assert!(!processing.is_empty());
+    assert!(processing
+        .iter()
+        .all(|d| (d["status"] == "PROCESSING" || d["status"] == "RECEIVED") && d["channel"] == "ONLINE"));
+    let overdue = rows(app.data(Some("tinh.giamsat"), query, json!({ "filter": { "overdue": true } })).await);
+    assert!(!overdue.is_empty(), "the demo has overdue dossiers");
+    assert!(overdue.iter().all(|d| d["overdue"] == true));
+    let on_track = rows(app.data(Some("tinh.giamsat"), query, json!({ "filter": { "overdue": false } })).await);
+    assert!(on_track.iter().all(|d| d["overdue"] == false));
+}
