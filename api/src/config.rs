@@ -93,7 +93,7 @@ pub struct Settings {
     #[arg(long, env = "MOTCUA_NO_DEMO", global = true)]
     pub no_demo: bool,
     /// Log filter, e.g. `info`, `motcua=debug,sqlx=warn`.
-    #[arg(long, env = "MOTCUA_LOG", default_value = "info", global = true)]
+    #[arg(long, env = "MOTCUA_LOG", default_value = "info,sqlx::postgres::notice=warn", global = true)]
     pub log: String,
     #[command(flatten)]
     pub limits: Limits,
@@ -150,7 +150,7 @@ impl Settings {
             jwt_audience: None,
             demo_dossiers: 5000,
             no_demo: false,
-            log: "info".into(),
+            log: "info,sqlx::postgres::notice=warn".into(),
             limits: Limits::default(),
         }
     }

@@ -325,18 +325,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // The list queries: a scope's newest first, the whole province newest first,
-        // by status within a scope, and the deadline views.
-        for (name, columns) in [
-            ("dossier_scope_filed", &["agency_path", "filed_at", "id"][..]),
-            ("dossier_filed", &["filed_at", "id"][..]),
-            ("dossier_receiving_scope_filed", &["receiving_agency_path", "filed_at", "id"][..]),
-            ("dossier_scope_due", &["agency_path", "due_at", "id"][..]),
-            ("dossier_scope_status", &["agency_path", "status", "due_at"][..]),
-            ("dossier_procedure", &["procedure_id"][..]),
-            ("dossier_assignee", &["assignee_id"][..]),
-        ] {
-            manager.create_index(index(Dossier::Table, name, columns)).await?;
+        for bulk_index in crate::BULK_INDEXES.iter().filter(|index| index.table == "dossier") {
+            manager.get_connection().execute_unprepared(&bulk_index.create_sql()).await?;
         }
 
         manager
@@ -367,10 +357,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index(DossierEvent::Table, "dossier_event_dossier", &["dossier_id", "created_at", "id"]))
-            .await?;
-        manager.create_index(index(DossierEvent::Table, "dossier_event_scope", &["agency_path", "created_at"])).await?;
+        for bulk_index in crate::BULK_INDEXES.iter().filter(|index| index.table == "dossier_event") {
+            manager.get_connection().execute_unprepared(&bulk_index.create_sql()).await?;
+        }
 
         manager
             .create_table(

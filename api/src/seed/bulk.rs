@@ -1,9 +1,8 @@
-//! Bulk writes for seeding: PostgreSQL `COPY … FROM STDIN (FORMAT csv)` and
+//! Bulk writes for seeding: PostgreSQL `COPY … FROM STDIN (FORMAT binary)` and
 //! SQLite multi-row `INSERT`s with bound values, both on sea-orm's own sqlx pool.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
-use std::fmt::Write;
 use uuid::Uuid;
 
 /// One value of a row.
@@ -12,7 +11,12 @@ pub enum Cell {
     Null,
     Uuid(Uuid),
     Text(String),
-    Int(i64),
+    /// `smallint`
+    Small(i16),
+    /// `integer`
+    Int(i32),
+    /// `bigint`
+    Big(i64),
     Bool(bool),
     Time(DateTime<Utc>),
 }
@@ -35,22 +39,21 @@ impl From<Option<DateTime<Utc>>> for Cell {
     }
 }
 
-impl From<Option<i64>> for Cell {
-    fn from(value: Option<i64>) -> Self {
-        value.map_or(Self::Null, Self::Int)
+impl From<Option<i16>> for Cell {
+    fn from(value: Option<i16>) -> Self {
+        value.map_or(Self::Null, Self::Small)
     }
 }
 
 /// A table, its columns, and rows of cells in the same order.
-pub struct Rows<'a> {
-    pub table: &'a str,
-    pub columns: &'a [&'a str],
+pub struct Rows {
+    pub table: &'static str,
+    pub columns: &'static [&'static str],
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// Writes `rows` inside the open transaction-less connection pool, in one
-/// transaction per call.
-pub async fn write(db: &DatabaseConnection, batches: &[Rows<'_>]) -> anyhow::Result<()> {
+/// Writes the batches in one transaction.
+pub async fn write(db: &DatabaseConnection, batches: &[Rows]) -> anyhow::Result<()> {
     match db.get_database_backend() {
         DatabaseBackend::Postgres => write_postgres(db, batches).await,
         DatabaseBackend::Sqlite => write_sqlite(db, batches).await,
@@ -58,82 +61,100 @@ pub async fn write(db: &DatabaseConnection, batches: &[Rows<'_>]) -> anyhow::Res
     }
 }
 
-fn csv_field(out: &mut String, cell: &Cell) {
-    match cell {
-        Cell::Null => {}
-        Cell::Uuid(id) => {
-            let _ = write!(out, "{id}");
-        }
-        Cell::Text(text) => {
-            out.push('"');
-            for c in text.chars() {
-                if c == '"' {
-                    out.push('"');
-                }
-                out.push(c);
-            }
-            out.push('"');
-        }
-        Cell::Int(n) => {
-            let _ = write!(out, "{n}");
-        }
-        Cell::Bool(b) => out.push(if *b { 't' } else { 'f' }),
-        Cell::Time(t) => {
-            let _ = write!(out, "{}", t.format("%Y-%m-%d %H:%M:%S%.6f+00"));
-        }
+/// How many writers may load at once: PostgreSQL takes several `COPY`s in
+/// parallel, SQLite has one writer.
+pub fn writers(db: &DatabaseConnection) -> usize {
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => 2,
+        _ => 1,
     }
 }
 
-async fn write_postgres(db: &DatabaseConnection, batches: &[Rows<'_>]) -> anyhow::Result<()> {
+/// Refreshes the planner's statistics after a load.
+pub async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        db.execute_unprepared("ANALYZE dossier, dossier_event").await?;
+    } else {
+        db.execute_unprepared("ANALYZE").await?;
+    }
+    Ok(())
+}
+
+/// Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01 00:00 UTC.
+const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
+
+/// Appends one field in PostgreSQL's binary `COPY` format: its length, then
+/// its value in network byte order (the types must match the columns').
+fn binary_field(out: &mut Vec<u8>, cell: &Cell) {
+    fn sized(out: &mut Vec<u8>, bytes: &[u8]) {
+        out.extend_from_slice(&(bytes.len() as i32).to_be_bytes());
+        out.extend_from_slice(bytes);
+    }
+    match cell {
+        Cell::Null => out.extend_from_slice(&(-1i32).to_be_bytes()),
+        Cell::Uuid(id) => sized(out, id.as_bytes()),
+        Cell::Text(text) => sized(out, text.as_bytes()),
+        Cell::Small(n) => sized(out, &n.to_be_bytes()),
+        Cell::Int(n) => sized(out, &n.to_be_bytes()),
+        Cell::Big(n) => sized(out, &n.to_be_bytes()),
+        Cell::Bool(b) => sized(out, &[u8::from(*b)]),
+        Cell::Time(t) => sized(out, &(t.timestamp_micros() - POSTGRES_EPOCH_MICROS).to_be_bytes()),
+    }
+}
+
+async fn write_postgres(db: &DatabaseConnection, batches: &[Rows]) -> anyhow::Result<()> {
     let pool = db.get_postgres_connection_pool();
     let mut transaction = pool.begin().await?;
+    // Seeding can be re-run; it need not wait for the WAL flush of each batch.
+    sea_orm::sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *transaction).await?;
     for batch in batches {
-        let mut data = String::with_capacity(batch.rows.len() * 256);
+        let mut data = Vec::with_capacity(batch.rows.len() * 512);
+        data.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+        data.extend_from_slice(&0i32.to_be_bytes()); // flags
+        data.extend_from_slice(&0i32.to_be_bytes()); // header extension length
         for row in &batch.rows {
-            for (index, cell) in row.iter().enumerate() {
-                if index > 0 {
-                    data.push(',');
-                }
-                csv_field(&mut data, cell);
+            data.extend_from_slice(&(row.len() as i16).to_be_bytes());
+            for cell in row {
+                binary_field(&mut data, cell);
             }
-            data.push('\n');
         }
-        let statement = format!("COPY {} ({}) FROM STDIN (FORMAT csv)", batch.table, batch.columns.join(", "));
+        data.extend_from_slice(&(-1i16).to_be_bytes());
+        let statement = format!("COPY {} ({}) FROM STDIN (FORMAT binary)", batch.table, batch.columns.join(", "));
         let mut copy = transaction.copy_in_raw(&statement).await?;
-        copy.send(data.into_bytes()).await?;
+        copy.send(data).await?;
         copy.finish().await?;
     }
     transaction.commit().await?;
     Ok(())
 }
 
-async fn write_sqlite(db: &DatabaseConnection, batches: &[Rows<'_>]) -> anyhow::Result<()> {
+async fn write_sqlite(db: &DatabaseConnection, batches: &[Rows]) -> anyhow::Result<()> {
     use sea_orm::sqlx;
     let pool = db.get_sqlite_connection_pool();
     let mut transaction = pool.begin().await?;
     for batch in batches {
         // SQLite allows 32,766 bound values per statement.
         let rows_per_statement = (30_000 / batch.columns.len()).max(1);
+        let placeholders = format!("({})", vec!["?"; batch.columns.len()].join(","));
         for chunk in batch.rows.chunks(rows_per_statement) {
-            let placeholders = format!("({})", vec!["?"; batch.columns.len()].join(","));
             let sql = format!(
                 "INSERT INTO {} ({}) VALUES {}",
                 batch.table,
                 batch.columns.join(", "),
-                vec![placeholders; chunk.len()].join(",")
+                vec![placeholders.as_str(); chunk.len()].join(",")
             );
             let mut query = sqlx::query(&sql);
-            for row in chunk {
-                for cell in row {
-                    query = match cell.clone() {
-                        Cell::Null => query.bind(Option::<String>::None),
-                        Cell::Uuid(id) => query.bind(id),
-                        Cell::Text(text) => query.bind(text),
-                        Cell::Int(n) => query.bind(n),
-                        Cell::Bool(b) => query.bind(b),
-                        Cell::Time(t) => query.bind(t),
-                    };
-                }
+            for cell in chunk.iter().flatten() {
+                query = match cell {
+                    Cell::Null => query.bind(Option::<&str>::None),
+                    Cell::Uuid(id) => query.bind(*id),
+                    Cell::Text(text) => query.bind(text.as_str()),
+                    Cell::Small(n) => query.bind(*n),
+                    Cell::Int(n) => query.bind(*n),
+                    Cell::Big(n) => query.bind(*n),
+                    Cell::Bool(b) => query.bind(*b),
+                    Cell::Time(t) => query.bind(*t),
+                };
             }
             query.execute(&mut *transaction).await?;
         }

@@ -19,7 +19,9 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait};
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Instant;
+use tokio::sync::{mpsc, Mutex};
 use uuid::Uuid;
 
 /// Dossiers written per transaction.
@@ -113,7 +115,28 @@ struct Place {
     weight: u32,
 }
 
+/// Time-ordered (v7) ids without a system call each: the start time of the
+/// run, then a counter, so that every id sorts after the one before.
+struct Ids {
+    millis: u64,
+    next: u64,
+}
+
+impl Ids {
+    fn new() -> Self {
+        Self { millis: crate::services::now().timestamp_millis() as u64, next: 0 }
+    }
+
+    fn next(&mut self) -> Uuid {
+        self.next += 1;
+        let mut tail = [0u8; 10];
+        tail[2..].copy_from_slice(&self.next.to_be_bytes());
+        uuid::Builder::from_unix_timestamp_millis(self.millis, &tail).into_uuid()
+    }
+}
+
 struct World {
+    ids: Ids,
     places: Vec<Place>,
     cumulative: Vec<u32>,
     procedures: Vec<procedure::Model>,
@@ -177,7 +200,7 @@ async fn load_world(db: &DatabaseConnection) -> anyhow::Result<World> {
             Some(*sum)
         })
         .collect();
-    Ok(World { places, cumulative, procedures, portal, calendar, sequences })
+    Ok(World { ids: Ids::new(), places, cumulative, procedures, portal, calendar, sequences })
 }
 
 fn weighted<T: Copy>(rng: &mut StdRng, choices: &[(T, u32)]) -> T {
@@ -246,47 +269,98 @@ struct Event {
     actor: Option<Uuid>,
     to_official: Option<Uuid>,
     to_role: Option<&'static str>,
-    step: Option<i64>,
+    step: Option<i16>,
     step_due_at: Option<DateTime<Utc>>,
     note: Option<&'static str>,
     at: DateTime<Utc>,
 }
 
-/// Adds `count` generated dossiers; repeatable runs continue the daily code sequences.
+/// Dossiers from which a run drops the big tables' secondary indexes and
+/// rebuilds them at the end, rather than maintaining them row by row.
+const BULK_THRESHOLD: u64 = 100_000;
+
+/// Adds `count` generated dossiers; repeatable runs continue the daily code
+/// sequences. One thread generates (deterministically, from one seeded random
+/// generator) while writers load the previous batches.
 pub async fn generate(db: &DatabaseConnection, count: u64, progress: bool) -> anyhow::Result<SeedReport> {
     let started = Instant::now();
     let mut world = load_world(db).await?;
     let existing = entity::dossier::Entity::find().count(db).await?;
-    let mut rng = StdRng::seed_from_u64(0x6d6f_7463_7561 ^ existing);
-    let now = crate::services::now();
     let bar = if progress { ProgressBar::new(count) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} dossiers {per_sec} eta {eta}").expect("a valid template"),
     );
-    let mut events_written = 0u64;
-    let mut remaining = count;
-    while remaining > 0 {
-        let size = remaining.min(BATCH as u64) as usize;
-        let mut dossiers = Vec::with_capacity(size);
-        let mut events = Vec::with_capacity(size * 6);
-        for _ in 0..size {
-            make_dossier(&mut rng, &mut world, now, &mut dossiers, &mut events);
-        }
-        events_written += events.len() as u64;
-        bulk::write(
-            db,
-            &[
+    let rebuild_indexes = count >= BULK_THRESHOLD;
+    if rebuild_indexes {
+        crate::db::prepare_bulk_load(db).await?;
+    }
+
+    let (sender, receiver) = mpsc::channel::<[Rows; 2]>(4);
+    let generator = tokio::task::spawn_blocking(move || {
+        let mut rng = StdRng::seed_from_u64(0x6d6f_7463_7561 ^ existing);
+        let now = crate::services::now();
+        let mut remaining = count;
+        let mut events_made = 0u64;
+        while remaining > 0 {
+            let size = remaining.min(BATCH as u64) as usize;
+            let mut dossiers = Vec::with_capacity(size);
+            let mut events = Vec::with_capacity(size * 6);
+            for _ in 0..size {
+                make_dossier(&mut rng, &mut world, now, &mut dossiers, &mut events);
+            }
+            events_made += events.len() as u64;
+            let batch = [
                 Rows { table: "dossier", columns: DOSSIER_COLUMNS, rows: dossiers },
                 Rows { table: "dossier_event", columns: EVENT_COLUMNS, rows: events },
-            ],
-        )
-        .await?;
-        remaining -= size as u64;
-        bar.inc(size as u64);
+            ];
+            if sender.blocking_send(batch).is_err() {
+                break; // a writer failed; its error is reported below
+            }
+            remaining -= size as u64;
+        }
+        (world.sequences, events_made)
+    });
+    let receiver = Arc::new(Mutex::new(receiver));
+    let writers: Vec<_> = (0..bulk::writers(db))
+        .map(|_| {
+            let (db, receiver, bar) = (db.clone(), receiver.clone(), bar.clone());
+            tokio::spawn(async move {
+                loop {
+                    let Some(batch) = receiver.lock().await.recv().await else { return anyhow::Ok(()) };
+                    if let Err(error) = bulk::write(&db, &batch).await {
+                        receiver.lock().await.close(); // stops the generator and the other writers
+                        return Err(error);
+                    }
+                    bar.inc(batch[0].rows.len() as u64);
+                }
+            })
+        })
+        .collect();
+    let mut written = Ok(());
+    for writer in writers {
+        let outcome = writer.await.map_err(anyhow::Error::from).and_then(|result| result);
+        if written.is_ok() {
+            written = outcome;
+        }
     }
+    let (sequences, events) = generator.await?;
     bar.finish_and_clear();
-    save_sequences(db, &world.sequences).await?;
-    Ok(SeedReport { dossiers: count, events: events_written, seconds: started.elapsed().as_secs_f64() })
+    if rebuild_indexes {
+        if progress {
+            eprintln!(
+                "loaded in {:.1} s; rebuilding the indexes and foreign keys of dossier and dossier_event…",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        crate::db::finish_bulk_load(db).await?;
+    }
+    written?;
+    if progress {
+        eprintln!("rebuilt by {:.1} s", started.elapsed().as_secs_f64());
+    }
+    bulk::analyze(db).await?;
+    save_sequences(db, &sequences).await?;
+    Ok(SeedReport { dossiers: count, events, seconds: started.elapsed().as_secs_f64() })
 }
 
 async fn save_sequences(db: &DatabaseConnection, sequences: &HashMap<(Uuid, NaiveDate), i32>) -> anyhow::Result<()> {
@@ -349,7 +423,7 @@ fn make_dossier(
         status = DossierStatus::Received;
     }
 
-    let id = Uuid::now_v7();
+    let id = world.ids.next();
     let sequence = world.sequences.entry((agency.id, day)).or_insert(0);
     *sequence += 1;
     let code = format_dossier_code(&agency.code, day, *sequence as u32);
@@ -494,7 +568,7 @@ fn make_dossier(
         Cell::Uuid(id),
         Cell::Text(code),
         Cell::Uuid(procedure.id),
-        Cell::Int(status.national_code().into()),
+        Cell::Small(status.national_code()),
         Cell::Text(channel_value(channel).into()),
         Cell::Text(if organization { "ORGANIZATION" } else { "CITIZEN" }.into()),
         Cell::Text(name),
@@ -512,7 +586,7 @@ fn make_dossier(
         Cell::Uuid(agency.id),
         Cell::Text(agency.path.clone()),
         Cell::Text(agency.province_code.clone()),
-        current_step.map_or(Cell::Null, Cell::Int),
+        current_step.map_or(Cell::Null, Cell::Small),
         assignee.into(),
         Cell::Time(filed_at),
         submitted_at.into(),
@@ -522,7 +596,7 @@ fn make_dossier(
         finished_at.into(),
         returned_at.into(),
         outcome.map_or(Cell::Null, |o| Cell::Text(outcome_value(o).into())),
-        Cell::Int(procedure.fee_amount),
+        Cell::Big(procedure.fee_amount),
         if paid { Cell::Time(finished_at.unwrap_or(updated_at)) } else { Cell::Null },
         if paid { Cell::Text(if paid_online { "ONLINE" } else { "DIRECT" }.into()) } else { Cell::Null },
         Cell::Bool(online || rng.random_bool(0.6)),
@@ -530,7 +604,7 @@ fn make_dossier(
         if resolved { Cell::Text(format!("{}/{year}/KQ", rng.random_range(1..9999))) } else { Cell::Null },
         Cell::Null,
         Cell::Null,
-        Cell::Int(slip.len() as i64),
+        Cell::Int(slip.len() as i32),
         Cell::Time(filed_at),
         Cell::Time(updated_at),
     ];
@@ -539,13 +613,13 @@ fn make_dossier(
 
     for entry in slip {
         events.push(vec![
-            Cell::Uuid(Uuid::now_v7()),
+            Cell::Uuid(world.ids.next()),
             Cell::Uuid(id),
             Cell::Text(agency.path.clone()),
             Cell::Text(agency.province_code.clone()),
             Cell::Text(entry.action.into()),
-            entry.from.map_or(Cell::Null, |s| Cell::Int(s.national_code().into())),
-            Cell::Int(entry.to.national_code().into()),
+            entry.from.map_or(Cell::Null, |s| Cell::Small(s.national_code())),
+            Cell::Small(entry.to.national_code()),
             Cell::Uuid(agency.id),
             entry.actor.into(),
             Cell::Uuid(agency.id),

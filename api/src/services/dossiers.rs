@@ -8,10 +8,9 @@ use crate::domain::paths::PathPattern;
 use crate::error::ApiResult;
 use chrono::{DateTime, Utc};
 use entity::{dossier, dossier_event, procedure, Channel, DossierStatus};
-use sea_orm::sea_query::{Expr, Func, LikeExpr, NullOrdering, Query};
+use sea_orm::sea_query::{Alias, Expr, Func, LikeExpr, NullOrdering, Query, SelectStatement, UnionType};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -78,20 +77,66 @@ pub async fn find_by_id(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> Api
     Ok(dossier::Entity::find_by_id(id).filter(visible_in(scope)).one(db).await?)
 }
 
-/// The filter as a SQL condition (without the scope).
-async fn filter_condition(
-    db: &DatabaseConnection,
-    filter: &DossierFilter,
-    now: DateTime<Utc>,
-) -> ApiResult<Option<Condition>> {
-    let mut condition = Condition::all();
-    if let Some(code) = &filter.agency_code {
-        let Some(agency) = super::agencies::find_by_code(db, code).await? else {
-            return Ok(None);
+/// Where a list may find its rows: the caller's scope, and the agency the
+/// filter names (`None` when that agency does not exist).
+struct Where {
+    scope: Scope,
+    agency: Option<PathPattern>,
+}
+
+impl Where {
+    async fn of(db: &DatabaseConnection, scope: &Scope, filter: &DossierFilter) -> ApiResult<Option<Self>> {
+        let agency = match &filter.agency_code {
+            None => None,
+            Some(code) => match super::agencies::find_by_code(db, code).await? {
+                None => return Ok(None),
+                Some(agency) if filter.subtree => Some(PathPattern::Subtree(agency.path)),
+                Some(agency) => Some(PathPattern::Agency(agency.path)),
+            },
         };
-        let pattern = if filter.subtree { PathPattern::Subtree(agency.path) } else { PathPattern::Agency(agency.path) };
-        condition = condition.add(visible_in(&Scope::new([pattern])));
+        Ok(Some(Self { scope: scope.clone(), agency }))
     }
+
+    /// The dossiers visible in the scope (and, with an agency, held or
+    /// received by it) as branches whose union is that set, each driven by
+    /// one path column so that an index can deliver its rows in order: a
+    /// dossier is visible where it is held (`agency_path`) or where it was
+    /// received before a transfer (`receiving_agency_path` of a transferred
+    /// dossier). With an agency `F` in scope `S`, held-or-received in `S`
+    /// and held-or-received by `F` expand to four terms.
+    fn branches(&self) -> Vec<Condition> {
+        use dossier::Column::{AgencyPath, ReceivingAgencyPath};
+        let transferred = || Expr::cust(migration::TRANSFERRED);
+        let held_in = |scope: &Scope| Condition::all().add(scope.condition(AgencyPath));
+        let received_in = |scope: &Scope| Condition::all().add(scope.condition(ReceivingAgencyPath)).add(transferred());
+        let mut branches = Vec::new();
+        let both = match &self.agency {
+            None => self.scope.clone(),
+            Some(agency) => self.scope.intersect(agency),
+        };
+        for pattern in both.patterns() {
+            let one = Scope::new([pattern.clone()]);
+            branches.push(held_in(&one));
+            branches.push(received_in(&one));
+        }
+        if let Some(agency) = &self.agency {
+            let agency = Scope::new([agency.clone()]);
+            // Received by the agency, held in the scope; held by the agency, received in the scope.
+            branches.push(received_in(&agency).add(held_in(&self.scope)));
+            branches.push(held_in(&agency).add(received_in(&self.scope)));
+        }
+        branches
+    }
+
+    /// The same set as one condition (for counting).
+    fn condition(&self) -> Condition {
+        self.branches().into_iter().fold(Condition::any(), Condition::add)
+    }
+}
+
+/// The filter's other conditions.
+fn filter_condition(filter: &DossierFilter, now: DateTime<Utc>) -> Condition {
+    let mut condition = Condition::all();
     if !filter.statuses.is_empty() {
         condition = condition.add(dossier::Column::Status.is_in(filter.statuses.iter().copied()));
     }
@@ -144,10 +189,12 @@ async fn filter_condition(
             );
         }
     }
-    Ok(Some(condition))
+    condition
 }
 
-/// A page of the dossiers visible in `scope` that pass `filter`.
+/// A page of the dossiers visible in `scope` that pass `filter`: one
+/// statement, the union of each branch's first rows in `order` (see
+/// [`Where::branches`]), of which the first `first + 1` are fetched.
 pub async fn list(
     db: &DatabaseConnection,
     scope: &Scope,
@@ -156,25 +203,63 @@ pub async fn list(
     first: u64,
     after: Option<&str>,
 ) -> ApiResult<Page<dossier::Model>> {
+    use dossier::Column::{DueAt, FiledAt, Id};
     let cursor = after.map(|text| Cursor::decode(text, order.name())).transpose()?;
     if scope.is_empty() {
         return Ok(Page::empty());
     }
-    let Some(condition) = filter_condition(db, filter, super::now()).await? else {
+    let Some(place) = Where::of(db, scope, filter).await? else {
         return Ok(Page::empty());
     };
-    let mut query = dossier::Entity::find().filter(visible_in(scope)).filter(condition);
-    if let Some(cursor) = cursor {
-        query = query.filter(after_cursor(order, &cursor));
+    let mut condition = filter_condition(filter, super::now());
+    if let Some(cursor) = &cursor {
+        condition = condition.add(after_cursor(order, cursor));
     }
-    query = match order {
-        DossierOrder::FiledDesc => query.order_by_desc(dossier::Column::FiledAt).order_by_desc(dossier::Column::Id),
-        DossierOrder::FiledAsc => query.order_by_asc(dossier::Column::FiledAt).order_by_asc(dossier::Column::Id),
-        DossierOrder::DueAsc => query
-            .order_by_with_nulls(dossier::Column::DueAt, Order::Asc, NullOrdering::Last)
-            .order_by_asc(dossier::Column::Id),
+    let key = match order {
+        DossierOrder::FiledDesc | DossierOrder::FiledAsc => FiledAt,
+        DossierOrder::DueAsc => DueAt,
     };
-    let rows = query.limit(first + 1).all(db).await?;
+    let ordered = |query: &mut SelectStatement, table: Option<&str>| {
+        let column = |column: dossier::Column| match table {
+            Some(table) => Expr::col((Alias::new(table), column)),
+            None => Expr::col(column),
+        };
+        match order {
+            DossierOrder::FiledDesc => query.order_by_expr(column(FiledAt).into(), Order::Desc),
+            DossierOrder::FiledAsc => query.order_by_expr(column(FiledAt).into(), Order::Asc),
+            DossierOrder::DueAsc => {
+                query.order_by_expr_with_nulls(column(DueAt).into(), Order::Asc, NullOrdering::Last)
+            }
+        };
+        let id_order = if order == DossierOrder::FiledDesc { Order::Desc } else { Order::Asc };
+        query.order_by_expr(column(Id).into(), id_order);
+    };
+    let limit = first + 1;
+    let mut union: Option<SelectStatement> = None;
+    for (index, branch) in place.branches().into_iter().enumerate() {
+        let mut rows = Query::select();
+        rows.columns([Id, key])
+            .from(dossier::Entity)
+            .cond_where(Condition::all().add(branch).add(condition.clone()))
+            .limit(limit);
+        ordered(&mut rows, None);
+        let mut wrapped = Query::select();
+        wrapped.columns([Id, key]).from_subquery(rows, Alias::new(format!("b{index}")));
+        match &mut union {
+            None => union = Some(wrapped),
+            Some(union) => {
+                union.union(UnionType::Distinct, wrapped);
+            }
+        }
+    }
+    let Some(union) = union else { return Ok(Page::empty()) };
+    let mut firsts = Query::select();
+    firsts.column(Id).from_subquery(union, Alias::new("u")).limit(limit);
+    ordered(&mut firsts, Some("u"));
+    let mut query = dossier::Entity::find().filter(Id.in_subquery(firsts));
+    QueryTrait::query(&mut query).clear_order_by();
+    ordered(QueryTrait::query(&mut query), Some("dossier"));
+    let rows = query.all(db).await?;
     Ok(Page::from_rows(rows, first))
 }
 
@@ -184,10 +269,11 @@ pub async fn count(db: &DatabaseConnection, scope: &Scope, filter: &DossierFilte
     if scope.is_empty() {
         return Ok(0);
     }
-    let Some(condition) = filter_condition(db, filter, super::now()).await? else {
+    let Some(place) = Where::of(db, scope, filter).await? else {
         return Ok(0);
     };
-    Ok(dossier::Entity::find().filter(visible_in(scope)).filter(condition).count(db).await?)
+    let condition = Condition::all().add(place.condition()).add(filter_condition(filter, super::now()));
+    Ok(dossier::Entity::find().filter(condition).count(db).await?)
 }
 
 /// The rows after `cursor` in `order`.

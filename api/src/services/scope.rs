@@ -50,6 +50,24 @@ impl Scope {
         &self.patterns
     }
 
+    /// The agencies both in the scope and matched by `pattern`.
+    pub fn intersect(&self, pattern: &PathPattern) -> Self {
+        let within = |inner: &str, outer: &str| inner.starts_with(outer);
+        Self::new(self.patterns.iter().filter_map(|mine| match (mine, pattern) {
+            (PathPattern::Agency(a), PathPattern::Agency(b)) => (a == b).then(|| mine.clone()),
+            (PathPattern::Agency(a), PathPattern::Subtree(s)) | (PathPattern::Subtree(s), PathPattern::Agency(a)) => {
+                within(a, s).then(|| PathPattern::Agency(a.clone()))
+            }
+            (PathPattern::Subtree(s), PathPattern::Subtree(t)) => {
+                if within(t, s) {
+                    Some(pattern.clone())
+                } else {
+                    within(s, t).then(|| mine.clone())
+                }
+            }
+        }))
+    }
+
     /// `column` names an agency in the scope. Subtrees become byte-wise range
     /// conditions (`path >= '/91/' AND path < '/910'`), which a btree index on
     /// the path serves on both databases; an empty scope matches nothing.
@@ -81,6 +99,20 @@ mod tests {
     fn a_subtree_absorbs_the_agencies_and_subtrees_below_it() {
         let merged = scope(&["/91/899/30733/", "/91/*", "/91/899/*", "/92/"]);
         assert_eq!(merged.patterns(), &[PathPattern::Subtree("/91/".into()), PathPattern::Agency("/92/".into())]);
+    }
+
+    #[test]
+    fn an_intersection_keeps_what_both_sides_cover() {
+        let province = scope(&["/91/*"]);
+        assert_eq!(province.intersect(&PathPattern::parse("/91/899/*").unwrap()), scope(&["/91/899/*"]));
+        assert_eq!(province.intersect(&PathPattern::parse("/91/899/").unwrap()), scope(&["/91/899/"]));
+        assert_eq!(province.intersect(&PathPattern::parse("/92/*").unwrap()), scope(&[]));
+        let district = scope(&["/91/899/*"]);
+        assert_eq!(district.intersect(&PathPattern::parse("/91/*").unwrap()), district);
+        assert_eq!(district.intersect(&PathPattern::parse("/91/900/30766/").unwrap()), scope(&[]));
+        let leader = scope(&["/91/899/"]);
+        assert_eq!(leader.intersect(&PathPattern::parse("/91/899/*").unwrap()), leader);
+        assert_eq!(leader.intersect(&PathPattern::parse("/91/899/30733/").unwrap()), scope(&[]));
     }
 
     #[test]
