@@ -23,6 +23,11 @@ pub struct Model {
     pub applicant_address: String,
     pub receiving_agency_id: Uuid,
     pub receiving_agency_path: String,
+    /// Whether another agency than the receiving one holds the dossier
+    /// (*liên thông*): the receiving agency keeps sight of it. Kept as a
+    /// column, set by the transfer, so that a partial index finds the few such
+    /// dossiers.
+    pub transferred: bool,
     pub competent_agency_id: Uuid,
     /// The agency holding the dossier now.
     pub agency_id: Uuid,

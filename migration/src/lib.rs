@@ -35,8 +35,10 @@ const fn index(table: &'static str, name: &'static str, columns: &'static [&'sta
 }
 
 /// The condition of a dossier that another agency than the receiving one
-/// holds (*liên thông*); the receiving agency keeps sight of those.
-pub const TRANSFERRED: &str = "receiving_agency_id <> agency_id";
+/// holds (*liên thông*); the receiving agency keeps sight of those. A column
+/// rather than `receiving_agency_id <> agency_id`, whose rarity no planner
+/// can estimate.
+pub const TRANSFERRED: &str = "transferred";
 
 /// The secondary indexes of `dossier` and `dossier_event`. The list queries
 /// use them: an agency's dossiers newest first (a subtree's by range), the

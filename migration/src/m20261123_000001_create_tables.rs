@@ -274,6 +274,7 @@ impl MigrationTrait for Migration {
                     .col(text(Dossier::ApplicantAddress))
                     .col(uuid(Dossier::ReceivingAgencyId))
                     .col(path_column(backend, Dossier::ReceivingAgencyPath))
+                    .col(flag(Dossier::Transferred))
                     .col(uuid(Dossier::CompetentAgencyId))
                     .col(uuid(Dossier::AgencyId))
                     .col(path_column(backend, Dossier::AgencyPath))
@@ -568,6 +569,7 @@ enum Dossier {
     ApplicantAddress,
     ReceivingAgencyId,
     ReceivingAgencyPath,
+    Transferred,
     CompetentAgencyId,
     AgencyId,
     AgencyPath,
