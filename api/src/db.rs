@@ -128,7 +128,7 @@ pub async fn finish_bulk_load(db: &DatabaseConnection) -> anyhow::Result<()> {
 }
 
 /// Names of the indexes and (on PostgreSQL) constraints in the database.
-async fn catalogue_names(db: &DatabaseConnection) -> anyhow::Result<HashSet<String>> {
+pub async fn catalogue_names(db: &DatabaseConnection) -> anyhow::Result<HashSet<String>> {
     let backend = db.get_database_backend();
     let sql = match backend {
         DatabaseBackend::Postgres => {

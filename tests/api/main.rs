@@ -1,5 +1,6 @@
 //! The integration suite, one binary; modules mirror the areas of the API.
 
+mod bulk;
 mod catalogue;
 mod http;
 mod identity;

@@ -155,3 +155,53 @@ async fn filters_by_status_channel_and_overdue_hold_for_every_row() {
     let on_track = rows(app.data(Some("tinh.giamsat"), query, json!({ "filter": { "overdue": false } })).await);
     assert!(on_track.iter().all(|d| d["overdue"] == false));
 }
+
+/// A dossier a commune received and transferred to a department (*liên
+/// thông*): the department holds it, the commune keeps sight of it, nobody
+/// else gains it. (Until `transferDossier` exists the transfer is written
+/// straight into the database.)
+#[tokio::test]
+async fn a_transferred_dossier_stays_visible_to_the_agency_that_received_it() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::spawn().await;
+    let code = one_dossier_of(&app, "vinhthanh.motcua").await["code"].as_str().unwrap().to_owned();
+    let moved = app
+        .db
+        .execute(Statement::from_string(
+            app.db.get_database_backend(),
+            format!(
+                "UPDATE dossier SET agency_id = (SELECT id FROM agency WHERE code = '91.STP'), \
+                 agency_path = '/91/STP/', transferred = true WHERE code = '{code}'"
+            ),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(moved.rows_affected(), 1);
+
+    let codes = |rows: Vec<Value>| rows.iter().map(|r| r["code"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let by_code = format!(r#"{{ dossier(code: "{code}") {{ code agency {{ code }} receivingAgency {{ code }} }} }}"#);
+    for user in ["vinhthanh.motcua", "stp.motcua", "tinh.giamsat"] {
+        let listed = codes(app.all_dossiers(user, Value::Null, "RECEIVED_AT_DESC").await);
+        assert_eq!(listed.iter().filter(|c| **c == code).count(), 1, "{user} lists it once");
+        let found = app.data(Some(user), &by_code, json!({})).await;
+        assert_eq!(found["dossier"]["agency"]["code"], "91.STP", "{user}");
+        assert_eq!(found["dossier"]["receivingAgency"]["code"], "30733", "{user}");
+    }
+    for user in ["tochau.motcua", "rachgia.lanhdao"] {
+        assert!(!codes(app.all_dossiers(user, Value::Null, "RECEIVED_AT_DESC").await).contains(&code), "{user}");
+        assert!(app.data(Some(user), &by_code, json!({})).await["dossier"].is_null(), "{user}");
+    }
+    // Narrowed to an agency: the department's dossiers received by the commune,
+    // and the commune's view of the department.
+    let filtered = |user: &'static str, agency: &'static str| {
+        let app = &app;
+        async move { codes(app.all_dossiers(user, json!({ "agencyCode": agency }), "DUE_AT_ASC").await) }
+    };
+    assert!(filtered("stp.motcua", "30733").await.contains(&code));
+    assert!(filtered("vinhthanh.motcua", "91.STP").await.contains(&code));
+    assert!(filtered("tinh.giamsat", "30733").await.contains(&code));
+    assert!(filtered("tinh.giamsat", "91.STP").await.contains(&code));
+    // The district's subtree holds the commune that received it.
+    assert!(filtered("tinh.giamsat", "899").await.contains(&code));
+    assert!(!filtered("tinh.giamsat", "900").await.contains(&code));
+}

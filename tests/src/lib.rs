@@ -21,6 +21,8 @@ pub struct TestApp {
     pub address: SocketAddr,
     pub client: reqwest::Client,
     pub statements: StatementCounter,
+    /// The server's database, for arranging cases and checking what changed.
+    pub db: sea_orm::DatabaseConnection,
     tokens: api::auth::Authenticator,
     data_dir: PathBuf,
 }
@@ -84,10 +86,11 @@ impl TestApp {
         let application = Application::build(&settings).await.expect("the server builds");
         let address = application.address();
         let statements = application.statements();
+        let db = application.db().clone();
         // Tokens are minted exactly as `motcua token` mints them.
         let tokens = api::auth::Authenticator::from_settings(&settings).await.expect("an authenticator");
         tokio::spawn(application.run_until(std::future::pending()));
-        Self { address, client: reqwest::Client::new(), statements, tokens, data_dir }
+        Self { address, client: reqwest::Client::new(), statements, db, tokens, data_dir }
     }
 
     /// A 30-day token for `user`.
