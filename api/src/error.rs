@@ -22,6 +22,10 @@ pub enum ApiError {
     BadUserInput(String),
     /// The object changed under the caller, or a unique value is taken.
     Conflict(String),
+    /// The command may not run from the dossier's current status; the client
+    /// gets the status and the mutations that may run from it
+    /// (`extensions.status`, `extensions.allowed`).
+    InvalidTransition { message: String, status: &'static str, allowed: Vec<&'static str> },
     /// A request exceeds a limit (page size, depth, complexity, aliases, batch, body, time).
     LimitExceeded(String),
     /// A bug or an outage; the cause is logged, the client gets the request id.
@@ -37,6 +41,7 @@ impl ApiError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::BadUserInput(_) => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
+            Self::InvalidTransition { .. } => "INVALID_TRANSITION",
             Self::LimitExceeded(_) => "LIMIT_EXCEEDED",
             Self::Internal(_) => "INTERNAL",
         }
@@ -59,7 +64,8 @@ impl ApiError {
             | Self::NotFound(message)
             | Self::BadUserInput(message)
             | Self::Conflict(message)
-            | Self::LimitExceeded(message) => message.clone(),
+            | Self::LimitExceeded(message)
+            | Self::InvalidTransition { message, .. } => message.clone(),
         }
     }
 }
@@ -84,10 +90,18 @@ impl ApiError {
         let message = self.client_message(&request_id);
         let code = self.code();
         let internal = matches!(self, ApiError::Internal(_));
+        let transition = match self {
+            ApiError::InvalidTransition { status, allowed, .. } => Some((*status, allowed.clone())),
+            _ => None,
+        };
         async_graphql::Error::new(message).extend_with(|_, extensions| {
             extensions.set("code", code);
             if internal {
                 extensions.set("requestId", request_id.clone());
+            }
+            if let Some((status, allowed)) = &transition {
+                extensions.set("status", *status);
+                extensions.set("allowed", allowed.clone());
             }
         })
     }

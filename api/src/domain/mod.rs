@@ -2,4 +2,5 @@
 
 pub mod calendar;
 pub mod codes;
+pub mod lifecycle;
 pub mod paths;

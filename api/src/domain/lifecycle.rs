@@ -1,0 +1,268 @@
+//! The dossier's life as a state machine on the national statuses 1–10: which
+//! command may run from which status, and where it leads. Who may run it is
+//! casbin's business (the command's [`Command::action`] on the dossier's
+//! agency); this module only knows the order of things.
+
+use crate::error::{ApiError, ApiResult};
+use entity::DossierStatus;
+
+/// A command of the dossier's life, one per GraphQL mutation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Command {
+    /// An online portal submits a new dossier (`submitDossier`).
+    Submit,
+    /// The desk receives a dossier: a new one at the desk or by post, or a submitted one.
+    Receive,
+    /// The desk refuses a submitted dossier at intake.
+    Refuse,
+    /// A leader assigns (or reassigns) the dossier to a specialist.
+    Assign,
+    /// The current step is done; the next step of the procedure's process begins.
+    CompleteStep,
+    /// The specialist asks the applicant for missing documents (the clock pauses).
+    RequestSupplement,
+    /// The applicant supplies them (the clock resumes).
+    SupplyDocuments,
+    /// The applicant must pay a fee or tax first (the clock pauses).
+    RequestPayment,
+    /// The payment arrived (the clock resumes).
+    ConfirmPayment,
+    /// Processing stops for good (*dừng xử lý*).
+    Stop,
+    /// The applicant withdraws the dossier.
+    Withdraw,
+    /// The leader signs the result.
+    Resolve,
+    /// The desk hands the result to the applicant.
+    ReturnResult,
+    /// A late dossier: an apology letter and a new appointment.
+    Apologize,
+    /// The dossier goes to another agency (*liên thông*).
+    Transfer,
+}
+
+impl Command {
+    /// Every command, in the order of a dossier's life.
+    pub const ALL: [Self; 15] = [
+        Self::Submit,
+        Self::Receive,
+        Self::Refuse,
+        Self::Assign,
+        Self::CompleteStep,
+        Self::RequestSupplement,
+        Self::SupplyDocuments,
+        Self::RequestPayment,
+        Self::ConfirmPayment,
+        Self::Stop,
+        Self::Withdraw,
+        Self::Resolve,
+        Self::ReturnResult,
+        Self::Apologize,
+        Self::Transfer,
+    ];
+
+    /// The casbin action (`policies/policy.csv`) that allows the command.
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Receive => "receive",
+            Self::Refuse => "refuse",
+            Self::Assign => "assign",
+            Self::CompleteStep => "complete_step",
+            Self::RequestSupplement => "request_supplement",
+            Self::SupplyDocuments => "supply_documents",
+            Self::RequestPayment => "request_payment",
+            Self::ConfirmPayment => "confirm_payment",
+            Self::Stop => "stop",
+            Self::Withdraw => "withdraw",
+            Self::Resolve => "resolve",
+            Self::ReturnResult => "return_result",
+            Self::Apologize => "apologize",
+            Self::Transfer => "transfer",
+        }
+    }
+
+    /// The GraphQL mutation that runs the command.
+    pub fn mutation(self) -> &'static str {
+        match self {
+            Self::Submit => "submitDossier",
+            Self::Receive => "receiveDossier",
+            Self::Refuse => "refuseDossier",
+            Self::Assign => "assignDossier",
+            Self::CompleteStep => "completeStep",
+            Self::RequestSupplement => "requestSupplement",
+            Self::SupplyDocuments => "supplyDocuments",
+            Self::RequestPayment => "requestPayment",
+            Self::ConfirmPayment => "confirmPayment",
+            Self::Stop => "stopDossier",
+            Self::Withdraw => "withdrawDossier",
+            Self::Resolve => "resolveDossier",
+            Self::ReturnResult => "returnResult",
+            Self::Apologize => "apologize",
+            Self::Transfer => "transferDossier",
+        }
+    }
+
+    /// The slip's name for the command (`dossier_event.action`).
+    pub fn event_action(self) -> &'static str {
+        match self {
+            Self::Submit => "SUBMIT",
+            Self::Receive => "RECEIVE",
+            Self::Refuse => "REFUSE",
+            Self::Assign => "ASSIGN",
+            Self::CompleteStep => "COMPLETE_STEP",
+            Self::RequestSupplement => "REQUEST_SUPPLEMENT",
+            Self::SupplyDocuments => "SUPPLY_DOCUMENTS",
+            Self::RequestPayment => "REQUEST_PAYMENT",
+            Self::ConfirmPayment => "CONFIRM_PAYMENT",
+            Self::Stop => "STOP",
+            Self::Withdraw => "WITHDRAW",
+            Self::Resolve => "RESOLVE",
+            Self::ReturnResult => "RETURN_RESULT",
+            Self::Apologize => "APOLOGIZE",
+            Self::Transfer => "TRANSFER",
+        }
+    }
+
+    /// Where the command leads from `from` (`None`: a dossier that does not
+    /// exist yet), or `None` when it may not run from there.
+    pub fn next(self, from: Option<DossierStatus>) -> Option<DossierStatus> {
+        use DossierStatus::*;
+        match (self, from) {
+            (Self::Submit, None) => Some(Submitted),
+            (Self::Receive, None | Some(Submitted)) => Some(Received),
+            (Self::Refuse, Some(Submitted)) => Some(Refused),
+            (Self::Assign, Some(Received | Processing)) => Some(Processing),
+            (Self::CompleteStep, Some(Processing)) => Some(Processing),
+            (Self::RequestSupplement, Some(Processing)) => Some(SupplementRequested),
+            (Self::SupplyDocuments, Some(SupplementRequested)) => Some(Processing),
+            (Self::RequestPayment, Some(Processing)) => Some(AwaitingPayment),
+            (Self::ConfirmPayment, Some(AwaitingPayment)) => Some(Processing),
+            (Self::Stop, Some(Processing | SupplementRequested | AwaitingPayment)) => Some(Stopped),
+            (Self::Withdraw, Some(Submitted | Received | Processing | SupplementRequested | AwaitingPayment)) => {
+                Some(Withdrawn)
+            }
+            (Self::Resolve, Some(Processing)) => Some(Resolved),
+            (Self::ReturnResult, Some(Resolved)) => Some(Returned),
+            (Self::Apologize, Some(status @ (Received | Processing | SupplementRequested | AwaitingPayment))) => {
+                Some(status)
+            }
+            // At the competent agency the dossier waits to be assigned there.
+            (Self::Transfer, Some(Received | Processing)) => Some(Received),
+            _ => None,
+        }
+    }
+
+    /// The commands that may run on a dossier in `status`.
+    pub fn allowed_from(status: DossierStatus) -> Vec<Self> {
+        Self::ALL.into_iter().filter(|command| command.next(Some(status)).is_some()).collect()
+    }
+}
+
+/// Where `command` leads from `from`, or `INVALID_TRANSITION` naming the
+/// mutations that may run from there.
+pub fn transition(command: Command, from: DossierStatus) -> ApiResult<DossierStatus> {
+    command.next(Some(from)).ok_or_else(|| {
+        let allowed: Vec<&'static str> = Command::allowed_from(from).into_iter().map(Command::mutation).collect();
+        let next = if allowed.is_empty() { "none: the dossier is finished".to_owned() } else { allowed.join(", ") };
+        ApiError::InvalidTransition {
+            message: format!(
+                "`{}` cannot run on a dossier that is {}; allowed from there: {next}",
+                command.mutation(),
+                status_name(from)
+            ),
+            status: status_name(from),
+            allowed,
+        }
+    })
+}
+
+/// The GraphQL name of a status.
+pub fn status_name(status: DossierStatus) -> &'static str {
+    match status {
+        DossierStatus::Submitted => "SUBMITTED",
+        DossierStatus::Received => "RECEIVED",
+        DossierStatus::Refused => "REFUSED",
+        DossierStatus::Processing => "PROCESSING",
+        DossierStatus::SupplementRequested => "SUPPLEMENT_REQUESTED",
+        DossierStatus::AwaitingPayment => "AWAITING_PAYMENT",
+        DossierStatus::Withdrawn => "WITHDRAWN",
+        DossierStatus::Stopped => "STOPPED",
+        DossierStatus::Resolved => "RESOLVED",
+        DossierStatus::Returned => "RETURNED",
+    }
+}
+
+/// Whether a dossier in `status` is finished: nothing but reading remains.
+pub fn is_final(status: DossierStatus) -> bool {
+    Command::allowed_from(status).is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DossierStatus::*;
+
+    #[test]
+    fn the_happy_path_runs_from_intake_to_the_returned_result() {
+        let mut status = Command::Receive.next(None).unwrap();
+        for command in [Command::Assign, Command::CompleteStep, Command::Resolve, Command::ReturnResult] {
+            status = command.next(Some(status)).unwrap_or_else(|| panic!("{command:?} from {status:?}"));
+        }
+        assert_eq!(status, Returned);
+    }
+
+    #[test]
+    fn the_clock_pauses_come_back_to_processing() {
+        assert_eq!(Command::RequestSupplement.next(Some(Processing)), Some(SupplementRequested));
+        assert_eq!(Command::SupplyDocuments.next(Some(SupplementRequested)), Some(Processing));
+        assert_eq!(Command::RequestPayment.next(Some(Processing)), Some(AwaitingPayment));
+        assert_eq!(Command::ConfirmPayment.next(Some(AwaitingPayment)), Some(Processing));
+    }
+
+    #[test]
+    fn finished_dossiers_accept_no_command() {
+        for status in [Refused, Withdrawn, Stopped, Returned] {
+            assert!(is_final(status), "{status:?}");
+        }
+        for status in [Submitted, Received, Processing, SupplementRequested, AwaitingPayment, Resolved] {
+            assert!(!is_final(status), "{status:?}");
+        }
+    }
+
+    #[test]
+    fn a_dossier_is_resolved_once_and_returned_once() {
+        assert_eq!(Command::Resolve.next(Some(Resolved)), None);
+        assert_eq!(Command::ReturnResult.next(Some(Returned)), None);
+        assert_eq!(Command::Receive.next(Some(Received)), None);
+        assert_eq!(Command::Submit.next(Some(Submitted)), None);
+    }
+
+    #[test]
+    fn the_allowed_commands_name_what_can_happen_next() {
+        assert_eq!(Command::allowed_from(Submitted), [Command::Receive, Command::Refuse, Command::Withdraw]);
+        assert_eq!(Command::allowed_from(Resolved), [Command::ReturnResult]);
+    }
+
+    #[test]
+    fn an_invalid_transition_names_the_status_and_what_may_run() {
+        match transition(Command::Resolve, Received) {
+            Err(ApiError::InvalidTransition { status, allowed, message }) => {
+                assert_eq!(status, "RECEIVED");
+                assert!(allowed.contains(&"assignDossier"), "{allowed:?}");
+                assert!(!allowed.contains(&"resolveDossier"), "{allowed:?}");
+                assert!(message.contains("resolveDossier"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(transition(Command::Resolve, Processing).unwrap(), Resolved);
+    }
+
+    #[test]
+    fn every_action_is_in_the_policy() {
+        let policy = include_str!("../../../policies/policy.csv");
+        for command in Command::ALL {
+            assert!(policy.contains(&format!("dossier, {}\n", command.action())), "{command:?}");
+        }
+    }
+}
