@@ -354,11 +354,11 @@ pub async fn generate(db: &DatabaseConnection, count: u64, progress: bool) -> an
             );
         }
         crate::db::finish_bulk_load(db).await?;
+        if progress {
+            eprintln!("rebuilt by {:.1} s", started.elapsed().as_secs_f64());
+        }
     }
     written?;
-    if progress {
-        eprintln!("rebuilt by {:.1} s", started.elapsed().as_secs_f64());
-    }
     bulk::analyze(db).await?;
     save_sequences(db, &sequences).await?;
     Ok(SeedReport { dossiers: count, events, seconds: started.elapsed().as_secs_f64() })

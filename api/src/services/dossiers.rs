@@ -54,11 +54,9 @@ impl DossierOrder {
 
 /// The condition that a dossier is visible in `scope`: it is held by an agency
 /// in the scope, or was received by one (the receiving agency of an
-/// inter-agency dossier keeps sight of it).
+/// inter-agency dossier keeps sight of it). The same set a list pages through.
 pub fn visible_in(scope: &Scope) -> Condition {
-    Condition::any()
-        .add(scope.condition(dossier::Column::AgencyPath))
-        .add(scope.condition(dossier::Column::ReceivingAgencyPath))
+    Where { scope, agency: None }.condition()
 }
 
 /// The dossier with this code, if it is visible in `scope`.
@@ -79,13 +77,13 @@ pub async fn find_by_id(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> Api
 
 /// Where a list may find its rows: the caller's scope, and the agency the
 /// filter names (`None` when that agency does not exist).
-struct Where {
-    scope: Scope,
+struct Where<'a> {
+    scope: &'a Scope,
     agency: Option<PathPattern>,
 }
 
-impl Where {
-    async fn of(db: &DatabaseConnection, scope: &Scope, filter: &DossierFilter) -> ApiResult<Option<Self>> {
+impl<'a> Where<'a> {
+    async fn of(db: &DatabaseConnection, scope: &'a Scope, filter: &DossierFilter) -> ApiResult<Option<Self>> {
         let agency = match &filter.agency_code {
             None => None,
             Some(code) => match super::agencies::find_by_code(db, code).await? {
@@ -94,7 +92,7 @@ impl Where {
                 Some(agency) => Some(PathPattern::Agency(agency.path)),
             },
         };
-        Ok(Some(Self { scope: scope.clone(), agency }))
+        Ok(Some(Self { scope, agency }))
     }
 
     /// The dossiers visible in the scope (and, with an agency, held or
@@ -122,8 +120,8 @@ impl Where {
         if let Some(agency) = &self.agency {
             let agency = Scope::new([agency.clone()]);
             // Received by the agency, held in the scope; held by the agency, received in the scope.
-            branches.push(received_in(&agency).add(held_in(&self.scope)));
-            branches.push(held_in(&agency).add(received_in(&self.scope)));
+            branches.push(received_in(&agency).add(held_in(self.scope)));
+            branches.push(held_in(&agency).add(received_in(self.scope)));
         }
         branches
     }
