@@ -44,7 +44,14 @@ impl Application {
     async fn state(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Arc<HttpState>> {
         let authz = Authz::load(&db, crate::auth::authz::POLICY).await?;
         let authenticator = Arc::new(Authenticator::from_settings(settings).await?);
-        let app = Arc::new(AppState { db, authz });
+        let app = Arc::new(AppState {
+            db,
+            authz,
+            clock: Default::default(),
+            calendars: Default::default(),
+            events: Default::default(),
+            data_dir: settings.data_dir.clone(),
+        });
         let schema = crate::graphql::build_schema(Some(app.clone()), &settings.limits);
         Ok(Arc::new(HttpState { schema, app, authenticator, limits: settings.limits.clone() }))
     }
@@ -57,6 +64,11 @@ impl Application {
     /// The database connection.
     pub fn db(&self) -> &DatabaseConnection {
         &self.state.app.db
+    }
+
+    /// The shared state (tests fix its clock to receive a dossier on a given day).
+    pub fn shared(&self) -> Arc<AppState> {
+        self.state.app.clone()
     }
 
     /// SQL statements sent so far through this server's connection.

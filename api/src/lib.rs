@@ -14,5 +14,6 @@ pub mod graphql;
 pub mod http;
 pub mod seed;
 pub mod services;
+pub mod state;
 
 pub use app::Application;

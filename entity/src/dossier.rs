@@ -45,6 +45,9 @@ pub struct Model {
     /// When the clock was paused (supplement, payment, stop); null while it runs.
     pub paused_at: Option<DateTimeUtc>,
     pub finished_at: Option<DateTimeUtc>,
+    /// The new appointment given with an apology for lateness; `due_at`
+    /// stays, so the dossier still counts as late.
+    pub appointment_at: Option<DateTimeUtc>,
     pub returned_at: Option<DateTimeUtc>,
     pub outcome: Option<Outcome>,
     pub fee_amount: i64,

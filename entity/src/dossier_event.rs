@@ -25,6 +25,9 @@ pub struct Model {
     pub step: Option<i16>,
     pub step_due_at: Option<DateTimeUtc>,
     pub note: Option<String>,
+    /// Structured details as JSON: the documents a supplement asks for and
+    /// the time allowed, an amount to pay, an apology's new appointment.
+    pub details: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -14,6 +14,7 @@ pub mod dossier_event;
 pub mod enums;
 pub mod field;
 pub mod holiday;
+pub mod office_hours;
 pub mod official;
 pub mod procedure;
 pub mod procedure_document;

@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_tables;
+mod m20261124_000002_dossier_commands;
 
 /// A secondary index of one of the two big tables, which a bulk load may drop
 /// and rebuild afterwards: building an index once over sorted data is far
@@ -79,6 +80,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_create_tables::Migration)]
+        vec![
+            Box::new(m20261123_000001_create_tables::Migration),
+            Box::new(m20261124_000002_dossier_commands::Migration),
+        ]
     }
 }

@@ -37,13 +37,13 @@ fn uuid_null(name: impl IntoIden) -> ColumnDef {
     column
 }
 
-fn text(name: impl IntoIden) -> ColumnDef {
+pub(crate) fn text(name: impl IntoIden) -> ColumnDef {
     let mut column = ColumnDef::new(name);
     column.string().not_null();
     column
 }
 
-fn text_null(name: impl IntoIden) -> ColumnDef {
+pub(crate) fn text_null(name: impl IntoIden) -> ColumnDef {
     let mut column = ColumnDef::new(name);
     column.string().null();
     column
@@ -55,13 +55,13 @@ fn time(name: impl IntoIden) -> ColumnDef {
     column
 }
 
-fn time_null(name: impl IntoIden) -> ColumnDef {
+pub(crate) fn time_null(name: impl IntoIden) -> ColumnDef {
     let mut column = ColumnDef::new(name);
     column.timestamp_with_time_zone().null();
     column
 }
 
-fn flag(name: impl IntoIden) -> ColumnDef {
+pub(crate) fn flag(name: impl IntoIden) -> ColumnDef {
     let mut column = ColumnDef::new(name);
     column.boolean().not_null().default(false);
     column

@@ -34,6 +34,27 @@ pub struct OfficeHours {
     pub cutoff: NaiveTime,
 }
 
+impl OfficeHours {
+    /// Whether the sessions are in order and the cut-off inside the day:
+    /// morning start < morning end <= afternoon start < afternoon end, and
+    /// morning start < cut-off <= afternoon end.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.morning_start < self.morning_end
+            && self.morning_end <= self.afternoon_start
+            && self.afternoon_start < self.afternoon_end)
+        {
+            return Err(
+                "office sessions must be in order: morning start < morning end <= afternoon start < afternoon end"
+                    .into(),
+            );
+        }
+        if !(self.morning_start < self.cutoff && self.cutoff <= self.afternoon_end) {
+            return Err("the cut-off must fall inside the working day".into());
+        }
+        Ok(())
+    }
+}
+
 impl Default for OfficeHours {
     /// 07:00–11:30 and 13:30–17:00, cut-off 15:00.
     fn default() -> Self {
@@ -123,16 +144,62 @@ impl WorkingCalendar {
         vietnam().from_local_datetime(&due_local).single().expect("a fixed offset is unambiguous").with_timezone(&Utc)
     }
 
+    /// The office hours the calendar counts in.
+    pub fn hours(&self) -> &OfficeHours {
+        &self.hours
+    }
+
+    /// `hours` working hours after `start` (a step's deadline): counted inside
+    /// office sessions, from the next opening when `start` is outside them.
+    pub fn add_working_hours(&self, start: DateTime<Utc>, hours: u32) -> DateTime<Utc> {
+        self.shift(start, i64::from(hours) * 60)
+    }
+
+    /// `minutes` working minutes after `at`; `at` itself for zero.
+    pub fn shift(&self, at: DateTime<Utc>, minutes: i64) -> DateTime<Utc> {
+        if minutes <= 0 {
+            return at;
+        }
+        let local = self.add_working_minutes(at.with_timezone(&vietnam()).naive_local(), minutes);
+        vietnam().from_local_datetime(&local).single().expect("a fixed offset is unambiguous").with_timezone(&Utc)
+    }
+
+    /// The working minutes (inside office sessions of working days) between
+    /// `from` and `to`: how long a paused clock stood still.
+    pub fn working_minutes_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        let from = from.with_timezone(&vietnam()).naive_local();
+        let to = to.with_timezone(&vietnam()).naive_local();
+        let mut total = 0;
+        let mut day = from.date();
+        while day <= to.date() {
+            if self.is_working_day(day) {
+                for (open, close) in self.sessions() {
+                    let start = day.and_time(open).max(from);
+                    let end = day.and_time(close).min(to);
+                    if end > start {
+                        total += (end - start).num_minutes();
+                    }
+                }
+            }
+            day += Duration::days(1);
+        }
+        total
+    }
+
+    fn sessions(&self) -> [(NaiveTime, NaiveTime); 2] {
+        [(self.hours.morning_start, self.hours.morning_end), (self.hours.afternoon_start, self.hours.afternoon_end)]
+    }
+
     /// Adds working minutes to a local time, walking through office sessions.
     fn add_working_minutes(&self, start: NaiveDateTime, mut minutes: i64) -> NaiveDateTime {
         let mut day = start.date();
         let mut at = start.time();
         loop {
             if self.is_working_day(day) {
-                for (open, close) in [
-                    (self.hours.morning_start, self.hours.morning_end),
-                    (self.hours.afternoon_start, self.hours.afternoon_end),
-                ] {
+                for (open, close) in self.sessions() {
                     let from = at.max(open);
                     if from >= close {
                         continue;
@@ -204,6 +271,30 @@ mod tests {
         let calendar = WorkingCalendar::default();
         // Monday 17 November 2025 + 5 days = Saturday 22nd, moved to Monday 24th.
         assert_eq!(calendar.due_at(vn(2025, 11, 17, 8, 0), 5, TimeUnit::CalendarDays), vn(2025, 11, 24, 17, 0));
+    }
+
+    #[test]
+    fn a_pause_moves_the_due_date_by_the_working_time_it_lasted() {
+        let calendar = tet_2025();
+        // Paused Thursday 23 January 2025 at 16:00, resumed Tuesday 4 February at 08:00:
+        // Thursday 16:00–17:00, Friday 8 h, Tết off, Monday 3 February 8 h, Tuesday 07:00–08:00.
+        let paused = calendar.working_minutes_between(vn(2025, 1, 23, 16, 0), vn(2025, 2, 4, 8, 0));
+        assert_eq!(paused, 60 + 8 * 60 + 8 * 60 + 60);
+        // A due time at 17:00 moved by two working days ends at 17:00 two working days on.
+        assert_eq!(calendar.shift(vn(2025, 1, 23, 17, 0), 2 * 8 * 60), vn(2025, 2, 3, 17, 0));
+        assert_eq!(calendar.shift(vn(2025, 1, 23, 17, 0), 0), vn(2025, 1, 23, 17, 0));
+        // The lunch break and the night do not count.
+        assert_eq!(calendar.working_minutes_between(vn(2025, 2, 3, 11, 0), vn(2025, 2, 3, 14, 0)), 60);
+    }
+
+    #[test]
+    fn office_hours_must_be_in_order() {
+        assert!(OfficeHours::default().validate().is_ok());
+        let at = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+        let swapped = OfficeHours { morning_end: at(14), ..OfficeHours::default() };
+        assert!(swapped.validate().is_err());
+        let late_cutoff = OfficeHours { cutoff: at(18), ..OfficeHours::default() };
+        assert!(late_cutoff.validate().is_err());
     }
 
     #[test]

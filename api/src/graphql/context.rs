@@ -1,6 +1,6 @@
 //! What a resolver can reach: the shared state and the request's caller.
 
-use crate::auth::{Authz, Identity, Viewer};
+use crate::auth::{Identity, Viewer};
 use crate::error::ApiError;
 use crate::graphql::loaders::DbLoader;
 use crate::services::scope::Scope;
@@ -9,11 +9,7 @@ use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
-/// Shared by every request.
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub authz: Authz,
-}
+pub use crate::state::AppState;
 
 /// The request's caller and its loaders.
 pub struct RequestData {

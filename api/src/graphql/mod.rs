@@ -6,20 +6,21 @@ pub mod enums;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
+pub mod mutation;
 pub mod query;
 pub mod types;
 
 use crate::config::Limits;
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 use context::AppState;
 use std::sync::Arc;
 
 /// The schema type.
-pub type AppSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
 
 /// Builds the schema over the shared state.
 pub fn build_schema(state: Option<Arc<AppState>>, limits: &Limits) -> AppSchema {
-    let mut builder = Schema::build(query::Query, EmptyMutation, EmptySubscription)
+    let mut builder = Schema::build(query::Query, mutation::Mutation, EmptySubscription)
         .extension(limits::LimitsFactory(limits.clone()))
         .limit_recursive_depth(64)
         .limit_directives(20);

@@ -104,7 +104,7 @@ pub struct DossierListInfo {
 impl DossierListInfo {
     /// How many dossiers the filter matches (counted only when asked for).
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
-        Ok(dossiers::count(ctx.db(), &self.scope, &self.filter).await?)
+        Ok(dossiers::count(ctx.db(), &self.scope, &self.filter, ctx.state().clock.now()).await?)
     }
 }
 
@@ -304,7 +304,8 @@ impl Query {
             None => dossiers::DossierFilter { subtree: true, ..Default::default() },
         };
         let scope = scope(ctx, "dossier", "read").await;
-        let page = dossiers::list(ctx.db(), &scope, &filter, order, first, after.as_deref()).await?;
+        let page =
+            dossiers::list(ctx.db(), &scope, &filter, order, first, after.as_deref(), ctx.state().clock.now()).await?;
         prefetch_dossier_relations(ctx, &page.items).await?;
         let mut connection =
             Connection::with_additional_fields(after.is_some(), page.has_next_page, DossierListInfo { scope, filter });

@@ -200,6 +200,7 @@ pub async fn list(
     order: DossierOrder,
     first: u64,
     after: Option<&str>,
+    now: DateTime<Utc>,
 ) -> ApiResult<Page<dossier::Model>> {
     use dossier::Column::{DueAt, FiledAt, Id};
     let cursor = after.map(|text| Cursor::decode(text, order.name())).transpose()?;
@@ -209,7 +210,7 @@ pub async fn list(
     let Some(place) = Where::of(db, scope, filter).await? else {
         return Ok(Page::empty());
     };
-    let mut condition = filter_condition(filter, super::now());
+    let mut condition = filter_condition(filter, now);
     if let Some(cursor) = &cursor {
         condition = condition.add(after_cursor(order, cursor));
     }
@@ -263,14 +264,19 @@ pub async fn list(
 
 /// How many dossiers visible in `scope` pass `filter` (asked for only when a
 /// client selects `totalCount`).
-pub async fn count(db: &DatabaseConnection, scope: &Scope, filter: &DossierFilter) -> ApiResult<u64> {
+pub async fn count(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    filter: &DossierFilter,
+    now: DateTime<Utc>,
+) -> ApiResult<u64> {
     if scope.is_empty() {
         return Ok(0);
     }
     let Some(place) = Where::of(db, scope, filter).await? else {
         return Ok(0);
     };
-    let condition = Condition::all().add(place.condition()).add(filter_condition(filter, super::now()));
+    let condition = Condition::all().add(place.condition()).add(filter_condition(filter, now));
     Ok(dossier::Entity::find().filter(condition).count(db).await?)
 }
 

@@ -3,8 +3,13 @@
 //! nothing of GraphQL or HTTP.
 
 pub mod agencies;
+pub mod audit;
+pub mod calendars;
+pub mod clock;
+pub mod commands;
 pub mod cursor;
 pub mod dossiers;
+pub mod events;
 pub mod officials;
 pub mod procedures;
 pub mod scope;

@@ -2,7 +2,7 @@
 
 use crate::domain::calendar::is_overdue;
 use crate::error::ApiError;
-use crate::graphql::context::{load, load_required, page_size};
+use crate::graphql::context::{load, load_required, page_size, ContextExt};
 use crate::graphql::enums::{ApplicantKind, Channel, DossierStatus, Outcome, PaymentMethod};
 use crate::graphql::ids::{global_id, NodeType};
 use crate::graphql::loaders::{AgencyId, EventsOf, OfficialId, ProcedureId};
@@ -121,6 +121,33 @@ impl Dossier {
         self.0.due_at
     }
 
+    /// The new appointment given with an apology for lateness (*hẹn lại*);
+    /// `dueAt` stays, so the dossier still counts as late.
+    async fn appointment_at(&self) -> Option<DateTime<Utc>> {
+        self.0.appointment_at
+    }
+
+    /// Since when the clock stands still (supplement requested, awaiting
+    /// payment, stopped); null while it runs.
+    async fn clock_paused_at(&self) -> Option<DateTime<Utc>> {
+        self.0.paused_at
+    }
+
+    /// The dossier's version: every command raises it. Send the version you
+    /// read with a command to get `CONFLICT` instead of acting on a dossier
+    /// that changed meanwhile.
+    async fn version(&self) -> i32 {
+        self.0.lock_version
+    }
+
+    /// The leader who signed the result.
+    async fn signer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        match self.0.signer_id {
+            Some(id) => Ok(load(ctx, OfficialId(id)).await?.map(User)),
+            None => Ok(None),
+        }
+    }
+
     /// When it was resolved, refused, withdrawn or stopped.
     async fn finished_at(&self) -> Option<DateTime<Utc>> {
         self.0.finished_at
@@ -137,8 +164,8 @@ impl Dossier {
     }
 
     /// True for a pending dossier past its due time.
-    async fn overdue(&self) -> bool {
-        is_overdue(self.0.status, self.0.due_at, self.0.paused_at, Utc::now())
+    async fn overdue(&self, ctx: &Context<'_>) -> bool {
+        is_overdue(self.0.status, self.0.due_at, self.0.paused_at, ctx.state().clock.now())
     }
 
     /// The official handling it now.

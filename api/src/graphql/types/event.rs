@@ -14,6 +14,12 @@ use entity::dossier_event;
 pub struct DossierEvent(pub dossier_event::Model);
 
 // `fromAgency` and `fromUser` are the slip's words, not conversions.
+impl DossierEvent {
+    fn details(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(self.0.details.as_deref()?).ok()
+    }
+}
+
 #[allow(clippy::wrong_self_convention)]
 #[Object]
 impl DossierEvent {
@@ -89,6 +95,27 @@ impl DossierEvent {
     /// Note written with the action (reason, what is missing, …).
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
+    }
+
+    /// The documents a supplement request asks for.
+    async fn missing_documents(&self) -> Option<Vec<String>> {
+        let details = self.details()?;
+        serde_json::from_value(details.get("missingDocuments")?.clone()).ok()
+    }
+
+    /// The day by which a supplement request asks the documents to be supplied.
+    async fn supply_by(&self) -> Option<chrono::NaiveDate> {
+        self.details()?.get("supplyBy")?.as_str()?.parse().ok()
+    }
+
+    /// The amount in VND a payment request asks for, or a confirmation confirms.
+    async fn amount(&self) -> Option<i64> {
+        self.details()?.get("amount")?.as_i64()
+    }
+
+    /// The new appointment an apology gives.
+    async fn new_appointment(&self) -> Option<DateTime<Utc>> {
+        serde_json::from_value(self.details()?.get("newAppointment")?.clone()).ok()
     }
 
     /// When it happened.

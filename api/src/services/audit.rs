@@ -1,0 +1,52 @@
+//! The audit log: one row per mutation, successful or not, with who did it,
+//! where, to what, and how it ended.
+
+use crate::auth::Viewer;
+use crate::error::{ApiError, ApiResult};
+use chrono::{DateTime, Utc};
+use entity::audit_log;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use uuid::Uuid;
+
+/// What an audit row says.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    pub actor: Option<&'a Viewer>,
+    /// The agency the operation touched (or, for a refused one, the caller's own).
+    pub agency_path: Option<String>,
+    pub province_code: Option<String>,
+    /// The GraphQL mutation.
+    pub operation: &'static str,
+    pub target_type: Option<&'static str>,
+    pub target_id: Option<String>,
+}
+
+impl Entry<'_> {
+    /// Writes the row with `outcome`: `OK` or the error's code.
+    pub async fn write(
+        &self,
+        db: &impl ConnectionTrait,
+        outcome: Result<(), &ApiError>,
+        at: DateTime<Utc>,
+    ) -> ApiResult<()> {
+        audit_log::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            actor_id: Set(self.actor.map(|a| a.id)),
+            actor: Set(self.actor.map(|a| a.username.clone())),
+            agency_path: Set(self.agency_path.clone()),
+            province_code: Set(self.province_code.clone()),
+            operation: Set(self.operation.into()),
+            target_type: Set(self.target_type.map(Into::into)),
+            target_id: Set(self.target_id.clone()),
+            outcome: Set(match outcome {
+                Ok(()) => "OK".into(),
+                Err(error) => error.code().into(),
+            }),
+            request_id: Set(crate::http::current_request_id()),
+            created_at: Set(at),
+        }
+        .insert(db)
+        .await?;
+        Ok(())
+    }
+}
