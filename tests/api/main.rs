@@ -4,6 +4,7 @@ mod bulk;
 mod catalogue;
 mod http;
 mod identity;
+mod lifecycle;
 mod limits;
 mod pagination;
 mod schema;

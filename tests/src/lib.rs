@@ -23,6 +23,8 @@ pub struct TestApp {
     pub statements: StatementCounter,
     /// The server's database, for arranging cases and checking what changed.
     pub db: sea_orm::DatabaseConnection,
+    /// The server's shared state: tests fix its clock.
+    pub state: std::sync::Arc<api::state::AppState>,
     tokens: api::auth::Authenticator,
     data_dir: PathBuf,
 }
@@ -87,10 +89,11 @@ impl TestApp {
         let address = application.address();
         let statements = application.statements();
         let db = application.db().clone();
+        let state = application.shared();
         // Tokens are minted exactly as `motcua token` mints them.
         let tokens = api::auth::Authenticator::from_settings(&settings).await.expect("an authenticator");
         tokio::spawn(application.run_until(std::future::pending()));
-        Self { address, client: reqwest::Client::new(), statements, db, tokens, data_dir }
+        Self { address, client: reqwest::Client::new(), statements, db, state, tokens, data_dir }
     }
 
     /// A 30-day token for `user`.
@@ -149,6 +152,95 @@ impl TestApp {
             after = page["pageInfo"]["endCursor"].clone();
         }
     }
+}
+
+/// The fields of a command's payload the lifecycle tests read.
+pub const PAYLOAD: &str = "dossier { id code status nationalStatusCode version receivedAt dueAt finishedAt returnedAt
+    outcome overdue currentStep clockPausedAt appointmentAt resultNumber resultDigitized
+    agency { code } receivingAgency { code } competentAgency { code } assignee { username } signer { username }
+    fee { amount paidAt method } }
+  event { action statusFrom statusTo step stepDueAt toRole note missingDocuments supplyBy amount newAppointment
+    fromUser { username } toUser { username } fromAgency { code } toAgency { code } createdAt }";
+
+impl TestApp {
+    /// Fixes the server's clock at `at` (Vietnam time, `YYYY-MM-DD HH:MM`), or releases it.
+    pub fn set_clock(&self, at: Option<&str>) {
+        let at = at.map(|text| {
+            let local = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("YYYY-MM-DD HH:MM");
+            (local - chrono::Duration::hours(7)).and_utc()
+        });
+        self.state.clock.set(at);
+    }
+
+    /// Runs the mutation `name(input: $input) { PAYLOAD }` as `user`.
+    pub async fn command(&self, user: &str, name: &str, input: Value) -> Reply {
+        let input_type = input_type_of(name);
+        let query = format!("mutation($input: {input_type}!) {{ {name}(input: $input) {{ {PAYLOAD} }} }}");
+        self.graphql(Some(user), &query, json!({ "input": input })).await
+    }
+
+    /// Runs a mutation that must succeed and returns its payload.
+    pub async fn ok(&self, user: &str, name: &str, input: Value) -> Value {
+        let reply = self.command(user, name, input).await;
+        assert!(reply.body.get("errors").is_none(), "{name} as {user}: {}", reply.body);
+        reply.body["data"][name].clone()
+    }
+
+    /// The global ID of the user `username`.
+    pub async fn user_id(&self, username: &str) -> String {
+        let data = self.data(Some(username), "{ me { user { id } } }", json!({})).await;
+        data["me"]["user"]["id"].as_str().expect("a user id").to_owned()
+    }
+
+    /// The ID of the first current procedure `agency_code` resolves itself
+    /// whose resolution time is counted in `unit` (any unit when `None`).
+    pub async fn procedure_id(&self, agency_code: &str, unit: Option<&str>) -> String {
+        let data = self
+            .data(
+                None,
+                "query($code: String) { procedures(filter: { agencyCode: $code }, first: 100) {
+                    edges { node { id resolutionTime { amount unit } } } } }",
+                json!({ "code": agency_code }),
+            )
+            .await;
+        data["procedures"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["node"])
+            .find(|n| unit.is_none_or(|u| n["resolutionTime"]["unit"] == u))
+            .unwrap_or_else(|| panic!("no procedure of {agency_code} in {unit:?}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A new dossier received at the desk of `agency_code` by `receiver`.
+    pub async fn receive_new(&self, receiver: &str, agency_code: &str, procedure_id: &str) -> Value {
+        let input = json!({
+            "procedureId": procedure_id,
+            "agencyCode": agency_code,
+            "applicant": applicant(),
+        });
+        self.ok(receiver, "receiveDossier", input).await["dossier"].clone()
+    }
+}
+
+/// A plausible applicant.
+pub fn applicant() -> Value {
+    json!({
+        "name": "Nguyễn Thị Thu Trang",
+        "idNumber": "091203004567",
+        "phone": "0912 345 678",
+        "address": "12 Nguyễn Trung Trực, Phường Vĩnh Thanh, Rạch Giá",
+    })
+}
+
+/// `receiveDossier` → `ReceiveDossierInput`, `apologize` → `ApologizeInput`.
+fn input_type_of(mutation: &str) -> String {
+    let mut chars = mutation.chars();
+    let first = chars.next().expect("a mutation name").to_ascii_uppercase();
+    format!("{first}{}Input", chars.as_str())
 }
 
 impl Drop for TestApp {
