@@ -2,6 +2,7 @@
 
 mod bulk;
 mod catalogue;
+mod commands;
 mod http;
 mod identity;
 mod lifecycle;
