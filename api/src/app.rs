@@ -27,6 +27,8 @@ impl Application {
     /// disabled), loads the casbin rules and binds the listening socket (port 0
     /// picks a free port).
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        // Installed first, so that the statements of the start count too.
+        http::prometheus();
         let (db, statements) = db::connect(settings).await?;
         db::migrate(&db).await?;
         if !settings.no_demo && seed::is_empty(&db).await? {
@@ -83,7 +85,6 @@ impl Application {
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        http::prometheus();
         let router = http::router(self.state);
         axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await.context("serving HTTP")
     }
