@@ -52,6 +52,7 @@ impl Application {
             clock: Default::default(),
             calendars: Default::default(),
             events: Default::default(),
+            tracking: Default::default(),
             data_dir: settings.data_dir.clone(),
         });
         let schema = crate::graphql::build_schema(Some(app.clone()), &settings.limits);
@@ -86,7 +87,10 @@ impl Application {
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let router = http::router(self.state);
-        axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await.context("serving HTTP")
+        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving HTTP")
     }
 }
 

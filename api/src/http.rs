@@ -15,12 +15,13 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, ServerError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use metrics_exporter_prometheus::PrometheusHandle;
+use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -100,6 +101,7 @@ fn api_error(error: &ApiError, request_id: &str) -> ServerError {
 
 async fn graphql_post(
     State(state): State<Arc<HttpState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -121,15 +123,20 @@ async fn graphql_post(
         )),
     };
     match batch {
-        Ok(batch) => serve(state, headers, batch, request_id).await,
+        Ok(batch) => serve(state, client, headers, batch, request_id).await,
         Err(response) => response,
     }
 }
 
-async fn graphql_get(State(state): State<Arc<HttpState>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+async fn graphql_get(
+    State(state): State<Arc<HttpState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let request_id = uuid::Uuid::now_v7().to_string();
     match async_graphql::http::parse_query_string(query.as_deref().unwrap_or_default()) {
-        Ok(request) => serve(state, headers, BatchRequest::Single(request), request_id).await,
+        Ok(request) => serve(state, client, headers, BatchRequest::Single(request), request_id).await,
         Err(error) => error_response(
             StatusCode::BAD_REQUEST,
             api_error(
@@ -140,9 +147,16 @@ async fn graphql_get(State(state): State<Arc<HttpState>>, headers: HeaderMap, Ra
     }
 }
 
-async fn serve(state: Arc<HttpState>, headers: HeaderMap, batch: BatchRequest, request_id: String) -> Response {
+async fn serve(
+    state: Arc<HttpState>,
+    client: SocketAddr,
+    headers: HeaderMap,
+    batch: BatchRequest,
+    request_id: String,
+) -> Response {
     let started = Instant::now();
-    let response = REQUEST_ID.scope(request_id.clone(), execute(state, headers, batch, request_id.clone())).await;
+    let response =
+        REQUEST_ID.scope(request_id.clone(), execute(state, client, headers, batch, request_id.clone())).await;
     metrics::histogram!("motcua_graphql_request_seconds").record(started.elapsed().as_secs_f64());
     let mut response = response;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -151,7 +165,13 @@ async fn serve(state: Arc<HttpState>, headers: HeaderMap, batch: BatchRequest, r
     response
 }
 
-async fn execute(state: Arc<HttpState>, headers: HeaderMap, batch: BatchRequest, request_id: String) -> Response {
+async fn execute(
+    state: Arc<HttpState>,
+    client: SocketAddr,
+    headers: HeaderMap,
+    batch: BatchRequest,
+    request_id: String,
+) -> Response {
     if let BatchRequest::Batch(requests) = &batch {
         if requests.len() > state.limits.max_batch {
             return error_response(
@@ -173,7 +193,7 @@ async fn execute(state: Arc<HttpState>, headers: HeaderMap, batch: BatchRequest,
         tracing::debug!(user = %viewer.username, request_id, "request");
     }
     let loader = DataLoader::with_cache(DbLoader { db: state.app.db.clone() }, tokio::spawn, HashMapCache::default());
-    let batch = batch.data(Arc::new(RequestData { identity, loader }));
+    let batch = batch.data(Arc::new(RequestData { identity, client: Some(client.ip()), loader }));
     match tokio::time::timeout(state.limits.request_timeout, state.schema.execute_batch(batch)).await {
         Ok(response) => graphql_response(response),
         Err(_) => error_response(

@@ -5,6 +5,7 @@ use crate::auth::Authz;
 use crate::services::calendars::Calendars;
 use crate::services::clock::Clock;
 use crate::services::events::EventBus;
+use crate::services::tracking::Limiter;
 use sea_orm::DatabaseConnection;
 use std::path::PathBuf;
 
@@ -15,6 +16,8 @@ pub struct AppState {
     pub clock: Clock,
     pub calendars: Calendars,
     pub events: EventBus,
+    /// Unsuccessful `trackDossier` lookups per client.
+    pub tracking: Limiter,
     /// Where document contents are stored, by their SHA-256.
     pub data_dir: PathBuf,
 }

@@ -14,6 +14,8 @@ pub use crate::state::AppState;
 /// The request's caller and its loaders.
 pub struct RequestData {
     pub identity: Identity,
+    /// The client's address, for per-client limits.
+    pub client: Option<std::net::IpAddr>,
     pub loader: DataLoader<DbLoader, HashMapCache>,
 }
 

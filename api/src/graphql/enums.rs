@@ -155,3 +155,13 @@ impl From<DossierOrder> for crate::services::dossiers::DossierOrder {
         }
     }
 }
+
+/// Whether a calendar entry takes a working day away or adds one.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "entity::HolidayKind")]
+pub enum CalendarDayKind {
+    /// A public holiday or day off on a weekday (*ngày nghỉ lễ, Tết*).
+    Holiday,
+    /// A weekend day that is worked (*ngày làm bù*), or a weekday kept working.
+    CompensatoryWorkday,
+}

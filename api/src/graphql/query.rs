@@ -6,9 +6,9 @@ use crate::graphql::context::{load, page_size, scope, ContextExt};
 use crate::graphql::enums::{AgencyKind, Channel, DossierOrder, DossierStatus, OnlineMode, Tier};
 use crate::graphql::ids::{parse_global_id, NodeType};
 use crate::graphql::loaders::{AgencyId, EventsOf, OfficialId, ProcedureId};
-use crate::graphql::types::{Agency, Dossier, DossierEvent, Procedure, User, Viewer};
+use crate::graphql::types::{Agency, AuditEntry, Dossier, DossierEvent, Procedure, TrackedDossier, User, Viewer};
 use crate::services::scope::Scope;
-use crate::services::{agencies, dossiers, procedures};
+use crate::services::{agencies, audit, dossiers, procedures, tracking};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, InputObject, Interface, Object, ID};
 use chrono::{DateTime, Utc};
@@ -276,6 +276,79 @@ impl Query {
         let mut connection = Connection::new(after.is_some(), page.has_next_page);
         connection.edges.extend(page.items.into_iter().map(|p| Edge::new(procedures::cursor_of(&p), Procedure(p))));
         Ok(connection)
+    }
+
+    /// The audit log of the agencies where the caller may read it (an
+    /// agency's admins and leaders: that agency; a supervisor: the subtree),
+    /// newest first; `agencyCode` narrows it to an agency and its subtree.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        agency_code: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, AuditEntry>> {
+        ctx.viewer()?;
+        let first = page_size(first)?;
+        let scope = scope(ctx, "audit", "read").await;
+        let agency = match agency_code {
+            None => None,
+            Some(code) => match agencies::find_by_code(ctx.db(), &code).await? {
+                Some(agency) => Some(crate::domain::paths::PathPattern::Subtree(agency.path)),
+                None => return Ok(Connection::new(false, false)),
+            },
+        };
+        let page = audit::list(ctx.db(), &scope, agency.as_ref(), first, after.as_deref()).await?;
+        let mut connection = Connection::new(after.is_some(), page.has_next_page);
+        connection
+            .edges
+            .extend(page.items.into_iter().map(|row| Edge::new(audit::cursor_of(&row), AuditEntry::from(row))));
+        Ok(connection)
+    }
+
+    /// A province's working-day calendar for a year: its office hours and
+    /// the holidays and compensatory working days deadlines are counted with.
+    async fn calendar(
+        &self,
+        ctx: &Context<'_>,
+        province_code: String,
+        year: i32,
+    ) -> async_graphql::Result<crate::graphql::types::calendar::WorkingCalendar> {
+        use crate::graphql::types::calendar::WorkingCalendar;
+        use crate::services::calendars;
+        if !(2000..=2100).contains(&year) {
+            return Err(ApiError::BadUserInput("`year` must be between 2000 and 2100".into()).into());
+        }
+        let days = calendars::days_of_year(ctx.db(), &province_code, year).await?;
+        let hours = calendars::office_hours(ctx.db(), &province_code).await?;
+        Ok(WorkingCalendar {
+            province_code,
+            year,
+            office_hours: hours.into(),
+            days: days.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    /// Anonymous tracking (*tra cứu hồ sơ*): the dossier with this code whose
+    /// applicant has this phone number — its status, the steps passed, the
+    /// due date and what is awaited from the applicant. A wrong phone number
+    /// gets the same `null` as a missing code; after 5 unsuccessful lookups in
+    /// 15 minutes a client gets `LIMIT_EXCEEDED` until the window passes.
+    async fn track_dossier(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+        phone: String,
+    ) -> async_graphql::Result<Option<TrackedDossier>> {
+        let state = ctx.state();
+        let client = ctx.data_unchecked::<std::sync::Arc<RequestData>>().client;
+        let Some((dossier, events)) = tracking::track(&state.db, &state.tracking, client, &code, &phone).await? else {
+            return Ok(None);
+        };
+        let procedure = load(ctx, ProcedureId(dossier.procedure_id)).await?.map(|p| p.name).unwrap_or_default();
+        let agency = load(ctx, AgencyId(dossier.agency_id)).await?.map(|a| a.name).unwrap_or_default();
+        Ok(Some(TrackedDossier::new(dossier, events, procedure, agency, state.clock.now())))
     }
 
     /// A dossier by code; null when it does not exist or the caller may not see it.

@@ -50,3 +50,37 @@ impl Entry<'_> {
         Ok(())
     }
 }
+
+/// A page of the audit rows of agencies in `scope` (narrowed to `agency`
+/// when given), newest first.
+pub async fn list(
+    db: &sea_orm::DatabaseConnection,
+    scope: &crate::services::scope::Scope,
+    agency: Option<&crate::domain::paths::PathPattern>,
+    first: u64,
+    after: Option<&str>,
+) -> ApiResult<crate::services::Page<audit_log::Model>> {
+    use crate::services::cursor::Cursor;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let cursor = after.map(|text| Cursor::decode(text, AUDIT_ORDER)).transpose()?;
+    let scope = match agency {
+        Some(pattern) => scope.intersect(pattern),
+        None => scope.clone(),
+    };
+    if scope.is_empty() {
+        return Ok(crate::services::Page::empty());
+    }
+    let mut query = audit_log::Entity::find().filter(scope.condition(audit_log::Column::AgencyPath));
+    if let Some(cursor) = cursor {
+        query = query.filter(audit_log::Column::Id.lt(cursor.id));
+    }
+    let rows = query.order_by_desc(audit_log::Column::Id).limit(first + 1).all(db).await?;
+    Ok(crate::services::Page::from_rows(rows, first))
+}
+
+const AUDIT_ORDER: &str = "AUDIT";
+
+/// The cursor after `row`.
+pub fn cursor_of(row: &audit_log::Model) -> String {
+    crate::services::cursor::Cursor { order: AUDIT_ORDER.into(), at: None, key: None, id: row.id }.encode()
+}

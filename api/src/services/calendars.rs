@@ -50,15 +50,121 @@ async fn load(db: &DatabaseConnection, province: &str) -> ApiResult<WorkingCalen
         )
         .all(db)
         .await?;
-    let hours = match office_hours::Entity::find_by_id(province.to_owned()).one(db).await? {
-        Some(row) => office_hours_of(&row)?,
-        None => OfficeHours::default(),
-    };
+    let hours = office_hours(db, province).await?;
+    let days = effective_days(entries);
     Ok(WorkingCalendar::new(
-        entries.iter().filter(|e| e.kind == HolidayKind::Holiday).map(|e| e.date),
-        entries.iter().filter(|e| e.kind == HolidayKind::CompensatoryWorkday).map(|e| e.date),
+        days.iter().filter(|e| e.kind == HolidayKind::Holiday).map(|e| e.date),
+        days.iter().filter(|e| e.kind == HolidayKind::CompensatoryWorkday).map(|e| e.date),
         hours,
     ))
+}
+
+/// One entry per date: a province's own entry replaces the nationwide one.
+fn effective_days(entries: Vec<holiday::Model>) -> Vec<holiday::Model> {
+    let mut by_date: std::collections::BTreeMap<chrono::NaiveDate, holiday::Model> = Default::default();
+    for entry in entries {
+        match by_date.get(&entry.date) {
+            Some(existing) if existing.province_code.is_some() && entry.province_code.is_none() => {}
+            _ => {
+                by_date.insert(entry.date, entry);
+            }
+        }
+    }
+    by_date.into_values().collect()
+}
+
+/// The calendar entries in force in `province` during `year`, by date.
+pub async fn days_of_year(db: &DatabaseConnection, province: &str, year: i32) -> ApiResult<Vec<holiday::Model>> {
+    let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| ApiError::BadUserInput(format!("{year} is not a year of the calendar")))?;
+    let end = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        .ok_or_else(|| ApiError::BadUserInput(format!("{year} is not a year of the calendar")))?;
+    let entries = holiday::Entity::find()
+        .filter(
+            Condition::any()
+                .add(holiday::Column::ProvinceCode.is_null())
+                .add(holiday::Column::ProvinceCode.eq(province)),
+        )
+        .filter(holiday::Column::Date.gte(start))
+        .filter(holiday::Column::Date.lt(end))
+        .all(db)
+        .await?;
+    Ok(effective_days(entries))
+}
+
+/// The office hours of `province` (the defaults when it set none).
+pub async fn office_hours(db: &DatabaseConnection, province: &str) -> ApiResult<OfficeHours> {
+    match office_hours::Entity::find_by_id(province.to_owned()).one(db).await? {
+        Some(row) => office_hours_of(&row),
+        None => Ok(OfficeHours::default()),
+    }
+}
+
+/// Sets `province`'s own entry for `date`, replacing the nationwide one.
+pub async fn set_day(
+    db: &impl sea_orm::ConnectionTrait,
+    province: &str,
+    date: chrono::NaiveDate,
+    kind: HolidayKind,
+    name: &str,
+) -> ApiResult<holiday::Model> {
+    use sea_orm::ActiveModelTrait;
+    holiday::Entity::delete_many()
+        .filter(holiday::Column::ProvinceCode.eq(province))
+        .filter(holiday::Column::Date.eq(date))
+        .exec(db)
+        .await?;
+    let row = holiday::ActiveModel {
+        id: sea_orm::Set(uuid::Uuid::now_v7()),
+        province_code: sea_orm::Set(Some(province.to_owned())),
+        date: sea_orm::Set(date),
+        kind: sea_orm::Set(kind),
+        name: sea_orm::Set(name.to_owned()),
+    };
+    Ok(row.insert(db).await?)
+}
+
+/// Removes `province`'s own entry for `date` (the nationwide one, if any, applies again).
+pub async fn clear_day(db: &impl sea_orm::ConnectionTrait, province: &str, date: chrono::NaiveDate) -> ApiResult<bool> {
+    let deleted = holiday::Entity::delete_many()
+        .filter(holiday::Column::ProvinceCode.eq(province))
+        .filter(holiday::Column::Date.eq(date))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected > 0)
+}
+
+/// Sets `province`'s office hours.
+pub async fn set_office_hours(
+    db: &impl sea_orm::ConnectionTrait,
+    province: &str,
+    hours: &OfficeHours,
+) -> ApiResult<()> {
+    use sea_orm::sea_query::OnConflict;
+    let text = |t: NaiveTime| t.format("%H:%M").to_string();
+    let row = office_hours::ActiveModel {
+        province_code: sea_orm::Set(province.to_owned()),
+        morning_start: sea_orm::Set(text(hours.morning_start)),
+        morning_end: sea_orm::Set(text(hours.morning_end)),
+        afternoon_start: sea_orm::Set(text(hours.afternoon_start)),
+        afternoon_end: sea_orm::Set(text(hours.afternoon_end)),
+        cutoff: sea_orm::Set(text(hours.cutoff)),
+    };
+    office_hours::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(office_hours::Column::ProvinceCode)
+                .update_columns([
+                    office_hours::Column::MorningStart,
+                    office_hours::Column::MorningEnd,
+                    office_hours::Column::AfternoonStart,
+                    office_hours::Column::AfternoonEnd,
+                    office_hours::Column::Cutoff,
+                ])
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Parses a stored `HH:MM`.
@@ -78,4 +184,86 @@ fn office_hours_of(row: &office_hours::Model) -> ApiResult<OfficeHours> {
         afternoon_end: at(&row.afternoon_end)?,
         cutoff: at(&row.cutoff)?,
     })
+}
+
+/// An edit of a province's calendar by an admin.
+#[derive(Debug, Clone)]
+pub enum Edit {
+    SetDay { date: chrono::NaiveDate, kind: HolidayKind, name: String },
+    ClearDay { date: chrono::NaiveDate },
+    SetOfficeHours(OfficeHours),
+}
+
+impl Edit {
+    fn operation(&self) -> &'static str {
+        match self {
+            Self::SetDay { .. } => "setCalendarDay",
+            Self::ClearDay { .. } => "clearCalendarDay",
+            Self::SetOfficeHours(_) => "setOfficeHours",
+        }
+    }
+}
+
+/// Applies `edit` to the calendar of `province` as `actor`, who needs the
+/// `holiday manage` permission at the province; audited either way.
+pub async fn edit(
+    state: &crate::state::AppState,
+    actor: &crate::auth::Viewer,
+    province: &str,
+    edit: Edit,
+) -> ApiResult<()> {
+    use sea_orm::TransactionTrait;
+    let mut entry = super::audit::Entry {
+        actor: Some(actor),
+        agency_path: None,
+        province_code: Some(province.to_owned()),
+        operation: edit.operation(),
+        target_type: Some("Calendar"),
+        target_id: Some(province.to_owned()),
+    };
+    let result = async {
+        let agency = super::agencies::find_by_code(&state.db, province)
+            .await?
+            .filter(|a| a.kind == entity::AgencyKind::Province)
+            .ok_or_else(|| ApiError::BadUserInput(format!("`{province}` is not a province code")))?;
+        entry.agency_path = Some(agency.path.clone());
+        if !state.authz.allows(&actor.username, &agency.path, "holiday", "manage").await {
+            return Err(ApiError::Forbidden(format!(
+                "editing the calendar of {} needs the `holiday manage` permission there",
+                agency.name
+            )));
+        }
+        let txn = state.db.begin().await?;
+        match &edit {
+            Edit::SetDay { date, kind, name } => {
+                let name = name.trim();
+                if name.is_empty() {
+                    return Err(ApiError::BadUserInput("`name` must not be empty".into()));
+                }
+                set_day(&txn, province, *date, *kind, name).await?;
+            }
+            Edit::ClearDay { date } => {
+                if !clear_day(&txn, province, *date).await? {
+                    return Err(ApiError::NotFound(format!("{province} has no entry of its own on {date}")));
+                }
+            }
+            Edit::SetOfficeHours(hours) => {
+                hours.validate().map_err(ApiError::BadUserInput)?;
+                set_office_hours(&txn, province, hours).await?;
+            }
+        }
+        entry.write(&txn, Ok(()), state.clock.now()).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+    .await;
+    match &result {
+        Ok(()) => state.calendars.forget().await,
+        Err(error) => {
+            if let Err(failure) = entry.write(&state.db, Err(error), state.clock.now()).await {
+                tracing::error!(error = ?failure, "cannot write the audit row of a refused calendar edit");
+            }
+        }
+    }
+    result
 }

@@ -13,6 +13,7 @@ pub mod events;
 pub mod officials;
 pub mod procedures;
 pub mod scope;
+pub mod tracking;
 
 /// A page of a list, in order, and whether more follow.
 #[derive(Debug)]

@@ -1,13 +1,18 @@
 //! GraphQL object types: thin wrappers over entity models.
 
 pub mod agency;
+pub mod audit;
+pub mod calendar;
 pub mod dossier;
 pub mod event;
 pub mod procedure;
+pub mod tracked;
 pub mod user;
 
 pub use agency::Agency;
+pub use audit::AuditEntry;
 pub use dossier::Dossier;
 pub use event::DossierEvent;
 pub use procedure::Procedure;
+pub use tracked::TrackedDossier;
 pub use user::{User, Viewer};
