@@ -10,3 +10,4 @@ mod limits;
 mod pagination;
 mod schema;
 mod tenancy;
+mod tracking;
