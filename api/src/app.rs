@@ -7,7 +7,7 @@ use crate::graphql::context::AppState;
 use crate::http::{self, HttpState};
 use crate::seed;
 use anyhow::Context;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -46,12 +46,14 @@ impl Application {
     async fn state(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Arc<HttpState>> {
         let authz = Authz::load(&db, crate::auth::authz::POLICY).await?;
         let authenticator = Arc::new(Authenticator::from_settings(settings).await?);
+        let events = Arc::new(crate::services::events::EventBus::new(db.get_database_backend()));
+        events.listen(settings.database_url(), db.clone());
         let app = Arc::new(AppState {
             db,
             authz,
             clock: Default::default(),
             calendars: Default::default(),
-            events: Default::default(),
+            events: events.clone(),
             tracking: Default::default(),
             data_dir: settings.data_dir.clone(),
         });

@@ -11,11 +11,12 @@ use crate::graphql::limits::limit_error;
 use crate::graphql::loaders::DbLoader;
 use crate::graphql::AppSchema;
 use async_graphql::dataloader::{DataLoader, HashMapCache};
-use async_graphql::http::GraphiQLSource;
+use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::{BatchRequest, BatchResponse, ServerError};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -48,6 +49,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
     Router::new()
         .route("/", get(playground))
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -56,7 +58,50 @@ pub fn router(state: Arc<HttpState>) -> Router {
 }
 
 async fn playground() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("motcua — GraphQL playground").finish())
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .title("motcua — GraphQL playground")
+            .finish(),
+    )
+}
+
+/// Subscriptions over graphql-transport-ws. The token travels in the
+/// `connection_init` payload (`{"Authorization": "Bearer …"}`); a bad token
+/// closes the connection.
+async fn graphql_ws(
+    State(state): State<Arc<HttpState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let schema = state.schema.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let authorization = ["Authorization", "authorization"]
+                        .into_iter()
+                        .find_map(|key| payload.get(key).and_then(|value| value.as_str()).map(str::to_owned));
+                    let identity = state
+                        .authenticator
+                        .identify(&state.app.db, authorization.as_deref())
+                        .await
+                        .map_err(|error| async_graphql::Error::new(error.client_message("ws")))?;
+                    let loader = DataLoader::with_cache(
+                        DbLoader { db: state.app.db.clone() },
+                        tokio::spawn,
+                        HashMapCache::default(),
+                    );
+                    let mut data = async_graphql::Data::default();
+                    data.insert(Arc::new(RequestData { identity, client: Some(client.ip()), loader }));
+                    Ok(data)
+                })
+                .serve()
+        })
+        .into_response()
 }
 
 async fn readyz(State(state): State<Arc<HttpState>>) -> Response {

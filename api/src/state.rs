@@ -15,7 +15,7 @@ pub struct AppState {
     pub authz: Authz,
     pub clock: Clock,
     pub calendars: Calendars,
-    pub events: EventBus,
+    pub events: std::sync::Arc<EventBus>,
     /// Unsuccessful `trackDossier` lookups per client.
     pub tracking: Limiter,
     /// Where document contents are stored, by their SHA-256.

@@ -9,5 +9,6 @@ mod lifecycle;
 mod limits;
 mod pagination;
 mod schema;
+mod subscriptions;
 mod tenancy;
 mod tracking;

@@ -248,3 +248,49 @@ impl Drop for TestApp {
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
+
+/// A graphql-transport-ws connection to `/graphql/ws`.
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+impl TestApp {
+    /// Opens a subscription as `user` (`connection_init` carries the token);
+    /// the connection's first message after the init, `connection_ack` or an
+    /// error, is returned with the socket.
+    pub async fn subscribe(&self, token: Option<String>, query: &str) -> (Socket, Value) {
+        use futures_util::SinkExt;
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        use tokio_tungstenite::tungstenite::Message;
+        let mut request = format!("ws://{}/graphql/ws", self.address).into_client_request().unwrap();
+        request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("the socket opens");
+        let payload = match token {
+            Some(token) => json!({ "Authorization": format!("Bearer {token}") }),
+            None => json!({}),
+        };
+        let init = json!({ "type": "connection_init", "payload": payload });
+        socket.send(Message::text(init.to_string())).await.unwrap();
+        let first = next_message(&mut socket, Duration::from_secs(5)).await.unwrap_or(Value::Null);
+        if first["type"] == "connection_ack" {
+            let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": query } });
+            socket.send(Message::text(subscribe.to_string())).await.unwrap();
+        }
+        let _ = socket.flush().await;
+        (socket, first)
+    }
+}
+
+/// The next JSON message on the socket within `wait`, or `None` (timeout or closed).
+pub async fn next_message(socket: &mut Socket, wait: Duration) -> Option<Value> {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        match tokio::time::timeout(wait, socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => return serde_json::from_str(&text).ok(),
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                return Some(json!({ "type": "closed", "reason": frame.map(|f| f.reason.to_string()) }))
+            }
+            Ok(Some(Ok(_))) => continue,
+            _ => return None,
+        }
+    }
+}

@@ -8,19 +8,20 @@ pub mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
+pub mod subscription;
 pub mod types;
 
 use crate::config::Limits;
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 use context::AppState;
 use std::sync::Arc;
 
 /// The schema type.
-pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::SubscriptionRoot>;
 
 /// Builds the schema over the shared state.
 pub fn build_schema(state: Option<Arc<AppState>>, limits: &Limits) -> AppSchema {
-    let mut builder = Schema::build(query::Query, mutation::Mutation, EmptySubscription)
+    let mut builder = Schema::build(query::Query, mutation::Mutation, subscription::SubscriptionRoot)
         .extension(limits::LimitsFactory(limits.clone()))
         .limit_recursive_depth(64)
         .limit_directives(20);

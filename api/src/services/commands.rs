@@ -10,6 +10,7 @@
 
 use super::audit;
 use super::dossiers;
+use super::events::Published;
 use crate::auth::Viewer;
 use crate::domain::calendar::{vietnam, WorkingCalendar};
 use crate::domain::codes::format_dossier_code;
@@ -665,8 +666,10 @@ async fn commit(state: &AppState, before: &dossier::Model, plan: Plan, entry: &a
     }
     dossier_event::ActiveModel::from(event.clone()).reset_all().insert(&txn).await?;
     entry.write(&txn, Ok(()), now).await?;
+    let published = Published { event: event.clone(), receiving_agency_path: after.receiving_agency_path.clone() };
+    state.events.emit(&txn, &published).await?;
     txn.commit().await?;
-    state.events.publish(event.clone());
+    state.events.committed(published);
     Ok(Acted { dossier: after, event })
 }
 
@@ -801,18 +804,20 @@ async fn file_new(
         details: None,
     };
     let event = slip.into_model(&dossier, now);
+    let published = Published { event: event.clone(), receiving_agency_path: dossier.receiving_agency_path.clone() };
     entry.target_id = Some(id.to_string());
     let written = async {
         dossier::ActiveModel::from(dossier.clone()).reset_all().insert(&txn).await?;
         dossier_event::ActiveModel::from(event.clone()).reset_all().insert(&txn).await?;
         entry.write(&txn, Ok(()), now).await?;
+        state.events.emit(&txn, &published).await?;
         Ok::<_, ApiError>(())
     }
     .await;
     match written {
         Ok(()) => {
             txn.commit().await?;
-            state.events.publish(event.clone());
+            state.events.committed(published);
             Ok(Acted { dossier, event })
         }
         Err(error) => {

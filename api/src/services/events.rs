@@ -1,31 +1,113 @@
-//! The bus of slip events that subscriptions listen to. Every command
-//! publishes its event once its transaction has committed.
+//! The bus of slip events that subscriptions listen to. On SQLite (one
+//! process) a command hands its event to the bus once its transaction has
+//! committed. On PostgreSQL the command's transaction sends `NOTIFY` instead —
+//! delivered only if it commits — and every server instance `LISTEN`s and
+//! hands what it hears to its own subscribers, so an event written by one
+//! instance reaches the subscribers of all.
 
+use crate::error::ApiResult;
 use entity::dossier_event;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::broadcast;
+
+/// The PostgreSQL channel of slip events.
+const CHANNEL: &str = "motcua_dossier_events";
+
+/// A slip event with the receiving agency of its dossier (which keeps sight
+/// of a transferred dossier's events).
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub event: dossier_event::Model,
+    pub receiving_agency_path: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Notice {
+    event: uuid::Uuid,
+    receiving: String,
+}
 
 /// Slip events as they happen, to every subscriber of this server.
 #[derive(Debug)]
 pub struct EventBus {
-    sender: broadcast::Sender<Arc<dossier_event::Model>>,
-}
-
-impl Default for EventBus {
-    fn default() -> Self {
-        Self { sender: broadcast::channel(1024).0 }
-    }
+    sender: broadcast::Sender<Arc<Published>>,
+    backend: DbBackend,
 }
 
 impl EventBus {
-    /// Hands a committed event to the subscribers.
-    pub fn publish(&self, event: dossier_event::Model) {
-        // No subscriber is not an error.
-        let _ = self.sender.send(Arc::new(event));
+    /// A bus for a database of `backend`.
+    pub fn new(backend: DbBackend) -> Self {
+        Self { sender: broadcast::channel(4096).0, backend }
+    }
+
+    /// Inside the command's transaction: on PostgreSQL, the notice that
+    /// delivers the event once the transaction commits.
+    pub async fn emit(&self, txn: &impl ConnectionTrait, published: &Published) -> ApiResult<()> {
+        if self.backend != DbBackend::Postgres {
+            return Ok(());
+        }
+        let notice = serde_json::to_string(&Notice {
+            event: published.event.id,
+            receiving: published.receiving_agency_path.clone(),
+        })
+        .map_err(crate::error::ApiError::internal)?;
+        txn.execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [CHANNEL.into(), notice.into()],
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// After the commit: on SQLite, hands the event to this server's subscribers.
+    pub fn committed(&self, published: Published) {
+        if self.backend != DbBackend::Postgres {
+            // No subscriber is not an error.
+            let _ = self.sender.send(Arc::new(published));
+        }
     }
 
     /// A new subscriber's receiver.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<dossier_event::Model>> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
         self.sender.subscribe()
+    }
+
+    /// On PostgreSQL: listens for notices for as long as the process runs,
+    /// reconnecting after a failure, and hands the events to the subscribers.
+    pub fn listen(self: &Arc<Self>, url: String, db: DatabaseConnection) {
+        if self.backend != DbBackend::Postgres {
+            return;
+        }
+        let bus = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(error) = bus.listen_once(&url, &db).await {
+                    tracing::warn!(%error, "listening for dossier events failed; retrying in a second");
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+    }
+
+    async fn listen_once(&self, url: &str, db: &DatabaseConnection) -> anyhow::Result<()> {
+        let mut listener = sea_orm::sqlx::postgres::PgListener::connect(url).await?;
+        listener.listen(CHANNEL).await?;
+        loop {
+            let notification = listener.recv().await?;
+            let notice: Notice = match serde_json::from_str(notification.payload()) {
+                Ok(notice) => notice,
+                Err(error) => {
+                    tracing::warn!(%error, "a malformed dossier-event notice");
+                    continue;
+                }
+            };
+            if let Some(event) = dossier_event::Entity::find_by_id(notice.event).one(db).await? {
+                let _ = self.sender.send(Arc::new(Published { event, receiving_agency_path: notice.receiving }));
+            }
+        }
     }
 }

@@ -1,0 +1,52 @@
+//! The subscription root: slip events as they happen, over
+//! graphql-transport-ws on `/graphql/ws` (the token goes in the
+//! `connection_init` payload).
+
+use crate::domain::paths::PathPattern;
+use crate::error::ApiError;
+use crate::graphql::context::{scope, ContextExt};
+use crate::graphql::types::DossierEvent;
+use crate::services::agencies;
+use async_graphql::{Context, Subscription};
+use futures_util::{Stream, StreamExt};
+use tokio::sync::broadcast::error::RecvError;
+
+/// The subscription root.
+pub struct SubscriptionRoot;
+
+#[Subscription(name = "Subscription")]
+impl SubscriptionRoot {
+    /// Every slip entry written from now on for dossiers held or received by
+    /// the agency (with its subtree) that the caller may read: a commune's
+    /// desk sees its commune's events, a supervisor its subtree's. Needs a
+    /// token in the `connection_init` payload (`{"Authorization": "Bearer …"}`).
+    async fn dossier_events(
+        &self,
+        ctx: &Context<'_>,
+        agency_code: String,
+    ) -> async_graphql::Result<impl Stream<Item = DossierEvent>> {
+        ctx.viewer()?;
+        let agency = agencies::find_by_code(ctx.db(), &agency_code)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no agency has the code `{agency_code}`")))?;
+        let visible = scope(ctx, "dossier", "read").await.intersect(&PathPattern::Subtree(agency.path.clone()));
+        if visible.is_empty() {
+            return Err(ApiError::Forbidden(format!("you may not read the dossiers of {}", agency.name)).into());
+        }
+        let receiver = ctx.state().events.subscribe();
+        let events = futures_util::stream::unfold(receiver, |mut receiver| async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(published) => return Some((published, receiver)),
+                    Err(RecvError::Lagged(missed)) => tracing::warn!(missed, "a slow subscriber missed dossier events"),
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        });
+        Ok(events.filter_map(move |published| {
+            let seen =
+                visible.contains(&published.event.agency_path) || visible.contains(&published.receiving_agency_path);
+            futures_util::future::ready(seen.then(|| DossierEvent(published.event.clone())))
+        }))
+    }
+}

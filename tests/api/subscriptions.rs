@@ -1,0 +1,59 @@
+//! `dossierEvents` over graphql-transport-ws: a subscriber sees its agency's
+//! events and no other's.
+
+use motcua_tests::{next_message, TestApp};
+use std::time::Duration;
+
+fn events_of(code: &str) -> String {
+    format!("subscription {{ dossierEvents(agencyCode: \"{code}\") {{ action toAgency {{ code }} }} }}")
+}
+
+#[tokio::test]
+async fn a_subscriber_of_one_commune_sees_its_events_and_none_of_anothers() {
+    let app = TestApp::spawn().await;
+    let (mut vinhthanh, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30733")).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    let (mut tochau, ack) = app.subscribe(Some(app.token("tochau.motcua")), &events_of("30766")).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    let (mut province, ack) = app.subscribe(Some(app.token("tinh.giamsat")), &events_of("91")).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    // Let the subscriptions start before the events are written.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let procedure = app.procedure_id("30733", None).await;
+    app.receive_new("vinhthanh.motcua", "30733", &procedure).await;
+    let procedure = app.procedure_id("30766", None).await;
+    app.receive_new("tochau.motcua", "30766", &procedure).await;
+
+    let seen = next_message(&mut vinhthanh, Duration::from_secs(5)).await.expect("vinhthanh's event");
+    assert_eq!(seen["type"], "next", "{seen}");
+    assert_eq!(seen["payload"]["data"]["dossierEvents"]["toAgency"]["code"], "30733");
+    let seen = next_message(&mut tochau, Duration::from_secs(5)).await.expect("tochau's event");
+    assert_eq!(seen["payload"]["data"]["dossierEvents"]["toAgency"]["code"], "30766", "{seen}");
+    let mut province_codes = Vec::new();
+    for _ in 0..2 {
+        let seen = next_message(&mut province, Duration::from_secs(5)).await.expect("the province sees both");
+        province_codes.push(seen["payload"]["data"]["dossierEvents"]["toAgency"]["code"].as_str().unwrap().to_owned());
+    }
+    province_codes.sort();
+    assert_eq!(province_codes, ["30733", "30766"]);
+    // Nothing more for either commune.
+    assert_eq!(next_message(&mut vinhthanh, Duration::from_millis(500)).await, None);
+    assert_eq!(next_message(&mut tochau, Duration::from_millis(500)).await, None);
+}
+
+#[tokio::test]
+async fn a_subscription_needs_a_valid_token_and_sight_of_the_agency() {
+    let app = TestApp::spawn().await;
+    let (_, refused) = app.subscribe(Some("not-a-token".into()), &events_of("30733")).await;
+    assert_ne!(refused["type"], "connection_ack", "{refused}");
+
+    let (mut anonymous, ack) = app.subscribe(None, &events_of("30733")).await;
+    assert_eq!(ack["type"], "connection_ack");
+    let error = next_message(&mut anonymous, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(error["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{error}");
+
+    let (mut foreign, _) = app.subscribe(Some(app.token("tochau.motcua")), &events_of("30733")).await;
+    let error = next_message(&mut foreign, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(error["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN", "{error}");
+}
