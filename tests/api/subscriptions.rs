@@ -57,3 +57,19 @@ async fn a_subscription_needs_a_valid_token_and_sight_of_the_agency() {
     let error = next_message(&mut foreign, Duration::from_secs(5)).await.unwrap();
     assert_eq!(error["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN", "{error}");
 }
+
+#[tokio::test]
+async fn on_postgresql_an_event_written_by_one_instance_reaches_a_subscriber_of_another() {
+    let first = TestApp::spawn().await;
+    // SQLite serves one process: its bus is in-process, and there is no second instance to reach.
+    let Some(url) = first.database_url.clone() else { return };
+    let second = TestApp::spawn_with(|settings| settings.database_url = Some(api::config::Secret::new(url))).await;
+    let (mut socket, ack) = second.subscribe(Some(second.token("vinhthanh.motcua")), &events_of("30733")).await;
+    assert_eq!(ack["type"], "connection_ack");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let procedure = first.procedure_id("30733", None).await;
+    let dossier = first.receive_new("vinhthanh.motcua", "30733", &procedure).await;
+    let seen = next_message(&mut socket, Duration::from_secs(5)).await.expect("the other instance's event");
+    assert_eq!(seen["payload"]["data"]["dossierEvents"]["action"], "RECEIVE", "{seen} for {}", dossier["code"]);
+}

@@ -23,6 +23,8 @@ pub struct TestApp {
     pub statements: StatementCounter,
     /// The server's database, for arranging cases and checking what changed.
     pub db: sea_orm::DatabaseConnection,
+    /// The PostgreSQL database this server uses (`None` on SQLite).
+    pub database_url: Option<String>,
     /// The server's shared state: tests fix its clock.
     pub state: std::sync::Arc<api::state::AppState>,
     tokens: api::auth::Authenticator,
@@ -85,6 +87,7 @@ impl TestApp {
             settings.database_url = Some(Secret::new(url));
         }
         adjust(&mut settings);
+        let database_url = settings.database_url.as_ref().map(|url| url.expose().to_owned());
         let application = Application::build(&settings).await.expect("the server builds");
         let address = application.address();
         let statements = application.statements();
@@ -93,7 +96,7 @@ impl TestApp {
         // Tokens are minted exactly as `motcua token` mints them.
         let tokens = api::auth::Authenticator::from_settings(&settings).await.expect("an authenticator");
         tokio::spawn(application.run_until(std::future::pending()));
-        Self { address, client: reqwest::Client::new(), statements, db, state, tokens, data_dir }
+        Self { address, client: reqwest::Client::new(), statements, db, database_url, state, tokens, data_dir }
     }
 
     /// A 30-day token for `user`.
