@@ -121,3 +121,126 @@ pub async fn run(
     );
     Ok(())
 }
+
+/// Measures the commands: `receiveDossier` at one commune's desk (all clients
+/// contend for the same daily code sequence), or whole lives — receive,
+/// assign, request and supply a supplement, request and confirm a payment,
+/// complete the step, resolve, return: 9 commands.
+pub async fn commands(settings: &Settings, concurrency: usize, requests: usize, lives: bool) -> anyhow::Result<()> {
+    let mut settings = settings.clone();
+    settings.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    let application = Application::build(&settings).await?;
+    let address = application.address();
+    let hour = Duration::from_secs(3600);
+    let desk = application.mint_token("vinhthanh.motcua", hour)?;
+    let specialist = application.mint_token("vinhthanh.chuyenvien", hour)?;
+    let leader = application.mint_token("vinhthanh.lanhdao", hour)?;
+    let backend = format!("{:?}", application.db().get_database_backend());
+    tokio::spawn(application.run_until(std::future::pending()));
+
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    let url = format!("http://{address}/graphql");
+    let call = move |token: String, query: &'static str, variables: serde_json::Value| {
+        let client = client.clone();
+        let url = url.clone();
+        async move {
+            let response = client
+                .post(&url)
+                .bearer_auth(&token)
+                .json(&serde_json::json!({ "query": query, "variables": variables }))
+                .send()
+                .await?;
+            let body: serde_json::Value = response.json().await?;
+            anyhow::ensure!(body.get("errors").is_none(), "the request failed: {body}");
+            Ok::<_, anyhow::Error>(body["data"].clone())
+        }
+    };
+    let procedures = call(
+        desk.clone(),
+        "{ procedures(filter: { agencyCode: \"30733\" }, first: 1) { edges { node { id } } } }",
+        serde_json::json!({}),
+    )
+    .await?;
+    let procedure = procedures["procedures"]["edges"][0]["node"]["id"].clone();
+    let me = call(specialist.clone(), "{ me { user { id } } }", serde_json::json!({})).await?;
+    let specialist_id = me["me"]["user"]["id"].clone();
+
+    const RECEIVE: &str = "mutation($i: ReceiveDossierInput!) { receiveDossier(input: $i) { dossier { id code } } }";
+    const ASSIGN: &str = "mutation($i: AssignDossierInput!) { assignDossier(input: $i) { dossier { version } } }";
+    const SUPPLEMENT: &str =
+        "mutation($i: RequestSupplementInput!) { requestSupplement(input: $i) { dossier { version } } }";
+    const SUPPLY: &str = "mutation($i: SupplyDocumentsInput!) { supplyDocuments(input: $i) { dossier { version } } }";
+    const PAYMENT: &str = "mutation($i: RequestPaymentInput!) { requestPayment(input: $i) { dossier { version } } }";
+    const PAID: &str = "mutation($i: ConfirmPaymentInput!) { confirmPayment(input: $i) { dossier { version } } }";
+    const STEP: &str = "mutation($i: CompleteStepInput!) { completeStep(input: $i) { dossier { version } } }";
+    const RESOLVE: &str = "mutation($i: ResolveDossierInput!) { resolveDossier(input: $i) { dossier { version } } }";
+    const RETURN: &str = "mutation($i: ReturnResultInput!) { returnResult(input: $i) { dossier { status } } }";
+    let one = move |round: usize| {
+        let call = call.clone();
+        let (desk, specialist, leader) = (desk.clone(), specialist.clone(), leader.clone());
+        let (procedure, specialist_id) = (procedure.clone(), specialist_id.clone());
+        async move {
+            let applicant = serde_json::json!({
+                "name": "Nguyễn Văn Bench", "idNumber": "091200000001", "phone": "0912000001", "address": "Rạch Giá",
+            });
+            let input = serde_json::json!({ "i": { "procedureId": procedure, "applicant": applicant } });
+            let received = call(desk.clone(), RECEIVE, input).await?;
+            if !lives {
+                return Ok(());
+            }
+            let id = received["receiveDossier"]["dossier"]["id"].clone();
+            let i = |extra: serde_json::Value| {
+                let mut input = serde_json::json!({ "dossierId": id });
+                if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+                    input.extend(extra.clone());
+                }
+                serde_json::json!({ "i": input })
+            };
+            call(leader.clone(), ASSIGN, i(serde_json::json!({ "assigneeId": specialist_id }))).await?;
+            let missing = serde_json::json!({ "reason": "Thiếu", "missingDocuments": ["Tờ khai"], "daysAllowed": 5 });
+            call(specialist.clone(), SUPPLEMENT, i(missing)).await?;
+            call(desk.clone(), SUPPLY, i(serde_json::json!({}))).await?;
+            call(specialist.clone(), PAYMENT, i(serde_json::json!({ "amount": 50000 }))).await?;
+            call(desk.clone(), PAID, i(serde_json::json!({ "method": "DIRECT" }))).await?;
+            call(specialist.clone(), STEP, i(serde_json::json!({}))).await?;
+            call(leader.clone(), RESOLVE, i(serde_json::json!({ "resultNumber": format!("{round}/GCN") }))).await?;
+            call(desk, RETURN, i(serde_json::json!({}))).await?;
+            Ok::<_, anyhow::Error>(())
+        }
+    };
+
+    for round in 0..concurrency.min(20) {
+        one(round).await.context("warming up")?;
+    }
+    let started = Instant::now();
+    let per_client = requests.div_ceil(concurrency);
+    let mut tasks = Vec::new();
+    for client in 0..concurrency {
+        let one = one.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(per_client);
+            for n in 0..per_client {
+                let began = Instant::now();
+                one(client * per_client + n).await?;
+                latencies.push(began.elapsed());
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let what = if lives { "whole lives (9 commands each)" } else { "receiveDossier at one desk" };
+    println!(
+        "database: {backend}; {what} at {concurrency} concurrent clients: {} in {:.2} s — {:.0}/s, p50 {:.2} ms, p99 {:.2} ms",
+        latencies.len(),
+        elapsed.as_secs_f64(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        percentile(&latencies, 50.0).as_secs_f64() * 1000.0,
+        percentile(&latencies, 99.0).as_secs_f64() * 1000.0,
+    );
+    Ok(())
+}

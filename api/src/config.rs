@@ -53,9 +53,14 @@ pub enum Command {
         /// Page size of the measured `dossiers` query.
         #[arg(long, default_value_t = 100)]
         first: usize,
-        /// The user whose token the requests carry.
+        /// The user whose token the list requests carry.
         #[arg(long, default_value = "tinh.giamsat")]
         user: String,
+        /// What to measure: `list` (a page of dossiers), `intake`
+        /// (`receiveDossier` at one commune's desk) or `lives` (whole lives,
+        /// intake to returned result, 9 commands each).
+        #[arg(long, default_value = "list")]
+        scenario: String,
     },
 }
 

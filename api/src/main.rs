@@ -60,8 +60,10 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", api::graphql::sdl());
             Ok(())
         }
-        Command::Bench { concurrency, requests, first, user } => {
-            bench::run(&settings, concurrency, requests, first, &user).await
-        }
+        Command::Bench { concurrency, requests, first, user, scenario } => match scenario.as_str() {
+            "list" => bench::run(&settings, concurrency, requests, first, &user).await,
+            "intake" | "lives" => bench::commands(&settings, concurrency, requests, scenario == "lives").await,
+            other => anyhow::bail!("unknown scenario `{other}`: list, intake or lives"),
+        },
     }
 }
