@@ -394,3 +394,16 @@ async fn due_dates_skip_the_weekend_the_holidays_and_count_after_the_cutoff_from
     }
     assert!(end_of_nth_working_day(day("2025-02-03"), days) > vn("2025-02-03 17:00"));
 }
+
+#[tokio::test]
+async fn generated_dossiers_stand_where_the_commands_leave_them() {
+    let app = TestApp::spawn().await;
+    let query = "{ dossiers(filter: { status: [RECEIVED, PROCESSING] }, first: 100) { edges { node { status currentStep } } } }";
+    let data = app.data(Some("tinh.giamsat"), query, json!({})).await;
+    let nodes = data["dossiers"]["edges"].as_array().unwrap();
+    assert!(nodes.iter().any(|n| n["node"]["status"] == "RECEIVED"), "the demo has received dossiers");
+    // Received: waiting at the specialist's step for an assignee, as after `receiveDossier`.
+    for node in nodes {
+        assert_eq!(node["node"]["currentStep"], 2, "{node}");
+    }
+}

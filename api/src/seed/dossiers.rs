@@ -475,10 +475,12 @@ fn make_dossier(
         (_, Some(received), Some(due)) => {
             let mut receive =
                 event("RECEIVE", online.then_some(DossierStatus::Submitted), DossierStatus::Received, None, received);
-            receive.to_role = Some("receiver");
-            receive.step = Some(1);
+            // As `receiveDossier` does: the receipt completes the desk's intake
+            // step and the dossier enters the specialist's step.
+            receive.to_role = Some("specialist");
+            receive.step = Some(2);
             slip.push(receive);
-            current_step = Some(1);
+            current_step = Some(2);
             let allowed = (due - received).num_seconds().max(3600);
             let handled_until = |rng: &mut StdRng, share: f64| {
                 (received + Duration::seconds((allowed as f64 * share * rng.random_range(0.3..1.0)) as i64)).min(now)
