@@ -89,17 +89,54 @@ pub async fn run(
     for _ in 0..concurrency.max(50) {
         send(query.to_string()).await.context("warming up")?;
     }
+    let timing = timed(concurrency, requests, move |_| {
+        let query = query.clone();
+        let send = send.clone();
+        async move { send(query.to_string()).await.map(drop) }
+    })
+    .await?;
+    println!("dossiers(first: {first}) at {concurrency} concurrent clients: {timing}");
+    Ok(())
+}
+
+/// Latencies of a timed run and how long it took.
+struct Timing {
+    latencies: Vec<Duration>,
+    elapsed: Duration,
+}
+
+impl std::fmt::Display for Timing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} in {:.2} s — {:.0}/s, p50 {:.2} ms, p99 {:.2} ms",
+            self.latencies.len(),
+            self.elapsed.as_secs_f64(),
+            self.latencies.len() as f64 / self.elapsed.as_secs_f64(),
+            percentile(&self.latencies, 50.0).as_secs_f64() * 1000.0,
+            percentile(&self.latencies, 99.0).as_secs_f64() * 1000.0,
+        )
+    }
+}
+
+/// Runs `operation` `requests` times (rounded up to a multiple of
+/// `concurrency`) from `concurrency` clients at once, each timed; the
+/// operation gets its running number.
+async fn timed<F, Fut>(concurrency: usize, requests: usize, operation: F) -> anyhow::Result<Timing>
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
+{
     let started = Instant::now();
     let per_client = requests.div_ceil(concurrency);
     let mut tasks = Vec::new();
-    for _ in 0..concurrency {
-        let query = query.clone();
-        let send = send.clone();
+    for client in 0..concurrency {
+        let operation = operation.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(per_client);
-            for _ in 0..per_client {
+            for n in 0..per_client {
                 let began = Instant::now();
-                send(query.to_string()).await?;
+                operation(client * per_client + n).await?;
                 latencies.push(began.elapsed());
             }
             Ok::<_, anyhow::Error>(latencies)
@@ -111,15 +148,7 @@ pub async fn run(
     }
     let elapsed = started.elapsed();
     latencies.sort();
-    println!(
-        "dossiers(first: {first}) at {concurrency} concurrent clients: {} requests in {:.2} s — {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms",
-        latencies.len(),
-        elapsed.as_secs_f64(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        percentile(&latencies, 50.0).as_secs_f64() * 1000.0,
-        percentile(&latencies, 99.0).as_secs_f64() * 1000.0,
-    );
-    Ok(())
+    Ok(Timing { latencies, elapsed })
 }
 
 /// Measures the commands: `receiveDossier` at one commune's desk (all clients
@@ -212,35 +241,8 @@ pub async fn commands(settings: &Settings, concurrency: usize, requests: usize, 
     for round in 0..concurrency.min(20) {
         one(round).await.context("warming up")?;
     }
-    let started = Instant::now();
-    let per_client = requests.div_ceil(concurrency);
-    let mut tasks = Vec::new();
-    for client in 0..concurrency {
-        let one = one.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::with_capacity(per_client);
-            for n in 0..per_client {
-                let began = Instant::now();
-                one(client * per_client + n).await?;
-                latencies.push(began.elapsed());
-            }
-            Ok::<_, anyhow::Error>(latencies)
-        }));
-    }
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await??);
-    }
-    let elapsed = started.elapsed();
-    latencies.sort();
+    let timing = timed(concurrency, requests, one).await?;
     let what = if lives { "whole lives (9 commands each)" } else { "receiveDossier at one desk" };
-    println!(
-        "database: {backend}; {what} at {concurrency} concurrent clients: {} in {:.2} s — {:.0}/s, p50 {:.2} ms, p99 {:.2} ms",
-        latencies.len(),
-        elapsed.as_secs_f64(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        percentile(&latencies, 50.0).as_secs_f64() * 1000.0,
-        percentile(&latencies, 99.0).as_secs_f64() * 1000.0,
-    );
+    println!("database: {backend}; {what} at {concurrency} concurrent clients: {timing}");
     Ok(())
 }

@@ -8,9 +8,7 @@ use crate::config::Limits;
 use crate::error::ApiError;
 use crate::graphql::context::{AppState, RequestData};
 use crate::graphql::limits::limit_error;
-use crate::graphql::loaders::DbLoader;
 use crate::graphql::AppSchema;
-use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::{BatchRequest, BatchResponse, ServerError};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
@@ -90,13 +88,8 @@ async fn graphql_ws(
                         .identify(&state.app.db, authorization.as_deref())
                         .await
                         .map_err(|error| async_graphql::Error::new(error.client_message("ws")))?;
-                    let loader = DataLoader::with_cache(
-                        DbLoader { db: state.app.db.clone() },
-                        tokio::spawn,
-                        HashMapCache::default(),
-                    );
                     let mut data = async_graphql::Data::default();
-                    data.insert(Arc::new(RequestData { identity, client: Some(client.ip()), loader }));
+                    data.insert(Arc::new(RequestData::new(&state.app.db, identity, client.ip())));
                     Ok(data)
                 })
                 .serve()
@@ -237,8 +230,7 @@ async fn execute(
     if let Identity::User(viewer) = &identity {
         tracing::debug!(user = %viewer.username, request_id, "request");
     }
-    let loader = DataLoader::with_cache(DbLoader { db: state.app.db.clone() }, tokio::spawn, HashMapCache::default());
-    let batch = batch.data(Arc::new(RequestData { identity, client: Some(client.ip()), loader }));
+    let batch = batch.data(Arc::new(RequestData::new(&state.app.db, identity, client.ip())));
     match tokio::time::timeout(state.limits.request_timeout, state.schema.execute_batch(batch)).await {
         Ok(response) => graphql_response(response),
         Err(_) => error_response(

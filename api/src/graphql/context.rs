@@ -19,6 +19,14 @@ pub struct RequestData {
     pub loader: DataLoader<DbLoader, HashMapCache>,
 }
 
+impl RequestData {
+    /// A request's data: its caller, its address and a fresh loader cache.
+    pub fn new(db: &DatabaseConnection, identity: Identity, client: std::net::IpAddr) -> Self {
+        let loader = DataLoader::with_cache(DbLoader { db: db.clone() }, tokio::spawn, HashMapCache::default());
+        Self { identity, client: Some(client), loader }
+    }
+}
+
 /// Shortcuts for resolvers.
 pub trait ContextExt {
     /// The shared state.

@@ -314,24 +314,26 @@ pub struct SetOfficeHoursInput {
     pub cutoff: String,
 }
 
-/// The database id inside a global ID of `expected` type; an ID of another
-/// type names nothing of that type.
-fn id_of(id: &ID, expected: NodeType, missing: &str) -> Result<Uuid, ApiError> {
+/// The database id inside a global ID of `expected` type, or `wrong_type`
+/// for an ID of another type.
+fn id_of(id: &ID, expected: NodeType, wrong_type: impl FnOnce() -> ApiError) -> Result<Uuid, ApiError> {
     match parse_global_id(id)? {
         (node_type, uuid) if node_type == expected => Ok(uuid),
-        _ => Err(ApiError::NotFound(missing.into())),
+        _ => Err(wrong_type()),
     }
 }
 
+/// A dossier's id; an ID of another type names no dossier.
 fn dossier_id(id: &ID) -> Result<Uuid, ApiError> {
-    id_of(id, NodeType::Dossier, "no dossier with this ID")
+    id_of(id, NodeType::Dossier, || ApiError::NotFound("no dossier with this ID".into()))
 }
 
 fn user_id(id: &ID, field: &str) -> Result<Uuid, ApiError> {
-    parse_global_id(id).and_then(|(node_type, uuid)| match node_type {
-        NodeType::User => Ok(uuid),
-        _ => Err(ApiError::BadUserInput(format!("`{field}` must be a User ID"))),
-    })
+    id_of(id, NodeType::User, || ApiError::BadUserInput(format!("`{field}` must be a User ID")))
+}
+
+fn procedure_id(id: &ID) -> Result<Uuid, ApiError> {
+    id_of(id, NodeType::Procedure, || ApiError::BadUserInput("`procedureId` must be a Procedure ID".into()))
 }
 
 /// Runs `change` on the dossier `id` names.
@@ -346,13 +348,6 @@ async fn act(
     Ok(commands::act(ctx.state(), viewer, target, change).await?.into())
 }
 
-fn procedure_id(id: &ID) -> Result<Uuid, ApiError> {
-    parse_global_id(id).and_then(|(node_type, uuid)| match node_type {
-        NodeType::Procedure => Ok(uuid),
-        _ => Err(ApiError::BadUserInput("`procedureId` must be a Procedure ID".into())),
-    })
-}
-
 async fn edit_calendar(
     ctx: &Context<'_>,
     province: String,
@@ -361,14 +356,7 @@ async fn edit_calendar(
 ) -> async_graphql::Result<WorkingCalendar> {
     let viewer = ctx.viewer()?;
     calendars::edit(ctx.state(), viewer, &province, edit).await?;
-    let days = calendars::days_of_year(ctx.db(), &province, year).await?;
-    let hours = calendars::office_hours(ctx.db(), &province).await?;
-    Ok(WorkingCalendar {
-        province_code: province,
-        year,
-        office_hours: hours.into(),
-        days: days.into_iter().map(Into::into).collect(),
-    })
+    Ok(WorkingCalendar::load(ctx.db(), province, year).await?)
 }
 
 fn time_of(field: &str, text: &str) -> Result<chrono::NaiveTime, ApiError> {

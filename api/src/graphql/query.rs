@@ -315,19 +315,10 @@ impl Query {
         province_code: String,
         year: i32,
     ) -> async_graphql::Result<crate::graphql::types::calendar::WorkingCalendar> {
-        use crate::graphql::types::calendar::WorkingCalendar;
-        use crate::services::calendars;
         if !(2000..=2100).contains(&year) {
             return Err(ApiError::BadUserInput("`year` must be between 2000 and 2100".into()).into());
         }
-        let days = calendars::days_of_year(ctx.db(), &province_code, year).await?;
-        let hours = calendars::office_hours(ctx.db(), &province_code).await?;
-        Ok(WorkingCalendar {
-            province_code,
-            year,
-            office_hours: hours.into(),
-            days: days.into_iter().map(Into::into).collect(),
-        })
+        Ok(crate::graphql::types::calendar::WorkingCalendar::load(ctx.db(), province_code, year).await?)
     }
 
     /// Anonymous tracking (*tra cứu hồ sơ*): the dossier with this code whose

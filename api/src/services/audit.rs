@@ -1,11 +1,18 @@
 //! The audit log: one row per mutation, successful or not, with who did it,
 //! where, to what, and how it ended.
 
+use super::cursor::Cursor;
+use super::scope::Scope;
+use super::Page;
 use crate::auth::Viewer;
+use crate::domain::paths::PathPattern;
 use crate::error::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
 use entity::audit_log;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use uuid::Uuid;
 
 /// What an audit row says.
@@ -21,7 +28,20 @@ pub struct Entry<'a> {
     pub target_id: Option<String>,
 }
 
-impl Entry<'_> {
+impl<'a> Entry<'a> {
+    /// An entry of `actor`'s `operation` on an object of `target_type`; the
+    /// agency and the target's id are filled in as the operation learns them.
+    pub fn new(actor: &'a Viewer, operation: &'static str, target_type: &'static str) -> Self {
+        Self {
+            actor: Some(actor),
+            agency_path: None,
+            province_code: None,
+            operation,
+            target_type: Some(target_type),
+            target_id: None,
+        }
+    }
+
     /// Writes the row with `outcome`: `OK` or the error's code.
     pub async fn write(
         &self,
@@ -54,33 +74,31 @@ impl Entry<'_> {
 /// A page of the audit rows of agencies in `scope` (narrowed to `agency`
 /// when given), newest first.
 pub async fn list(
-    db: &sea_orm::DatabaseConnection,
-    scope: &crate::services::scope::Scope,
-    agency: Option<&crate::domain::paths::PathPattern>,
+    db: &DatabaseConnection,
+    scope: &Scope,
+    agency: Option<&PathPattern>,
     first: u64,
     after: Option<&str>,
-) -> ApiResult<crate::services::Page<audit_log::Model>> {
-    use crate::services::cursor::Cursor;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+) -> ApiResult<Page<audit_log::Model>> {
     let cursor = after.map(|text| Cursor::decode(text, AUDIT_ORDER)).transpose()?;
     let scope = match agency {
         Some(pattern) => scope.intersect(pattern),
         None => scope.clone(),
     };
     if scope.is_empty() {
-        return Ok(crate::services::Page::empty());
+        return Ok(Page::empty());
     }
     let mut query = audit_log::Entity::find().filter(scope.condition(audit_log::Column::AgencyPath));
     if let Some(cursor) = cursor {
         query = query.filter(audit_log::Column::Id.lt(cursor.id));
     }
     let rows = query.order_by_desc(audit_log::Column::Id).limit(first + 1).all(db).await?;
-    Ok(crate::services::Page::from_rows(rows, first))
+    Ok(Page::from_rows(rows, first))
 }
 
 const AUDIT_ORDER: &str = "AUDIT";
 
 /// The cursor after `row`.
 pub fn cursor_of(row: &audit_log::Model) -> String {
-    crate::services::cursor::Cursor { order: AUDIT_ORDER.into(), at: None, key: None, id: row.id }.encode()
+    Cursor { order: AUDIT_ORDER.into(), at: None, key: None, id: row.id }.encode()
 }

@@ -213,14 +213,9 @@ pub async fn edit(
     edit: Edit,
 ) -> ApiResult<()> {
     use sea_orm::TransactionTrait;
-    let mut entry = super::audit::Entry {
-        actor: Some(actor),
-        agency_path: None,
-        province_code: Some(province.to_owned()),
-        operation: edit.operation(),
-        target_type: Some("Calendar"),
-        target_id: Some(province.to_owned()),
-    };
+    let mut entry = super::audit::Entry::new(actor, edit.operation(), "Calendar");
+    entry.province_code = Some(province.to_owned());
+    entry.target_id = Some(province.to_owned());
     let result = async {
         let agency = super::agencies::find_by_code(&state.db, province)
             .await?
@@ -233,24 +228,24 @@ pub async fn edit(
                 agency.name
             )));
         }
+        match &edit {
+            Edit::SetDay { name, .. } if name.trim().is_empty() => {
+                return Err(ApiError::BadUserInput("`name` must not be empty".into()));
+            }
+            Edit::SetOfficeHours(hours) => hours.validate().map_err(ApiError::BadUserInput)?,
+            _ => {}
+        }
         let txn = state.db.begin().await?;
         match &edit {
             Edit::SetDay { date, kind, name } => {
-                let name = name.trim();
-                if name.is_empty() {
-                    return Err(ApiError::BadUserInput("`name` must not be empty".into()));
-                }
-                set_day(&txn, province, *date, *kind, name).await?;
+                set_day(&txn, province, *date, *kind, name.trim()).await?;
             }
             Edit::ClearDay { date } => {
                 if !clear_day(&txn, province, *date).await? {
                     return Err(ApiError::NotFound(format!("{province} has no entry of its own on {date}")));
                 }
             }
-            Edit::SetOfficeHours(hours) => {
-                hours.validate().map_err(ApiError::BadUserInput)?;
-                set_office_hours(&txn, province, hours).await?;
-            }
+            Edit::SetOfficeHours(hours) => set_office_hours(&txn, province, hours).await?,
         }
         entry.write(&txn, Ok(()), state.clock.now()).await?;
         txn.commit().await?;

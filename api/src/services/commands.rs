@@ -123,14 +123,8 @@ const DESK_ROLE: &str = "receiver";
 /// Runs `change` on the dossier `target` names, as `actor`.
 pub async fn act(state: &AppState, actor: &Viewer, target: Target, change: Change) -> ApiResult<Acted> {
     let command = change.command();
-    let mut entry = audit::Entry {
-        actor: Some(actor),
-        agency_path: None,
-        province_code: None,
-        operation: command.mutation(),
-        target_type: Some("Dossier"),
-        target_id: Some(target.dossier_id.to_string()),
-    };
+    let mut entry = audit::Entry::new(actor, command.mutation(), "Dossier");
+    entry.target_id = Some(target.dossier_id.to_string());
     let result = run(state, actor, target, change, &mut entry).await;
     if let Err(error) = &result {
         record_refusal(state, actor, &mut entry, error).await;
@@ -141,14 +135,7 @@ pub async fn act(state: &AppState, actor: &Viewer, target: Target, change: Chang
 /// Files a new dossier: `submitDossier` (online) or `receiveDossier` at the
 /// desk or by post.
 pub async fn file(state: &AppState, actor: &Viewer, command: Command, application: Application) -> ApiResult<Acted> {
-    let mut entry = audit::Entry {
-        actor: Some(actor),
-        agency_path: None,
-        province_code: None,
-        operation: command.mutation(),
-        target_type: Some("Dossier"),
-        target_id: None,
-    };
+    let mut entry = audit::Entry::new(actor, command.mutation(), "Dossier");
     let result = file_new(state, actor, command, application, &mut entry).await;
     if let Err(error) = &result {
         record_refusal(state, actor, &mut entry, error).await;
@@ -316,6 +303,8 @@ impl Slip {
 struct Plan {
     dossier: dossier::ActiveModel,
     slip: Slip,
+    /// When the command runs: the dossier's `updated_at`, the slip entry's and the audit row's time.
+    at: DateTime<Utc>,
 }
 
 impl Plan {
@@ -346,7 +335,7 @@ impl Plan {
             note: None,
             details: None,
         };
-        Self { dossier, slip }
+        Self { dossier, slip, at: now }
     }
 }
 
@@ -647,9 +636,7 @@ fn required(field: &str, value: String) -> ApiResult<String> {
 /// Writes the plan: the dossier's update (only if its version is still the
 /// one read), the slip entry and the audit row, in one transaction.
 async fn commit(state: &AppState, before: &dossier::Model, plan: Plan, entry: &audit::Entry<'_>) -> ApiResult<Acted> {
-    let now = state.clock.now();
-    let Plan { dossier: mut update, slip } = plan;
-    update.updated_at = Set(now);
+    let Plan { dossier: update, slip, at: now } = plan;
     let after = update.clone().try_into_model().map_err(ApiError::from)?;
     let event = slip.into_model(&after, now);
     let txn = state.db.begin().await?;
@@ -884,6 +871,9 @@ fn competent_agency(procedure: &procedure::Model, agency: &agency::Model) -> Api
         return refuse("it is another province's procedure");
     }
     match (procedure.tier, agency.kind) {
+        (Tier::Province, AgencyKind::Department) if procedure.agency_id != agency.id => {
+            refuse("a department receives its own procedures")
+        }
         (Tier::Province, _) => Ok(procedure.agency_id),
         (Tier::District, AgencyKind::District) => Ok(agency.id),
         (Tier::District, AgencyKind::Commune) => {
@@ -893,13 +883,6 @@ fn competent_agency(procedure: &procedure::Model, agency: &agency::Model) -> Api
         (Tier::Commune, AgencyKind::Commune) => Ok(agency.id),
         (Tier::Commune, _) => refuse("commune procedures are received at a commune"),
     }
-    .and_then(|id| {
-        // A department receives only its own procedures.
-        if agency.kind == AgencyKind::Department && id != agency.id {
-            return refuse("a department receives its own procedures");
-        }
-        Ok(id)
-    })
 }
 
 /// Trims and checks the applicant's fields; the phone number is kept as

@@ -3,6 +3,7 @@
 
 use crate::domain::calendar::OfficeHours as Hours;
 use crate::graphql::enums::CalendarDayKind;
+use crate::services::calendars;
 use async_graphql::SimpleObject;
 use chrono::NaiveDate;
 use entity::holiday;
@@ -19,6 +20,20 @@ pub struct WorkingCalendar {
     /// Days off on weekdays and worked weekend days, by date; Saturdays and
     /// Sundays not listed are off, weekdays not listed are worked.
     pub days: Vec<CalendarDay>,
+}
+
+impl WorkingCalendar {
+    /// The calendar of `province` for `year`, as it stands in the database.
+    pub async fn load(db: &sea_orm::DatabaseConnection, province: String, year: i32) -> crate::error::ApiResult<Self> {
+        let days = calendars::days_of_year(db, &province, year).await?;
+        let hours = calendars::office_hours(db, &province).await?;
+        Ok(Self {
+            province_code: province,
+            year,
+            office_hours: hours.into(),
+            days: days.into_iter().map(Into::into).collect(),
+        })
+    }
 }
 
 /// One entry of the calendar.
