@@ -6,6 +6,7 @@ use crate::db::{self, StatementCounter};
 use crate::graphql::context::AppState;
 use crate::http::{self, HttpState};
 use crate::seed;
+use crate::services::documents::DocumentStore;
 use anyhow::Context;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::future::Future;
@@ -55,7 +56,7 @@ impl Application {
             calendars: Default::default(),
             events: events.clone(),
             tracking: Default::default(),
-            data_dir: settings.data_dir.clone(),
+            documents: DocumentStore::new(&settings.data_dir),
         });
         let schema = crate::graphql::build_schema(Some(app.clone()), &settings.limits);
         Ok(Arc::new(HttpState { schema, app, authenticator, limits: settings.limits.clone() }))

@@ -119,9 +119,15 @@ pub struct Limits {
     /// Most operations in one batched request.
     #[arg(long, env = "MOTCUA_MAX_BATCH", default_value_t = 10, global = true)]
     pub max_batch: usize,
-    /// Largest request body in bytes.
+    /// Largest request body in bytes (a multipart request may add its documents to it).
     #[arg(long, env = "MOTCUA_MAX_BODY_BYTES", default_value_t = 1 << 20, global = true)]
     pub max_body_bytes: usize,
+    /// Largest document a multipart request may upload, in bytes.
+    #[arg(long, env = "MOTCUA_MAX_DOCUMENT_BYTES", default_value_t = 20 << 20, global = true)]
+    pub max_document_bytes: usize,
+    /// Most documents in one multipart request.
+    #[arg(long, env = "MOTCUA_MAX_DOCUMENTS", default_value_t = 20, global = true)]
+    pub max_documents: usize,
     /// Longest time a request may take.
     #[arg(long, env = "MOTCUA_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration, global = true)]
     pub request_timeout: Duration,
@@ -135,6 +141,8 @@ impl Default for Limits {
             max_aliases: 30,
             max_batch: 10,
             max_body_bytes: 1 << 20,
+            max_document_bytes: 20 << 20,
+            max_documents: 20,
             request_timeout: Duration::from_secs(30),
         }
     }

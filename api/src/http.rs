@@ -1,7 +1,8 @@
-//! HTTP: `POST`/`GET /graphql`, the GraphiQL playground at `/`, `/healthz`,
-//! `/readyz` and `/metrics`. Every GraphQL failure, including those before
-//! execution (bad token, malformed body, limits), is a JSON body with
-//! `errors[].extensions.code`.
+//! HTTP: `POST`/`GET /graphql` (JSON, or a GraphQL multipart request with
+//! documents), document downloads at `/documents/{id}`, the GraphiQL
+//! playground at `/`, `/healthz`, `/readyz` and `/metrics`. Every GraphQL
+//! failure, including those before execution (bad token, malformed body,
+//! limits), is a JSON body with `errors[].extensions.code`.
 
 use crate::auth::{Authenticator, Identity};
 use crate::config::Limits;
@@ -9,12 +10,11 @@ use crate::error::ApiError;
 use crate::graphql::context::{AppState, RequestData};
 use crate::graphql::limits::limit_error;
 use crate::graphql::AppSchema;
-use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
-use async_graphql::{BatchRequest, BatchResponse, ServerError};
+use async_graphql::http::{GraphiQLSource, MultipartOptions, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::{BatchRequest, BatchResponse, ParseRequestError, ServerError};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State, WebSocketUpgrade};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Path, RawQuery, Request, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -48,6 +48,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/", get(playground))
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
+        .route("/documents/{id}", get(download))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -140,30 +141,148 @@ fn api_error(error: &ApiError, request_id: &str) -> ServerError {
 async fn graphql_post(
     State(state): State<Arc<HttpState>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> Response {
     let request_id = uuid::Uuid::now_v7().to_string();
-    let batch = match body {
-        Ok(body) => serde_json::from_slice::<BatchRequest>(&body).map_err(|e| {
-            error_response(
-                StatusCode::BAD_REQUEST,
-                api_error(&ApiError::BadUserInput(format!("the body is not a GraphQL request: {e}")), &request_id),
-            )
-        }),
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(error_response(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            limit_error(format!("the request body exceeds {} bytes", state.limits.max_body_bytes)),
-        )),
-        Err(rejection) => Err(error_response(
-            rejection.status(),
-            api_error(&ApiError::BadUserInput(rejection.body_text()), &request_id),
-        )),
+    let headers = request.headers().clone();
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
+    let batch = if content_type.trim_start().get(..10).is_some_and(|t| t.eq_ignore_ascii_case("multipart/")) {
+        read_multipart(&state, content_type, request.into_body(), &request_id).await
+    } else {
+        read_json(&state, request, &request_id).await
     };
     match batch {
         Ok(batch) => serve(state, client, headers, batch, request_id).await,
         Err(response) => response,
     }
+}
+
+/// A JSON body, within `--max-body-bytes`.
+async fn read_json(state: &HttpState, request: Request, request_id: &str) -> Result<BatchRequest, Response> {
+    let body = Bytes::from_request(request, &()).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                limit_error(format!("the request body exceeds {} bytes", state.limits.max_body_bytes)),
+            )
+        } else {
+            error_response(rejection.status(), api_error(&ApiError::BadUserInput(rejection.body_text()), request_id))
+        }
+    })?;
+    serde_json::from_slice::<BatchRequest>(&body).map_err(|e| {
+        error_response(
+            StatusCode::BAD_REQUEST,
+            api_error(&ApiError::BadUserInput(format!("the body is not a GraphQL request: {e}")), request_id),
+        )
+    })
+}
+
+/// A GraphQL multipart request
+/// (<https://github.com/jaydenseric/graphql-multipart-request-spec>): each
+/// file within `--max-document-bytes`, at most `--max-documents` files. The
+/// files wait in unnamed temporary files until the resolver stores them.
+async fn read_multipart(
+    state: &HttpState,
+    content_type: &str,
+    body: Body,
+    request_id: &str,
+) -> Result<BatchRequest, Response> {
+    use futures_util::TryStreamExt;
+    let limits = &state.limits;
+    let options =
+        MultipartOptions::default().max_file_size(limits.max_document_bytes).max_num_files(limits.max_documents);
+    let reader = body.into_data_stream().map_err(std::io::Error::other).into_async_read();
+    let too_large = || {
+        error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            limit_error(format!(
+                "a document may hold at most {} bytes ({} MiB), and a request at most {} documents",
+                limits.max_document_bytes,
+                limits.max_document_bytes >> 20,
+                limits.max_documents
+            )),
+        )
+    };
+    let batch = async_graphql::http::receive_batch_body(Some(content_type), reader, options).await.map_err(
+        |error| match error {
+            ParseRequestError::PayloadTooLarge => too_large(),
+            error => error_response(
+                StatusCode::BAD_REQUEST,
+                api_error(
+                    &ApiError::BadUserInput(format!("the body is not a GraphQL multipart request: {error}")),
+                    request_id,
+                ),
+            ),
+        },
+    )?;
+    let files = match &batch {
+        BatchRequest::Single(request) => request.uploads.len(),
+        BatchRequest::Batch(requests) => requests.iter().map(|r| r.uploads.len()).sum(),
+    };
+    if files > limits.max_documents {
+        return Err(too_large());
+    }
+    Ok(batch)
+}
+
+/// `GET /documents/{id}`: a document's content, for a caller who may read its
+/// dossier; anybody else gets the same `NOT_FOUND` as for a missing one.
+async fn download(State(state): State<Arc<HttpState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let request_id = uuid::Uuid::now_v7().to_string();
+    let authorization = headers.get(header::AUTHORIZATION).map(|value| value.to_str().unwrap_or("\u{fffd}"));
+    let viewer = match state.authenticator.identify(&state.app.db, authorization).await {
+        Ok(Identity::User(viewer)) => viewer,
+        Ok(Identity::Anonymous) => {
+            let error = ApiError::Unauthenticated("sign in to download documents".into());
+            return error_response(StatusCode::UNAUTHORIZED, api_error(&error, &request_id));
+        }
+        Err(error) => return error_response(StatusCode::UNAUTHORIZED, api_error(&error, &request_id)),
+    };
+    let not_found = || {
+        error_response(
+            StatusCode::NOT_FOUND,
+            api_error(&ApiError::NotFound("no document with this id".into()), &request_id),
+        )
+    };
+    let Ok(id) = uuid::Uuid::parse_str(&id) else { return not_found() };
+    let scope = state.app.authz.scope(&viewer.username, "dossier", "read").await;
+    let document = match crate::services::documents::find_visible(&state.app.db, &scope, id).await {
+        Ok(Some(document)) => document,
+        Ok(None) => return not_found(),
+        Err(error) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, api_error(&error, &request_id)),
+    };
+    let content = match state.app.documents.read(&document.sha256).await {
+        Ok(content) => content,
+        Err(error) => {
+            tracing::error!(?error, document = %document.id, "a stored document is unreadable");
+            return error_response(StatusCode::INTERNAL_SERVER_ERROR, api_error(&error, &request_id));
+        }
+    };
+    let mut response = Response::new(Body::from(content));
+    let response_headers = response.headers_mut();
+    let values = [
+        (header::CONTENT_TYPE, document.content_type.clone()),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{}", percent_encode(&document.name))),
+        (header::ETAG, format!("\"{}\"", document.sha256)),
+        (header::CACHE_CONTROL, "private, max-age=0".into()),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+    ];
+    for (name, value) in values {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response_headers.insert(name, value);
+        }
+    }
+    response
+}
+
+/// RFC 5987 encoding of a file name for `Content-Disposition`.
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 async fn graphql_get(

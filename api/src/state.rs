@@ -1,13 +1,13 @@
 //! What every request shares: the database, the casbin enforcer, the clock,
-//! the working-day calendars and the bus of slip events.
+//! the working-day calendars, the bus of slip events and the document store.
 
 use crate::auth::Authz;
 use crate::services::calendars::Calendars;
 use crate::services::clock::Clock;
+use crate::services::documents::DocumentStore;
 use crate::services::events::EventBus;
 use crate::services::tracking::Limiter;
 use sea_orm::DatabaseConnection;
-use std::path::PathBuf;
 
 /// Shared by every request.
 pub struct AppState {
@@ -18,6 +18,6 @@ pub struct AppState {
     pub events: std::sync::Arc<EventBus>,
     /// Unsuccessful `trackDossier` lookups per client.
     pub tracking: Limiter,
-    /// Where document contents are stored, by their SHA-256.
-    pub data_dir: PathBuf,
+    /// Document contents, by their SHA-256, in the data folder.
+    pub documents: DocumentStore,
 }

@@ -250,7 +250,7 @@ async fn the_wrong_role_is_forbidden_and_an_invalid_transition_names_what_may_ru
     let extensions = &resolve.body["errors"][0]["extensions"];
     assert_eq!(extensions["status"], "RECEIVED");
     let allowed: Vec<&str> = extensions["allowed"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert_eq!(allowed, ["assignDossier", "withdrawDossier", "apologize", "transferDossier"]);
+    assert_eq!(allowed, ["assignDossier", "withdrawDossier", "apologize", "transferDossier", "attachDocument"]);
 
     // Step 2 is the specialist's: the desk cannot be assigned to it.
     let assign_leader =

@@ -3,6 +3,7 @@
 mod bulk;
 mod catalogue;
 mod commands;
+mod documents;
 mod http;
 mod identity;
 mod lifecycle;

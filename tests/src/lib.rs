@@ -157,6 +157,71 @@ impl TestApp {
     }
 }
 
+/// A file in a GraphQL multipart request.
+#[derive(Debug, Clone, Copy)]
+pub struct FilePart<'a> {
+    /// The variable path it fills, e.g. `variables.input.file`.
+    pub variable: &'a str,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub content: &'a [u8],
+}
+
+impl TestApp {
+    /// The server's data folder.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    /// Sends a GraphQL multipart request (operations, map, files) as `user`.
+    pub async fn upload(&self, user: Option<&str>, query: &str, variables: Value, files: &[FilePart<'_>]) -> Reply {
+        const BOUNDARY: &str = "motcua-test-3f9a1c";
+        let mut body = Vec::new();
+        let mut part = |headers: String, content: &[u8]| {
+            body.extend_from_slice(format!("--{BOUNDARY}\r\n{headers}\r\n\r\n").as_bytes());
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        };
+        let operations = json!({ "query": query, "variables": variables });
+        part(r#"Content-Disposition: form-data; name="operations""#.into(), operations.to_string().as_bytes());
+        let map: serde_json::Map<String, Value> =
+            files.iter().enumerate().map(|(i, f)| (i.to_string(), json!([f.variable]))).collect();
+        part(r#"Content-Disposition: form-data; name="map""#.into(), Value::Object(map).to_string().as_bytes());
+        for (i, file) in files.iter().enumerate() {
+            let headers = format!(
+                "Content-Disposition: form-data; name=\"{i}\"; filename=\"{}\"\r\nContent-Type: {}",
+                file.file_name, file.content_type
+            );
+            part(headers, file.content);
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(body);
+        if let Some(user) = user {
+            request = request.bearer_auth(self.token(user));
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        Reply { status, body }
+    }
+
+    /// `GET path` as `user`: the status, the headers and the body's bytes.
+    pub async fn download(&self, user: Option<&str>, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut request = self.client.get(self.url(path));
+        if let Some(user) = user {
+            request = request.bearer_auth(self.token(user));
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.bytes().await.expect("a body").to_vec())
+    }
+}
+
 /// The fields of a command's payload the lifecycle tests read.
 pub const PAYLOAD: &str = "dossier { id code status nationalStatusCode version receivedAt dueAt finishedAt returnedAt
     outcome overdue currentStep clockPausedAt appointmentAt resultNumber resultDigitized

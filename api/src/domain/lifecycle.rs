@@ -39,11 +39,14 @@ pub enum Command {
     Apologize,
     /// The dossier goes to another agency (*liên thông*).
     Transfer,
+    /// A document (part of the application, a supplement or the result) is
+    /// attached; the status does not change.
+    AttachDocument,
 }
 
 impl Command {
     /// Every command, in the order of a dossier's life.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::Submit,
         Self::Receive,
         Self::Refuse,
@@ -59,6 +62,7 @@ impl Command {
         Self::ReturnResult,
         Self::Apologize,
         Self::Transfer,
+        Self::AttachDocument,
     ];
 
     /// The casbin action (`policies/policy.csv`) that allows the command.
@@ -79,6 +83,7 @@ impl Command {
             Self::ReturnResult => "return_result",
             Self::Apologize => "apologize",
             Self::Transfer => "transfer",
+            Self::AttachDocument => "attach_document",
         }
     }
 
@@ -100,6 +105,7 @@ impl Command {
             Self::ReturnResult => "returnResult",
             Self::Apologize => "apologize",
             Self::Transfer => "transferDossier",
+            Self::AttachDocument => "attachDocument",
         }
     }
 
@@ -121,6 +127,7 @@ impl Command {
             Self::ReturnResult => "RETURN_RESULT",
             Self::Apologize => "APOLOGIZE",
             Self::Transfer => "TRANSFER",
+            Self::AttachDocument => "ATTACH_DOCUMENT",
         }
     }
 
@@ -149,6 +156,12 @@ impl Command {
             }
             // At the competent agency the dossier waits to be assigned there.
             (Self::Transfer, Some(Received | Processing)) => Some(Received),
+            // Documents come with the application, the supplement and the
+            // result, until the result is handed out.
+            (
+                Self::AttachDocument,
+                Some(status @ (Submitted | Received | Processing | SupplementRequested | AwaitingPayment | Resolved)),
+            ) => Some(status),
             _ => None,
         }
     }
@@ -240,8 +253,11 @@ mod tests {
 
     #[test]
     fn the_allowed_commands_name_what_can_happen_next() {
-        assert_eq!(Command::allowed_from(Submitted), [Command::Receive, Command::Refuse, Command::Withdraw]);
-        assert_eq!(Command::allowed_from(Resolved), [Command::ReturnResult]);
+        assert_eq!(
+            Command::allowed_from(Submitted),
+            [Command::Receive, Command::Refuse, Command::Withdraw, Command::AttachDocument]
+        );
+        assert_eq!(Command::allowed_from(Resolved), [Command::ReturnResult, Command::AttachDocument]);
     }
 
     #[test]

@@ -156,6 +156,18 @@ impl From<DossierOrder> for crate::services::dossiers::DossierOrder {
     }
 }
 
+/// What an attached document is.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "entity::DocumentKind")]
+pub enum DocumentKind {
+    /// Part of the application (*thành phần hồ sơ*).
+    Application,
+    /// Supplied after a supplement request (*hồ sơ bổ sung*).
+    Supplement,
+    /// The result (*kết quả giải quyết*).
+    Result,
+}
+
 /// Whether a calendar entry takes a working day away or adds one.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 #[graphql(remote = "entity::HolidayKind")]

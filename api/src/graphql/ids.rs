@@ -13,6 +13,7 @@ pub enum NodeType {
     Procedure,
     Dossier,
     DossierEvent,
+    DossierDocument,
     User,
 }
 
@@ -23,12 +24,13 @@ impl NodeType {
             Self::Procedure => "Procedure",
             Self::Dossier => "Dossier",
             Self::DossierEvent => "DossierEvent",
+            Self::DossierDocument => "DossierDocument",
             Self::User => "User",
         }
     }
 
     fn from_name(name: &str) -> Option<Self> {
-        [Self::Agency, Self::Procedure, Self::Dossier, Self::DossierEvent, Self::User]
+        [Self::Agency, Self::Procedure, Self::Dossier, Self::DossierEvent, Self::DossierDocument, Self::User]
             .into_iter()
             .find(|t| t.name() == name)
     }

@@ -2,9 +2,9 @@
 //! level, never one query per row. One [`DbLoader`] per request.
 
 use crate::error::ApiError;
-use crate::services::{agencies, dossiers, officials, procedures};
+use crate::services::{agencies, documents, dossiers, officials, procedures};
 use async_graphql::dataloader::Loader;
-use entity::{agency, dossier_event, field, official, procedure, procedure_document, procedure_step};
+use entity::{agency, dossier_document, dossier_event, field, official, procedure, procedure_document, procedure_step};
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -39,6 +39,12 @@ pub struct OfficialId(pub Uuid);
 /// The slip of a dossier (already authorised).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct EventsOf(pub Uuid);
+/// The attached documents of a dossier (already authorised).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AttachedTo(pub Uuid);
+/// An attached document by id (reached through its authorised dossier).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DocumentId(pub Uuid);
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<ApiError>>;
 
@@ -123,5 +129,22 @@ impl Loader<EventsOf> for DbLoader {
     async fn load(&self, keys: &[EventsOf]) -> LoadResult<EventsOf, Self::Value> {
         let rows = dossiers::events_of(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(grouped(keys, rows, |e| EventsOf(e.dossier_id)))
+    }
+}
+
+impl Loader<AttachedTo> for DbLoader {
+    type Value = Vec<dossier_document::Model>;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[AttachedTo]) -> LoadResult<AttachedTo, Self::Value> {
+        let rows = documents::of_dossiers(&self.db, &ids(keys, |k| k.0)).await?;
+        Ok(grouped(keys, rows, |d| AttachedTo(d.dossier_id)))
+    }
+}
+
+impl Loader<DocumentId> for DbLoader {
+    type Value = dossier_document::Model;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[DocumentId]) -> LoadResult<DocumentId, Self::Value> {
+        Ok(by_id(documents::find_by_ids(&self.db, &ids(keys, |k| k.0)).await?, |d| DocumentId(d.id)))
     }
 }

@@ -5,13 +5,13 @@ use crate::domain::calendar::OfficeHours;
 use crate::domain::lifecycle::Command;
 use crate::error::ApiError;
 use crate::graphql::context::ContextExt;
-use crate::graphql::enums::{ApplicantKind, CalendarDayKind, Channel, PaymentMethod};
+use crate::graphql::enums::{ApplicantKind, CalendarDayKind, Channel, DocumentKind, PaymentMethod};
 use crate::graphql::ids::{parse_global_id, NodeType};
 use crate::graphql::types::calendar::WorkingCalendar;
-use crate::graphql::types::{Dossier, DossierEvent};
+use crate::graphql::types::{Dossier, DossierDocument, DossierEvent};
 use crate::services::calendars;
-use crate::services::commands::{self, Acted, Application, Change, Target};
-use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use crate::services::commands::{self, Acted, Application, Attachment, Change, Target};
+use async_graphql::{Context, InputObject, Object, SimpleObject, Upload, ID};
 use chrono::Datelike;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -33,6 +33,83 @@ impl From<Acted> for DossierPayload {
     fn from(acted: Acted) -> Self {
         Self { dossier: Dossier(acted.dossier), event: DossierEvent(acted.event) }
     }
+}
+
+/// What `attachDocument` returns: the dossier, the slip entry and the document.
+#[derive(SimpleObject)]
+pub struct AttachDocumentPayload {
+    /// The dossier after the command.
+    pub dossier: Dossier,
+    /// The slip entry (`ATTACH_DOCUMENT`).
+    pub event: DossierEvent,
+    /// The attached document.
+    pub document: DossierDocument,
+}
+
+/// A document uploaded with a new dossier, as part of the application. The
+/// request is a GraphQL multipart request (`multipart/form-data`: the
+/// `operations` JSON, the `map` of files to variables, then the files).
+#[derive(InputObject)]
+pub struct DocumentUpload {
+    /// The file.
+    pub file: Upload,
+    /// What it is, e.g. *Tờ khai đăng ký khai sinh*; the file's name when absent.
+    pub name: Option<String>,
+    /// Whether it is a digitised copy (*bản số hóa*) with the value of the paper.
+    #[graphql(default = false)]
+    pub digitized: bool,
+}
+
+/// `attachDocument`: attaches a document to a dossier (GraphQL multipart request).
+#[derive(InputObject)]
+pub struct AttachDocumentInput {
+    /// The dossier (`Dossier.id`).
+    pub dossier_id: ID,
+    /// The version you read; `CONFLICT` if the dossier changed since.
+    pub version: Option<i32>,
+    /// The file.
+    pub file: Upload,
+    /// Part of the application, a supplement or the result.
+    #[graphql(default_with = "DocumentKind::Application")]
+    pub kind: DocumentKind,
+    /// What it is, e.g. *Giấy chứng nhận quyền sử dụng đất*; the file's name when absent.
+    pub name: Option<String>,
+    /// Whether it is a digitised copy (*bản số hóa*) with the value of the paper:
+    /// the dossier's `documentsDigitized` (or, for a result, `resultDigitized`) becomes true.
+    #[graphql(default = false)]
+    pub digitized: bool,
+    /// Note on the slip.
+    pub note: Option<String>,
+}
+
+/// The content and description of an uploaded file.
+fn attachment(
+    ctx: &Context<'_>,
+    file: &Upload,
+    kind: DocumentKind,
+    name: Option<String>,
+    digitized: bool,
+) -> Result<Attachment, ApiError> {
+    let upload = file.value(ctx).map_err(|error| {
+        ApiError::BadUserInput(format!("the uploaded file cannot be read ({error}): send it as a multipart part"))
+    })?;
+    Ok(Attachment {
+        content: upload.content,
+        file_name: upload.filename,
+        content_type: upload.content_type,
+        kind: kind.into(),
+        name,
+        digitized,
+    })
+}
+
+/// The application's documents of a new dossier.
+fn attachments(ctx: &Context<'_>, documents: Option<Vec<DocumentUpload>>) -> Result<Vec<Attachment>, ApiError> {
+    documents
+        .unwrap_or_default()
+        .iter()
+        .map(|d| attachment(ctx, &d.file, DocumentKind::Application, d.name.clone(), d.digitized))
+        .collect()
 }
 
 /// The applicant of a new dossier (*tổ chức, cá nhân*).
@@ -79,6 +156,8 @@ pub struct SubmitDossierInput {
     pub idempotency_key: Option<String>,
     /// Note for the desk.
     pub note: Option<String>,
+    /// The application's documents (a multipart request).
+    pub documents: Option<Vec<DocumentUpload>>,
 }
 
 /// `receiveDossier`: the desk receives a dossier. Either accept a submitted
@@ -103,6 +182,8 @@ pub struct ReceiveDossierInput {
     pub idempotency_key: Option<String>,
     /// Note on the slip.
     pub note: Option<String>,
+    /// For a new dossier: the application's documents, scanned at the desk (a multipart request).
+    pub documents: Option<Vec<DocumentUpload>>,
 }
 
 /// `refuseDossier`: the desk refuses a submitted dossier (*từ chối tiếp nhận*).
@@ -421,6 +502,7 @@ impl Mutation {
             applicant: input.applicant.into(),
             idempotency_key: input.idempotency_key,
             note: input.note,
+            documents: attachments(ctx, input.documents)?,
         };
         Ok(commands::file(ctx.state(), viewer, Command::Submit, application).await?.into())
     }
@@ -437,6 +519,10 @@ impl Mutation {
     ) -> async_graphql::Result<DossierPayload> {
         let viewer = ctx.viewer()?;
         match (input.dossier_id, input.procedure_id, input.applicant) {
+            (Some(_), None, None) if input.documents.is_some() => Err(ApiError::BadUserInput(
+                "a submitted dossier came with its documents; attach more with `attachDocument`".into(),
+            )
+            .into()),
             (Some(id), None, None) => act(ctx, &id, input.version, Change::Receive { note: input.note }).await,
             (None, Some(procedure), Some(applicant)) => {
                 let application = Application {
@@ -446,6 +532,7 @@ impl Mutation {
                     applicant: applicant.into(),
                     idempotency_key: input.idempotency_key,
                     note: input.note,
+                    documents: attachments(ctx, input.documents)?,
                 };
                 Ok(commands::file(ctx.state(), viewer, Command::Receive, application).await?.into())
             }
@@ -593,5 +680,29 @@ impl Mutation {
     ) -> async_graphql::Result<DossierPayload> {
         let change = Change::Transfer { to_agency_code: input.to_agency_code, note: input.note };
         act(ctx, &input.dossier_id, input.version, change).await
+    }
+
+    /// Attaches a document to a dossier: part of the application, a supplement
+    /// or the result (a GraphQL multipart request; the size limit is
+    /// `--max-document-bytes`, 20 MiB by default). The content is stored by its
+    /// SHA-256; a digitised document marks the dossier's documents (or its
+    /// result) as digitised. Needs `attach_document` where the dossier is (the
+    /// desk, the specialist), or at the desk that received a transferred one.
+    async fn attach_document(
+        &self,
+        ctx: &Context<'_>,
+        input: AttachDocumentInput,
+    ) -> async_graphql::Result<AttachDocumentPayload> {
+        let viewer = ctx.viewer()?;
+        let target = Target { dossier_id: dossier_id(&input.dossier_id)?, version: input.version };
+        let attachment = attachment(ctx, &input.file, input.kind, input.name, input.digitized)?;
+        let change = Change::AttachDocument { attachment, note: input.note };
+        let acted = commands::act(ctx.state(), viewer, target, change).await?;
+        let document = acted.documents.into_iter().next().ok_or_else(|| ApiError::internal("no document attached"))?;
+        Ok(AttachDocumentPayload {
+            dossier: Dossier(acted.dossier),
+            event: DossierEvent(acted.event),
+            document: DossierDocument(document),
+        })
     }
 }

@@ -6,9 +6,11 @@ use crate::graphql::context::{load, page_size, scope, ContextExt};
 use crate::graphql::enums::{AgencyKind, Channel, DossierOrder, DossierStatus, OnlineMode, Tier};
 use crate::graphql::ids::{parse_global_id, NodeType};
 use crate::graphql::loaders::{AgencyId, EventsOf, OfficialId, ProcedureId};
-use crate::graphql::types::{Agency, AuditEntry, Dossier, DossierEvent, Procedure, TrackedDossier, User, Viewer};
+use crate::graphql::types::{
+    Agency, AuditEntry, Dossier, DossierDocument, DossierEvent, Procedure, TrackedDossier, User, Viewer,
+};
 use crate::services::scope::Scope;
-use crate::services::{agencies, audit, dossiers, procedures, tracking};
+use crate::services::{agencies, audit, documents, dossiers, procedures, tracking};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, InputObject, Interface, Object, ID};
 use chrono::{DateTime, Utc};
@@ -25,6 +27,7 @@ pub enum Node {
     Procedure(Procedure),
     Dossier(Dossier),
     DossierEvent(DossierEvent),
+    DossierDocument(DossierDocument),
     User(User),
 }
 
@@ -197,6 +200,12 @@ impl Query {
                 dossiers::find_by_id(ctx.db(), &scope, event.dossier_id)
                     .await?
                     .map(|_| Node::DossierEvent(DossierEvent(event)))
+            }
+            NodeType::DossierDocument => {
+                let scope = scope(ctx, "dossier", "read").await;
+                documents::find_visible(ctx.db(), &scope, uuid)
+                    .await?
+                    .map(|d| Node::DossierDocument(DossierDocument(d)))
             }
             NodeType::User => {
                 let Some(viewer) = ctx.identity().viewer() else { return Ok(None) };

@@ -19,8 +19,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{
-    agency, dossier, dossier_code_sequence, dossier_event, official, procedure, procedure_step, AgencyKind,
-    ApplicantKind, Channel, DossierStatus, PaymentMethod, Tier,
+    agency, dossier, dossier_code_sequence, dossier_document, dossier_event, official, procedure, procedure_step,
+    AgencyKind, ApplicantKind, Channel, DocumentKind, DossierStatus, PaymentMethod, Tier,
 };
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
@@ -30,11 +30,13 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-/// The result of a command: the dossier as it is now and its new slip entry.
+/// The result of a command: the dossier as it is now, its new slip entry
+/// and the documents the command attached.
 #[derive(Debug, Clone)]
 pub struct Acted {
     pub dossier: dossier::Model,
     pub event: dossier_event::Model,
+    pub documents: Vec<dossier_document::Model>,
 }
 
 /// Who applies.
@@ -48,9 +50,25 @@ pub struct Applicant {
     pub address: String,
 }
 
+/// A document to attach: its uploaded content and what it is.
+#[derive(Debug)]
+pub struct Attachment {
+    /// The upload's content (a temporary file).
+    pub content: std::fs::File,
+    /// The uploaded file's name.
+    pub file_name: String,
+    /// The upload's media type, as the client sent it.
+    pub content_type: Option<String>,
+    pub kind: DocumentKind,
+    /// What the document is, e.g. *Tờ khai đăng ký khai sinh*; the file name when absent.
+    pub name: Option<String>,
+    /// Whether it is a digitised copy (*bản số hóa*) with the value of the paper.
+    pub digitized: bool,
+}
+
 /// A new dossier: what `submitDossier` and `receiveDossier` (at the desk or by
 /// post) take.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Application {
     pub procedure_id: Uuid,
     /// The receiving agency; the caller's own agency when absent.
@@ -60,10 +78,12 @@ pub struct Application {
     /// The same key from the same caller returns the same dossier.
     pub idempotency_key: Option<String>,
     pub note: Option<String>,
+    /// The application's documents, filed with it.
+    pub documents: Vec<Attachment>,
 }
 
 /// A command on an existing dossier, with what it needs.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Change {
     Receive { note: Option<String> },
     Refuse { reason: String },
@@ -79,6 +99,7 @@ pub enum Change {
     ReturnResult { note: Option<String> },
     Apologize { reason: String, new_appointment: DateTime<Utc> },
     Transfer { to_agency_code: String, note: Option<String> },
+    AttachDocument { attachment: Attachment, note: Option<String> },
 }
 
 impl Change {
@@ -99,6 +120,7 @@ impl Change {
             Self::ReturnResult { .. } => Command::ReturnResult,
             Self::Apologize { .. } => Command::Apologize,
             Self::Transfer { .. } => Command::Transfer,
+            Self::AttachDocument { .. } => Command::AttachDocument,
         }
     }
 }
@@ -114,7 +136,14 @@ pub struct Target {
 /// agency may run them on a dossier it transferred, as well as the agency
 /// holding it.
 fn at_the_desk(command: Command) -> bool {
-    matches!(command, Command::SupplyDocuments | Command::ConfirmPayment | Command::Withdraw | Command::ReturnResult)
+    matches!(
+        command,
+        Command::SupplyDocuments
+            | Command::ConfirmPayment
+            | Command::Withdraw
+            | Command::ReturnResult
+            | Command::AttachDocument
+    )
 }
 
 /// The role of the one-stop desk in `policies/policy.csv`.
@@ -303,6 +332,8 @@ impl Slip {
 struct Plan {
     dossier: dossier::ActiveModel,
     slip: Slip,
+    /// Documents to insert with the change.
+    documents: Vec<dossier_document::Model>,
     /// When the command runs: the dossier's `updated_at`, the slip entry's and the audit row's time.
     at: DateTime<Utc>,
 }
@@ -335,7 +366,7 @@ impl Plan {
             note: None,
             details: None,
         };
-        Self { dossier, slip, at: now }
+        Self { dossier, slip, documents: Vec::new(), at: now }
     }
 }
 
@@ -519,6 +550,29 @@ impl Context<'_> {
                 self.enter_step(plan, step_after_receipt(self.steps), None, before.due_at);
                 plan.slip.note = note;
             }
+            Change::AttachDocument { attachment, note } => {
+                check_kind_fits(attachment.kind, before.status)?;
+                let document = attach(self.state, Owner::of(before), self.actor, attachment, now).await?;
+                if document.digitized {
+                    match document.kind {
+                        DocumentKind::Result => plan.dossier.result_digitized = Set(true),
+                        DocumentKind::Application | DocumentKind::Supplement => {
+                            plan.dossier.documents_digitized = Set(true)
+                        }
+                    }
+                }
+                plan.slip.to_agency_id = None;
+                plan.slip.note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+                plan.slip.details = Some(json!({
+                    "documentId": document.id,
+                    "kind": document.kind,
+                    "name": document.name,
+                    "sizeBytes": document.size_bytes,
+                    "sha256": document.sha256,
+                    "digitized": document.digitized,
+                }));
+                plan.documents.push(document);
+            }
         }
         Ok(())
     }
@@ -622,6 +676,88 @@ async fn holds(state: &AppState, user: &str, role: &str, path: &str) -> bool {
     state.authz.grants(user).await.iter().any(|grant| grant.role == role && grant.pattern.contains(path))
 }
 
+/// Which documents fit which moment: the application's until the dossier is
+/// resolved, a supplement's while it is being processed, the result's from
+/// processing until it is handed out.
+fn check_kind_fits(kind: DocumentKind, status: DossierStatus) -> ApiResult<()> {
+    use DossierStatus::*;
+    let fits = match kind {
+        DocumentKind::Application => status != Resolved,
+        DocumentKind::Supplement => matches!(status, SupplementRequested | Processing | AwaitingPayment),
+        DocumentKind::Result => matches!(status, Processing | Resolved),
+    };
+    if fits {
+        return Ok(());
+    }
+    let kind_name = match kind {
+        DocumentKind::Application => "an APPLICATION document is attached before the dossier is resolved",
+        DocumentKind::Supplement => "a SUPPLEMENT document is attached while the dossier is being processed",
+        DocumentKind::Result => "a RESULT document is attached while the dossier is processed or once it is resolved",
+    };
+    Err(ApiError::BadUserInput(format!("{kind_name}; this one is {}", lifecycle::status_name(status))))
+}
+
+/// The dossier a document belongs to.
+#[derive(Clone, Copy)]
+struct Owner<'a> {
+    id: Uuid,
+    agency_path: &'a str,
+    province_code: &'a str,
+}
+
+impl<'a> Owner<'a> {
+    fn of(dossier: &'a dossier::Model) -> Self {
+        Self { id: dossier.id, agency_path: &dossier.agency_path, province_code: &dossier.province_code }
+    }
+}
+
+/// Stores an attachment's content and describes it for `dossier`. Runs after
+/// the caller's rights were checked, so nobody else fills the store.
+async fn attach(
+    state: &AppState,
+    dossier: Owner<'_>,
+    actor: &Viewer,
+    attachment: Attachment,
+    now: DateTime<Utc>,
+) -> ApiResult<dossier_document::Model> {
+    let Attachment { content, file_name, content_type, kind, name, digitized } = attachment;
+    let name = match name {
+        Some(name) => required("name", name)?.chars().take(255).collect(),
+        None => super::documents::clean_name(&file_name).ok_or_else(|| {
+            ApiError::BadUserInput("the uploaded file has no name: give the document a `name`".into())
+        })?,
+    };
+    let empty = content.metadata().map(|m| m.len() == 0).unwrap_or(false);
+    if empty {
+        return Err(ApiError::BadUserInput(format!("the document `{name}` is empty")));
+    }
+    let stored = state.documents.put(content).await?;
+    Ok(dossier_document::Model {
+        id: Uuid::now_v7(),
+        dossier_id: dossier.id,
+        agency_path: dossier.agency_path.to_owned(),
+        province_code: dossier.province_code.to_owned(),
+        kind,
+        name,
+        content_type: super::documents::clean_content_type(content_type.as_deref()),
+        size_bytes: stored.size as i64,
+        sha256: stored.sha256,
+        digitized,
+        uploaded_by: Some(actor.id),
+        created_at: now,
+    })
+}
+
+async fn insert_documents(txn: &impl ConnectionTrait, documents: &[dossier_document::Model]) -> ApiResult<()> {
+    if documents.is_empty() {
+        return Ok(());
+    }
+    dossier_document::Entity::insert_many(documents.iter().cloned().map(dossier_document::ActiveModel::from))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 fn required(field: &str, value: String) -> ApiResult<String> {
     let value = value.trim();
     if value.is_empty() {
@@ -636,7 +772,7 @@ fn required(field: &str, value: String) -> ApiResult<String> {
 /// Writes the plan: the dossier's update (only if its version is still the
 /// one read), the slip entry and the audit row, in one transaction.
 async fn commit(state: &AppState, before: &dossier::Model, plan: Plan, entry: &audit::Entry<'_>) -> ApiResult<Acted> {
-    let Plan { dossier: update, slip, at: now } = plan;
+    let Plan { dossier: update, slip, documents, at: now } = plan;
     let after = update.clone().try_into_model().map_err(ApiError::from)?;
     let event = slip.into_model(&after, now);
     let txn = state.db.begin().await?;
@@ -652,12 +788,13 @@ async fn commit(state: &AppState, before: &dossier::Model, plan: Plan, entry: &a
         return Err(stale(before));
     }
     dossier_event::ActiveModel::from(event.clone()).reset_all().insert(&txn).await?;
+    insert_documents(&txn, &documents).await?;
     entry.write(&txn, Ok(()), now).await?;
     let published = Published { event: event.clone(), receiving_agency_path: after.receiving_agency_path.clone() };
     state.events.emit(&txn, &published).await?;
     txn.commit().await?;
     state.events.committed(published);
-    Ok(Acted { dossier: after, event })
+    Ok(Acted { dossier: after, event, documents })
 }
 
 async fn file_new(
@@ -731,6 +868,13 @@ async fn file_new(
     let step = if received { step_after_receipt(&steps) } else { None };
     let id = Uuid::now_v7();
     let day = now.with_timezone(&vietnam()).date_naive();
+    let owner = Owner { id, agency_path: &agency.path, province_code: &agency.province_code };
+    let mut documents = Vec::with_capacity(application.documents.len());
+    for mut attachment in application.documents {
+        attachment.kind = DocumentKind::Application;
+        documents.push(attach(state, owner, actor, attachment, now).await?);
+    }
+    let documents_digitized = documents.iter().any(|d| d.digitized);
 
     let txn = state.db.begin().await?;
     let sequence = next_sequence(&txn, agency.id, day).await?;
@@ -767,7 +911,7 @@ async fn file_new(
         fee_amount: procedure.fee_amount,
         fee_paid_at: None,
         payment_method: None,
-        documents_digitized: false,
+        documents_digitized,
         result_digitized: false,
         result_number: None,
         signer_id: None,
@@ -796,6 +940,7 @@ async fn file_new(
     let written = async {
         dossier::ActiveModel::from(dossier.clone()).reset_all().insert(&txn).await?;
         dossier_event::ActiveModel::from(event.clone()).reset_all().insert(&txn).await?;
+        insert_documents(&txn, &documents).await?;
         entry.write(&txn, Ok(()), now).await?;
         state.events.emit(&txn, &published).await?;
         Ok::<_, ApiError>(())
@@ -805,7 +950,7 @@ async fn file_new(
         Ok(()) => {
             txn.commit().await?;
             state.events.committed(published);
-            Ok(Acted { dossier, event })
+            Ok(Acted { dossier, event, documents })
         }
         Err(error) => {
             txn.rollback().await?;
@@ -830,7 +975,8 @@ async fn replay(db: &DatabaseConnection, key: &str) -> ApiResult<Option<Acted>> 
         .into_iter()
         .next()
         .ok_or_else(|| ApiError::internal("a filed dossier without a slip entry"))?;
-    Ok(Some(Acted { dossier, event }))
+    let documents = super::documents::of_dossiers(db, &[dossier.id]).await?;
+    Ok(Some(Acted { dossier, event, documents }))
 }
 
 /// The next number of the agency's daily sequence. The upsert locks the

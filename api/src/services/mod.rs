@@ -8,6 +8,7 @@ pub mod calendars;
 pub mod clock;
 pub mod commands;
 pub mod cursor;
+pub mod documents;
 pub mod dossiers;
 pub mod events;
 pub mod officials;

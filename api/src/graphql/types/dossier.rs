@@ -5,8 +5,8 @@ use crate::error::ApiError;
 use crate::graphql::context::{load, load_required, page_size, ContextExt};
 use crate::graphql::enums::{ApplicantKind, Channel, DossierStatus, Outcome, PaymentMethod};
 use crate::graphql::ids::{global_id, NodeType};
-use crate::graphql::loaders::{AgencyId, EventsOf, OfficialId, ProcedureId};
-use crate::graphql::types::{Agency, DossierEvent, Procedure, User};
+use crate::graphql::loaders::{AgencyId, AttachedTo, EventsOf, OfficialId, ProcedureId};
+use crate::graphql::types::{Agency, DossierDocument, DossierEvent, Procedure, User};
 use crate::services::cursor::Cursor;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, SimpleObject, ID};
@@ -199,6 +199,14 @@ impl Dossier {
     /// Number of the result document (e.g. the certificate), once resolved.
     async fn result_number(&self) -> Option<&str> {
         self.0.result_number.as_deref()
+    }
+
+    /// The attached documents, oldest first: the application's, the
+    /// supplements', the result.
+    #[graphql(complexity = "20 * child_complexity + 1")]
+    async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DossierDocument>> {
+        let documents = load(ctx, AttachedTo(self.0.id)).await?.unwrap_or_default();
+        Ok(documents.into_iter().map(DossierDocument).collect())
     }
 
     /// The process-control slip, oldest entry first.

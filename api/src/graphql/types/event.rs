@@ -3,8 +3,8 @@
 use crate::graphql::context::load;
 use crate::graphql::enums::DossierStatus;
 use crate::graphql::ids::{global_id, NodeType};
-use crate::graphql::loaders::{AgencyId, OfficialId};
-use crate::graphql::types::{Agency, User};
+use crate::graphql::loaders::{AgencyId, DocumentId, OfficialId};
+use crate::graphql::types::{Agency, DossierDocument, User};
 use async_graphql::{Context, Object, ID};
 use chrono::{DateTime, Utc};
 use entity::dossier_event;
@@ -30,7 +30,7 @@ impl DossierEvent {
 
     /// What was done: `SUBMIT`, `RECEIVE`, `ASSIGN`, `COMPLETE_STEP`, `REQUEST_SUPPLEMENT`,
     /// `SUPPLY_DOCUMENTS`, `REQUEST_PAYMENT`, `CONFIRM_PAYMENT`, `RESOLVE`, `RETURN_RESULT`,
-    /// `REFUSE`, `WITHDRAW`, `STOP`, `APOLOGIZE`, `TRANSFER`.
+    /// `REFUSE`, `WITHDRAW`, `STOP`, `APOLOGIZE`, `TRANSFER`, `ATTACH_DOCUMENT`.
     async fn action(&self) -> &str {
         &self.0.action
     }
@@ -116,6 +116,14 @@ impl DossierEvent {
     /// The new appointment an apology gives.
     async fn new_appointment(&self) -> Option<DateTime<Utc>> {
         serde_json::from_value(self.details()?.get("newAppointment")?.clone()).ok()
+    }
+
+    /// The document an `ATTACH_DOCUMENT` entry attached.
+    async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DossierDocument>> {
+        let Some(id) = self.details().and_then(|d| d.get("documentId")?.as_str()?.parse().ok()) else {
+            return Ok(None);
+        };
+        Ok(load(ctx, DocumentId(id)).await?.map(DossierDocument))
     }
 
     /// When it happened.

@@ -3,6 +3,7 @@
 pub mod agency;
 pub mod audit;
 pub mod calendar;
+pub mod document;
 pub mod dossier;
 pub mod event;
 pub mod procedure;
@@ -11,6 +12,7 @@ pub mod user;
 
 pub use agency::Agency;
 pub use audit::AuditEntry;
+pub use document::DossierDocument;
 pub use dossier::Dossier;
 pub use event::DossierEvent;
 pub use procedure::Procedure;
