@@ -54,6 +54,7 @@ impl Application {
             authz,
             clock: Default::default(),
             calendars: Default::default(),
+            procedures: Default::default(),
             events: events.clone(),
             tracking: Default::default(),
             documents: DocumentStore::new(&settings.data_dir),

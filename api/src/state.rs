@@ -6,6 +6,7 @@ use crate::services::calendars::Calendars;
 use crate::services::clock::Clock;
 use crate::services::documents::DocumentStore;
 use crate::services::events::EventBus;
+use crate::services::procedures::Versions;
 use crate::services::tracking::Limiter;
 use sea_orm::DatabaseConnection;
 
@@ -15,6 +16,8 @@ pub struct AppState {
     pub authz: Authz,
     pub clock: Clock,
     pub calendars: Calendars,
+    /// Procedure versions with their steps, as commands read them.
+    pub procedures: Versions,
     pub events: std::sync::Arc<EventBus>,
     /// Unsuccessful `trackDossier` lookups per client.
     pub tracking: Limiter,

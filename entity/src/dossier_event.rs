@@ -2,9 +2,10 @@
 
 use crate::DossierStatus;
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// One hand-over or action on a dossier.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "dossier_event")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

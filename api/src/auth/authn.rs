@@ -1,6 +1,8 @@
 //! Authentication: `Authorization: Bearer <JWT>`, HS256 with the configured (or
 //! generated) secret, or RS256/ES256 against an OIDC issuer's JWKS. The token
-//! names the user (`sub`); roles never come from the token.
+//! names the user (`sub`); roles never come from the token. The official a
+//! token names is read from the database at most every [`OFFICIAL_FRESH_FOR`]:
+//! a deactivated official's tokens stop working within that time.
 
 use crate::config::Settings;
 use crate::error::ApiError;
@@ -18,6 +20,11 @@ use tokio::sync::RwLock;
 use uuid::Uuid;
 
 const SECRET_FILE: &str = "jwt-secret";
+
+/// How long an official read for a token is trusted before it is read again.
+pub const OFFICIAL_FRESH_FOR: Duration = Duration::from_secs(5);
+/// Most officials remembered at once; the memory is emptied when it is full.
+const MAX_REMEMBERED: usize = 10_000;
 const ISSUER: &str = "motcua";
 
 /// The claims motcua reads and writes.
@@ -71,6 +78,8 @@ pub struct Authenticator {
     issuer: Option<String>,
     audience: Option<String>,
     http: reqwest::Client,
+    /// Officials recently read for a token, by username, with when they were read.
+    officials: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Viewer)>>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -102,6 +111,7 @@ impl Authenticator {
             issuer: settings.jwt_issuer.clone(),
             audience: settings.jwt_audience.clone(),
             http,
+            officials: Default::default(),
         })
     }
 
@@ -192,19 +202,37 @@ impl Authenticator {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::Unauthenticated("the Authorization header must be `Bearer <token>`".into()))?;
         let username = self.verify(token).await?;
+        if let Some(viewer) = self.remembered(&username) {
+            return Ok(Identity::User(viewer));
+        }
         let official = official::Entity::find()
             .filter(official::Column::Username.eq(&username))
             .filter(official::Column::Active.eq(true))
             .one(db)
             .await?
             .ok_or_else(|| ApiError::Unauthenticated("the token names an unknown or inactive user".into()))?;
-        Ok(Identity::User(Viewer {
+        let viewer = Viewer {
             id: official.id,
             username: official.username,
             display_name: official.display_name,
             kind: official.kind,
             agency_id: official.agency_id,
-        }))
+        };
+        self.remember(&viewer);
+        Ok(Identity::User(viewer))
+    }
+
+    fn remembered(&self, username: &str) -> Option<Viewer> {
+        let officials = self.officials.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        officials.get(username).filter(|(at, _)| at.elapsed() < OFFICIAL_FRESH_FOR).map(|(_, viewer)| viewer.clone())
+    }
+
+    fn remember(&self, viewer: &Viewer) {
+        let mut officials = self.officials.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if officials.len() >= MAX_REMEMBERED {
+            officials.clear();
+        }
+        officials.insert(viewer.username.clone(), (std::time::Instant::now(), viewer.clone()));
     }
 }
 

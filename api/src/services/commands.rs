@@ -24,8 +24,8 @@ use entity::{
 };
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TransactionTrait, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel,
+    QueryFilter, Set, TransactionTrait, TryIntoModel,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -211,9 +211,19 @@ async fn run(
     let status = lifecycle::transition(command, before.status)?;
     let now = state.clock.now();
     let calendar = state.calendars.of(&state.db, &before.province_code).await?;
-    let steps = steps_of(&state.db, before.procedure_id).await?;
+    let version = procedure_version(state, before.procedure_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("a dossier's procedure is missing"))?;
     let mut plan = Plan::new(&before, command, status, actor, now);
-    let context = Context { state, actor, before: &before, calendar: &calendar, steps: &steps, now };
+    let context = Context {
+        state,
+        actor,
+        before: &before,
+        calendar: &calendar,
+        procedure: &version.procedure,
+        steps: &version.steps,
+        now,
+    };
     context.apply(change, &mut plan).await?;
     commit(state, &before, plan, entry).await
 }
@@ -245,11 +255,13 @@ async fn authorise(state: &AppState, actor: &Viewer, command: Command, dossier: 
     )))
 }
 
-/// The steps of a procedure version's internal process, in order.
-async fn steps_of(db: &DatabaseConnection, procedure_id: Uuid) -> ApiResult<Vec<procedure_step::Model>> {
-    let mut steps = super::procedures::steps_of(db, &[procedure_id]).await?;
-    steps.sort_by_key(|step| step.position);
-    Ok(steps)
+/// A procedure version with its internal process (steps in order), from the
+/// cache of versions.
+async fn procedure_version(
+    state: &AppState,
+    procedure_id: Uuid,
+) -> ApiResult<Option<std::sync::Arc<super::procedures::Version>>> {
+    state.procedures.get(&state.db, procedure_id).await
 }
 
 /// The step a received dossier enters: the one after the desk's intake step
@@ -376,6 +388,7 @@ struct Context<'a> {
     actor: &'a Viewer,
     before: &'a dossier::Model,
     calendar: &'a WorkingCalendar,
+    procedure: &'a procedure::Model,
     steps: &'a [procedure_step::Model],
     now: DateTime<Utc>,
 }
@@ -386,10 +399,7 @@ impl Context<'_> {
         let before = self.before;
         match change {
             Change::Receive { note } => {
-                let procedure = procedure::Entity::find_by_id(before.procedure_id)
-                    .one(&self.state.db)
-                    .await?
-                    .ok_or_else(|| ApiError::internal("a dossier's procedure is missing"))?;
+                let procedure = self.procedure;
                 let due = self.calendar.due_at(now, procedure.resolution_time.max(0) as u32, procedure.resolution_unit);
                 plan.dossier.received_at = Set(Some(now));
                 plan.dossier.due_at = Set(Some(due));
@@ -847,25 +857,24 @@ async fn file_new(
             return Ok(acted);
         }
     }
-    let procedure = procedure::Entity::find_by_id(application.procedure_id)
-        .one(&state.db)
+    let version = procedure_version(state, application.procedure_id)
         .await?
         .ok_or_else(|| ApiError::BadUserInput("`procedureId` names no procedure".into()))?;
+    let (procedure, steps) = (&version.procedure, &version.steps);
     if !procedure.is_current {
         return Err(ApiError::BadUserInput(format!(
             "procedure {} version {} is no longer in force: file under its current version",
             procedure.code, procedure.version
         )));
     }
-    let competent = competent_agency(&procedure, &agency)?;
+    let competent = competent_agency(procedure, &agency)?;
     let status = command.next(None).ok_or_else(|| ApiError::internal("a filing command without a first status"))?;
     let now = state.clock.now();
     let calendar = state.calendars.of(&state.db, &agency.province_code).await?;
-    let steps = steps_of(&state.db, procedure.id).await?;
     let received = status == DossierStatus::Received;
     let due_at =
         received.then(|| calendar.due_at(now, procedure.resolution_time.max(0) as u32, procedure.resolution_unit));
-    let step = if received { step_after_receipt(&steps) } else { None };
+    let step = if received { step_after_receipt(steps) } else { None };
     let id = Uuid::now_v7();
     let day = now.with_timezone(&vietnam()).date_naive();
     let owner = Owner { id, agency_path: &agency.path, province_code: &agency.province_code };
@@ -876,8 +885,17 @@ async fn file_new(
     }
     let documents_digitized = documents.iter().any(|d| d.digitized);
 
+    // On PostgreSQL the number is taken in a short transaction of its own, so
+    // that concurrent intakes at one desk wait for one another only that
+    // long, not for each other's whole filing; a filing that fails afterwards
+    // leaves its number unused. On SQLite the filing transaction takes it.
+    let postgres = state.db.get_database_backend() == DbBackend::Postgres;
+    let early_sequence = if postgres { Some(take_sequence_number(&state.db, agency.id, day).await?) } else { None };
     let txn = state.db.begin().await?;
-    let sequence = next_sequence(&txn, agency.id, day).await?;
+    let sequence = match early_sequence {
+        Some(sequence) => sequence,
+        None => next_sequence(&txn, agency.id, day).await?,
+    };
     let dossier = dossier::Model {
         id,
         code: format_dossier_code(&agency.code, day, sequence as u32),
@@ -977,6 +995,28 @@ async fn replay(db: &DatabaseConnection, key: &str) -> ApiResult<Option<Acted>> 
         .ok_or_else(|| ApiError::internal("a filed dossier without a slip entry"))?;
     let documents = super::documents::of_dossiers(db, &[dossier.id]).await?;
     Ok(Some(Acted { dossier, event, documents }))
+}
+
+/// On PostgreSQL: the next number of the agency's daily sequence, in a
+/// transaction of its own that does not wait for the disk (the filing's own
+/// commit, later, flushes the log past it, so a number is never given twice).
+async fn take_sequence_number(db: &DatabaseConnection, agency_id: Uuid, day: chrono::NaiveDate) -> ApiResult<i32> {
+    use sea_orm::sqlx::Row;
+    // One round trip: the simple protocol runs the four statements in order.
+    // The values are a UUID and a date formatted here, never client text.
+    let sql = format!(
+        "BEGIN; SET LOCAL synchronous_commit TO off; \
+         INSERT INTO dossier_code_sequence (agency_id, day, last_seq) VALUES ('{agency_id}', '{day}', 1) \
+         ON CONFLICT (agency_id, day) DO UPDATE SET last_seq = dossier_code_sequence.last_seq + 1 \
+         RETURNING last_seq; COMMIT;"
+    );
+    let row = sea_orm::sqlx::raw_sql(&sql)
+        .fetch_one(db.get_postgres_connection_pool())
+        .await
+        .map_err(|error| ApiError::internal(format!("taking a dossier number: {error}")))?;
+    Ok(row
+        .try_get::<i32, _>("last_seq")
+        .map_err(|error| ApiError::internal(format!("taking a dossier number: {error}")))?)
 }
 
 /// The next number of the agency's daily sequence. The upsert locks the

@@ -24,11 +24,19 @@ pub struct Published {
     pub receiving_agency_path: String,
 }
 
+/// What a `NOTIFY` carries: the whole event when it fits the payload limit
+/// (8,000 bytes), so listeners need not read it back; its id otherwise.
 #[derive(Serialize, Deserialize)]
 struct Notice {
-    event: uuid::Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    event: Option<dossier_event::Model>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<uuid::Uuid>,
     receiving: String,
 }
+
+/// Room left in a notice for what PostgreSQL adds.
+const MAX_NOTICE_BYTES: usize = 7_500;
 
 /// Slip events as they happen, to every subscriber of this server.
 #[derive(Debug)]
@@ -49,11 +57,13 @@ impl EventBus {
         if self.backend != DbBackend::Postgres {
             return Ok(());
         }
-        let notice = serde_json::to_string(&Notice {
-            event: published.event.id,
-            receiving: published.receiving_agency_path.clone(),
-        })
-        .map_err(crate::error::ApiError::internal)?;
+        let receiving = published.receiving_agency_path.clone();
+        let whole = Notice { event: Some(published.event.clone()), id: None, receiving: receiving.clone() };
+        let mut notice = serde_json::to_string(&whole).map_err(crate::error::ApiError::internal)?;
+        if notice.len() > MAX_NOTICE_BYTES {
+            let by_id = Notice { event: None, id: Some(published.event.id), receiving };
+            notice = serde_json::to_string(&by_id).map_err(crate::error::ApiError::internal)?;
+        }
         txn.execute(Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT pg_notify($1, $2)",
@@ -105,7 +115,12 @@ impl EventBus {
                     continue;
                 }
             };
-            if let Some(event) = dossier_event::Entity::find_by_id(notice.event).one(db).await? {
+            let event = match (notice.event, notice.id) {
+                (Some(event), _) => Some(event),
+                (None, Some(id)) => dossier_event::Entity::find_by_id(id).one(db).await?,
+                (None, None) => None,
+            };
+            if let Some(event) = event {
                 let _ = self.sender.send(Arc::new(Published { event, receiving_agency_path: notice.receiving }));
             }
         }

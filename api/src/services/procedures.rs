@@ -146,3 +146,40 @@ mod tests {
         assert!(ancestor_paths("/91/").is_empty());
     }
 }
+
+/// A procedure version with its internal process, as commands read it.
+#[derive(Debug)]
+pub struct Version {
+    pub procedure: procedure::Model,
+    /// The steps, in order.
+    pub steps: Vec<procedure_step::Model>,
+}
+
+/// How long a loaded version is trusted: a version's content never changes,
+/// only whether it is the current one, which a new decision may end.
+const VERSION_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Procedure versions the commands read, kept for a minute.
+#[derive(Debug, Default)]
+pub struct Versions {
+    loaded: tokio::sync::RwLock<std::collections::HashMap<Uuid, (std::time::Instant, std::sync::Arc<Version>)>>,
+}
+
+impl Versions {
+    /// The version `id` with its steps, or `None` when there is none.
+    pub async fn get(&self, db: &DatabaseConnection, id: Uuid) -> ApiResult<Option<std::sync::Arc<Version>>> {
+        if let Some((at, version)) = self.loaded.read().await.get(&id) {
+            if at.elapsed() < VERSION_FRESH_FOR {
+                return Ok(Some(version.clone()));
+            }
+        }
+        let Some(procedure) = procedure::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
+        let version = std::sync::Arc::new(Version { procedure, steps: steps_of(db, &[id]).await? });
+        let mut loaded = self.loaded.write().await;
+        if loaded.len() >= 50_000 {
+            loaded.clear();
+        }
+        loaded.insert(id, (std::time::Instant::now(), version.clone()));
+        Ok(Some(version))
+    }
+}
