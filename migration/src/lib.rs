@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_tables;
 mod m20261124_000002_dossier_commands;
+mod m20261125_000003_write_guard;
 
 /// A secondary index of one of the two big tables, which a bulk load may drop
 /// and rebuild afterwards: building an index once over sorted data is far
@@ -83,6 +84,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_tables::Migration),
             Box::new(m20261124_000002_dossier_commands::Migration),
+            Box::new(m20261125_000003_write_guard::Migration),
         ]
     }
 }

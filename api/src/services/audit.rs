@@ -49,6 +49,12 @@ impl<'a> Entry<'a> {
         outcome: Result<(), &ApiError>,
         at: DateTime<Utc>,
     ) -> ApiResult<()> {
+        self.row(outcome, at).insert(db).await?;
+        Ok(())
+    }
+
+    /// The row with `outcome`, to insert.
+    pub fn row(&self, outcome: Result<(), &ApiError>, at: DateTime<Utc>) -> audit_log::ActiveModel {
         audit_log::ActiveModel {
             id: Set(Uuid::now_v7()),
             actor_id: Set(self.actor.map(|a| a.id)),
@@ -65,9 +71,6 @@ impl<'a> Entry<'a> {
             request_id: Set(crate::http::current_request_id()),
             created_at: Set(at),
         }
-        .insert(db)
-        .await?;
-        Ok(())
     }
 }
 

@@ -9,6 +9,7 @@
 //! only its audit row.
 
 use super::audit;
+use super::combined::{has_sqlstate, Combined};
 use super::dossiers;
 use super::events::Published;
 use crate::auth::Viewer;
@@ -25,7 +26,7 @@ use entity::{
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel,
-    QueryFilter, Set, TransactionTrait, TryIntoModel,
+    QueryFilter, QueryTrait, Set, TransactionTrait, TryIntoModel,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -780,11 +781,37 @@ fn required(field: &str, value: String) -> ApiResult<String> {
 }
 
 /// Writes the plan: the dossier's update (only if its version is still the
-/// one read), the slip entry and the audit row, in one transaction.
+/// one read), the slip entry, the documents and the audit row, atomically —
+/// on PostgreSQL as one statement, on SQLite in a transaction.
 async fn commit(state: &AppState, before: &dossier::Model, plan: Plan, entry: &audit::Entry<'_>) -> ApiResult<Acted> {
     let Plan { dossier: update, slip, documents, at: now } = plan;
     let after = update.clone().try_into_model().map_err(ApiError::from)?;
     let event = slip.into_model(&after, now);
+    let published = Published { event: event.clone(), receiving_agency_path: after.receiving_agency_path.clone() };
+    if is_postgres(state) {
+        let mut changed = dossier::Entity::update_many()
+            .set(update)
+            .filter(dossier::Column::Id.eq(before.id))
+            .filter(dossier::Column::LockVersion.eq(before.lock_version))
+            .into_query();
+        changed.returning_col(dossier::Column::Id);
+        let mut combined = Combined::default();
+        combined.add("changed", &changed);
+        let statement = write_at_once(
+            combined,
+            &event,
+            &documents,
+            entry,
+            now,
+            &published,
+            "motcua_expect_one((SELECT count(*) FROM changed))",
+        )?;
+        return match state.db.execute(statement).await {
+            Ok(_) => Ok(Acted { dossier: after, event, documents }),
+            Err(error) if has_sqlstate(&error, CHANGED_SQLSTATE) => Err(stale(before)),
+            Err(error) => Err(error.into()),
+        };
+    }
     let txn = state.db.begin().await?;
     // The write comes first, so that SQLite takes its write lock at once.
     let written = dossier::Entity::update_many()
@@ -800,11 +827,44 @@ async fn commit(state: &AppState, before: &dossier::Model, plan: Plan, entry: &a
     dossier_event::ActiveModel::from(event.clone()).reset_all().insert(&txn).await?;
     insert_documents(&txn, &documents).await?;
     entry.write(&txn, Ok(()), now).await?;
-    let published = Published { event: event.clone(), receiving_agency_path: after.receiving_agency_path.clone() };
-    state.events.emit(&txn, &published).await?;
     txn.commit().await?;
     state.events.committed(published);
     Ok(Acted { dossier: after, event, documents })
+}
+
+/// The SQLSTATE of `motcua_expect_one` (migration `write_guard`): the
+/// dossier changed since it was read.
+const CHANGED_SQLSTATE: &str = "MC409";
+
+fn is_postgres(state: &AppState) -> bool {
+    state.db.get_database_backend() == DbBackend::Postgres
+}
+
+/// On PostgreSQL: after the dossier's own write in `combined`, the slip
+/// entry, the documents, the audit row, then a final `SELECT` of `check`
+/// (which may abort the statement) and the notice for subscribers — one
+/// statement, one round trip, delivered only if it commits.
+fn write_at_once(
+    mut combined: Combined,
+    event: &dossier_event::Model,
+    documents: &[dossier_document::Model],
+    entry: &audit::Entry<'_>,
+    now: DateTime<Utc>,
+    published: &Published,
+    check: &str,
+) -> ApiResult<sea_orm::Statement> {
+    combined.add(
+        "slip",
+        &dossier_event::Entity::insert(dossier_event::ActiveModel::from(event.clone()).reset_all()).into_query(),
+    );
+    if !documents.is_empty() {
+        let rows = documents.iter().cloned().map(|d| dossier_document::ActiveModel::from(d).reset_all());
+        combined.add("documents", &dossier_document::Entity::insert_many(rows).into_query());
+    }
+    combined.add("audit", &entity::audit_log::Entity::insert(entry.row(Ok(()), now)).into_query());
+    let channel = combined.bind(super::events::CHANNEL);
+    let notice = combined.bind(super::events::EventBus::notice(published)?);
+    Ok(combined.finish(&format!("SELECT {check}, pg_notify({channel}, {notice})")))
 }
 
 async fn file_new(
@@ -889,12 +949,12 @@ async fn file_new(
     // that concurrent intakes at one desk wait for one another only that
     // long, not for each other's whole filing; a filing that fails afterwards
     // leaves its number unused. On SQLite the filing transaction takes it.
-    let postgres = state.db.get_database_backend() == DbBackend::Postgres;
-    let early_sequence = if postgres { Some(take_sequence_number(&state.db, agency.id, day).await?) } else { None };
-    let txn = state.db.begin().await?;
-    let sequence = match early_sequence {
-        Some(sequence) => sequence,
-        None => next_sequence(&txn, agency.id, day).await?,
+    let (txn, sequence) = if is_postgres(state) {
+        (None, take_sequence_number(&state.db, agency.id, day).await?)
+    } else {
+        let txn = state.db.begin().await?;
+        let sequence = next_sequence(&txn, agency.id, day).await?;
+        (Some(txn), sequence)
     };
     let dossier = dossier::Model {
         id,
@@ -955,23 +1015,38 @@ async fn file_new(
     let event = slip.into_model(&dossier, now);
     let published = Published { event: event.clone(), receiving_agency_path: dossier.receiving_agency_path.clone() };
     entry.target_id = Some(id.to_string());
-    let written = async {
-        dossier::ActiveModel::from(dossier.clone()).reset_all().insert(&txn).await?;
-        dossier_event::ActiveModel::from(event.clone()).reset_all().insert(&txn).await?;
-        insert_documents(&txn, &documents).await?;
-        entry.write(&txn, Ok(()), now).await?;
-        state.events.emit(&txn, &published).await?;
-        Ok::<_, ApiError>(())
-    }
-    .await;
+    let written = match txn {
+        None => {
+            let mut combined = Combined::default();
+            let insert = dossier::Entity::insert(dossier::ActiveModel::from(dossier.clone()).reset_all());
+            combined.add("filed", &insert.into_query());
+            let statement = write_at_once(combined, &event, &documents, entry, now, &published, "true")?;
+            state.db.execute(statement).await.map(drop).map_err(ApiError::from)
+        }
+        Some(txn) => {
+            let inserted = async {
+                dossier::ActiveModel::from(dossier.clone()).reset_all().insert(&txn).await?;
+                dossier_event::ActiveModel::from(event.clone()).reset_all().insert(&txn).await?;
+                insert_documents(&txn, &documents).await?;
+                entry.write(&txn, Ok(()), now).await?;
+                Ok::<_, ApiError>(())
+            }
+            .await;
+            match inserted {
+                Ok(()) => txn.commit().await.map_err(ApiError::from),
+                Err(error) => {
+                    txn.rollback().await?;
+                    Err(error)
+                }
+            }
+        }
+    };
     match written {
         Ok(()) => {
-            txn.commit().await?;
             state.events.committed(published);
             Ok(Acted { dossier, event, documents })
         }
         Err(error) => {
-            txn.rollback().await?;
             // Two requests with one idempotency key: the other one won the race.
             if let Some(key) = &key {
                 if let Some(acted) = replay(&state.db, key).await? {

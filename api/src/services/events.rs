@@ -7,14 +7,14 @@
 
 use crate::error::ApiResult;
 use entity::dossier_event;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement};
+use sea_orm::{DatabaseConnection, DbBackend, EntityTrait};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
 
 /// The PostgreSQL channel of slip events.
-const CHANNEL: &str = "motcua_dossier_events";
+pub const CHANNEL: &str = "motcua_dossier_events";
 
 /// A slip event with the receiving agency of its dossier (which keeps sight
 /// of a transferred dossier's events).
@@ -51,26 +51,17 @@ impl EventBus {
         Self { sender: broadcast::channel(4096).0, backend }
     }
 
-    /// Inside the command's transaction: on PostgreSQL, the notice that
-    /// delivers the event once the transaction commits.
-    pub async fn emit(&self, txn: &impl ConnectionTrait, published: &Published) -> ApiResult<()> {
-        if self.backend != DbBackend::Postgres {
-            return Ok(());
-        }
+    /// The payload of the `NOTIFY` (on [`CHANNEL`]) that delivers the event
+    /// on PostgreSQL once the command's write commits.
+    pub fn notice(published: &Published) -> ApiResult<String> {
         let receiving = published.receiving_agency_path.clone();
         let whole = Notice { event: Some(published.event.clone()), id: None, receiving: receiving.clone() };
-        let mut notice = serde_json::to_string(&whole).map_err(crate::error::ApiError::internal)?;
-        if notice.len() > MAX_NOTICE_BYTES {
-            let by_id = Notice { event: None, id: Some(published.event.id), receiving };
-            notice = serde_json::to_string(&by_id).map_err(crate::error::ApiError::internal)?;
+        let notice = serde_json::to_string(&whole).map_err(crate::error::ApiError::internal)?;
+        if notice.len() <= MAX_NOTICE_BYTES {
+            return Ok(notice);
         }
-        txn.execute(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_notify($1, $2)",
-            [CHANNEL.into(), notice.into()],
-        ))
-        .await?;
-        Ok(())
+        let by_id = Notice { event: None, id: Some(published.event.id), receiving };
+        serde_json::to_string(&by_id).map_err(crate::error::ApiError::internal)
     }
 
     /// After the commit: on SQLite, hands the event to this server's subscribers.
@@ -124,5 +115,47 @@ impl EventBus {
                 let _ = self.sender.send(Arc::new(Published { event, receiving_agency_path: notice.receiving }));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn published(note: &str) -> Published {
+        let event = dossier_event::Model {
+            id: uuid::Uuid::now_v7(),
+            dossier_id: uuid::Uuid::now_v7(),
+            agency_path: "/91/899/30733/".into(),
+            province_code: "91".into(),
+            action: "RECEIVE".into(),
+            status_from: None,
+            status_to: entity::DossierStatus::Received,
+            from_agency_id: None,
+            from_official_id: None,
+            to_agency_id: None,
+            to_official_id: None,
+            to_role: Some("specialist".into()),
+            step: Some(2),
+            step_due_at: None,
+            note: Some(note.into()),
+            details: None,
+            created_at: chrono::Utc::now(),
+        };
+        Published { event, receiving_agency_path: "/91/899/30733/".into() }
+    }
+
+    #[test]
+    fn a_notice_carries_the_whole_event_when_it_fits_and_its_id_otherwise() {
+        let small = published("Hồ sơ hợp lệ");
+        let notice: Notice = serde_json::from_str(&EventBus::notice(&small).unwrap()).unwrap();
+        assert_eq!(notice.event, Some(small.event.clone()));
+        assert_eq!(notice.receiving, "/91/899/30733/");
+
+        let large = published(&"Thiếu giấy tờ. ".repeat(600));
+        let text = EventBus::notice(&large).unwrap();
+        assert!(text.len() <= MAX_NOTICE_BYTES);
+        let notice: Notice = serde_json::from_str(&text).unwrap();
+        assert_eq!((notice.event, notice.id), (None, Some(large.event.id)));
     }
 }

@@ -6,6 +6,7 @@ pub mod agencies;
 pub mod audit;
 pub mod calendars;
 pub mod clock;
+pub mod combined;
 pub mod commands;
 pub mod cursor;
 pub mod documents;

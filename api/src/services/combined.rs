@@ -1,0 +1,121 @@
+//! Several writes as one PostgreSQL statement: each is a data-modifying
+//! `WITH` clause, and the statement's final `SELECT` ties them together. One
+//! statement is atomic on its own — no `BEGIN`/`COMMIT` round trips — and all
+//! its parts see one snapshot; foreign keys are checked at its end, after
+//! every part ran.
+
+use sea_orm::sea_query::{PostgresQueryBuilder, QueryStatementWriter};
+use sea_orm::{DbBackend, DbErr, RuntimeErr, Statement, Value};
+
+/// A statement being put together.
+#[derive(Debug, Default)]
+pub struct Combined {
+    clauses: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Combined {
+    /// Adds `statement` as the clause `name` (which later clauses or the final
+    /// `SELECT` may read, if it has a `RETURNING`).
+    pub fn add(&mut self, name: &str, statement: &impl QueryStatementWriter) {
+        let (sql, values) = statement.build(PostgresQueryBuilder);
+        let sql = shift_placeholders(&sql, self.values.len());
+        self.clauses.push(format!("{name} AS ({sql})"));
+        self.values.extend(values.0);
+    }
+
+    /// A placeholder for `value`, for the final `SELECT`.
+    pub fn bind(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        format!("${}", self.values.len())
+    }
+
+    /// The statement: the clauses, then `select`.
+    pub fn finish(self, select: &str) -> Statement {
+        let sql = if self.clauses.is_empty() {
+            select.to_owned()
+        } else {
+            format!("WITH {} {select}", self.clauses.join(", "))
+        };
+        Statement::from_sql_and_values(DbBackend::Postgres, sql, self.values)
+    }
+}
+
+/// Renumbers the `$n` placeholders of `sql` to `$(n + offset)`, leaving
+/// quoted identifiers and string literals alone.
+fn shift_placeholders(sql: &str, offset: usize) -> String {
+    if offset == 0 {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut chars = sql.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    digits.push(d);
+                    chars.next();
+                }
+                let n: usize = digits.parse().unwrap_or(0);
+                out.push('$');
+                out.push_str(&(n + offset).to_string());
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `error` is a database error with SQLSTATE `code`.
+pub fn has_sqlstate(error: &DbErr, code: &str) -> bool {
+    match error {
+        DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
+            error.as_database_error().and_then(|e| e.code()).is_some_and(|c| c == code)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_move_past_the_earlier_clauses_values() {
+        assert_eq!(
+            shift_placeholders(r#"INSERT INTO "t" ("a$1", "b") VALUES ($1, $12) -- '$3'"#, 4),
+            r#"INSERT INTO "t" ("a$1", "b") VALUES ($5, $16) -- '$3'"#
+        );
+        assert_eq!(shift_placeholders("SELECT $1", 0), "SELECT $1");
+    }
+
+    #[test]
+    fn clauses_are_numbered_in_order() {
+        use sea_orm::sea_query::{Alias, Query};
+        let mut combined = Combined::default();
+        let insert = |n: i32| {
+            Query::insert().into_table(Alias::new("t")).columns([Alias::new("n")]).values_panic([n.into()]).to_owned()
+        };
+        combined.add("a", &insert(1));
+        combined.add("b", &insert(2));
+        let tail = combined.bind("x");
+        let statement = combined.finish(&format!("SELECT {tail}"));
+        assert_eq!(
+            statement.sql,
+            r#"WITH a AS (INSERT INTO "t" ("n") VALUES ($1)), b AS (INSERT INTO "t" ("n") VALUES ($2)) SELECT $3"#
+        );
+        assert_eq!(statement.values.map(|v| v.0.len()), Some(3));
+    }
+}
