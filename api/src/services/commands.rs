@@ -1089,9 +1089,7 @@ async fn take_sequence_number(db: &DatabaseConnection, agency_id: Uuid, day: chr
         .fetch_one(db.get_postgres_connection_pool())
         .await
         .map_err(|error| ApiError::internal(format!("taking a dossier number: {error}")))?;
-    Ok(row
-        .try_get::<i32, _>("last_seq")
-        .map_err(|error| ApiError::internal(format!("taking a dossier number: {error}")))?)
+    row.try_get::<i32, _>("last_seq").map_err(|error| ApiError::internal(format!("taking a dossier number: {error}")))
 }
 
 /// The next number of the agency's daily sequence. The upsert locks the
