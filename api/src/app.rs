@@ -55,6 +55,7 @@ impl Application {
             clock: Default::default(),
             calendars: Default::default(),
             procedures: Default::default(),
+            agencies: Default::default(),
             events: events.clone(),
             tracking: Default::default(),
             documents: DocumentStore::new(&settings.data_dir),

@@ -2,6 +2,7 @@
 //! the working-day calendars, the bus of slip events and the document store.
 
 use crate::auth::Authz;
+use crate::services::agencies::Directory;
 use crate::services::calendars::Calendars;
 use crate::services::clock::Clock;
 use crate::services::documents::DocumentStore;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub authz: Authz,
     pub clock: Clock,
     pub calendars: Calendars,
+    /// Agencies, as commands read them.
+    pub agencies: Directory,
     /// Procedure versions with their steps, as commands read them.
     pub procedures: Versions,
     pub events: std::sync::Arc<EventBus>,

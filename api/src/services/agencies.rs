@@ -81,3 +81,39 @@ pub fn cursor_of(agency: &agency::Model) -> String {
 pub async fn find_by_path(db: &DatabaseConnection, path: &str) -> ApiResult<Option<agency::Model>> {
     Ok(agency::Entity::find().filter(agency::Column::Path.eq(path)).one(db).await?)
 }
+
+/// How long a loaded agency is trusted; the directory changes by decision,
+/// rarely, and only through migrations and the seed today.
+const AGENCY_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Agencies the commands read, by id and by code, kept for a minute.
+#[derive(Debug)]
+pub struct Directory {
+    by_id: super::remembered::Remembered<Uuid, agency::Model>,
+    by_code: super::remembered::Remembered<String, agency::Model>,
+}
+
+impl Default for Directory {
+    fn default() -> Self {
+        Self {
+            by_id: super::remembered::Remembered::new(AGENCY_FRESH_FOR, 20_000),
+            by_code: super::remembered::Remembered::new(AGENCY_FRESH_FOR, 20_000),
+        }
+    }
+}
+
+impl Directory {
+    /// The agency with this id.
+    pub async fn by_id(&self, db: &DatabaseConnection, id: Uuid) -> ApiResult<Option<std::sync::Arc<agency::Model>>> {
+        self.by_id.get(&id, || async move { Ok(agency::Entity::find_by_id(id).one(db).await?) }).await
+    }
+
+    /// The agency with this code.
+    pub async fn by_code(
+        &self,
+        db: &DatabaseConnection,
+        code: &str,
+    ) -> ApiResult<Option<std::sync::Arc<agency::Model>>> {
+        self.by_code.get(&code.to_owned(), || find_by_code(db, code)).await
+    }
+}

@@ -3,41 +3,38 @@
 //! kept until an admin edits it, or for a minute at most, so that an edit on
 //! another server instance is seen soon.
 
+use super::remembered::Remembered;
 use crate::domain::calendar::{OfficeHours, WorkingCalendar};
 use crate::error::{ApiError, ApiResult};
 use chrono::NaiveTime;
 use entity::{holiday, office_hours, HolidayKind};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::sync::RwLock;
+use std::time::Duration;
 
 /// How long a loaded calendar is trusted without an edit seen here.
 const FRESH_FOR: Duration = Duration::from_secs(60);
 
 /// The loaded calendars, by province code.
-#[derive(Debug, Default)]
-pub struct Calendars {
-    loaded: RwLock<HashMap<String, (Instant, Arc<WorkingCalendar>)>>,
+#[derive(Debug)]
+pub struct Calendars(Remembered<String, WorkingCalendar>);
+
+impl Default for Calendars {
+    fn default() -> Self {
+        Self(Remembered::new(FRESH_FOR, 1_000))
+    }
 }
 
 impl Calendars {
     /// The calendar of `province`.
     pub async fn of(&self, db: &DatabaseConnection, province: &str) -> ApiResult<Arc<WorkingCalendar>> {
-        if let Some((at, calendar)) = self.loaded.read().await.get(province) {
-            if at.elapsed() < FRESH_FOR {
-                return Ok(calendar.clone());
-            }
-        }
-        let calendar = Arc::new(load(db, province).await?);
-        self.loaded.write().await.insert(province.to_owned(), (Instant::now(), calendar.clone()));
-        Ok(calendar)
+        let calendar = self.0.get(&province.to_owned(), || async { load(db, province).await.map(Some) }).await?;
+        calendar.ok_or_else(|| ApiError::internal("a calendar loaded as nothing"))
     }
 
     /// Forgets every loaded calendar (after an edit).
     pub async fn forget(&self) {
-        self.loaded.write().await.clear();
+        self.0.forget().await;
     }
 }
 

@@ -543,7 +543,10 @@ impl Context<'_> {
                 plan.slip.details = Some(json!({ "newAppointment": new_appointment, "dueAt": due }));
             }
             Change::Transfer { to_agency_code, note } => {
-                let to = super::agencies::find_by_code(&self.state.db, &to_agency_code)
+                let to = self
+                    .state
+                    .agencies
+                    .by_code(&self.state.db, &to_agency_code)
                     .await?
                     .ok_or_else(|| ApiError::BadUserInput(format!("no agency has the code `{to_agency_code}`")))?;
                 if to.id == before.agency_id {
@@ -886,11 +889,14 @@ async fn file_new(
         _ => return Err(ApiError::internal(format!("{command:?} does not file a dossier"))),
     }
     let agency = match &application.agency_code {
-        Some(code) => super::agencies::find_by_code(&state.db, code)
+        Some(code) => state
+            .agencies
+            .by_code(&state.db, code)
             .await?
             .ok_or_else(|| ApiError::BadUserInput(format!("no agency has the code `{code}`")))?,
-        None => agency::Entity::find_by_id(actor.agency_id)
-            .one(&state.db)
+        None => state
+            .agencies
+            .by_id(&state.db, actor.agency_id)
             .await?
             .ok_or_else(|| ApiError::internal("the caller's agency is missing"))?,
     };

@@ -160,26 +160,23 @@ pub struct Version {
 const VERSION_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Procedure versions the commands read, kept for a minute.
-#[derive(Debug, Default)]
-pub struct Versions {
-    loaded: tokio::sync::RwLock<std::collections::HashMap<Uuid, (std::time::Instant, std::sync::Arc<Version>)>>,
+#[derive(Debug)]
+pub struct Versions(super::remembered::Remembered<Uuid, Version>);
+
+impl Default for Versions {
+    fn default() -> Self {
+        Self(super::remembered::Remembered::new(VERSION_FRESH_FOR, 50_000))
+    }
 }
 
 impl Versions {
     /// The version `id` with its steps, or `None` when there is none.
     pub async fn get(&self, db: &DatabaseConnection, id: Uuid) -> ApiResult<Option<std::sync::Arc<Version>>> {
-        if let Some((at, version)) = self.loaded.read().await.get(&id) {
-            if at.elapsed() < VERSION_FRESH_FOR {
-                return Ok(Some(version.clone()));
-            }
-        }
-        let Some(procedure) = procedure::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
-        let version = std::sync::Arc::new(Version { procedure, steps: steps_of(db, &[id]).await? });
-        let mut loaded = self.loaded.write().await;
-        if loaded.len() >= 50_000 {
-            loaded.clear();
-        }
-        loaded.insert(id, (std::time::Instant::now(), version.clone()));
-        Ok(Some(version))
+        self.0
+            .get(&id, || async move {
+                let Some(procedure) = procedure::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
+                Ok(Some(Version { procedure, steps: steps_of(db, &[id]).await? }))
+            })
+            .await
     }
 }
