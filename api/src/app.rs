@@ -47,7 +47,9 @@ impl Application {
     async fn state(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Arc<HttpState>> {
         let authz = Authz::load(&db, crate::auth::authz::POLICY).await?;
         let authenticator = Arc::new(Authenticator::from_settings(settings).await?);
-        let events = Arc::new(crate::services::events::EventBus::new(db.get_database_backend()));
+        let backend = db.get_database_backend();
+        let recent = Arc::new(crate::services::recent::RecentDossiers::default());
+        let events = Arc::new(crate::services::events::EventBus::new(backend, recent.clone()));
         events.listen(settings.database_url(), db.clone());
         let app = Arc::new(AppState {
             db,
@@ -57,6 +59,8 @@ impl Application {
             procedures: Default::default(),
             agencies: Default::default(),
             events: events.clone(),
+            recent,
+            write_gate: (backend == sea_orm::DbBackend::Sqlite).then(Default::default),
             tracking: Default::default(),
             documents: DocumentStore::new(&settings.data_dir),
         });

@@ -99,10 +99,52 @@ pub async fn run(
     Ok(())
 }
 
-/// Latencies of a timed run and how long it took.
+/// Latencies of a timed run, how long it took and the processor time it used.
 struct Timing {
     latencies: Vec<Duration>,
     elapsed: Duration,
+    cpu: Option<CpuUse>,
+}
+
+/// Processor time (user + system) spent during a run, by this process (the
+/// server and its clients) and by every PostgreSQL process on the machine.
+/// On a shared machine whose other tenants take time away, throughput moves
+/// from run to run; the processor time an operation costs moves much less,
+/// so comparisons read it. Linux only (`/proc`).
+#[derive(Debug, Clone, Copy)]
+struct CpuUse {
+    this_process: Duration,
+    postgres: Duration,
+}
+
+impl CpuUse {
+    fn now() -> Option<Self> {
+        let this_process = process_cpu(std::path::Path::new("/proc/self/stat"))?;
+        let mut postgres = Duration::ZERO;
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let stat = entry.path().join("stat");
+            if std::fs::read_to_string(entry.path().join("comm")).is_ok_and(|comm| comm.trim() == "postgres") {
+                postgres += process_cpu(&stat).unwrap_or_default();
+            }
+        }
+        Some(Self { this_process, postgres })
+    }
+
+    fn since(self, start: Self) -> Self {
+        Self {
+            this_process: self.this_process.saturating_sub(start.this_process),
+            postgres: self.postgres.saturating_sub(start.postgres),
+        }
+    }
+}
+
+/// A process's user + system time from its `/proc/<pid>/stat` (clock ticks of 10 ms).
+fn process_cpu(stat: &std::path::Path) -> Option<Duration> {
+    let text = std::fs::read_to_string(stat).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = text.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
 }
 
 impl std::fmt::Display for Timing {
@@ -115,7 +157,17 @@ impl std::fmt::Display for Timing {
             self.latencies.len() as f64 / self.elapsed.as_secs_f64(),
             percentile(&self.latencies, 50.0).as_secs_f64() * 1000.0,
             percentile(&self.latencies, 99.0).as_secs_f64() * 1000.0,
-        )
+        )?;
+        if let Some(cpu) = self.cpu {
+            let per = |time: Duration| time.as_secs_f64() * 1000.0 / self.latencies.len().max(1) as f64;
+            write!(
+                f,
+                "; processor time per operation: motcua (server and clients) {:.2} ms, PostgreSQL {:.2} ms",
+                per(cpu.this_process),
+                per(cpu.postgres)
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -127,6 +179,7 @@ where
     F: Fn(usize) -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
 {
+    let cpu_before = CpuUse::now();
     let started = Instant::now();
     let per_client = requests.div_ceil(concurrency);
     let mut tasks = Vec::new();
@@ -147,8 +200,9 @@ where
         latencies.extend(task.await??);
     }
     let elapsed = started.elapsed();
+    let cpu = cpu_before.zip(CpuUse::now()).map(|(before, after)| after.since(before));
     latencies.sort();
-    Ok(Timing { latencies, elapsed })
+    Ok(Timing { latencies, elapsed, cpu })
 }
 
 /// Measures the commands: `receiveDossier` at one commune's desk (all clients

@@ -8,6 +8,7 @@ use crate::services::clock::Clock;
 use crate::services::documents::DocumentStore;
 use crate::services::events::EventBus;
 use crate::services::procedures::Versions;
+use crate::services::recent::RecentDossiers;
 use crate::services::tracking::Limiter;
 use sea_orm::DatabaseConnection;
 
@@ -22,6 +23,11 @@ pub struct AppState {
     /// Procedure versions with their steps, as commands read them.
     pub procedures: Versions,
     pub events: std::sync::Arc<EventBus>,
+    /// Dossiers as this instance last wrote them, where commands start from.
+    pub recent: std::sync::Arc<RecentDossiers>,
+    /// On SQLite, held by whoever writes, so that writers queue here instead
+    /// of polling SQLite's lock; absent on PostgreSQL.
+    pub write_gate: Option<tokio::sync::Mutex<()>>,
     /// Unsuccessful `trackDossier` lookups per client.
     pub tracking: Limiter,
     /// Document contents, by their SHA-256, in the data folder.

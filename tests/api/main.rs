@@ -9,6 +9,7 @@ mod identity;
 mod lifecycle;
 mod limits;
 mod pagination;
+mod remembered;
 mod schema;
 mod subscriptions;
 mod tenancy;

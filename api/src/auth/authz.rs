@@ -9,6 +9,7 @@ use casbin::function_map::key_match;
 use casbin::{CoreApi, DefaultModel, Enforcer, MgmtApi};
 use sea_orm::DatabaseConnection;
 use sea_orm_adapter::SeaOrmAdapter;
+use std::collections::HashMap;
 use tokio::sync::RwLock;
 
 /// The casbin model, compiled into the binary from `policies/model.conf`.
@@ -23,10 +24,19 @@ pub struct Grant {
     pub pattern: PathPattern,
 }
 
-/// The loaded enforcer.
+/// The loaded enforcer, with what it decided so far.
 pub struct Authz {
     enforcer: RwLock<Enforcer>,
+    /// Every user's grants (the `g` rules), indexed by user.
+    grants: HashMap<String, Vec<Grant>>,
+    /// casbin's answers by request (user, path, object, action): the same
+    /// request gets the same answer until the rules change, and casbin
+    /// evaluates its matcher as a script, which every command would pay for.
+    decisions: std::sync::RwLock<HashMap<String, bool>>,
 }
+
+/// Most remembered decisions; all are forgotten when it is reached.
+const MAX_DECISIONS: usize = 100_000;
 
 impl std::fmt::Debug for Authz {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -46,32 +56,35 @@ impl Authz {
         enforcer.enable_auto_save(false);
         let rules = parse_policy(policy)?;
         enforcer.add_policies(rules).await.context("adding the permissions of policy.csv")?;
-        Ok(Self { enforcer: RwLock::new(enforcer) })
+        let grants = index_grants(enforcer.get_grouping_policy());
+        Ok(Self { enforcer: RwLock::new(enforcer), grants, decisions: Default::default() })
     }
 
     /// Whether `user` may do `action` on `object` in the agency at `path`.
     pub async fn allows(&self, user: &str, path: &str, object: &str, action: &str) -> bool {
+        let request = [user, path, object, action].join("\u{1f}");
+        if let Some(allowed) = self.decisions.read().unwrap_or_else(|p| p.into_inner()).get(&request) {
+            return *allowed;
+        }
         let enforcer = self.enforcer.read().await;
-        match enforcer.enforce((user, path, object, action)) {
+        let allowed = match enforcer.enforce((user, path, object, action)) {
             Ok(allowed) => allowed,
             Err(error) => {
                 tracing::error!(?error, user, path, object, action, "casbin enforce failed");
-                false
+                return false;
             }
+        };
+        let mut decisions = self.decisions.write().unwrap_or_else(|p| p.into_inner());
+        if decisions.len() >= MAX_DECISIONS {
+            decisions.clear();
         }
+        decisions.insert(request, allowed);
+        allowed
     }
 
     /// Every role `user` holds, with where it holds it.
     pub async fn grants(&self, user: &str) -> Vec<Grant> {
-        let enforcer = self.enforcer.read().await;
-        enforcer
-            .get_filtered_grouping_policy(0, vec![user.to_owned()])
-            .into_iter()
-            .filter_map(|rule| {
-                let pattern = PathPattern::parse(rule.get(2)?)?;
-                Some(Grant { role: rule.get(1)?.clone(), pattern })
-            })
-            .collect()
+        self.grants.get(user).cloned().unwrap_or_default()
     }
 
     /// The agencies where `user` may do `action` on `object`: the union of the
@@ -86,6 +99,19 @@ impl Authz {
             .map(|grant| grant.pattern);
         Scope::new(patterns)
     }
+}
+
+/// The `g` rules (user, role, domain) by user; a rule whose domain is not a
+/// valid path pattern grants nothing.
+fn index_grants(rules: Vec<Vec<String>>) -> HashMap<String, Vec<Grant>> {
+    let mut grants: HashMap<String, Vec<Grant>> = HashMap::new();
+    for rule in rules {
+        let [user, role, domain, ..] = rule.as_slice() else { continue };
+        if let Some(pattern) = PathPattern::parse(domain) {
+            grants.entry(user.clone()).or_default().push(Grant { role: role.clone(), pattern });
+        }
+    }
+    grants
 }
 
 /// The `p` rules of a policy file.

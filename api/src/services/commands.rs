@@ -12,6 +12,7 @@ use super::audit;
 use super::combined::{has_sqlstate, Combined};
 use super::dossiers;
 use super::events::Published;
+use super::scope::Scope;
 use crate::auth::Viewer;
 use crate::domain::calendar::{vietnam, WorkingCalendar};
 use crate::domain::codes::format_dossier_code;
@@ -104,6 +105,42 @@ pub enum Change {
 }
 
 impl Change {
+    /// A copy, to run the change a second time — on the dossier read afresh
+    /// when a remembered copy turned out to be out of date. `None` for a
+    /// document, whose upload can be read only once.
+    fn replayable(&self) -> Option<Self> {
+        Some(match self {
+            Self::Receive { note } => Self::Receive { note: note.clone() },
+            Self::Refuse { reason } => Self::Refuse { reason: reason.clone() },
+            Self::Assign { assignee, note } => Self::Assign { assignee: *assignee, note: note.clone() },
+            Self::CompleteStep { to, note } => Self::CompleteStep { to: *to, note: note.clone() },
+            Self::RequestSupplement { reason, documents, days_allowed } => Self::RequestSupplement {
+                reason: reason.clone(),
+                documents: documents.clone(),
+                days_allowed: *days_allowed,
+            },
+            Self::SupplyDocuments { note } => Self::SupplyDocuments { note: note.clone() },
+            Self::RequestPayment { amount, note } => Self::RequestPayment { amount: *amount, note: note.clone() },
+            Self::ConfirmPayment { method, note } => Self::ConfirmPayment { method: *method, note: note.clone() },
+            Self::Stop { reason } => Self::Stop { reason: reason.clone() },
+            Self::Withdraw { reason } => Self::Withdraw { reason: reason.clone() },
+            Self::Resolve { result_number, signer, result_digitized, note } => Self::Resolve {
+                result_number: result_number.clone(),
+                signer: *signer,
+                result_digitized: *result_digitized,
+                note: note.clone(),
+            },
+            Self::ReturnResult { note } => Self::ReturnResult { note: note.clone() },
+            Self::Apologize { reason, new_appointment } => {
+                Self::Apologize { reason: reason.clone(), new_appointment: *new_appointment }
+            }
+            Self::Transfer { to_agency_code, note } => {
+                Self::Transfer { to_agency_code: to_agency_code.clone(), note: note.clone() }
+            }
+            Self::AttachDocument { .. } => return None,
+        })
+    }
+
     /// The command this change runs.
     pub fn command(&self) -> Command {
         match self {
@@ -182,6 +219,7 @@ async fn record_refusal(state: &AppState, actor: &Viewer, entry: &mut audit::Ent
             entry.province_code = Some(home.province_code);
         }
     }
+    let _writing = enter_write_gate(state).await;
     if let Err(failure) = entry.write(&state.db, Err(error), state.clock.now()).await {
         tracing::error!(error = ?failure, "cannot write the audit row of a refused command");
     }
@@ -191,6 +229,12 @@ fn not_found() -> ApiError {
     ApiError::NotFound("no dossier with this ID".into())
 }
 
+/// Runs the change on this instance's remembered copy of the dossier when it
+/// has one (see [`super::recent`]), else on the row read now. A copy out of
+/// date is never written over: the write is conditional on its version, and
+/// a conflict there is answered as any conflict. Any other refusal decided on
+/// a copy is checked against the row: if the row moved on since, the change
+/// runs again on the row.
 async fn run(
     state: &AppState,
     actor: &Viewer,
@@ -198,9 +242,53 @@ async fn run(
     change: Change,
     entry: &mut audit::Entry<'_>,
 ) -> ApiResult<Acted> {
-    let command = change.command();
     let scope = state.authz.scope(&actor.username, "dossier", "read").await;
-    let before = dossiers::find_by_id(&state.db, &scope, target.dossier_id).await?.ok_or_else(not_found)?;
+    let id = target.dossier_id;
+    // A version sent with the command that differs from the copy's is checked against the row.
+    let copy = state.recent.get(id).filter(|copy| target.version.is_none_or(|version| version == copy.lock_version));
+    if let (Some(copy), Some(again)) = (copy, change.replayable()) {
+        let remembered = copy.lock_version;
+        match run_on(state, actor, &scope, target, copy, again, entry).await {
+            Ok(acted) => return Ok(acted),
+            Err(error @ ApiError::Conflict(_)) => {
+                state.recent.forget(id);
+                return Err(error);
+            }
+            Err(error) => {
+                state.recent.forget(id);
+                let row = read_dossier(state, id).await?;
+                if row.as_ref().is_none_or(|row| row.lock_version == remembered) {
+                    return Err(error);
+                }
+                return run_on(state, actor, &scope, target, row.ok_or_else(not_found)?, change, entry).await;
+            }
+        }
+    }
+    let row = read_dossier(state, id).await?.ok_or_else(not_found)?;
+    run_on(state, actor, &scope, target, row, change, entry).await
+}
+
+/// The dossier's row as it is now.
+async fn read_dossier(state: &AppState, id: Uuid) -> ApiResult<Option<dossier::Model>> {
+    Ok(dossier::Entity::find_by_id(id).one(&state.db).await?)
+}
+
+/// Runs the change on `before`, the dossier as last read or written: the
+/// caller must see it, hold the command's right, know its version, and the
+/// state machine must allow the command; then the change is written.
+async fn run_on(
+    state: &AppState,
+    actor: &Viewer,
+    scope: &Scope,
+    target: Target,
+    before: dossier::Model,
+    change: Change,
+    entry: &mut audit::Entry<'_>,
+) -> ApiResult<Acted> {
+    if !dossiers::is_visible_in(&before, scope) {
+        return Err(not_found());
+    }
+    let command = change.command();
     entry.agency_path = Some(before.agency_path.clone());
     entry.province_code = Some(before.province_code.clone());
     authorise(state, actor, command, &before).await?;
@@ -232,6 +320,14 @@ async fn run(
 fn stale(dossier: &dossier::Model) -> ApiError {
     ApiError::Conflict(format!(
         "dossier {} changed since you read it (it is at version {} now): read it again and retry",
+        dossier.code, dossier.lock_version
+    ))
+}
+
+/// The dossier changed between the version the command acted on and its write.
+fn changed_meanwhile(dossier: &dossier::Model) -> ApiError {
+    ApiError::Conflict(format!(
+        "dossier {} changed after version {}, which this command acted on: read it again and retry",
         dossier.code, dossier.lock_version
     ))
 }
@@ -800,21 +896,26 @@ async fn commit(state: &AppState, before: &dossier::Model, plan: Plan, entry: &a
         changed.returning_col(dossier::Column::Id);
         let mut combined = Combined::default();
         combined.add("changed", &changed);
+        let notice = state.events.notice(&published)?;
         let statement = write_at_once(
             combined,
             &event,
             &documents,
             entry,
             now,
-            &published,
+            &notice,
             "motcua_expect_one((SELECT count(*) FROM changed))",
         )?;
         return match state.db.execute(statement).await {
-            Ok(_) => Ok(Acted { dossier: after, event, documents }),
-            Err(error) if has_sqlstate(&error, CHANGED_SQLSTATE) => Err(stale(before)),
+            Ok(_) => {
+                state.recent.remember(&after);
+                Ok(Acted { dossier: after, event, documents })
+            }
+            Err(error) if has_sqlstate(&error, CHANGED_SQLSTATE) => Err(changed_meanwhile(before)),
             Err(error) => Err(error.into()),
         };
     }
+    let _writing = enter_write_gate(state).await;
     let txn = state.db.begin().await?;
     // The write comes first, so that SQLite takes its write lock at once.
     let written = dossier::Entity::update_many()
@@ -825,14 +926,25 @@ async fn commit(state: &AppState, before: &dossier::Model, plan: Plan, entry: &a
         .await?;
     if written.rows_affected != 1 {
         txn.rollback().await?;
-        return Err(stale(before));
+        return Err(changed_meanwhile(before));
     }
     dossier_event::ActiveModel::from(event.clone()).reset_all().insert(&txn).await?;
     insert_documents(&txn, &documents).await?;
     entry.write(&txn, Ok(()), now).await?;
     txn.commit().await?;
+    state.recent.remember(&after);
     state.events.committed(published);
     Ok(Acted { dossier: after, event, documents })
+}
+
+/// On SQLite: waits for the other writers of this process to finish, so that
+/// SQLite's own lock is never contended (a contended lock is polled with
+/// sleeps of up to 100 ms). Held until the write commits.
+async fn enter_write_gate(state: &AppState) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    match &state.write_gate {
+        Some(gate) => Some(gate.lock().await),
+        None => None,
+    }
 }
 
 /// The SQLSTATE of `motcua_expect_one` (migration `write_guard`): the
@@ -853,7 +965,7 @@ fn write_at_once(
     documents: &[dossier_document::Model],
     entry: &audit::Entry<'_>,
     now: DateTime<Utc>,
-    published: &Published,
+    notice: &str,
     check: &str,
 ) -> ApiResult<sea_orm::Statement> {
     combined.add(
@@ -866,7 +978,7 @@ fn write_at_once(
     }
     combined.add("audit", &entity::audit_log::Entity::insert(entry.row(Ok(()), now)).into_query());
     let channel = combined.bind(super::events::CHANNEL);
-    let notice = combined.bind(super::events::EventBus::notice(published)?);
+    let notice = combined.bind(notice);
     Ok(combined.finish(&format!("SELECT {check}, pg_notify({channel}, {notice})")))
 }
 
@@ -955,6 +1067,7 @@ async fn file_new(
     // that concurrent intakes at one desk wait for one another only that
     // long, not for each other's whole filing; a filing that fails afterwards
     // leaves its number unused. On SQLite the filing transaction takes it.
+    let writing = if is_postgres(state) { None } else { enter_write_gate(state).await };
     let (txn, sequence) = if is_postgres(state) {
         (None, take_sequence_number(&state.db, agency.id, day).await?)
     } else {
@@ -1026,7 +1139,8 @@ async fn file_new(
             let mut combined = Combined::default();
             let insert = dossier::Entity::insert(dossier::ActiveModel::from(dossier.clone()).reset_all());
             combined.add("filed", &insert.into_query());
-            let statement = write_at_once(combined, &event, &documents, entry, now, &published, "true")?;
+            let notice = state.events.notice(&published)?;
+            let statement = write_at_once(combined, &event, &documents, entry, now, &notice, "true")?;
             state.db.execute(statement).await.map(drop).map_err(ApiError::from)
         }
         Some(txn) => {
@@ -1047,8 +1161,10 @@ async fn file_new(
             }
         }
     };
+    drop(writing);
     match written {
         Ok(()) => {
+            state.recent.remember(&dossier);
             state.events.committed(published);
             Ok(Acted { dossier, event, documents })
         }

@@ -59,6 +59,12 @@ pub fn visible_in(scope: &Scope) -> Condition {
     Where { scope, agency: None }.condition()
 }
 
+/// Whether `dossier` is visible in `scope`: the rule of [`visible_in`], for a
+/// row already read (a single object, checked where it is).
+pub fn is_visible_in(dossier: &dossier::Model, scope: &Scope) -> bool {
+    scope.contains(&dossier.agency_path) || (dossier.transferred && scope.contains(&dossier.receiving_agency_path))
+}
+
 /// The dossier with this code, if it is visible in `scope`.
 pub async fn find_by_code(db: &DatabaseConnection, scope: &Scope, code: &str) -> ApiResult<Option<dossier::Model>> {
     if scope.is_empty() {

@@ -3,8 +3,11 @@
 //! committed. On PostgreSQL the command's transaction sends `NOTIFY` instead —
 //! delivered only if it commits — and every server instance `LISTEN`s and
 //! hands what it hears to its own subscribers, so an event written by one
-//! instance reaches the subscribers of all.
+//! instance reaches the subscribers of all. What an instance hears of the
+//! others' events also tells it which remembered dossiers
+//! ([`super::recent::RecentDossiers`]) are out of date.
 
+use super::recent::RecentDossiers;
 use crate::error::ApiResult;
 use entity::dossier_event;
 use sea_orm::{DatabaseConnection, DbBackend, EntityTrait};
@@ -25,13 +28,18 @@ pub struct Published {
 }
 
 /// What a `NOTIFY` carries: the whole event when it fits the payload limit
-/// (8,000 bytes), so listeners need not read it back; its id otherwise.
+/// (8,000 bytes), so listeners need not read it back; its id otherwise. With
+/// the dossier it changed and the server instance that wrote it.
 #[derive(Serialize, Deserialize)]
 struct Notice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     event: Option<dossier_event::Model>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     id: Option<uuid::Uuid>,
+    #[serde(default)]
+    dossier: Option<uuid::Uuid>,
+    #[serde(default)]
+    writer: Option<uuid::Uuid>,
     receiving: String,
 }
 
@@ -43,24 +51,30 @@ const MAX_NOTICE_BYTES: usize = 7_500;
 pub struct EventBus {
     sender: broadcast::Sender<Arc<Published>>,
     backend: DbBackend,
+    /// This server instance, as its notices name it.
+    instance: uuid::Uuid,
+    /// The dossiers this instance remembers, which other instances' events make out of date.
+    recent: Arc<RecentDossiers>,
 }
 
 impl EventBus {
-    /// A bus for a database of `backend`.
-    pub fn new(backend: DbBackend) -> Self {
-        Self { sender: broadcast::channel(4096).0, backend }
+    /// A bus for a database of `backend`, which keeps `recent` up to date.
+    pub fn new(backend: DbBackend, recent: Arc<RecentDossiers>) -> Self {
+        Self { sender: broadcast::channel(4096).0, backend, instance: uuid::Uuid::now_v7(), recent }
     }
 
     /// The payload of the `NOTIFY` (on [`CHANNEL`]) that delivers the event
     /// on PostgreSQL once the command's write commits.
-    pub fn notice(published: &Published) -> ApiResult<String> {
+    pub fn notice(&self, published: &Published) -> ApiResult<String> {
         let receiving = published.receiving_agency_path.clone();
-        let whole = Notice { event: Some(published.event.clone()), id: None, receiving: receiving.clone() };
+        let (dossier, writer) = (Some(published.event.dossier_id), Some(self.instance));
+        let whole =
+            Notice { event: Some(published.event.clone()), id: None, dossier, writer, receiving: receiving.clone() };
         let notice = serde_json::to_string(&whole).map_err(crate::error::ApiError::internal)?;
         if notice.len() <= MAX_NOTICE_BYTES {
             return Ok(notice);
         }
-        let by_id = Notice { event: None, id: Some(published.event.id), receiving };
+        let by_id = Notice { event: None, id: Some(published.event.id), dossier, writer, receiving };
         serde_json::to_string(&by_id).map_err(crate::error::ApiError::internal)
     }
 
@@ -97,6 +111,8 @@ impl EventBus {
     async fn listen_once(&self, url: &str, db: &DatabaseConnection) -> anyhow::Result<()> {
         let mut listener = sea_orm::sqlx::postgres::PgListener::connect(url).await?;
         listener.listen(CHANNEL).await?;
+        // Notices sent while nobody listened are lost: trust no copy from before.
+        self.recent.forget_all();
         loop {
             let notification = listener.recv().await?;
             let notice: Notice = match serde_json::from_str(notification.payload()) {
@@ -106,6 +122,13 @@ impl EventBus {
                     continue;
                 }
             };
+            if notice.writer != Some(self.instance) {
+                let dossier = notice.dossier.or(notice.event.as_ref().map(|event| event.dossier_id));
+                match dossier {
+                    Some(id) => self.recent.forget(id),
+                    None => self.recent.forget_all(),
+                }
+            }
             let event = match (notice.event, notice.id) {
                 (Some(event), _) => Some(event),
                 (None, Some(id)) => dossier_event::Entity::find_by_id(id).one(db).await?,
@@ -147,15 +170,18 @@ mod tests {
 
     #[test]
     fn a_notice_carries_the_whole_event_when_it_fits_and_its_id_otherwise() {
+        let bus = EventBus::new(DbBackend::Postgres, Default::default());
         let small = published("Hồ sơ hợp lệ");
-        let notice: Notice = serde_json::from_str(&EventBus::notice(&small).unwrap()).unwrap();
+        let notice: Notice = serde_json::from_str(&bus.notice(&small).unwrap()).unwrap();
         assert_eq!(notice.event, Some(small.event.clone()));
         assert_eq!(notice.receiving, "/91/899/30733/");
+        assert_eq!((notice.dossier, notice.writer), (Some(small.event.dossier_id), Some(bus.instance)));
 
         let large = published(&"Thiếu giấy tờ. ".repeat(600));
-        let text = EventBus::notice(&large).unwrap();
+        let text = bus.notice(&large).unwrap();
         assert!(text.len() <= MAX_NOTICE_BYTES);
         let notice: Notice = serde_json::from_str(&text).unwrap();
         assert_eq!((notice.event, notice.id), (None, Some(large.event.id)));
+        assert_eq!(notice.dossier, Some(large.event.dossier_id));
     }
 }

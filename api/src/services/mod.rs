@@ -14,6 +14,7 @@ pub mod dossiers;
 pub mod events;
 pub mod officials;
 pub mod procedures;
+pub mod recent;
 pub mod remembered;
 pub mod scope;
 pub mod tracking;
