@@ -1,10 +1,12 @@
-//! Several writes as one PostgreSQL statement: each is a data-modifying
-//! `WITH` clause, and the statement's final `SELECT` ties them together. One
-//! statement is atomic on its own — no `BEGIN`/`COMMIT` round trips — and all
-//! its parts see one snapshot; foreign keys are checked at its end, after
-//! every part ran.
+//! Several writes sent to the database at once. On PostgreSQL, one
+//! statement ([`Combined`]): each write is a data-modifying `WITH` clause,
+//! and the statement's final `SELECT` ties them together. One statement is
+//! atomic on its own — no `BEGIN`/`COMMIT` round trips — and all its parts
+//! see one snapshot; foreign keys are checked at its end, after every part
+//! ran. On SQLite, a [`Batch`] of statements run one after the other in one
+//! call, inside the caller's transaction.
 
-use sea_orm::sea_query::{PostgresQueryBuilder, QueryStatementWriter};
+use sea_orm::sea_query::{PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder};
 use sea_orm::{DbBackend, DbErr, RuntimeErr, Statement, Value};
 
 /// A statement being put together.
@@ -38,6 +40,34 @@ impl Combined {
             format!("WITH {} {select}", self.clauses.join(", "))
         };
         Statement::from_sql_and_values(DbBackend::Postgres, sql, self.values)
+    }
+}
+
+/// Statements for SQLite, sent as one: SQLite runs them in order, each with
+/// its share of the values (placeholders are `?`, bound in order across the
+/// statements). sqlx runs each call on the connection's own thread, so one
+/// call instead of one per statement saves a hand-over to that thread and
+/// back for each.
+#[derive(Debug, Default)]
+pub struct Batch {
+    sql: String,
+    values: Vec<Value>,
+}
+
+impl Batch {
+    /// Appends `statement`.
+    pub fn add(&mut self, statement: &impl QueryStatementWriter) {
+        let (sql, values) = statement.build(SqliteQueryBuilder);
+        if !self.sql.is_empty() {
+            self.sql.push_str("; ");
+        }
+        self.sql.push_str(&sql);
+        self.values.extend(values.0);
+    }
+
+    /// The statements as one.
+    pub fn finish(self) -> Statement {
+        Statement::from_sql_and_values(DbBackend::Sqlite, self.sql, self.values)
     }
 }
 
@@ -99,6 +129,24 @@ mod tests {
             r#"INSERT INTO "t" ("a$1", "b") VALUES ($5, $16) -- '$3'"#
         );
         assert_eq!(shift_placeholders("SELECT $1", 0), "SELECT $1");
+    }
+
+    #[test]
+    fn a_batch_joins_its_statements_and_their_values_in_order() {
+        use sea_orm::sea_query::{Alias, Query};
+        let mut batch = Batch::default();
+        for n in [1, 2] {
+            batch.add(
+                &Query::insert()
+                    .into_table(Alias::new("t"))
+                    .columns([Alias::new("n")])
+                    .values_panic([n.into()])
+                    .to_owned(),
+            );
+        }
+        let statement = batch.finish();
+        assert_eq!(statement.sql, r#"INSERT INTO "t" ("n") VALUES (?); INSERT INTO "t" ("n") VALUES (?)"#);
+        assert_eq!(statement.values.map(|v| v.0), Some(vec![1.into(), 2.into()]));
     }
 
     #[test]

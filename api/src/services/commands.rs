@@ -9,7 +9,7 @@
 //! only its audit row.
 
 use super::audit;
-use super::combined::{has_sqlstate, Combined};
+use super::combined::{has_sqlstate, Batch, Combined};
 use super::dossiers;
 use super::events::Published;
 use super::scope::Scope;
@@ -858,14 +858,23 @@ async fn attach(
     })
 }
 
-async fn insert_documents(txn: &impl ConnectionTrait, documents: &[dossier_document::Model]) -> ApiResult<()> {
-    if documents.is_empty() {
-        return Ok(());
+/// On SQLite: adds what a command records besides the dossier — its slip
+/// entry, its documents, its audit row — to `batch`; returns how many rows
+/// they insert.
+fn add_records(
+    batch: &mut Batch,
+    event: &dossier_event::Model,
+    documents: &[dossier_document::Model],
+    entry: &audit::Entry<'_>,
+    now: DateTime<Utc>,
+) -> u64 {
+    batch.add(&dossier_event::Entity::insert(dossier_event::ActiveModel::from(event.clone()).reset_all()).into_query());
+    if !documents.is_empty() {
+        let rows = documents.iter().cloned().map(|d| dossier_document::ActiveModel::from(d).reset_all());
+        batch.add(&dossier_document::Entity::insert_many(rows).into_query());
     }
-    dossier_document::Entity::insert_many(documents.iter().cloned().map(dossier_document::ActiveModel::from))
-        .exec(txn)
-        .await?;
-    Ok(())
+    batch.add(&entity::audit_log::Entity::insert(entry.row(Ok(()), now)).into_query());
+    2 + documents.len() as u64
 }
 
 fn required(field: &str, value: String) -> ApiResult<String> {
@@ -915,22 +924,24 @@ async fn commit(state: &AppState, before: &dossier::Model, plan: Plan, entry: &a
             Err(error) => Err(error.into()),
         };
     }
+    // The dossier's write comes first, so that SQLite takes its write lock at
+    // once; if it changed no row, the inserts after it are rolled back.
+    let mut batch = Batch::default();
+    batch.add(
+        &dossier::Entity::update_many()
+            .set(update)
+            .filter(dossier::Column::Id.eq(before.id))
+            .filter(dossier::Column::LockVersion.eq(before.lock_version))
+            .into_query(),
+    );
+    let rows = add_records(&mut batch, &event, &documents, entry, now);
     let _writing = enter_write_gate(state).await;
     let txn = state.db.begin().await?;
-    // The write comes first, so that SQLite takes its write lock at once.
-    let written = dossier::Entity::update_many()
-        .set(update)
-        .filter(dossier::Column::Id.eq(before.id))
-        .filter(dossier::Column::LockVersion.eq(before.lock_version))
-        .exec(&txn)
-        .await?;
-    if written.rows_affected != 1 {
+    let written = txn.execute(batch.finish()).await?;
+    if written.rows_affected() != 1 + rows {
         txn.rollback().await?;
         return Err(changed_meanwhile(before));
     }
-    dossier_event::ActiveModel::from(event.clone()).reset_all().insert(&txn).await?;
-    insert_documents(&txn, &documents).await?;
-    entry.write(&txn, Ok(()), now).await?;
     txn.commit().await?;
     state.recent.remember(&after);
     state.events.committed(published);
@@ -1144,14 +1155,10 @@ async fn file_new(
             state.db.execute(statement).await.map(drop).map_err(ApiError::from)
         }
         Some(txn) => {
-            let inserted = async {
-                dossier::ActiveModel::from(dossier.clone()).reset_all().insert(&txn).await?;
-                dossier_event::ActiveModel::from(event.clone()).reset_all().insert(&txn).await?;
-                insert_documents(&txn, &documents).await?;
-                entry.write(&txn, Ok(()), now).await?;
-                Ok::<_, ApiError>(())
-            }
-            .await;
+            let mut batch = Batch::default();
+            batch.add(&dossier::Entity::insert(dossier::ActiveModel::from(dossier.clone()).reset_all()).into_query());
+            add_records(&mut batch, &event, &documents, entry, now);
+            let inserted = txn.execute(batch.finish()).await.map(drop).map_err(ApiError::from);
             match inserted {
                 Ok(()) => txn.commit().await.map_err(ApiError::from),
                 Err(error) => {
