@@ -33,6 +33,19 @@ async fn a_bad_token_is_unauthenticated_and_never_anonymous() {
 }
 
 #[tokio::test]
+async fn a_token_accepted_before_is_refused_once_it_expires() {
+    let app = TestApp::spawn().await;
+    let token = forged("vinhthanh.motcua", TEST_SECRET, 2);
+    let me = serde_json::to_vec(&json!({ "query": "{ me { user { username } } }" })).unwrap();
+    let accepted = app.post_raw(Some(&token), me.clone()).await;
+    assert_eq!(accepted.body["data"]["me"]["user"]["username"], "vinhthanh.motcua", "{}", accepted.body);
+    // The server remembers the verified token, but never past its expiry.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let expired = app.post_raw(Some(&token), me).await;
+    assert_eq!((expired.status, expired.error_codes()), (401, vec!["UNAUTHENTICATED".to_owned()]));
+}
+
+#[tokio::test]
 async fn a_token_signed_with_the_secret_for_a_known_user_is_accepted() {
     let app = TestApp::spawn().await;
     let token = forged("vinhthanh.motcua", TEST_SECRET, 3600);

@@ -1,6 +1,7 @@
 //! Authentication: `Authorization: Bearer <JWT>`, HS256 with the configured (or
 //! generated) secret, or RS256/ES256 against an OIDC issuer's JWKS. The token
-//! names the user (`sub`); roles never come from the token. The official a
+//! names the user (`sub`); roles never come from the token. A verified token
+//! is trusted for [`TOKEN_FRESH_FOR`] (never past its expiry). The official a
 //! token names is read from the database at most every [`OFFICIAL_FRESH_FOR`]:
 //! a deactivated official's tokens stop working within that time.
 
@@ -23,7 +24,11 @@ const SECRET_FILE: &str = "jwt-secret";
 
 /// How long an official read for a token is trusted before it is read again.
 pub const OFFICIAL_FRESH_FOR: Duration = Duration::from_secs(5);
-/// Most officials remembered at once; the memory is emptied when it is full.
+/// How long a verified token is trusted without checking its signature again
+/// (it is never trusted past its expiry; an issuer's rotated key stops
+/// being honoured within this time).
+pub const TOKEN_FRESH_FOR: Duration = Duration::from_secs(60);
+/// Most officials (and verified tokens) remembered at once; the memory is emptied when it is full.
 const MAX_REMEMBERED: usize = 10_000;
 const ISSUER: &str = "motcua";
 
@@ -80,6 +85,8 @@ pub struct Authenticator {
     http: reqwest::Client,
     /// Officials recently read for a token, by username, with when they were read.
     officials: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Viewer)>>,
+    /// Tokens recently verified: when, their user, when they expire (seconds since 1970).
+    verified: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, String, u64)>>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -112,6 +119,7 @@ impl Authenticator {
             audience: settings.jwt_audience.clone(),
             http,
             officials: Default::default(),
+            verified: Default::default(),
         })
     }
 
@@ -124,6 +132,32 @@ impl Authenticator {
 
     /// The user a token names, if its signature, algorithm and dates are valid.
     pub async fn verify(&self, token: &str) -> Result<String, ApiError> {
+        if let Some(user) = self.verified_before(token) {
+            return Ok(user);
+        }
+        let (user, expires) = self.verify_signature_and_dates(token).await?;
+        self.remember_verified(token, &user, expires);
+        Ok(user)
+    }
+
+    /// The user of a token verified within [`TOKEN_FRESH_FOR`] that has not expired since.
+    fn verified_before(&self, token: &str) -> Option<String> {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
+        let verified = self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (at, user, expires) = verified.get(token)?;
+        (at.elapsed() < TOKEN_FRESH_FOR && now < *expires).then(|| user.clone())
+    }
+
+    fn remember_verified(&self, token: &str, user: &str, expires: u64) {
+        let mut verified = self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if verified.len() >= MAX_REMEMBERED {
+            verified.clear();
+        }
+        verified.insert(token.to_owned(), (std::time::Instant::now(), user.to_owned(), expires));
+    }
+
+    /// Checks a token's signature, algorithm and dates: its user and when it expires.
+    async fn verify_signature_and_dates(&self, token: &str) -> Result<(String, u64), ApiError> {
         let invalid = |why: &str| ApiError::Unauthenticated(format!("invalid token: {why}"));
         let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed"))?;
         let claims = match header.alg {
@@ -156,7 +190,7 @@ impl Authenticator {
         if claims.sub.is_empty() {
             return Err(invalid("no subject"));
         }
-        Ok(claims.sub)
+        Ok((claims.sub, claims.exp))
     }
 
     /// The JWKS key with this id, refetching the set (at most once a minute) when it is unknown.

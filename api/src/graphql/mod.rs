@@ -7,6 +7,7 @@ pub mod ids;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod parsed;
 pub mod query;
 pub mod subscription;
 pub mod types;
@@ -23,6 +24,8 @@ pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subs
 pub fn build_schema(state: Option<Arc<AppState>>, limits: &Limits) -> AppSchema {
     let mut builder = Schema::build(query::Query, mutation::Mutation, subscription::SubscriptionRoot)
         .extension(limits::LimitsFactory(limits.clone()))
+        // After the limits, so that a remembered operation is still checked against them.
+        .extension(parsed::ParsedOperationsFactory::default())
         .limit_recursive_depth(64)
         .limit_directives(20);
     if let Some(state) = state {
