@@ -58,6 +58,7 @@ impl Application {
             calendars: Default::default(),
             procedures: Default::default(),
             agencies: Default::default(),
+            officials: Default::default(),
             events: events.clone(),
             recent,
             write_gate: (backend == sea_orm::DbBackend::Sqlite).then(Default::default),

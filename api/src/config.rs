@@ -73,8 +73,8 @@ pub struct Settings {
     /// Database URL: `sqlite://…` or `postgres://…`; the SQLite file in the data folder when unset.
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<Secret>,
-    /// Largest number of database connections.
-    #[arg(long, env = "MOTCUA_DB_POOL", default_value_t = 16, global = true)]
+    /// Largest number of database connections [default: four per processor core, 4 to 32].
+    #[arg(long, env = "MOTCUA_DB_POOL", default_value_t = default_db_pool(), hide_default_value = true, global = true)]
     pub db_pool: u32,
     /// Address to listen on.
     #[arg(long, env = "MOTCUA_LISTEN", default_value = "127.0.0.1:8080", global = true)]
@@ -148,6 +148,16 @@ impl Default for Limits {
     }
 }
 
+/// Four database connections per processor core of this machine, 4 to 32.
+/// More connections than the database can run at once only make its
+/// processes take turns: on two cores, 8 connections served the commands and
+/// the lists faster than 16 (docs/PERFORMANCE.md). A database on a larger
+/// machine of its own may want more.
+pub fn default_db_pool() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get) as u32;
+    (4 * cores).clamp(4, 32)
+}
+
 impl Settings {
     /// Settings for a server on `data_dir` with every other value at its default;
     /// the test suite starts from here.
@@ -155,7 +165,7 @@ impl Settings {
         Self {
             data_dir,
             database_url: None,
-            db_pool: 16,
+            db_pool: default_db_pool(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             jwt_secret: None,
             jwks_url: None,

@@ -20,6 +20,8 @@ pub struct AppState {
     pub calendars: Calendars,
     /// Agencies, as commands read them.
     pub agencies: Directory,
+    /// Officials, as commands read them (assignees, signers).
+    pub officials: crate::services::officials::Officials,
     /// Procedure versions with their steps, as commands read them.
     pub procedures: Versions,
     pub events: std::sync::Arc<EventBus>,

@@ -30,9 +30,12 @@ pub struct Authz {
     /// Every user's grants (the `g` rules), indexed by user.
     grants: HashMap<String, Vec<Grant>>,
     /// casbin's answers by request (user, path, object, action): the same
-    /// request gets the same answer until the rules change, and casbin
-    /// evaluates its matcher as a script, which every command would pay for.
+    /// request gets the same answer while the rules stay as loaded, and
+    /// casbin evaluates its matcher as a script, which every command would
+    /// pay for. Whatever changes the rules must forget these and the scopes.
     decisions: std::sync::RwLock<HashMap<String, bool>>,
+    /// The scopes worked out so far, by (user, object, action).
+    scopes: std::sync::RwLock<HashMap<String, Scope>>,
 }
 
 /// Most remembered decisions; all are forgotten when it is reached.
@@ -57,7 +60,7 @@ impl Authz {
         let rules = parse_policy(policy)?;
         enforcer.add_policies(rules).await.context("adding the permissions of policy.csv")?;
         let grants = index_grants(enforcer.get_grouping_policy());
-        Ok(Self { enforcer: RwLock::new(enforcer), grants, decisions: Default::default() })
+        Ok(Self { enforcer: RwLock::new(enforcer), grants, decisions: Default::default(), scopes: Default::default() })
     }
 
     /// Whether `user` may do `action` on `object` in the agency at `path`.
@@ -91,13 +94,23 @@ impl Authz {
     /// domains of every role that has the permission. The same rules as
     /// [`Authz::allows`], in a form a SQL filter can use.
     pub async fn scope(&self, user: &str, object: &str, action: &str) -> Scope {
+        let request = [user, object, action].join("\u{1f}");
+        if let Some(scope) = self.scopes.read().unwrap_or_else(|p| p.into_inner()).get(&request) {
+            return scope.clone();
+        }
         let grants = self.grants(user).await;
         let enforcer = self.enforcer.read().await;
         let patterns = grants
             .into_iter()
             .filter(|grant| enforcer.has_policy(vec![grant.role.clone(), object.to_owned(), action.to_owned()]))
             .map(|grant| grant.pattern);
-        Scope::new(patterns)
+        let scope = Scope::new(patterns);
+        let mut scopes = self.scopes.write().unwrap_or_else(|p| p.into_inner());
+        if scopes.len() >= MAX_DECISIONS {
+            scopes.clear();
+        }
+        scopes.insert(request, scope.clone());
+        scope
     }
 }
 

@@ -30,6 +30,7 @@ use sea_orm::{
     QueryFilter, QueryTrait, Set, TransactionTrait, TryIntoModel,
 };
 use serde_json::json;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// The result of a command: the dossier as it is now, its new slip entry
@@ -750,7 +751,12 @@ impl Context<'_> {
 
     /// An active official who holds `role` (when given) and may complete
     /// steps where the dossier is.
-    async fn official_who_can_take(&self, id: Uuid, role: Option<&str>, field: &str) -> ApiResult<official::Model> {
+    async fn official_who_can_take(
+        &self,
+        id: Uuid,
+        role: Option<&str>,
+        field: &str,
+    ) -> ApiResult<Arc<official::Model>> {
         let official = self.official_with_permission(id, "complete_step", field).await?;
         if let Some(role) = role {
             if !holds(self.state, &official.username, role, &self.before.agency_path).await {
@@ -764,14 +770,14 @@ impl Context<'_> {
     }
 
     /// An active official allowed `action` on dossiers where the dossier is.
-    async fn official_with_permission(&self, id: Uuid, action: &str, field: &str) -> ApiResult<official::Model> {
+    async fn official_with_permission(&self, id: Uuid, action: &str, field: &str) -> ApiResult<Arc<official::Model>> {
         let refused = || {
             ApiError::BadUserInput(format!(
                 "`{field}` must name an active official who may {action} dossiers at {}",
                 self.before.agency_path
             ))
         };
-        let official = official::Entity::find_by_id(id).one(&self.state.db).await?.ok_or_else(refused)?;
+        let official = self.state.officials.by_id(&self.state.db, id).await?.ok_or_else(refused)?;
         if !official.active
             || !self.state.authz.allows(&official.username, &self.before.agency_path, "dossier", action).await
         {
