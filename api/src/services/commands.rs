@@ -911,19 +911,18 @@ async fn commit(state: &AppState, before: &dossier::Model, plan: Plan, entry: &a
         changed.returning_col(dossier::Column::Id);
         let mut combined = Combined::default();
         combined.add("changed", &changed);
-        let notice = state.events.notice(&published)?;
         let statement = write_at_once(
             combined,
             &event,
             &documents,
             entry,
             now,
-            &notice,
             "motcua_expect_one((SELECT count(*) FROM changed))",
-        )?;
+        );
         return match state.db.execute(statement).await {
             Ok(_) => {
                 state.recent.remember(&after);
+                state.events.committed(published);
                 Ok(Acted { dossier: after, event, documents })
             }
             Err(error) if has_sqlstate(&error, CHANGED_SQLSTATE) => Err(changed_meanwhile(before)),
@@ -974,17 +973,15 @@ fn is_postgres(state: &AppState) -> bool {
 
 /// On PostgreSQL: after the dossier's own write in `combined`, the slip
 /// entry, the documents, the audit row, then a final `SELECT` of `check`
-/// (which may abort the statement) and the notice for subscribers — one
-/// statement, one round trip, delivered only if it commits.
+/// (which may abort the statement) — one statement, one round trip.
 fn write_at_once(
     mut combined: Combined,
     event: &dossier_event::Model,
     documents: &[dossier_document::Model],
     entry: &audit::Entry<'_>,
     now: DateTime<Utc>,
-    notice: &str,
     check: &str,
-) -> ApiResult<sea_orm::Statement> {
+) -> sea_orm::Statement {
     combined.add(
         "slip",
         &dossier_event::Entity::insert(dossier_event::ActiveModel::from(event.clone()).reset_all()).into_query(),
@@ -994,9 +991,7 @@ fn write_at_once(
         combined.add("documents", &dossier_document::Entity::insert_many(rows).into_query());
     }
     combined.add("audit", &entity::audit_log::Entity::insert(entry.row(Ok(()), now)).into_query());
-    let channel = combined.bind(super::events::CHANNEL);
-    let notice = combined.bind(notice);
-    Ok(combined.finish(&format!("SELECT {check}, pg_notify({channel}, {notice})")))
+    combined.finish(&format!("SELECT {check}"))
 }
 
 async fn file_new(
@@ -1156,8 +1151,7 @@ async fn file_new(
             let mut combined = Combined::default();
             let insert = dossier::Entity::insert(dossier::ActiveModel::from(dossier.clone()).reset_all());
             combined.add("filed", &insert.into_query());
-            let notice = state.events.notice(&published)?;
-            let statement = write_at_once(combined, &event, &documents, entry, now, &notice, "true")?;
+            let statement = write_at_once(combined, &event, &documents, entry, now, "true");
             state.db.execute(statement).await.map(drop).map_err(ApiError::from)
         }
         Some(txn) => {

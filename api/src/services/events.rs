@@ -1,20 +1,31 @@
-//! The bus of slip events that subscriptions listen to. On SQLite (one
-//! process) a command hands its event to the bus once its transaction has
-//! committed. On PostgreSQL the command's transaction sends `NOTIFY` instead —
-//! delivered only if it commits — and every server instance `LISTEN`s and
-//! hands what it hears to its own subscribers, so an event written by one
-//! instance reaches the subscribers of all. What an instance hears of the
-//! others' events also tells it which remembered dossiers
-//! ([`super::recent::RecentDossiers`]) are out of date.
+//! The bus of slip events that subscriptions listen to. A command hands its
+//! event to the bus once its write has committed. On SQLite (one process)
+//! the bus hands it to this server's subscribers. On PostgreSQL it goes out
+//! as a `NOTIFY`; every server instance `LISTEN`s and hands what it hears to
+//! its own subscribers, so an event written by one instance reaches the
+//! subscribers of all. What an instance hears of the others' events also
+//! tells it which remembered dossiers ([`super::recent::RecentDossiers`])
+//! are out of date.
+//!
+//! The `NOTIFY` is not part of the command's own transaction: PostgreSQL
+//! holds one database-wide lock from a notifying transaction's commit until
+//! its log is on disk, so notifying commands would commit one at a time (a
+//! quarter of the commands' throughput, docs/PERFORMANCE.md). A publisher
+//! task sends the notices of the commands that committed meanwhile in one
+//! statement on a connection of its own. A notice is therefore sent only
+//! after its event committed, and is lost if the process stops in between:
+//! subscriptions are live notifications, the slip is the record.
 
 use super::recent::RecentDossiers;
 use crate::error::ApiResult;
 use entity::dossier_event;
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
+use sea_orm::sqlx::{ConnectOptions, Connection};
 use sea_orm::{DatabaseConnection, DbBackend, EntityTrait};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 /// The PostgreSQL channel of slip events.
 pub const CHANNEL: &str = "motcua_dossier_events";
@@ -45,12 +56,19 @@ struct Notice {
 
 /// Room left in a notice for what PostgreSQL adds.
 const MAX_NOTICE_BYTES: usize = 7_500;
+/// Most notices waiting for the publisher; beyond, they are dropped (and logged).
+const MAX_WAITING_NOTICES: usize = 100_000;
+/// Most notices the publisher sends in one statement.
+const MAX_NOTICES_AT_ONCE: usize = 1_000;
 
 /// Slip events as they happen, to every subscriber of this server.
 #[derive(Debug)]
 pub struct EventBus {
     sender: broadcast::Sender<Arc<Published>>,
     backend: DbBackend,
+    /// On PostgreSQL, the notices waiting for the publisher.
+    notices: Option<mpsc::Sender<String>>,
+    waiting: std::sync::Mutex<Option<mpsc::Receiver<String>>>,
     /// This server instance, as its notices name it.
     instance: uuid::Uuid,
     /// The dossiers this instance remembers, which other instances' events make out of date.
@@ -60,12 +78,25 @@ pub struct EventBus {
 impl EventBus {
     /// A bus for a database of `backend`, which keeps `recent` up to date.
     pub fn new(backend: DbBackend, recent: Arc<RecentDossiers>) -> Self {
-        Self { sender: broadcast::channel(4096).0, backend, instance: uuid::Uuid::now_v7(), recent }
+        let (notices, waiting) = match backend {
+            DbBackend::Postgres => {
+                let (sender, receiver) = mpsc::channel(MAX_WAITING_NOTICES);
+                (Some(sender), Some(receiver))
+            }
+            _ => (None, None),
+        };
+        Self {
+            sender: broadcast::channel(4096).0,
+            backend,
+            notices,
+            waiting: std::sync::Mutex::new(waiting),
+            instance: uuid::Uuid::now_v7(),
+            recent,
+        }
     }
 
-    /// The payload of the `NOTIFY` (on [`CHANNEL`]) that delivers the event
-    /// on PostgreSQL once the command's write commits.
-    pub fn notice(&self, published: &Published) -> ApiResult<String> {
+    /// The payload of the `NOTIFY` (on [`CHANNEL`]) that delivers the event on PostgreSQL.
+    fn notice(&self, published: &Published) -> ApiResult<String> {
         let receiving = published.receiving_agency_path.clone();
         let (dossier, writer) = (Some(published.event.dossier_id), Some(self.instance));
         let whole =
@@ -78,11 +109,21 @@ impl EventBus {
         serde_json::to_string(&by_id).map_err(crate::error::ApiError::internal)
     }
 
-    /// After the commit: on SQLite, hands the event to this server's subscribers.
+    /// After the commit: on SQLite, hands the event to this server's
+    /// subscribers; on PostgreSQL, to the publisher.
     pub fn committed(&self, published: Published) {
-        if self.backend != DbBackend::Postgres {
+        let Some(notices) = &self.notices else {
             // No subscriber is not an error.
             let _ = self.sender.send(Arc::new(published));
+            return;
+        };
+        match self.notice(&published) {
+            Ok(notice) => {
+                if notices.try_send(notice).is_err() {
+                    tracing::warn!(event = %published.event.id, "too many notices waiting: an event is not published");
+                }
+            }
+            Err(error) => tracing::error!(?error, "cannot write the notice of an event"),
         }
     }
 
@@ -91,11 +132,16 @@ impl EventBus {
         self.sender.subscribe()
     }
 
-    /// On PostgreSQL: listens for notices for as long as the process runs,
-    /// reconnecting after a failure, and hands the events to the subscribers.
-    pub fn listen(self: &Arc<Self>, url: String, db: DatabaseConnection) {
+    /// On PostgreSQL: publishes this instance's notices and listens for
+    /// everyone's for as long as the process runs, reconnecting after a
+    /// failure, and hands the events heard to the subscribers.
+    pub fn start(self: &Arc<Self>, url: String, db: DatabaseConnection) {
         if self.backend != DbBackend::Postgres {
             return;
+        }
+        let waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(waiting) = waiting {
+            tokio::spawn(publish(url.clone(), waiting));
         }
         let bus = self.clone();
         tokio::spawn(async move {
@@ -139,6 +185,49 @@ impl EventBus {
             }
         }
     }
+}
+
+/// Sends the waiting notices, as many as have gathered at once, in one
+/// statement on a connection of its own that does not wait for the disk at
+/// commit (a lost notice is what a crash loses anyway).
+async fn publish(url: String, mut waiting: mpsc::Receiver<String>) {
+    let mut connection: Option<PgConnection> = None;
+    let mut batch = Vec::with_capacity(MAX_NOTICES_AT_ONCE);
+    while waiting.recv_many(&mut batch, MAX_NOTICES_AT_ONCE).await > 0 {
+        for attempt in 0..2 {
+            if connection.is_none() {
+                connection = match publisher_connection(&url).await {
+                    Ok(connection) => Some(connection),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot connect to publish dossier events");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                };
+            }
+            let Some(open) = connection.as_mut() else { continue };
+            let sent = sea_orm::sqlx::query("SELECT pg_notify($1, notice) FROM unnest($2::text[]) AS notice")
+                .bind(CHANNEL)
+                .bind(&batch)
+                .execute(open)
+                .await;
+            match sent {
+                Ok(_) => break,
+                Err(error) => {
+                    tracing::warn!(%error, attempt, notices = batch.len(), "publishing dossier events failed");
+                    connection = None;
+                }
+            }
+        }
+        batch.clear();
+    }
+}
+
+async fn publisher_connection(url: &str) -> anyhow::Result<PgConnection> {
+    let options: PgConnectOptions = url.parse()?;
+    let mut connection = options.options([("synchronous_commit", "off")]).connect().await?;
+    connection.ping().await?;
+    Ok(connection)
 }
 
 #[cfg(test)]
