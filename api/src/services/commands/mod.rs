@@ -1,0 +1,362 @@
+//! The commands of a dossier's life. Each one, in order: find the dossier in
+//! the caller's sight (`NOT_FOUND` otherwise, the same as a missing one),
+//! check the caller's permission where the dossier is (`FORBIDDEN`), the
+//! version the caller saw (`CONFLICT`) and the state machine
+//! (`INVALID_TRANSITION`), then write the change, its slip entry and its audit
+//! row in one transaction. The dossier's update is conditional on its version,
+//! so of two officials acting at once exactly one succeeds; the other gets
+//! `CONFLICT` and nothing of its command is written. A refused command writes
+//! only its audit row.
+
+mod change;
+mod documents;
+mod filing;
+mod steps;
+mod write;
+
+pub use filing::normalize_phone;
+
+use change::{Context, Plan};
+use filing::file_new;
+use write::{commit, enter_write_gate};
+
+use super::audit;
+use super::dossiers;
+use super::scope::Scope;
+use crate::auth::Viewer;
+use crate::domain::lifecycle::{self, Command};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use entity::{agency, dossier, dossier_document, dossier_event, ApplicantKind, Channel, DocumentKind, PaymentMethod};
+use sea_orm::EntityTrait;
+use uuid::Uuid;
+
+/// The result of a command: the dossier as it is now, its new slip entry
+/// and the documents the command attached.
+#[derive(Debug, Clone)]
+pub struct Acted {
+    pub dossier: dossier::Model,
+    pub event: dossier_event::Model,
+    pub documents: Vec<dossier_document::Model>,
+}
+
+/// Who applies.
+#[derive(Debug, Clone)]
+pub struct Applicant {
+    pub kind: ApplicantKind,
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub address: String,
+}
+
+/// A document to attach: its uploaded content and what it is.
+#[derive(Debug)]
+pub struct Attachment {
+    /// The upload's content (a temporary file).
+    pub content: std::fs::File,
+    /// The uploaded file's name.
+    pub file_name: String,
+    /// The upload's media type, as the client sent it.
+    pub content_type: Option<String>,
+    pub kind: DocumentKind,
+    /// What the document is, e.g. *Tờ khai đăng ký khai sinh*; the file name when absent.
+    pub name: Option<String>,
+    /// Whether it is a digitised copy (*bản số hóa*) with the value of the paper.
+    pub digitized: bool,
+}
+
+/// A new dossier: what `submitDossier` and `receiveDossier` (at the desk or by
+/// post) take.
+#[derive(Debug)]
+pub struct Application {
+    pub procedure_id: Uuid,
+    /// The receiving agency; the caller's own agency when absent.
+    pub agency_code: Option<String>,
+    pub channel: Channel,
+    pub applicant: Applicant,
+    /// The same key from the same caller returns the same dossier.
+    pub idempotency_key: Option<String>,
+    pub note: Option<String>,
+    /// The application's documents, filed with it.
+    pub documents: Vec<Attachment>,
+}
+
+/// A command on an existing dossier, with what it needs.
+#[derive(Debug)]
+pub enum Change {
+    Receive { note: Option<String> },
+    Refuse { reason: String },
+    Assign { assignee: Uuid, note: Option<String> },
+    CompleteStep { to: Option<Uuid>, note: Option<String> },
+    RequestSupplement { reason: String, documents: Vec<String>, days_allowed: u32 },
+    SupplyDocuments { note: Option<String> },
+    RequestPayment { amount: i64, note: Option<String> },
+    ConfirmPayment { method: PaymentMethod, note: Option<String> },
+    Stop { reason: String },
+    Withdraw { reason: String },
+    Resolve { result_number: String, signer: Option<Uuid>, result_digitized: bool, note: Option<String> },
+    ReturnResult { note: Option<String> },
+    Apologize { reason: String, new_appointment: DateTime<Utc> },
+    Transfer { to_agency_code: String, note: Option<String> },
+    AttachDocument { attachment: Attachment, note: Option<String> },
+}
+
+impl Change {
+    /// A copy, to run the change a second time — on the dossier read afresh
+    /// when a remembered copy turned out to be out of date. `None` for a
+    /// document, whose upload can be read only once.
+    fn replayable(&self) -> Option<Self> {
+        Some(match self {
+            Self::Receive { note } => Self::Receive { note: note.clone() },
+            Self::Refuse { reason } => Self::Refuse { reason: reason.clone() },
+            Self::Assign { assignee, note } => Self::Assign { assignee: *assignee, note: note.clone() },
+            Self::CompleteStep { to, note } => Self::CompleteStep { to: *to, note: note.clone() },
+            Self::RequestSupplement { reason, documents, days_allowed } => Self::RequestSupplement {
+                reason: reason.clone(),
+                documents: documents.clone(),
+                days_allowed: *days_allowed,
+            },
+            Self::SupplyDocuments { note } => Self::SupplyDocuments { note: note.clone() },
+            Self::RequestPayment { amount, note } => Self::RequestPayment { amount: *amount, note: note.clone() },
+            Self::ConfirmPayment { method, note } => Self::ConfirmPayment { method: *method, note: note.clone() },
+            Self::Stop { reason } => Self::Stop { reason: reason.clone() },
+            Self::Withdraw { reason } => Self::Withdraw { reason: reason.clone() },
+            Self::Resolve { result_number, signer, result_digitized, note } => Self::Resolve {
+                result_number: result_number.clone(),
+                signer: *signer,
+                result_digitized: *result_digitized,
+                note: note.clone(),
+            },
+            Self::ReturnResult { note } => Self::ReturnResult { note: note.clone() },
+            Self::Apologize { reason, new_appointment } => {
+                Self::Apologize { reason: reason.clone(), new_appointment: *new_appointment }
+            }
+            Self::Transfer { to_agency_code, note } => {
+                Self::Transfer { to_agency_code: to_agency_code.clone(), note: note.clone() }
+            }
+            Self::AttachDocument { .. } => return None,
+        })
+    }
+
+    /// The command this change runs.
+    pub fn command(&self) -> Command {
+        match self {
+            Self::Receive { .. } => Command::Receive,
+            Self::Refuse { .. } => Command::Refuse,
+            Self::Assign { .. } => Command::Assign,
+            Self::CompleteStep { .. } => Command::CompleteStep,
+            Self::RequestSupplement { .. } => Command::RequestSupplement,
+            Self::SupplyDocuments { .. } => Command::SupplyDocuments,
+            Self::RequestPayment { .. } => Command::RequestPayment,
+            Self::ConfirmPayment { .. } => Command::ConfirmPayment,
+            Self::Stop { .. } => Command::Stop,
+            Self::Withdraw { .. } => Command::Withdraw,
+            Self::Resolve { .. } => Command::Resolve,
+            Self::ReturnResult { .. } => Command::ReturnResult,
+            Self::Apologize { .. } => Command::Apologize,
+            Self::Transfer { .. } => Command::Transfer,
+            Self::AttachDocument { .. } => Command::AttachDocument,
+        }
+    }
+}
+
+/// Which dossier a command acts on, and the version the caller last saw.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub dossier_id: Uuid,
+    pub version: Option<i32>,
+}
+
+/// Commands the applicant comes to the desk for: the desk of the receiving
+/// agency may run them on a dossier it transferred, as well as the agency
+/// holding it.
+fn at_the_desk(command: Command) -> bool {
+    matches!(
+        command,
+        Command::SupplyDocuments
+            | Command::ConfirmPayment
+            | Command::Withdraw
+            | Command::ReturnResult
+            | Command::AttachDocument
+    )
+}
+
+/// The role of the one-stop desk in `policies/policy.csv`.
+const DESK_ROLE: &str = "receiver";
+
+/// Runs `change` on the dossier `target` names, as `actor`.
+pub async fn act(state: &AppState, actor: &Viewer, target: Target, change: Change) -> ApiResult<Acted> {
+    let command = change.command();
+    let mut entry = audit::Entry::new(actor, command.mutation(), "Dossier");
+    entry.target_id = Some(target.dossier_id.to_string());
+    let result = run(state, actor, target, change, &mut entry).await;
+    if let Err(error) = &result {
+        record_refusal(state, actor, &mut entry, error).await;
+    }
+    result
+}
+
+/// Files a new dossier: `submitDossier` (online) or `receiveDossier` at the
+/// desk or by post.
+pub async fn file(state: &AppState, actor: &Viewer, command: Command, application: Application) -> ApiResult<Acted> {
+    let mut entry = audit::Entry::new(actor, command.mutation(), "Dossier");
+    let result = file_new(state, actor, command, application, &mut entry).await;
+    if let Err(error) = &result {
+        record_refusal(state, actor, &mut entry, error).await;
+    }
+    result
+}
+
+/// Writes the audit row of a refused command. A dossier the caller may not
+/// see is logged under the caller's own agency, not the dossier's.
+async fn record_refusal(state: &AppState, actor: &Viewer, entry: &mut audit::Entry<'_>, error: &ApiError) {
+    if entry.agency_path.is_none() {
+        if let Ok(Some(home)) = agency::Entity::find_by_id(actor.agency_id).one(&state.db).await {
+            entry.agency_path = Some(home.path);
+            entry.province_code = Some(home.province_code);
+        }
+    }
+    let _writing = enter_write_gate(state).await;
+    if let Err(failure) = entry.write(&state.db, Err(error), state.clock.now()).await {
+        tracing::error!(error = ?failure, "cannot write the audit row of a refused command");
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("no dossier with this ID".into())
+}
+
+/// Runs the change on this instance's remembered copy of the dossier when it
+/// has one (see [`super::recent`]), else on the row read now. A copy out of
+/// date is never written over: the write is conditional on its version, and
+/// a conflict there is answered as any conflict. Any other refusal decided on
+/// a copy is checked against the row: if the row moved on since, the change
+/// runs again on the row.
+async fn run(
+    state: &AppState,
+    actor: &Viewer,
+    target: Target,
+    change: Change,
+    entry: &mut audit::Entry<'_>,
+) -> ApiResult<Acted> {
+    let scope = state.authz.scope(&actor.username, "dossier", "read").await;
+    let id = target.dossier_id;
+    // A version sent with the command that differs from the copy's is checked against the row.
+    let copy = state.recent.get(id).filter(|copy| target.version.is_none_or(|version| version == copy.lock_version));
+    if let (Some(copy), Some(again)) = (copy, change.replayable()) {
+        let remembered = copy.lock_version;
+        match run_on(state, actor, &scope, target, copy, again, entry).await {
+            Ok(acted) => return Ok(acted),
+            Err(error @ ApiError::Conflict(_)) => {
+                state.recent.forget(id);
+                return Err(error);
+            }
+            Err(error) => {
+                state.recent.forget(id);
+                let row = read_dossier(state, id).await?;
+                if row.as_ref().is_none_or(|row| row.lock_version == remembered) {
+                    return Err(error);
+                }
+                return run_on(state, actor, &scope, target, row.ok_or_else(not_found)?, change, entry).await;
+            }
+        }
+    }
+    let row = read_dossier(state, id).await?.ok_or_else(not_found)?;
+    run_on(state, actor, &scope, target, row, change, entry).await
+}
+
+/// The dossier's row as it is now.
+async fn read_dossier(state: &AppState, id: Uuid) -> ApiResult<Option<dossier::Model>> {
+    Ok(dossier::Entity::find_by_id(id).one(&state.db).await?)
+}
+
+/// Runs the change on `before`, the dossier as last read or written: the
+/// caller must see it, hold the command's right, know its version, and the
+/// state machine must allow the command; then the change is written.
+async fn run_on(
+    state: &AppState,
+    actor: &Viewer,
+    scope: &Scope,
+    target: Target,
+    before: dossier::Model,
+    change: Change,
+    entry: &mut audit::Entry<'_>,
+) -> ApiResult<Acted> {
+    if !dossiers::is_visible_in(&before, scope) {
+        return Err(not_found());
+    }
+    let command = change.command();
+    entry.agency_path = Some(before.agency_path.clone());
+    entry.province_code = Some(before.province_code.clone());
+    authorise(state, actor, command, &before).await?;
+    if let Some(version) = target.version {
+        if version != before.lock_version {
+            return Err(stale(&before));
+        }
+    }
+    let status = lifecycle::transition(command, before.status)?;
+    let now = state.clock.now();
+    let calendar = state.calendars.of(&state.db, &before.province_code).await?;
+    let version = procedure_version(state, before.procedure_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("a dossier's procedure is missing"))?;
+    let mut plan = Plan::new(&before, command, status, actor, now);
+    let context = Context {
+        state,
+        actor,
+        before: &before,
+        calendar: &calendar,
+        procedure: &version.procedure,
+        steps: &version.steps,
+        now,
+    };
+    context.apply(change, &mut plan).await?;
+    commit(state, &before, plan, entry).await
+}
+
+fn stale(dossier: &dossier::Model) -> ApiError {
+    ApiError::Conflict(format!(
+        "dossier {} changed since you read it (it is at version {} now): read it again and retry",
+        dossier.code, dossier.lock_version
+    ))
+}
+
+/// The dossier changed between the version the command acted on and its write.
+fn changed_meanwhile(dossier: &dossier::Model) -> ApiError {
+    ApiError::Conflict(format!(
+        "dossier {} changed after version {}, which this command acted on: read it again and retry",
+        dossier.code, dossier.lock_version
+    ))
+}
+
+/// Checks casbin: the command's action where the dossier is held, or, for a
+/// desk command on a transferred dossier, at the receiving agency.
+async fn authorise(state: &AppState, actor: &Viewer, command: Command, dossier: &dossier::Model) -> ApiResult<()> {
+    let action = command.action();
+    if state.authz.allows(&actor.username, &dossier.agency_path, "dossier", action).await {
+        return Ok(());
+    }
+    if at_the_desk(command)
+        && dossier.transferred
+        && state.authz.allows(&actor.username, &dossier.receiving_agency_path, "dossier", action).await
+    {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden(format!(
+        "`{}` needs the `{action}` permission on dossiers at {}, which you do not hold",
+        command.mutation(),
+        dossier.agency_path
+    )))
+}
+
+/// A procedure version with its internal process (steps in order), from the
+/// cache of versions.
+async fn procedure_version(
+    state: &AppState,
+    procedure_id: Uuid,
+) -> ApiResult<Option<std::sync::Arc<super::procedures::Version>>> {
+    state.procedures.get(&state.db, procedure_id).await
+}
