@@ -59,6 +59,7 @@ impl Application {
             procedures: Default::default(),
             agencies: Default::default(),
             officials: Default::default(),
+            numbers: Default::default(),
             events: events.clone(),
             recent,
             write_gate: (backend == sea_orm::DbBackend::Sqlite).then(Default::default),

@@ -20,6 +20,8 @@ pub struct AppState {
     pub calendars: Calendars,
     /// Agencies, as commands read them.
     pub agencies: Directory,
+    /// On PostgreSQL, the intakes waiting for a dossier number.
+    pub numbers: crate::services::numbers::DossierNumbers,
     /// Officials, as commands read them (assignees, signers).
     pub officials: crate::services::officials::Officials,
     /// Procedure versions with their steps, as commands read them.

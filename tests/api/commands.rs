@@ -56,6 +56,15 @@ async fn fifty_concurrent_intakes_at_one_agency_get_fifty_distinct_codes() {
     let mut sequences: Vec<u32> = codes.iter().map(|c| c.rsplit('-').next().unwrap().parse().unwrap()).collect();
     sequences.sort_unstable();
     assert!(sequences.windows(2).all(|w| w[1] == w[0] + 1), "consecutive: {sequences:?}");
+    // Intakes waiting together share trips to the database for their numbers; none is taken and lost.
+    let taken: Vec<i32> = entity::dossier_code_sequence::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.last_seq)
+        .collect();
+    assert!(taken.contains(&(*sequences.last().unwrap() as i32)), "{taken:?} against {sequences:?}");
 }
 
 #[tokio::test]

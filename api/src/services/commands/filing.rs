@@ -108,13 +108,13 @@ pub(super) async fn file_new(
     }
     let documents_digitized = documents.iter().any(|d| d.digitized);
 
-    // On PostgreSQL the number is taken in a short transaction of its own, so
-    // that concurrent intakes at one desk wait for one another only that
-    // long, not for each other's whole filing; a filing that fails afterwards
-    // leaves its number unused. On SQLite the filing transaction takes it.
+    // On PostgreSQL the number is taken before the filing, in a short
+    // transaction of its own (`services::numbers`); a filing that fails
+    // afterwards leaves its number unused. On SQLite the filing transaction
+    // takes it.
     let writing = if is_postgres(state) { None } else { enter_write_gate(state).await };
     let (txn, sequence) = if is_postgres(state) {
-        (None, take_sequence_number(&state.db, agency.id, day).await?)
+        (None, state.numbers.next(&state.db, agency.id, day).await?)
     } else {
         let txn = state.db.begin().await?;
         let sequence = next_sequence(&txn, agency.id, day).await?;
@@ -232,30 +232,6 @@ pub(super) async fn replay(db: &DatabaseConnection, key: &str) -> ApiResult<Opti
         .ok_or_else(|| ApiError::internal("a filed dossier without a slip entry"))?;
     let documents = crate::services::documents::of_dossiers(db, &[dossier.id]).await?;
     Ok(Some(Acted { dossier, event, documents }))
-}
-
-/// On PostgreSQL: the next number of the agency's daily sequence, in a
-/// transaction of its own that does not wait for the disk (the filing's own
-/// commit, later, flushes the log past it, so a number is never given twice).
-pub(super) async fn take_sequence_number(
-    db: &DatabaseConnection,
-    agency_id: Uuid,
-    day: chrono::NaiveDate,
-) -> ApiResult<i32> {
-    use sea_orm::sqlx::Row;
-    // One round trip: the simple protocol runs the four statements in order.
-    // The values are a UUID and a date formatted here, never client text.
-    let sql = format!(
-        "BEGIN; SET LOCAL synchronous_commit TO off; \
-         INSERT INTO dossier_code_sequence (agency_id, day, last_seq) VALUES ('{agency_id}', '{day}', 1) \
-         ON CONFLICT (agency_id, day) DO UPDATE SET last_seq = dossier_code_sequence.last_seq + 1 \
-         RETURNING last_seq; COMMIT;"
-    );
-    let row = sea_orm::sqlx::raw_sql(&sql)
-        .fetch_one(db.get_postgres_connection_pool())
-        .await
-        .map_err(|error| ApiError::internal(format!("taking a dossier number: {error}")))?;
-    row.try_get::<i32, _>("last_seq").map_err(|error| ApiError::internal(format!("taking a dossier number: {error}")))
 }
 
 /// The next number of the agency's daily sequence. The upsert locks the
