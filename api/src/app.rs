@@ -62,7 +62,7 @@ impl Application {
             numbers: Default::default(),
             events: events.clone(),
             recent,
-            write_gate: (backend == sea_orm::DbBackend::Sqlite).then(Default::default),
+            sqlite_writer: crate::db::sqlite_writer(settings).await?,
             tracking: Default::default(),
             documents: DocumentStore::new(&settings.data_dir),
         });

@@ -4,7 +4,7 @@ use crate::config::Settings;
 use anyhow::Context;
 use futures_util::StreamExt;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait,
 };
@@ -38,18 +38,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<(DatabaseConnection,
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|opts| {
-            opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                .create_if_missing(true)
-                // A larger page cache and memory-mapped reads: fewer system
-                // calls on lists over a million dossiers and on bulk loads.
-                .pragma("cache_size", "-65536")
-                .pragma("mmap_size", "1073741824")
-                .pragma("temp_store", "memory")
-        });
+        .map_sqlx_sqlite_opts(sqlite_options);
     let mut db = Database::connect(options).await.context("connecting to the database")?;
     let counter = StatementCounter::default();
     let counted = counter.0.clone();
@@ -59,6 +48,37 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<(DatabaseConnection,
         metrics::histogram!("motcua_sql_statement_seconds").record(info.elapsed.as_secs_f64());
     });
     Ok((db, counter))
+}
+
+/// The settings of every SQLite connection: WAL, foreign keys on, a busy
+/// timeout, a larger page cache and memory-mapped reads (fewer system calls
+/// on lists over a million dossiers and on bulk loads).
+pub fn sqlite_options(options: SqliteConnectOptions) -> SqliteConnectOptions {
+    options
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .create_if_missing(true)
+        .pragma("cache_size", "-65536")
+        .pragma("mmap_size", "1073741824")
+        .pragma("temp_store", "memory")
+}
+
+/// On SQLite, the connection the commands write through
+/// ([`crate::services::sqlite_writer`]); `None` on PostgreSQL.
+pub async fn sqlite_writer(
+    settings: &Settings,
+) -> anyhow::Result<Option<crate::services::sqlite_writer::SqliteWriter>> {
+    let url = settings.database_url();
+    if !url.starts_with("sqlite:") {
+        return Ok(None);
+    }
+    let options: SqliteConnectOptions = url.parse().context("reading the SQLite URL")?;
+    let writer = crate::services::sqlite_writer::SqliteWriter::open(&sqlite_options(options))
+        .await
+        .context("opening the SQLite writing connection")?;
+    Ok(Some(writer))
 }
 
 /// Applies every pending migration, and restores whatever an interrupted bulk

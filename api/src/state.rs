@@ -29,9 +29,8 @@ pub struct AppState {
     pub events: std::sync::Arc<EventBus>,
     /// Dossiers as this instance last wrote them, where commands start from.
     pub recent: std::sync::Arc<RecentDossiers>,
-    /// On SQLite, held by whoever writes, so that writers queue here instead
-    /// of polling SQLite's lock; absent on PostgreSQL.
-    pub write_gate: Option<tokio::sync::Mutex<()>>,
+    /// On SQLite, the connection the commands write through, one at a time.
+    pub sqlite_writer: Option<crate::services::sqlite_writer::SqliteWriter>,
     /// Unsuccessful `trackDossier` lookups per client.
     pub tracking: Limiter,
     /// Document contents, by their SHA-256, in the data folder.

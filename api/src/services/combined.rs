@@ -6,7 +6,7 @@
 //! ran. On SQLite, a [`Batch`] of statements run one after the other in one
 //! call, inside the caller's transaction.
 
-use sea_orm::sea_query::{PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder};
+use sea_orm::sea_query::{InsertStatement, PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder};
 use sea_orm::{DbBackend, DbErr, RuntimeErr, Statement, Value};
 
 /// A statement being put together.
@@ -63,6 +63,30 @@ impl Batch {
         }
         self.sql.push_str(&sql);
         self.values.extend(values.0);
+    }
+
+    /// Appends `sql`, a statement without values (`BEGIN IMMEDIATE`, `COMMIT`).
+    pub fn raw(&mut self, sql: &str) {
+        if !self.sql.is_empty() {
+            self.sql.push_str("; ");
+        }
+        self.sql.push_str(sql);
+    }
+
+    /// Appends the one-row `insert` so that it inserts its row only if the
+    /// statement before it changed exactly one row: a chain of such inserts
+    /// after a conditional update writes all or nothing, and the batch's row
+    /// count tells which. `None` if `insert` is not a single row of values.
+    pub fn add_if_one_changed(&mut self, insert: &InsertStatement) -> Option<()> {
+        let (sql, values) = insert.build(SqliteQueryBuilder);
+        let (head, row) = sql.rsplit_once(" VALUES (")?;
+        let row = row.strip_suffix(')')?;
+        if !row.split(", ").all(|placeholder| placeholder == "?") {
+            return None;
+        }
+        self.raw(&format!("{head} SELECT {row} WHERE changes() = 1"));
+        self.values.extend(values.0);
+        Some(())
     }
 
     /// The statements as one.
@@ -147,6 +171,30 @@ mod tests {
         let statement = batch.finish();
         assert_eq!(statement.sql, r#"INSERT INTO "t" ("n") VALUES (?); INSERT INTO "t" ("n") VALUES (?)"#);
         assert_eq!(statement.values.map(|v| v.0), Some(vec![1.into(), 2.into()]));
+    }
+
+    #[test]
+    fn a_guarded_insert_inserts_only_after_a_statement_that_changed_one_row() {
+        use sea_orm::sea_query::{Alias, Query};
+        let insert = |rows: &[i32]| {
+            let mut insert = Query::insert();
+            insert.into_table(Alias::new("t")).columns([Alias::new("n"), Alias::new("m")]);
+            for n in rows {
+                insert.values_panic([(*n).into(), "x".into()]);
+            }
+            insert
+        };
+        let mut batch = Batch::default();
+        batch.raw("BEGIN IMMEDIATE");
+        assert!(batch.add_if_one_changed(&insert(&[1])).is_some());
+        assert!(batch.add_if_one_changed(&insert(&[1, 2])).is_none(), "two rows are not one");
+        batch.raw("COMMIT");
+        let statement = batch.finish();
+        assert_eq!(
+            statement.sql,
+            r#"BEGIN IMMEDIATE; INSERT INTO "t" ("n", "m") SELECT ?, ? WHERE changes() = 1; COMMIT"#
+        );
+        assert_eq!(statement.values.map(|v| v.0.len()), Some(2));
     }
 
     #[test]

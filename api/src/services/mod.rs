@@ -18,6 +18,7 @@ pub mod procedures;
 pub mod recent;
 pub mod remembered;
 pub mod scope;
+pub mod sqlite_writer;
 pub mod tracking;
 
 /// A page of a list, in order, and whether more follow.

@@ -5,7 +5,7 @@
 use super::change::{required, Slip};
 use super::documents::{attach, Owner};
 use super::steps::{step_after_receipt, step_deadline};
-use super::write::{add_records, enter_write_gate, is_postgres, write_at_once};
+use super::write::{add_records, is_postgres, sqlite_writer, write_at_once, WRITTEN};
 use super::{procedure_version, Acted, Applicant, Application, DESK_ROLE};
 use crate::auth::Viewer;
 use crate::domain::calendar::vietnam;
@@ -20,10 +20,9 @@ use crate::state::AppState;
 use entity::{
     agency, dossier, dossier_code_sequence, procedure, AgencyKind, Channel, DocumentKind, DossierStatus, Tier,
 };
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Expr, InsertStatement, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryTrait,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -110,15 +109,17 @@ pub(super) async fn file_new(
 
     // On PostgreSQL the number is taken before the filing, in a short
     // transaction of its own (`services::numbers`); a filing that fails
-    // afterwards leaves its number unused. On SQLite the filing transaction
-    // takes it.
-    let writing = if is_postgres(state) { None } else { enter_write_gate(state).await };
-    let (txn, sequence) = if is_postgres(state) {
-        (None, state.numbers.next(&state.db, agency.id, day).await?)
-    } else {
-        let txn = state.db.begin().await?;
-        let sequence = next_sequence(&txn, agency.id, day).await?;
-        (Some(txn), sequence)
+    // afterwards leaves its number unused. On SQLite the filing's
+    // transaction, on the writing connection, takes it.
+    let mut writing = if is_postgres(state) { None } else { Some(sqlite_writer(state).await?) };
+    let sequence = match writing.as_mut() {
+        None => state.numbers.next(&state.db, agency.id, day).await?,
+        Some(writing) => {
+            let mut batch = Batch::default();
+            batch.raw("BEGIN IMMEDIATE");
+            batch.add(&sequence_upsert(agency.id, day));
+            writing.fetch_i32(batch.finish(), "last_seq").await?
+        }
     };
     let dossier = dossier::Model {
         id,
@@ -179,7 +180,7 @@ pub(super) async fn file_new(
     let event = slip.into_model(&dossier, now);
     let published = Published { event: event.clone(), receiving_agency_path: dossier.receiving_agency_path.clone() };
     entry.target_id = Some(id.to_string());
-    let written = match txn {
+    let written = match writing.as_mut() {
         None => {
             let mut combined = Combined::default();
             let insert = dossier::Entity::insert(dossier::ActiveModel::from(dossier.clone()).reset_all());
@@ -187,15 +188,20 @@ pub(super) async fn file_new(
             let statement = write_at_once(combined, &event, &documents, entry, now, "true");
             state.db.execute(statement).await.map(drop).map_err(ApiError::from)
         }
-        Some(txn) => {
+        Some(writing) => {
             let mut batch = Batch::default();
             batch.add(&dossier::Entity::insert(dossier::ActiveModel::from(dossier.clone()).reset_all()).into_query());
-            add_records(&mut batch, &event, &documents, entry, now);
-            let inserted = txn.execute(batch.finish()).await.map(drop).map_err(ApiError::from);
-            match inserted {
-                Ok(()) => txn.commit().await.map_err(ApiError::from),
+            match add_records(&mut batch, &event, &documents, entry, now) {
+                Ok(()) => {
+                    batch.raw(WRITTEN);
+                    batch.raw("COMMIT");
+                    writing.fetch_i32(batch.finish(), "written").await.and_then(|written| match written {
+                        1 => Ok(()),
+                        _ => Err(ApiError::internal("a filing's records were not all written")),
+                    })
+                }
                 Err(error) => {
-                    txn.rollback().await?;
+                    writing.roll_back().await;
                     Err(error)
                 }
             }
@@ -234,16 +240,13 @@ pub(super) async fn replay(db: &DatabaseConnection, key: &str) -> ApiResult<Opti
     Ok(Some(Acted { dossier, event, documents }))
 }
 
-/// The next number of the agency's daily sequence. The upsert locks the
-/// (agency, day) row until the transaction ends, so concurrent intakes at
-/// one agency get consecutive numbers and never the same.
-pub(super) async fn next_sequence(
-    txn: &impl ConnectionTrait,
-    agency_id: Uuid,
-    day: chrono::NaiveDate,
-) -> ApiResult<i32> {
+/// On SQLite: the upsert that takes the next number of the agency's daily
+/// sequence and returns it. Its row stays locked until the filing's
+/// transaction ends, so concurrent intakes at one agency get consecutive
+/// numbers and never the same.
+fn sequence_upsert(agency_id: Uuid, day: chrono::NaiveDate) -> InsertStatement {
     use dossier_code_sequence::Column;
-    let statement = Query::insert()
+    Query::insert()
         .into_table(dossier_code_sequence::Entity)
         .columns([Column::AgencyId, Column::Day, Column::LastSeq])
         .values_panic([agency_id.into(), day.into(), 1.into()])
@@ -253,12 +256,7 @@ pub(super) async fn next_sequence(
                 .to_owned(),
         )
         .returning_col(Column::LastSeq)
-        .to_owned();
-    let row = txn
-        .query_one(txn.get_database_backend().build(&statement))
-        .await?
-        .ok_or_else(|| ApiError::internal("the sequence upsert returned no row"))?;
-    Ok(row.try_get::<i32>("", "last_seq")?)
+        .to_owned()
 }
 
 /// The agency competent to resolve a dossier of `procedure` received at

@@ -18,9 +18,10 @@ pub use filing::normalize_phone;
 
 use change::{Context, Plan};
 use filing::file_new;
-use write::{commit, enter_write_gate};
+use write::commit;
 
 use super::audit;
+use super::combined::Batch;
 use super::dossiers;
 use super::scope::Scope;
 use crate::auth::Viewer;
@@ -29,7 +30,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{agency, dossier, dossier_document, dossier_event, ApplicantKind, Channel, DocumentKind, PaymentMethod};
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, QueryTrait};
 use uuid::Uuid;
 
 /// The result of a command: the dossier as it is now, its new slip entry
@@ -219,8 +220,16 @@ async fn record_refusal(state: &AppState, actor: &Viewer, entry: &mut audit::Ent
             entry.province_code = Some(home.province_code);
         }
     }
-    let _writing = enter_write_gate(state).await;
-    if let Err(failure) = entry.write(&state.db, Err(error), state.clock.now()).await {
+    let at = state.clock.now();
+    let written = match &state.sqlite_writer {
+        Some(writer) => {
+            let mut batch = Batch::default();
+            batch.add(&entity::audit_log::Entity::insert(entry.row(Err(error), at)).into_query());
+            writer.lock().await.execute(batch.finish()).await
+        }
+        None => entry.write(&state.db, Err(error), at).await,
+    };
+    if let Err(failure) = written {
         tracing::error!(error = ?failure, "cannot write the audit row of a refused command");
     }
 }

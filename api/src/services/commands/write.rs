@@ -1,6 +1,6 @@
 //! Writing a command's change: the dossier's conditional update (or the new
 //! dossier), its slip entry, its documents and its audit row — one statement
-//! on PostgreSQL, one batch in a transaction on SQLite.
+//! on PostgreSQL, one call with its transaction on SQLite.
 
 use super::change::Plan;
 use super::{changed_meanwhile, Acted};
@@ -8,31 +8,45 @@ use crate::error::{ApiError, ApiResult};
 use crate::services::audit;
 use crate::services::combined::{has_sqlstate, Batch, Combined};
 use crate::services::events::Published;
+use crate::services::sqlite_writer::Writing;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{dossier, dossier_document, dossier_event};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryTrait, TransactionTrait,
-    TryIntoModel,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryTrait, TryIntoModel,
 };
 
+/// On SQLite, the end of a command's batch: 1 if its last insert — and so,
+/// along the chain, every statement before it — wrote its row, else 0.
+pub(super) const WRITTEN: &str = "SELECT changes() AS written";
+
 /// On SQLite: adds what a command records besides the dossier — its slip
-/// entry, its documents, its audit row — to `batch`; returns how many rows
-/// they insert.
+/// entry, its documents, its audit row — to `batch`, each inserted only if
+/// the statement before it changed one row.
 pub(super) fn add_records(
     batch: &mut Batch,
     event: &dossier_event::Model,
     documents: &[dossier_document::Model],
     entry: &audit::Entry<'_>,
     now: DateTime<Utc>,
-) -> u64 {
-    batch.add(&dossier_event::Entity::insert(dossier_event::ActiveModel::from(event.clone()).reset_all()).into_query());
-    if !documents.is_empty() {
-        let rows = documents.iter().cloned().map(|d| dossier_document::ActiveModel::from(d).reset_all());
-        batch.add(&dossier_document::Entity::insert_many(rows).into_query());
+) -> ApiResult<()> {
+    let not_one_row = || ApiError::internal("a record's insert is not one row of values");
+    let event = dossier_event::ActiveModel::from(event.clone()).reset_all();
+    batch.add_if_one_changed(&dossier_event::Entity::insert(event).into_query()).ok_or_else(not_one_row)?;
+    for document in documents {
+        let document = dossier_document::ActiveModel::from(document.clone()).reset_all();
+        batch.add_if_one_changed(&dossier_document::Entity::insert(document).into_query()).ok_or_else(not_one_row)?;
     }
-    batch.add(&entity::audit_log::Entity::insert(entry.row(Ok(()), now)).into_query());
-    2 + documents.len() as u64
+    let audit = entity::audit_log::Entity::insert(entry.row(Ok(()), now)).into_query();
+    batch.add_if_one_changed(&audit).ok_or_else(not_one_row)
+}
+
+/// On SQLite: the connection the commands write through, waited for.
+pub(super) async fn sqlite_writer(state: &AppState) -> ApiResult<Writing<'_>> {
+    match &state.sqlite_writer {
+        Some(writer) => Ok(writer.lock().await),
+        None => Err(ApiError::internal("no SQLite writing connection on this database")),
+    }
 }
 
 /// Writes the plan: the dossier's update (only if its version is still the
@@ -75,9 +89,11 @@ pub(super) async fn commit(
             Err(error) => Err(error.into()),
         };
     }
-    // The dossier's write comes first, so that SQLite takes its write lock at
-    // once; if it changed no row, the inserts after it are rolled back.
+    // One call: the conditional update, then the records, each inserted only
+    // if the statement before it changed one row — all of them, or (the
+    // dossier changed meanwhile) none.
     let mut batch = Batch::default();
+    batch.raw("BEGIN IMMEDIATE");
     batch.add(
         &dossier::Entity::update_many()
             .set(update)
@@ -85,28 +101,15 @@ pub(super) async fn commit(
             .filter(dossier::Column::LockVersion.eq(before.lock_version))
             .into_query(),
     );
-    let rows = add_records(&mut batch, &event, &documents, entry, now);
-    let _writing = enter_write_gate(state).await;
-    let txn = state.db.begin().await?;
-    let written = txn.execute(batch.finish()).await?;
-    if written.rows_affected() != 1 + rows {
-        txn.rollback().await?;
+    add_records(&mut batch, &event, &documents, entry, now)?;
+    batch.raw(WRITTEN);
+    batch.raw("COMMIT");
+    if sqlite_writer(state).await?.fetch_i32(batch.finish(), "written").await? != 1 {
         return Err(changed_meanwhile(before));
     }
-    txn.commit().await?;
     state.recent.remember(&after);
     state.events.committed(published);
     Ok(Acted { dossier: after, event, documents })
-}
-
-/// On SQLite: waits for the other writers of this process to finish, so that
-/// SQLite's own lock is never contended (a contended lock is polled with
-/// sleeps of up to 100 ms). Held until the write commits.
-pub(super) async fn enter_write_gate(state: &AppState) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-    match &state.write_gate {
-        Some(gate) => Some(gate.lock().await),
-        None => None,
-    }
 }
 
 /// The SQLSTATE of `motcua_expect_one` (migration `write_guard`): the
