@@ -51,6 +51,9 @@ impl Application {
         let recent = Arc::new(crate::services::recent::RecentDossiers::default());
         let events = Arc::new(crate::services::events::EventBus::new(backend, recent.clone()));
         events.start(settings.database_url(), db.clone());
+        if backend == sea_orm::DatabaseBackend::Postgres {
+            crate::services::tally::spawn_folding(db.clone(), std::time::Duration::from_secs(1));
+        }
         let app = Arc::new(AppState {
             db,
             authz,

@@ -88,9 +88,19 @@ pub async fn sqlite_writer(
 /// Applies every pending migration, and restores whatever an interrupted bulk
 /// load left dropped (see [`prepare_bulk_load`]).
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let pending = Migrator::get_pending_migrations(db).await.context("reading the migrations applied")?;
+    let new_tally = pending.iter().any(|migration| migration.name() == TALLY_MIGRATION);
     Migrator::up(db, None).await.context("migrating the database")?;
-    finish_bulk_load(db).await
+    finish_bulk_load(db).await?;
+    if new_tally {
+        // The report's counters over the dossiers already there.
+        crate::services::tally::rebuild(db).await?;
+    }
+    Ok(())
 }
+
+/// The migration that created the report's counters.
+const TALLY_MIGRATION: &str = "m20261126_000004_dossier_tally";
 
 /// Before a bulk load into `dossier` and `dossier_event`: drops their
 /// secondary indexes and, on PostgreSQL, their foreign keys (checked row by

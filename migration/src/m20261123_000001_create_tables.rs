@@ -25,7 +25,7 @@ fn id(name: impl IntoIden) -> ColumnDef {
     column
 }
 
-fn uuid(name: impl IntoIden) -> ColumnDef {
+pub(crate) fn uuid(name: impl IntoIden) -> ColumnDef {
     let mut column = ColumnDef::new(name);
     column.uuid().not_null();
     column

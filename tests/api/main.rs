@@ -10,6 +10,7 @@ mod lifecycle;
 mod limits;
 mod pagination;
 mod remembered;
+mod reports;
 mod schema;
 mod subscriptions;
 mod tenancy;

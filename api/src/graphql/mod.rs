@@ -9,6 +9,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod parsed;
 pub mod query;
+pub mod scalars;
 pub mod subscription;
 pub mod types;
 

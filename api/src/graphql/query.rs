@@ -6,11 +6,13 @@ use crate::graphql::context::{load, page_size, scope, ContextExt};
 use crate::graphql::enums::{AgencyKind, Channel, DossierOrder, DossierStatus, OnlineMode, Tier};
 use crate::graphql::ids::{parse_global_id, NodeType};
 use crate::graphql::loaders::{AgencyId, EventsOf, OfficialId, ProcedureId};
+use crate::graphql::scalars::Date;
 use crate::graphql::types::{
-    Agency, AuditEntry, Dossier, DossierDocument, DossierEvent, Procedure, TrackedDossier, User, Viewer,
+    Agency, AuditEntry, Dossier, DossierDocument, DossierEvent, DossierReport, Procedure, ReportGrouping,
+    TrackedDossier, User, Viewer,
 };
 use crate::services::scope::Scope;
-use crate::services::{agencies, audit, documents, dossiers, procedures, tracking};
+use crate::services::{agencies, audit, documents, dossiers, procedures, reports, tracking};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, InputObject, Interface, Object, ID};
 use chrono::{DateTime, Utc};
@@ -349,6 +351,40 @@ impl Query {
         let procedure = load(ctx, ProcedureId(dossier.procedure_id)).await?.map(|p| p.name).unwrap_or_default();
         let agency = load(ctx, AgencyId(dossier.agency_id)).await?.map(|a| a.name).unwrap_or_default();
         Ok(Some(TrackedDossier::new(dossier, events, procedure, agency, state.clock.now())))
+    }
+
+    /// The periodic report on dossier handling (form II.06a) of an agency
+    /// and its subtree, over the days `from` to `to` (both included, Vietnam
+    /// time). Needs a reporting right on the agency (its leader, or a
+    /// supervisor of a subtree holding it); counts only the agencies the
+    /// caller may report on. An agency the caller may not report on gets
+    /// `NOT_FOUND`, as a missing one does.
+    #[graphql(complexity = 50)]
+    async fn dossier_report(
+        &self,
+        ctx: &Context<'_>,
+        agency_code: String,
+        from: Date,
+        to: Date,
+        group_by: Option<ReportGrouping>,
+    ) -> async_graphql::Result<DossierReport> {
+        ctx.viewer()?;
+        let (Date(from), Date(to)) = (from, to);
+        let period = reports::Period::new(from, to)?;
+        let scope = scope(ctx, "report", "read").await;
+        let agency = match agencies::find_by_code(ctx.db(), &agency_code).await? {
+            Some(agency) if scope.contains(&agency.path) => agency,
+            _ => return Err(ApiError::NotFound(format!("no agency with code {agency_code}")).into()),
+        };
+        let children = agencies::children_of(ctx.db(), &[agency.id]).await?;
+        let grouping = group_by.unwrap_or_default();
+        let by = match grouping {
+            ReportGrouping::Agency => reports::Grouping::Agency,
+            ReportGrouping::Month => reports::Grouping::Month,
+        };
+        let now = ctx.state().clock.now();
+        let report = reports::dossier_report(ctx.db(), &scope, &agency, &children, period, by, now).await?;
+        Ok(DossierReport { agency, from, to, grouping, report })
     }
 
     /// A dossier by code; null when it does not exist or the caller may not see it.

@@ -361,6 +361,7 @@ pub async fn generate(db: &DatabaseConnection, count: u64, progress: bool) -> an
     written?;
     bulk::analyze(db).await?;
     save_sequences(db, &sequences).await?;
+    crate::services::tally::rebuild(db).await?;
     Ok(SeedReport { dossiers: count, events, seconds: started.elapsed().as_secs_f64() })
 }
 

@@ -75,6 +75,7 @@ pub const DEMO_OFFICIALS: &[DemoOfficial] = &[
     demo("tinh.quantri", "Nguyễn Văn Hải", "admin", "/91/"),
     demo("tinh.giamsat", "Lê Thị Thu Hà", "supervisor", "/91/*"),
     demo("rachgia.lanhdao", "Trần Quốc Bảo", "leader", "/91/899/"),
+    demo("rachgia.giamsat", "Lâm Thị Bích Thủy", "supervisor", "/91/899/*"),
     demo("vinhthanh.motcua", "Phạm Thị Ngọc Lan", "receiver", "/91/899/30733/"),
     demo("vinhthanh.chuyenvien", "Huỳnh Văn Tâm", "specialist", "/91/899/30733/"),
     demo("vinhthanh.lanhdao", "Võ Minh Trí", "leader", "/91/899/30733/"),

@@ -17,8 +17,10 @@ pub mod officials;
 pub mod procedures;
 pub mod recent;
 pub mod remembered;
+pub mod reports;
 pub mod scope;
 pub mod sqlite_writer;
+pub mod tally;
 pub mod tracking;
 
 /// A page of a list, in order, and whether more follow.

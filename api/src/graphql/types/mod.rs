@@ -7,6 +7,7 @@ pub mod document;
 pub mod dossier;
 pub mod event;
 pub mod procedure;
+pub mod report;
 pub mod tracked;
 pub mod user;
 
@@ -16,5 +17,6 @@ pub use document::DossierDocument;
 pub use dossier::Dossier;
 pub use event::DossierEvent;
 pub use procedure::Procedure;
+pub use report::{DossierReport, ReportGrouping};
 pub use tracked::TrackedDossier;
 pub use user::{User, Viewer};

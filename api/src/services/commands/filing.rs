@@ -180,18 +180,19 @@ pub(super) async fn file_new(
     let event = slip.into_model(&dossier, now);
     let published = Published { event: event.clone(), receiving_agency_path: dossier.receiving_agency_path.clone() };
     entry.target_id = Some(id.to_string());
+    let tallied = crate::services::tally::changes(None, &dossier);
     let written = match writing.as_mut() {
         None => {
             let mut combined = Combined::default();
             let insert = dossier::Entity::insert(dossier::ActiveModel::from(dossier.clone()).reset_all());
             combined.add("filed", &insert.into_query());
-            let statement = write_at_once(combined, &event, &documents, entry, now, "true");
+            let statement = write_at_once(combined, &event, &documents, entry, &tallied, now, "true");
             state.db.execute(statement).await.map(drop).map_err(ApiError::from)
         }
         Some(writing) => {
             let mut batch = Batch::default();
             batch.add(&dossier::Entity::insert(dossier::ActiveModel::from(dossier.clone()).reset_all()).into_query());
-            match add_records(&mut batch, &event, &documents, entry, now) {
+            match add_records(&mut batch, &event, &documents, entry, &tallied, now) {
                 Ok(()) => {
                     batch.raw(WRITTEN);
                     batch.raw("COMMIT");

@@ -1,5 +1,6 @@
 //! Writing a command's change: the dossier's conditional update (or the new
-//! dossier), its slip entry, its documents and its audit row — one statement
+//! dossier), its slip entry, its documents, its audit row and the change to
+//! the report's counters (`services::tally`) — one statement
 //! on PostgreSQL, one call with its transaction on SQLite.
 
 use super::change::Plan;
@@ -9,6 +10,7 @@ use crate::services::audit;
 use crate::services::combined::{has_sqlstate, Batch, Combined};
 use crate::services::events::Published;
 use crate::services::sqlite_writer::Writing;
+use crate::services::tally;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{dossier, dossier_document, dossier_event};
@@ -21,13 +23,14 @@ use sea_orm::{
 pub(super) const WRITTEN: &str = "SELECT changes() AS written";
 
 /// On SQLite: adds what a command records besides the dossier — its slip
-/// entry, its documents, its audit row — to `batch`, each inserted only if
-/// the statement before it changed one row.
+/// entry, its documents, its audit row, the report's counters — to `batch`,
+/// each written only if the statement before it changed one row.
 pub(super) fn add_records(
     batch: &mut Batch,
     event: &dossier_event::Model,
     documents: &[dossier_document::Model],
     entry: &audit::Entry<'_>,
+    tallied: &[tally::Delta],
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let not_one_row = || ApiError::internal("a record's insert is not one row of values");
@@ -38,7 +41,11 @@ pub(super) fn add_records(
         batch.add_if_one_changed(&dossier_document::Entity::insert(document).into_query()).ok_or_else(not_one_row)?;
     }
     let audit = entity::audit_log::Entity::insert(entry.row(Ok(()), now)).into_query();
-    batch.add_if_one_changed(&audit).ok_or_else(not_one_row)
+    batch.add_if_one_changed(&audit).ok_or_else(not_one_row)?;
+    for delta in tallied {
+        batch.add(&tally::sqlite_upsert(delta));
+    }
+    Ok(())
 }
 
 /// On SQLite: the connection the commands write through, waited for.
@@ -62,6 +69,7 @@ pub(super) async fn commit(
     let after = update.clone().try_into_model().map_err(ApiError::from)?;
     let event = slip.into_model(&after, now);
     let published = Published { event: event.clone(), receiving_agency_path: after.receiving_agency_path.clone() };
+    let tallied = tally::changes(Some(before), &after);
     if is_postgres(state) {
         let mut changed = dossier::Entity::update_many()
             .set(update)
@@ -76,6 +84,7 @@ pub(super) async fn commit(
             &event,
             &documents,
             entry,
+            &tallied,
             now,
             "motcua_expect_one((SELECT count(*) FROM changed))",
         );
@@ -101,7 +110,7 @@ pub(super) async fn commit(
             .filter(dossier::Column::LockVersion.eq(before.lock_version))
             .into_query(),
     );
-    add_records(&mut batch, &event, &documents, entry, now)?;
+    add_records(&mut batch, &event, &documents, entry, &tallied, now)?;
     batch.raw(WRITTEN);
     batch.raw("COMMIT");
     if sqlite_writer(state).await?.fetch_i32(batch.finish(), "written").await? != 1 {
@@ -121,13 +130,15 @@ pub(super) fn is_postgres(state: &AppState) -> bool {
 }
 
 /// On PostgreSQL: after the dossier's own write in `combined`, the slip
-/// entry, the documents, the audit row, then a final `SELECT` of `check`
-/// (which may abort the statement) — one statement, one round trip.
+/// entry, the documents, the audit row, the change to the report's counters,
+/// then a final `SELECT` of `check` (which may abort the statement) — one
+/// statement, one round trip.
 pub(super) fn write_at_once(
     mut combined: Combined,
     event: &dossier_event::Model,
     documents: &[dossier_document::Model],
     entry: &audit::Entry<'_>,
+    tallied: &[tally::Delta],
     now: DateTime<Utc>,
     check: &str,
 ) -> sea_orm::Statement {
@@ -140,5 +151,8 @@ pub(super) fn write_at_once(
         combined.add("documents", &dossier_document::Entity::insert_many(rows).into_query());
     }
     combined.add("audit", &entity::audit_log::Entity::insert(entry.row(Ok(()), now)).into_query());
+    if !tallied.is_empty() {
+        combined.add("tallied", &tally::postgres_insert(tallied));
+    }
     combined.finish(&format!("SELECT {check}"))
 }

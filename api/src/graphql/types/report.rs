@@ -1,0 +1,203 @@
+//! `DossierReport`: the periodic report on dossier handling (form II.06a).
+
+use crate::graphql::scalars::Date;
+use crate::graphql::types::Agency;
+use crate::services::reports::{Figures, Report, RowKey};
+use async_graphql::{Enum, Object};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// How the rows of a dossier report are cut.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum ReportGrouping {
+    /// One row per direct child agency, each summing its whole subtree, and
+    /// one for the agency's own dossiers when it holds any (the default).
+    #[default]
+    Agency,
+    /// One row per calendar month of the period (the first and the last cut
+    /// to the period).
+    Month,
+}
+
+/// The periodic report on dossier handling (*báo cáo tình hình giải quyết
+/// hồ sơ*, form II.06a) of an agency's subtree over a period of whole days in
+/// Vietnam time. `docs/REPORTS.md` defines every column.
+pub struct DossierReport {
+    pub agency: entity::agency::Model,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub grouping: ReportGrouping,
+    pub report: Report,
+}
+
+#[Object]
+impl DossierReport {
+    /// The agency reported on.
+    async fn agency(&self) -> Agency {
+        Agency(self.agency.clone())
+    }
+
+    /// The first day of the period.
+    async fn from(&self) -> Date {
+        Date(self.from)
+    }
+
+    /// The last day of the period (included).
+    async fn to(&self) -> Date {
+        Date(self.to)
+    }
+
+    /// How the rows are cut.
+    async fn group_by(&self) -> ReportGrouping {
+        self.grouping
+    }
+
+    /// The moment the figures describe: for a period that has not ended yet,
+    /// the pending dossiers are those pending now.
+    async fn as_of(&self) -> DateTime<Utc> {
+        self.report.as_of
+    }
+
+    /// The rows, in the order of the form.
+    async fn rows(&self) -> Vec<DossierReportRow> {
+        self.report
+            .rows
+            .iter()
+            .map(|(key, figures)| DossierReportRow { key: Some(key.clone()), figures: *figures })
+            .collect()
+    }
+
+    /// The whole period over the whole subtree the caller may see. By agency
+    /// it is the sum of the rows; by month, received and ended sum the rows,
+    /// carried over is the first month's and pending the last month's.
+    async fn total(&self) -> DossierReportRow {
+        DossierReportRow { key: None, figures: self.report.total }
+    }
+}
+
+/// One row of the dossier report. Every row balances: `totalToResolve` =
+/// `resolved` + `pending` + `withdrawn` + `refused` + `stopped`.
+pub struct DossierReportRow {
+    key: Option<RowKey>,
+    figures: Figures,
+}
+
+#[Object]
+impl DossierReportRow {
+    /// What the row is about, in words: the agency's name (its own dossiers:
+    /// the name followed by "(own dossiers)"), the month (`2026-01`), or
+    /// `Total`.
+    async fn label(&self) -> String {
+        match &self.key {
+            Some(RowKey::Agency(agency)) => agency.name.clone(),
+            Some(RowKey::Own(agency)) => format!("{} (own dossiers)", agency.name),
+            Some(RowKey::Month(first)) => first.format("%Y-%m").to_string(),
+            None => "Total".to_owned(),
+        }
+    }
+
+    /// The agency of the row (a child of the agency reported on, with its
+    /// subtree, or the agency itself for its own dossiers); null by month
+    /// and in the total.
+    async fn agency(&self) -> Option<Agency> {
+        match &self.key {
+            Some(RowKey::Agency(agency) | RowKey::Own(agency)) => Some(Agency(agency.clone())),
+            _ => None,
+        }
+    }
+
+    /// Whether the row counts only the reported agency's own dossiers, not
+    /// its children's.
+    async fn own(&self) -> bool {
+        matches!(self.key, Some(RowKey::Own(_)))
+    }
+
+    /// The month of the row (`2026-01`); null unless grouped by month.
+    async fn month(&self) -> Option<String> {
+        match &self.key {
+            Some(RowKey::Month(first)) => Some(first.format("%Y-%m").to_string()),
+            _ => None,
+        }
+    }
+
+    /// Carried over (*kỳ trước chuyển qua*): taken in before the period and
+    /// not finished when it began.
+    async fn carried_over(&self) -> i64 {
+        self.figures.carried_over
+    }
+
+    /// Received online in the period (*trực tuyến*).
+    async fn received_online(&self) -> i64 {
+        self.figures.received_online
+    }
+
+    /// Received at the one-stop desk in the period (*trực tiếp*).
+    async fn received_direct(&self) -> i64 {
+        self.figures.received_direct
+    }
+
+    /// Received by public postal service in the period (*bưu chính công ích*).
+    async fn received_postal(&self) -> i64 {
+        self.figures.received_postal
+    }
+
+    /// Received in the period (*tiếp nhận mới trong kỳ*): the three channels.
+    async fn received(&self) -> i64 {
+        self.figures.received()
+    }
+
+    /// To resolve (*tổng số hồ sơ phải giải quyết*): carried over + received.
+    async fn total_to_resolve(&self) -> i64 {
+        self.figures.total_to_resolve()
+    }
+
+    /// Resolved in the period before the due date (*trước hạn*).
+    async fn resolved_early(&self) -> i64 {
+        self.figures.resolved_early
+    }
+
+    /// Resolved in the period on the due date (*đúng hạn*).
+    async fn resolved_on_time(&self) -> i64 {
+        self.figures.resolved_on_time
+    }
+
+    /// Resolved in the period after the due date (*quá hạn*).
+    async fn resolved_late(&self) -> i64 {
+        self.figures.resolved_late
+    }
+
+    /// Resolved in the period (*đã giải quyết*): early + on time + late.
+    async fn resolved(&self) -> i64 {
+        self.figures.resolved()
+    }
+
+    /// Pending at the period's end and not yet past the due date (*trong hạn*).
+    async fn pending_within_deadline(&self) -> i64 {
+        self.figures.pending_within_deadline()
+    }
+
+    /// Pending at the period's end and past the due date (*quá hạn*): due
+    /// before the period's end (before now, for a period not yet ended).
+    async fn pending_overdue(&self) -> i64 {
+        self.figures.pending_overdue
+    }
+
+    /// Pending at the period's end (*đang giải quyết*): within deadline + overdue.
+    async fn pending(&self) -> i64 {
+        self.figures.pending
+    }
+
+    /// Withdrawn at the applicant's request in the period (*rút hồ sơ*).
+    async fn withdrawn(&self) -> i64 {
+        self.figures.withdrawn
+    }
+
+    /// Refused at intake in the period (*từ chối tiếp nhận*).
+    async fn refused(&self) -> i64 {
+        self.figures.refused
+    }
+
+    /// Stopped in the period (*dừng xử lý*).
+    async fn stopped(&self) -> i64 {
+        self.figures.stopped
+    }
+}

@@ -1,0 +1,421 @@
+//! The report's counters (`dossier_tally`): per agency and calendar day in
+//! Vietnam time, how many dossiers entered (by channel), ended (by way), and
+//! began or ended their overdue span. Every write of a dossier changes them
+//! in the same transaction by the difference between the dossier's
+//! contributions before and after ([`changes`]); the report adds them up
+//! instead of reading every dossier (`services::reports`).
+//!
+//! A dossier's contributions, all at its current agency:
+//! - **entered** (its channel) on the day it was taken in: received, or — an
+//!   online submission refused at intake — refused. A submission still
+//!   waiting, or withdrawn before anyone received it, was never taken in and
+//!   counts nowhere.
+//! - **ended** on the day it finished: resolved early / on time / late (its
+//!   outcome), withdrawn, refused or stopped.
+//! - **overdue from** day `D1 = max(due day, entered day)`: at the start of
+//!   any later day it is overdue unless finished before that day; **overdue
+//!   until** day `max(finished day, D1)` once finished. So the dossiers
+//!   pending and overdue at the start of day `d` number
+//!   `Σ_{day<d} (overdue_from − overdue_until)`.
+//!
+//! On SQLite (one writer) a command upserts `dossier_tally` directly. On
+//! PostgreSQL it inserts its change into `dossier_tally_change`, so that
+//! concurrent commands at one agency never queue on one counter row; a
+//! background task ([`fold`]) moves the changes into `dossier_tally`, and a
+//! report adds up both.
+
+use crate::domain::calendar::vietnam;
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{dossier, dossier_tally, dossier_tally_change, Channel, DossierStatus, Outcome};
+use futures_util::TryStreamExt;
+use sea_orm::sea_query::{Expr, OnConflict, Query, SimpleExpr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement, TransactionTrait};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// One of the counters, in the order of [`COLUMNS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    EnteredOnline,
+    EnteredDirect,
+    EnteredPostal,
+    ResolvedEarly,
+    ResolvedOnTime,
+    ResolvedLate,
+    Withdrawn,
+    Refused,
+    Stopped,
+    OverdueFrom,
+    OverdueUntil,
+}
+
+/// How many counters a row has.
+pub const COUNTERS: usize = 11;
+
+/// The counters' columns, in the order of [`Counter`].
+pub const COLUMNS: [&str; COUNTERS] = [
+    "entered_online",
+    "entered_direct",
+    "entered_postal",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "withdrawn",
+    "refused",
+    "stopped",
+    "overdue_from",
+    "overdue_until",
+];
+
+/// The counters of one row, indexed by `Counter as usize`.
+pub type Counts = [i32; COUNTERS];
+
+/// The calendar day of `at` in Vietnam.
+pub fn vietnam_day(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&vietnam()).date_naive()
+}
+
+/// When the report counts `dossier` as taken in: its receipt, or — refused
+/// at intake, never received — its refusal. `None`: it counts nowhere.
+pub fn entered_at(dossier: &dossier::Model) -> Option<DateTime<Utc>> {
+    match (dossier.received_at, dossier.status) {
+        (Some(received), _) => Some(received),
+        (None, DossierStatus::Refused) => dossier.finished_at,
+        (None, _) => None,
+    }
+}
+
+/// How a finished dossier ended, as its counter.
+fn ending(dossier: &dossier::Model) -> Option<Counter> {
+    match dossier.status {
+        DossierStatus::Resolved | DossierStatus::Returned => match dossier.outcome? {
+            Outcome::Early => Some(Counter::ResolvedEarly),
+            Outcome::OnTime => Some(Counter::ResolvedOnTime),
+            Outcome::Late => Some(Counter::ResolvedLate),
+        },
+        DossierStatus::Withdrawn => Some(Counter::Withdrawn),
+        DossierStatus::Refused => Some(Counter::Refused),
+        DossierStatus::Stopped => Some(Counter::Stopped),
+        _ => None,
+    }
+}
+
+/// The days and counters `dossier` adds one to (see the module's comment).
+pub fn contributions(dossier: &dossier::Model) -> Vec<(NaiveDate, Counter)> {
+    let Some(entered) = entered_at(dossier) else {
+        return Vec::new();
+    };
+    let entered_day = vietnam_day(entered);
+    let channel = match dossier.channel {
+        Channel::Online => Counter::EnteredOnline,
+        Channel::Direct => Counter::EnteredDirect,
+        Channel::Postal => Counter::EnteredPostal,
+    };
+    let mut counted = vec![(entered_day, channel)];
+    let finished = dossier.finished_at.and_then(|at| Some((vietnam_day(at), ending(dossier)?)));
+    if let Some((day, counter)) = finished {
+        counted.push((day, counter));
+    }
+    if let Some(due) = dossier.due_at {
+        let from = vietnam_day(due).max(entered_day);
+        counted.push((from, Counter::OverdueFrom));
+        if let Some((day, _)) = finished {
+            counted.push((day.max(from), Counter::OverdueUntil));
+        }
+    }
+    counted
+}
+
+/// A change to one agency's counters on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delta {
+    pub agency_id: Uuid,
+    pub agency_path: String,
+    pub day: NaiveDate,
+    pub counts: Counts,
+}
+
+/// What writing `after` over `before` (`None`: a new dossier) changes in the
+/// counters: `after`'s contributions minus `before`'s, rows of zeros left out.
+pub fn changes(before: Option<&dossier::Model>, after: &dossier::Model) -> Vec<Delta> {
+    let mut rows: BTreeMap<(Uuid, NaiveDate), (String, Counts)> = BTreeMap::new();
+    let sides = before.map(|b| (b, -1)).into_iter().chain([(after, 1)]);
+    for (dossier, sign) in sides {
+        for (day, counter) in contributions(dossier) {
+            let row =
+                rows.entry((dossier.agency_id, day)).or_insert_with(|| (dossier.agency_path.clone(), [0; COUNTERS]));
+            row.1[counter as usize] += sign;
+        }
+    }
+    rows.into_iter()
+        .filter(|(_, (_, counts))| counts.iter().any(|&n| n != 0))
+        .map(|((agency_id, day), (agency_path, counts))| Delta { agency_id, agency_path, day, counts })
+        .collect()
+}
+
+/// On SQLite: the upsert adding `delta` to its row, which runs only if the
+/// statement before it changed exactly one row (and itself changes one), so
+/// it chains like [`crate::services::combined::Batch::add_if_one_changed`].
+pub fn sqlite_upsert(delta: &Delta) -> sea_orm::sea_query::InsertStatement {
+    let mut values: Vec<SimpleExpr> = vec![delta.agency_id.into(), delta.day.into(), delta.agency_path.as_str().into()];
+    values.extend(delta.counts.iter().map(|&n| SimpleExpr::from(n)));
+    let select = Query::select().exprs(values).and_where(Expr::cust("changes() = 1")).to_owned();
+    let mut conflict = OnConflict::columns([dossier_tally::Column::AgencyId, dossier_tally::Column::Day]);
+    for column in COLUMNS {
+        conflict.value(
+            sea_orm::sea_query::Alias::new(column),
+            Expr::cust(format!("dossier_tally.{column} + excluded.{column}")),
+        );
+    }
+    Query::insert()
+        .into_table(dossier_tally::Entity)
+        .columns(all_columns())
+        .select_from(select)
+        .expect("as many values as columns")
+        .on_conflict(conflict.to_owned())
+        .to_owned()
+}
+
+/// On PostgreSQL: the insert of `deltas` into `dossier_tally_change`.
+pub fn postgres_insert(deltas: &[Delta]) -> sea_orm::sea_query::InsertStatement {
+    let mut insert = Query::insert();
+    insert.into_table(dossier_tally_change::Entity).columns(all_columns());
+    for delta in deltas {
+        let mut values: Vec<SimpleExpr> =
+            vec![delta.agency_id.into(), delta.day.into(), delta.agency_path.as_str().into()];
+        values.extend(delta.counts.iter().map(|&n| SimpleExpr::from(n)));
+        insert.values_panic(values);
+    }
+    insert.to_owned()
+}
+
+fn all_columns() -> Vec<sea_orm::sea_query::Alias> {
+    ["agency_id", "day", "agency_path"].into_iter().chain(COLUMNS).map(sea_orm::sea_query::Alias::new).collect()
+}
+
+/// On PostgreSQL: moves up to `limit` of the oldest changes into
+/// `dossier_tally`, in one statement (so a report sees each change exactly
+/// once, before or after). Two instances folding at once each move distinct
+/// rows. Returns how many changes moved.
+pub async fn fold(db: &DatabaseConnection, limit: u64) -> Result<u64, sea_orm::DbErr> {
+    let sums: Vec<String> = COLUMNS.iter().map(|c| format!("sum({c})")).collect();
+    let updates: Vec<String> = COLUMNS.iter().map(|c| format!("{c} = dossier_tally.{c} + excluded.{c}")).collect();
+    let sql = format!(
+        "WITH moved AS (DELETE FROM dossier_tally_change WHERE id IN \
+           (SELECT id FROM dossier_tally_change ORDER BY id LIMIT {limit}) RETURNING *), \
+         folded AS (INSERT INTO dossier_tally (agency_id, day, agency_path, {columns}) \
+           SELECT agency_id, day, max(agency_path), {sums} FROM moved GROUP BY agency_id, day \
+           ON CONFLICT (agency_id, day) DO UPDATE SET {updates}) \
+         SELECT count(*) AS moved FROM moved",
+        columns = COLUMNS.join(", "),
+        sums = sums.join(", "),
+        updates = updates.join(", "),
+    );
+    let row = db.query_one(Statement::from_string(DbBackend::Postgres, sql)).await?;
+    Ok(row.map(|r| r.try_get::<i64>("", "moved")).transpose()?.unwrap_or(0) as u64)
+}
+
+/// On PostgreSQL: folds the changes every `every` until the process ends.
+pub fn spawn_folding(db: DatabaseConnection, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            loop {
+                match fold(&db, 10_000).await {
+                    Ok(moved) if moved == 10_000 => continue,
+                    Ok(_) => break,
+                    Err(error) => {
+                        tracing::warn!(%error, "folding the report's counters");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Computes every counter again from the dossiers themselves, replacing
+/// what the tables held: after a bulk load, and when the tables are first
+/// created over existing dossiers. Reads the dossiers as a stream.
+pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let mut rows: BTreeMap<(Uuid, NaiveDate), (String, Counts)> = BTreeMap::new();
+    {
+        let mut dossiers = dossier::Entity::find().filter_counted().stream(db).await?;
+        while let Some(dossier) = dossiers.try_next().await? {
+            for delta in changes(None, &dossier) {
+                let row =
+                    rows.entry((delta.agency_id, delta.day)).or_insert_with(|| (delta.agency_path, [0; COUNTERS]));
+                for (sum, n) in row.1.iter_mut().zip(delta.counts) {
+                    *sum += n;
+                }
+            }
+        }
+    }
+    let transaction = db.begin().await?;
+    dossier_tally_change::Entity::delete_many().exec(&transaction).await?;
+    dossier_tally::Entity::delete_many().exec(&transaction).await?;
+    let deltas: Vec<Delta> = rows
+        .into_iter()
+        .map(|((agency_id, day), (agency_path, counts))| Delta { agency_id, agency_path, day, counts })
+        .collect();
+    // 14 values a row, under SQLite's 32,766 bound values a statement
+    // (PostgreSQL allows 65,535).
+    for chunk in deltas.chunks(2_000) {
+        let mut insert = postgres_insert(chunk);
+        insert.into_table(dossier_tally::Entity);
+        transaction.execute(db.get_database_backend().build(&insert)).await?;
+    }
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Only the dossiers that may count: received, or finished (refused).
+trait CountedFilter {
+    fn filter_counted(self) -> Self;
+}
+
+impl CountedFilter for sea_orm::Select<dossier::Entity> {
+    fn filter_counted(self) -> Self {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        self.filter(dossier::Column::ReceivedAt.is_not_null().or(dossier::Column::FinishedAt.is_not_null()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(day: u32, hour: u32) -> DateTime<Utc> {
+        vietnam().with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap().with_timezone(&Utc)
+    }
+
+    fn dossier(status: DossierStatus) -> dossier::Model {
+        dossier::Model {
+            id: Uuid::nil(),
+            code: "X".into(),
+            procedure_id: Uuid::nil(),
+            status,
+            channel: Channel::Direct,
+            applicant_kind: entity::ApplicantKind::Citizen,
+            applicant_name: String::new(),
+            applicant_id_number: String::new(),
+            applicant_phone: String::new(),
+            applicant_email: None,
+            applicant_address: String::new(),
+            receiving_agency_id: Uuid::nil(),
+            receiving_agency_path: "/91/".into(),
+            transferred: false,
+            competent_agency_id: Uuid::nil(),
+            agency_id: Uuid::nil(),
+            agency_path: "/91/".into(),
+            province_code: "91".into(),
+            current_step: None,
+            assignee_id: None,
+            filed_at: at(2, 9),
+            submitted_at: None,
+            received_at: Some(at(2, 9)),
+            due_at: Some(at(5, 17)),
+            paused_at: None,
+            finished_at: None,
+            appointment_at: None,
+            returned_at: None,
+            outcome: None,
+            fee_amount: 0,
+            fee_paid_at: None,
+            payment_method: None,
+            documents_digitized: false,
+            result_digitized: false,
+            result_number: None,
+            signer_id: None,
+            idempotency_key: None,
+            lock_version: 0,
+            created_at: at(2, 9),
+            updated_at: at(2, 9),
+        }
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    #[test]
+    fn a_pending_dossier_counts_its_entry_and_its_due_day() {
+        let pending = dossier(DossierStatus::Processing);
+        assert_eq!(contributions(&pending), [(day(2), Counter::EnteredDirect), (day(5), Counter::OverdueFrom)]);
+    }
+
+    #[test]
+    fn a_late_dossier_is_overdue_from_its_due_day_until_it_finished() {
+        let mut late = dossier(DossierStatus::Resolved);
+        late.finished_at = Some(at(9, 10));
+        late.outcome = Some(Outcome::Late);
+        assert_eq!(
+            contributions(&late),
+            [
+                (day(2), Counter::EnteredDirect),
+                (day(9), Counter::ResolvedLate),
+                (day(5), Counter::OverdueFrom),
+                (day(9), Counter::OverdueUntil)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_early_dossier_ends_its_overdue_span_where_it_began() {
+        let mut early = dossier(DossierStatus::Returned);
+        early.finished_at = Some(at(3, 10));
+        early.outcome = Some(Outcome::Early);
+        let counted = contributions(&early);
+        assert!(counted.contains(&(day(5), Counter::OverdueFrom)));
+        assert!(counted.contains(&(day(5), Counter::OverdueUntil)));
+    }
+
+    #[test]
+    fn a_submission_counts_only_once_taken_in_or_refused() {
+        let mut submitted = dossier(DossierStatus::Submitted);
+        submitted.received_at = None;
+        submitted.due_at = None;
+        assert!(contributions(&submitted).is_empty());
+        let mut withdrawn = submitted.clone();
+        withdrawn.status = DossierStatus::Withdrawn;
+        withdrawn.finished_at = Some(at(3, 8));
+        assert!(contributions(&withdrawn).is_empty());
+        let mut refused = submitted.clone();
+        refused.status = DossierStatus::Refused;
+        refused.finished_at = Some(at(3, 8));
+        assert_eq!(contributions(&refused), [(day(3), Counter::EnteredDirect), (day(3), Counter::Refused)]);
+    }
+
+    #[test]
+    fn the_day_is_vietnams() {
+        // 23:30 UTC on the 1st is 06:30 on the 2nd in Vietnam.
+        let late_utc = Utc.with_ymd_and_hms(2026, 3, 1, 23, 30, 0).unwrap();
+        assert_eq!(vietnam_day(late_utc), day(2));
+    }
+
+    #[test]
+    fn a_change_moves_only_what_differs_and_a_transfer_moves_everything() {
+        let before = dossier(DossierStatus::Processing);
+        let mut paused = before.clone();
+        paused.due_at = Some(at(7, 17));
+        let moved = changes(Some(&before), &paused);
+        assert_eq!(moved.len(), 2);
+        assert_eq!(moved[0].day, day(5));
+        assert_eq!(moved[0].counts[Counter::OverdueFrom as usize], -1);
+        assert_eq!(moved[1].day, day(7));
+        assert_eq!(moved[1].counts[Counter::OverdueFrom as usize], 1);
+        assert!(changes(Some(&before), &before).is_empty());
+
+        let mut transferred = before.clone();
+        transferred.agency_id = Uuid::from_u128(7);
+        transferred.agency_path = "/91/STP/".into();
+        let moved = changes(Some(&before), &transferred);
+        let total: i32 = moved.iter().map(|d| d.counts.iter().sum::<i32>()).sum();
+        assert_eq!(total, 0);
+        assert!(moved.iter().any(|d| d.agency_path == "/91/STP/" && d.counts[Counter::EnteredDirect as usize] == 1));
+        assert!(moved.iter().any(|d| d.agency_path == "/91/" && d.counts[Counter::EnteredDirect as usize] == -1));
+    }
+}

@@ -1,0 +1,109 @@
+//! The report's counters: `dossier_tally` (per agency and day), the
+//! insert-only `dossier_tally_change` that PostgreSQL's commands write and a
+//! background task folds into it, and a partial index of the pending
+//! dossiers (the report counts them live).
+
+use crate::m20261123_000001_create_tables::{text, uuid};
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub(crate) struct Migration;
+
+/// The counters, in the order of both tables.
+const COUNTERS: [Tally; 11] = [
+    Tally::EnteredOnline,
+    Tally::EnteredDirect,
+    Tally::EnteredPostal,
+    Tally::ResolvedEarly,
+    Tally::ResolvedOnTime,
+    Tally::ResolvedLate,
+    Tally::Withdrawn,
+    Tally::Refused,
+    Tally::Stopped,
+    Tally::OverdueFrom,
+    Tally::OverdueUntil,
+];
+
+fn counter(name: Tally) -> ColumnDef {
+    let mut column = ColumnDef::new(name);
+    column.integer().not_null().default(0);
+    column
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let mut tally = Table::create();
+        tally
+            .table(DossierTally::Table)
+            .col(uuid(Tally::AgencyId))
+            .col(ColumnDef::new(Tally::Day).date().not_null())
+            .col(text(Tally::AgencyPath));
+        for name in COUNTERS {
+            tally.col(counter(name));
+        }
+        tally.primary_key(Index::create().col(Tally::AgencyId).col(Tally::Day));
+        manager.create_table(tally.to_owned()).await?;
+        for (name, columns) in
+            [("dossier_tally_scope", ["agency_path", "day"]), ("dossier_tally_day", ["day", "agency_path"])]
+        {
+            let mut index = Index::create();
+            index.name(name).table(DossierTally::Table);
+            for column in columns {
+                index.col(Alias::new(column));
+            }
+            manager.create_index(index.to_owned()).await?;
+        }
+
+        let mut change = Table::create();
+        change
+            .table(DossierTallyChange::Table)
+            .col(ColumnDef::new(Tally::Id).big_integer().not_null().auto_increment().primary_key())
+            .col(uuid(Tally::AgencyId))
+            .col(ColumnDef::new(Tally::Day).date().not_null())
+            .col(text(Tally::AgencyPath));
+        for name in COUNTERS {
+            change.col(counter(name));
+        }
+        manager.create_table(change.to_owned()).await?;
+
+        let pending = crate::BULK_INDEXES.iter().find(|index| index.name == "dossier_pending").expect("listed");
+        manager.get_connection().execute_unprepared(&pending.create_sql()).await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.get_connection().execute_unprepared("DROP INDEX IF EXISTS dossier_pending").await?;
+        manager.drop_table(Table::drop().table(DossierTallyChange::Table).to_owned()).await?;
+        manager.drop_table(Table::drop().table(DossierTally::Table).to_owned()).await
+    }
+}
+
+#[derive(DeriveIden)]
+enum DossierTally {
+    Table,
+}
+
+#[derive(DeriveIden)]
+enum DossierTallyChange {
+    Table,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Tally {
+    Id,
+    AgencyId,
+    Day,
+    AgencyPath,
+    EnteredOnline,
+    EnteredDirect,
+    EnteredPostal,
+    ResolvedEarly,
+    ResolvedOnTime,
+    ResolvedLate,
+    Withdrawn,
+    Refused,
+    Stopped,
+    OverdueFrom,
+    OverdueUntil,
+}
