@@ -387,7 +387,7 @@ async fn sums(
         sql.bind(period.from);
         sql.push(" UNION ALL ");
     }
-    let zeros = vec!["0"; COUNTERS].join(", ");
+    let zeros = ["0"; COUNTERS].join(", ");
     sql.push(&format!(
         "SELECT {group}, 1, CAST(NULL AS DATE), {zeros}, 1, \
          CASE WHEN due_at IS NULL THEN 0 ELSE 1 END, CASE WHEN due_at < "

@@ -215,6 +215,9 @@ pub async fn fold(db: &DatabaseConnection, limit: u64) -> Result<u64, sea_orm::D
     Ok(row.map(|r| r.try_get::<i64>("", "moved")).transpose()?.unwrap_or(0) as u64)
 }
 
+/// The most changes one fold moves.
+const FOLD_BATCH: u64 = 10_000;
+
 /// On PostgreSQL: folds the changes every `every` until the process ends.
 pub fn spawn_folding(db: DatabaseConnection, every: std::time::Duration) {
     tokio::spawn(async move {
@@ -223,8 +226,8 @@ pub fn spawn_folding(db: DatabaseConnection, every: std::time::Duration) {
         loop {
             ticks.tick().await;
             loop {
-                match fold(&db, 10_000).await {
-                    Ok(moved) if moved == 10_000 => continue,
+                match fold(&db, FOLD_BATCH).await {
+                    Ok(FOLD_BATCH) => continue,
                     Ok(_) => break,
                     Err(error) => {
                         tracing::warn!(%error, "folding the report's counters");
