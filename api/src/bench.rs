@@ -40,13 +40,26 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.min(sorted.len() - 1)]
 }
 
-/// Runs the benchmark and prints the figures.
+/// The measured report request: the dossier report of `agency` over the
+/// days `from..=to`, grouped by `group_by`, every column of every row.
+pub fn report_query(agency: &str, from: &str, to: &str, group_by: &str) -> String {
+    format!(
+        "{{ dossierReport(agencyCode: \"{agency}\", from: \"{from}\", to: \"{to}\", groupBy: {group_by}) {{ \
+         rows {{ label carriedOver received receivedOnline receivedDirect receivedPostal totalToResolve \
+         resolvedEarly resolvedOnTime resolvedLate resolved pendingWithinDeadline pendingOverdue pending \
+         withdrawn refused stopped }} total {{ totalToResolve resolved pending }} }} }}"
+    )
+}
+
+/// Runs the benchmark and prints the figures: of `measured` when given,
+/// else of a page of dossiers (with the statements a page sends).
 pub async fn run(
     settings: &Settings,
     concurrency: usize,
     requests: usize,
     first: usize,
     user: &str,
+    measured: Option<String>,
 ) -> anyhow::Result<()> {
     let mut settings = settings.clone();
     settings.listen = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -80,6 +93,23 @@ pub async fn run(
     };
 
     println!("database: {backend}, {dossier_count} dossiers; user {user}");
+    if let Some(query) = measured {
+        let sample = data_of(&send(query.clone()).await?)?;
+        let rows = sample["dossierReport"]["rows"].as_array().map_or(0, Vec::len);
+        println!("the measured request ({rows} rows): {query}");
+        for _ in 0..concurrency.max(20) {
+            send(query.clone()).await.context("warming up")?;
+        }
+        let query = Arc::new(query);
+        let timing = timed(concurrency, requests, move |_| {
+            let query = query.clone();
+            let send = send.clone();
+            async move { send(query.to_string()).await.map(drop) }
+        })
+        .await?;
+        println!("at {concurrency} concurrent clients: {timing}");
+        return Ok(());
+    }
     println!("SQL statements per request (sent one at a time):");
     for page in [1, 20, first] {
         let query = dossier_page_query(page);

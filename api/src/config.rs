@@ -30,6 +30,9 @@ pub enum Command {
         /// How many generated dossiers to add.
         #[arg(long, default_value_t = 0)]
         dossiers: u64,
+        /// Over how many days back they are filed (548: 18 months).
+        #[arg(long, default_value_t = crate::seed::dossiers::DEFAULT_SPAN_DAYS)]
+        days: u32,
     },
     /// Mint a token for an official or a service account; the token is alone on the last line.
     Token {
@@ -57,10 +60,23 @@ pub enum Command {
         #[arg(long, default_value = "tinh.giamsat")]
         user: String,
         /// What to measure: `list` (a page of dossiers), `intake`
-        /// (`receiveDossier` at one commune's desk) or `lives` (whole lives,
-        /// intake to returned result, 9 commands each).
+        /// (`receiveDossier` at one commune's desk), `lives` (whole lives,
+        /// intake to returned result, 9 commands each) or `report` (the
+        /// dossier report of `--agency` over `--from`..`--to`).
         #[arg(long, default_value = "list")]
         scenario: String,
+        /// The agency of the `report` scenario.
+        #[arg(long, default_value = "91")]
+        agency: String,
+        /// The first day of the `report` scenario's period (default: a year before `--to`).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// The last day of the `report` scenario's period (default: today in Vietnam).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// The grouping of the `report` scenario: AGENCY or MONTH.
+        #[arg(long, default_value = "AGENCY")]
+        group_by: String,
     },
 }
 

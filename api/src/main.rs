@@ -32,14 +32,14 @@ async fn main() -> anyhow::Result<()> {
             println!("migrated");
             Ok(())
         }
-        Command::Seed { dossiers } => {
+        Command::Seed { dossiers, days } => {
             let (connection, _) = db::connect(&settings).await?;
             db::migrate(&connection).await?;
             if seed::is_empty(&connection).await? {
                 seed::load_demo(&connection, 0, true).await?;
             }
             if dossiers > 0 {
-                let report = seed::dossiers::generate(&connection, dossiers, true).await?;
+                let report = seed::dossiers::generate(&connection, dossiers, days, true).await?;
                 println!("{report}");
             }
             Ok(())
@@ -60,10 +60,18 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", api::graphql::sdl());
             Ok(())
         }
-        Command::Bench { concurrency, requests, first, user, scenario } => match scenario.as_str() {
-            "list" => bench::run(&settings, concurrency, requests, first, &user).await,
-            "intake" | "lives" => bench::commands(&settings, concurrency, requests, scenario == "lives").await,
-            other => anyhow::bail!("unknown scenario `{other}`: list, intake or lives"),
-        },
+        Command::Bench { concurrency, requests, first, user, scenario, agency, from, to, group_by } => {
+            match scenario.as_str() {
+                "list" => bench::run(&settings, concurrency, requests, first, &user, None).await,
+                "report" => {
+                    let to = to.unwrap_or_else(|| api::services::tally::vietnam_day(chrono::Utc::now()));
+                    let from = from.unwrap_or_else(|| to - chrono::Days::new(364));
+                    let query = bench::report_query(&agency, &from.to_string(), &to.to_string(), &group_by);
+                    bench::run(&settings, concurrency, requests, first, &user, Some(query)).await
+                }
+                "intake" | "lives" => bench::commands(&settings, concurrency, requests, scenario == "lives").await,
+                other => anyhow::bail!("unknown scenario `{other}`: list, intake, lives or report"),
+            }
+        }
     }
 }

@@ -12,7 +12,6 @@ pub mod dossier_code_sequence;
 pub mod dossier_document;
 pub mod dossier_event;
 pub mod dossier_tally;
-pub mod dossier_tally_change;
 pub mod enums;
 pub mod field;
 pub mod holiday;

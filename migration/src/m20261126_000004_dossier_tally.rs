@@ -55,10 +55,11 @@ impl MigrationTrait for Migration {
             manager.create_index(index.to_owned()).await?;
         }
 
+        // No key and no index: a command's insert is a heap append, and a
+        // fold takes every row.
         let mut change = Table::create();
         change
             .table(DossierTallyChange::Table)
-            .col(ColumnDef::new(Tally::Id).big_integer().not_null().auto_increment().primary_key())
             .col(uuid(Tally::AgencyId))
             .col(ColumnDef::new(Tally::Day).date().not_null())
             .col(text(Tally::AgencyPath));
@@ -91,7 +92,6 @@ enum DossierTallyChange {
 
 #[derive(DeriveIden, Clone, Copy)]
 enum Tally {
-    Id,
     AgencyId,
     Day,
     AgencyPath,

@@ -226,7 +226,7 @@ async fn the_report_equals_a_plain_count_over_the_dossiers() {
     compare(&app, "91", "/91/", today - Duration::days(365), today).await;
     if app.database_url.is_some() {
         // The commands' changes, folded into the day counters: the same report.
-        api::services::tally::fold(&app.db, 100_000).await.unwrap();
+        api::services::tally::fold(&app.db).await.unwrap();
         live_changes(&app).await;
         compare(&app, "91", "/91/", today - Duration::days(365), today).await;
     }

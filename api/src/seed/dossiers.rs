@@ -283,7 +283,16 @@ const BULK_THRESHOLD: u64 = 100_000;
 /// Adds `count` generated dossiers; repeatable runs continue the daily code
 /// sequences. One thread generates (deterministically, from one seeded random
 /// generator) while writers load the previous batches.
-pub async fn generate(db: &DatabaseConnection, count: u64, progress: bool) -> anyhow::Result<SeedReport> {
+/// How many days back generated dossiers are filed, unless told otherwise: 18 months.
+pub const DEFAULT_SPAN_DAYS: u32 = 548;
+
+/// Generates `count` dossiers filed over the past `span_days` days.
+pub async fn generate(
+    db: &DatabaseConnection,
+    count: u64,
+    span_days: u32,
+    progress: bool,
+) -> anyhow::Result<SeedReport> {
     let started = Instant::now();
     let mut world = load_world(db).await?;
     let existing = entity::dossier::Entity::find().count(db).await?;
@@ -307,7 +316,7 @@ pub async fn generate(db: &DatabaseConnection, count: u64, progress: bool) -> an
             let mut dossiers = Vec::with_capacity(size);
             let mut events = Vec::with_capacity(size * 6);
             for _ in 0..size {
-                make_dossier(&mut rng, &mut world, now, &mut dossiers, &mut events);
+                make_dossier(&mut rng, &mut world, now, span_days, &mut dossiers, &mut events);
             }
             events_made += events.len() as u64;
             let batch = [
@@ -392,6 +401,7 @@ fn make_dossier(
     rng: &mut StdRng,
     world: &mut World,
     now: DateTime<Utc>,
+    span_days: u32,
     dossiers: &mut Vec<Vec<Cell>>,
     events: &mut Vec<Vec<Cell>>,
 ) {
@@ -400,8 +410,9 @@ fn make_dossier(
     let procedure = &world.procedures[place.procedures[rng.random_range(0..place.procedures.len())]];
     let agency = &place.agency;
 
-    // Filed on a working day, during office hours, within the past 18 months.
-    let mut day = (now.with_timezone(&vietnam()) - Duration::days(rng.random_range(0..548))).date_naive();
+    // Filed on a working day, during office hours, within the span.
+    let back = Duration::days(rng.random_range(0..i64::from(span_days.max(1))));
+    let mut day = (now.with_timezone(&vietnam()) - back).date_naive();
     if !world.calendar.is_working_day(day) {
         day = world.calendar.next_working_day(day);
     }

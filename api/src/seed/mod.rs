@@ -269,7 +269,7 @@ pub async fn load_demo(db: &DatabaseConnection, dossiers: u64, progress: bool) -
     txn.commit().await?;
 
     if dossiers > 0 {
-        let report = dossiers::generate(db, dossiers, progress).await?;
+        let report = dossiers::generate(db, dossiers, dossiers::DEFAULT_SPAN_DAYS, progress).await?;
         tracing::info!("{report}");
     }
     Ok(())

@@ -26,10 +26,12 @@
 
 use crate::domain::calendar::vietnam;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{dossier, dossier_tally, dossier_tally_change, Channel, DossierStatus, Outcome};
+use entity::{dossier, dossier_tally, Channel, DossierStatus, Outcome};
 use futures_util::TryStreamExt;
 use sea_orm::sea_query::{Expr, OnConflict, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, Statement, TransactionTrait,
+};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -75,9 +77,37 @@ pub fn vietnam_day(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&vietnam()).date_naive()
 }
 
+/// What the counters need of a dossier.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct Facts {
+    pub agency_id: Uuid,
+    pub agency_path: String,
+    pub status: DossierStatus,
+    pub channel: Channel,
+    pub outcome: Option<Outcome>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+impl From<&dossier::Model> for Facts {
+    fn from(dossier: &dossier::Model) -> Self {
+        Self {
+            agency_id: dossier.agency_id,
+            agency_path: dossier.agency_path.clone(),
+            status: dossier.status,
+            channel: dossier.channel,
+            outcome: dossier.outcome,
+            received_at: dossier.received_at,
+            finished_at: dossier.finished_at,
+            due_at: dossier.due_at,
+        }
+    }
+}
+
 /// When the report counts `dossier` as taken in: its receipt, or — refused
 /// at intake, never received — its refusal. `None`: it counts nowhere.
-pub fn entered_at(dossier: &dossier::Model) -> Option<DateTime<Utc>> {
+pub fn entered_at(dossier: &Facts) -> Option<DateTime<Utc>> {
     match (dossier.received_at, dossier.status) {
         (Some(received), _) => Some(received),
         (None, DossierStatus::Refused) => dossier.finished_at,
@@ -86,7 +116,7 @@ pub fn entered_at(dossier: &dossier::Model) -> Option<DateTime<Utc>> {
 }
 
 /// How a finished dossier ended, as its counter.
-fn ending(dossier: &dossier::Model) -> Option<Counter> {
+fn ending(dossier: &Facts) -> Option<Counter> {
     match dossier.status {
         DossierStatus::Resolved | DossierStatus::Returned => match dossier.outcome? {
             Outcome::Early => Some(Counter::ResolvedEarly),
@@ -101,7 +131,7 @@ fn ending(dossier: &dossier::Model) -> Option<Counter> {
 }
 
 /// The days and counters `dossier` adds one to (see the module's comment).
-pub fn contributions(dossier: &dossier::Model) -> Vec<(NaiveDate, Counter)> {
+pub fn contributions(dossier: &Facts) -> Vec<(NaiveDate, Counter)> {
     let Some(entered) = entered_at(dossier) else {
         return Vec::new();
     };
@@ -139,9 +169,9 @@ pub struct Delta {
 /// counters: `after`'s contributions minus `before`'s, rows of zeros left out.
 pub fn changes(before: Option<&dossier::Model>, after: &dossier::Model) -> Vec<Delta> {
     let mut rows: BTreeMap<(Uuid, NaiveDate), (String, Counts)> = BTreeMap::new();
-    let sides = before.map(|b| (b, -1)).into_iter().chain([(after, 1)]);
+    let sides = before.map(|b| (Facts::from(b), -1)).into_iter().chain([(Facts::from(after), 1)]);
     for (dossier, sign) in sides {
-        for (day, counter) in contributions(dossier) {
+        for (day, counter) in contributions(&dossier) {
             let row =
                 rows.entry((dossier.agency_id, day)).or_insert_with(|| (dossier.agency_path.clone(), [0; COUNTERS]));
             row.1[counter as usize] += sign;
@@ -179,7 +209,7 @@ pub fn sqlite_upsert(delta: &Delta) -> sea_orm::sea_query::InsertStatement {
 /// On PostgreSQL: the insert of `deltas` into `dossier_tally_change`.
 pub fn postgres_insert(deltas: &[Delta]) -> sea_orm::sea_query::InsertStatement {
     let mut insert = Query::insert();
-    insert.into_table(dossier_tally_change::Entity).columns(all_columns());
+    insert.into_table(sea_orm::sea_query::Alias::new(CHANGES)).columns(all_columns());
     for delta in deltas {
         let mut values: Vec<SimpleExpr> =
             vec![delta.agency_id.into(), delta.day.into(), delta.agency_path.as_str().into()];
@@ -193,16 +223,20 @@ fn all_columns() -> Vec<sea_orm::sea_query::Alias> {
     ["agency_id", "day", "agency_path"].into_iter().chain(COLUMNS).map(sea_orm::sea_query::Alias::new).collect()
 }
 
-/// On PostgreSQL: moves up to `limit` of the oldest changes into
-/// `dossier_tally`, in one statement (so a report sees each change exactly
-/// once, before or after). Two instances folding at once each move distinct
-/// rows. Returns how many changes moved.
-pub async fn fold(db: &DatabaseConnection, limit: u64) -> Result<u64, sea_orm::DbErr> {
+/// The table of the changes not yet folded (PostgreSQL). It has no key and
+/// no index: a command's insert is a heap append, and a fold takes all.
+pub const CHANGES: &str = "dossier_tally_change";
+
+/// On PostgreSQL: moves every change into `dossier_tally`, in one statement
+/// (so a report sees each change exactly once, before or after). Changes
+/// committed meanwhile wait for the next fold; two instances folding at once
+/// each move distinct rows (the second skips those the first deleted).
+/// Returns how many changes moved.
+pub async fn fold(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
     let sums: Vec<String> = COLUMNS.iter().map(|c| format!("sum({c})")).collect();
     let updates: Vec<String> = COLUMNS.iter().map(|c| format!("{c} = dossier_tally.{c} + excluded.{c}")).collect();
     let sql = format!(
-        "WITH moved AS (DELETE FROM dossier_tally_change WHERE id IN \
-           (SELECT id FROM dossier_tally_change ORDER BY id LIMIT {limit}) RETURNING *), \
+        "WITH moved AS (DELETE FROM {CHANGES} RETURNING *), \
          folded AS (INSERT INTO dossier_tally (agency_id, day, agency_path, {columns}) \
            SELECT agency_id, day, max(agency_path), {sums} FROM moved GROUP BY agency_id, day \
            ON CONFLICT (agency_id, day) DO UPDATE SET {updates}) \
@@ -215,9 +249,6 @@ pub async fn fold(db: &DatabaseConnection, limit: u64) -> Result<u64, sea_orm::D
     Ok(row.map(|r| r.try_get::<i64>("", "moved")).transpose()?.unwrap_or(0) as u64)
 }
 
-/// The most changes one fold moves.
-const FOLD_BATCH: u64 = 10_000;
-
 /// On PostgreSQL: folds the changes every `every` until the process ends.
 pub fn spawn_folding(db: DatabaseConnection, every: std::time::Duration) {
     tokio::spawn(async move {
@@ -225,15 +256,8 @@ pub fn spawn_folding(db: DatabaseConnection, every: std::time::Duration) {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            loop {
-                match fold(&db, FOLD_BATCH).await {
-                    Ok(FOLD_BATCH) => continue,
-                    Ok(_) => break,
-                    Err(error) => {
-                        tracing::warn!(%error, "folding the report's counters");
-                        break;
-                    }
-                }
+            if let Err(error) = fold(&db).await {
+                tracing::warn!(%error, "folding the report's counters");
             }
         }
     });
@@ -243,25 +267,43 @@ pub fn spawn_folding(db: DatabaseConnection, every: std::time::Duration) {
 /// what the tables held: after a bulk load, and when the tables are first
 /// created over existing dossiers. Reads the dossiers as a stream.
 pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
-    let mut rows: BTreeMap<(Uuid, NaiveDate), (String, Counts)> = BTreeMap::new();
+    use dossier::Column;
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    let mut counts: BTreeMap<(Uuid, NaiveDate), Counts> = BTreeMap::new();
+    let mut paths: BTreeMap<Uuid, String> = BTreeMap::new();
     {
-        let mut dossiers = dossier::Entity::find().filter_counted().stream(db).await?;
+        let mut dossiers = dossier::Entity::find()
+            .select_only()
+            .columns([
+                Column::AgencyId,
+                Column::AgencyPath,
+                Column::Status,
+                Column::Channel,
+                Column::Outcome,
+                Column::ReceivedAt,
+                Column::FinishedAt,
+                Column::DueAt,
+            ])
+            // Only those that may count: received, or finished (refused).
+            .filter(Column::ReceivedAt.is_not_null().or(Column::FinishedAt.is_not_null()))
+            .into_model::<Facts>()
+            .stream(db)
+            .await?;
         while let Some(dossier) = dossiers.try_next().await? {
-            for delta in changes(None, &dossier) {
-                let row =
-                    rows.entry((delta.agency_id, delta.day)).or_insert_with(|| (delta.agency_path, [0; COUNTERS]));
-                for (sum, n) in row.1.iter_mut().zip(delta.counts) {
-                    *sum += n;
-                }
+            for (day, counter) in contributions(&dossier) {
+                counts.entry((dossier.agency_id, day)).or_insert([0; COUNTERS])[counter as usize] += 1;
+            }
+            if !paths.contains_key(&dossier.agency_id) {
+                paths.insert(dossier.agency_id, dossier.agency_path);
             }
         }
     }
     let transaction = db.begin().await?;
-    dossier_tally_change::Entity::delete_many().exec(&transaction).await?;
+    transaction.execute_unprepared(&format!("DELETE FROM {CHANGES}")).await?;
     dossier_tally::Entity::delete_many().exec(&transaction).await?;
-    let deltas: Vec<Delta> = rows
+    let deltas: Vec<Delta> = counts
         .into_iter()
-        .map(|((agency_id, day), (agency_path, counts))| Delta { agency_id, agency_path, day, counts })
+        .map(|((agency_id, day), counts)| Delta { agency_id, agency_path: paths[&agency_id].clone(), day, counts })
         .collect();
     // 14 values a row, under SQLite's 32,766 bound values a statement
     // (PostgreSQL allows 65,535).
@@ -272,18 +314,6 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
     }
     transaction.commit().await?;
     Ok(())
-}
-
-/// Only the dossiers that may count: received, or finished (refused).
-trait CountedFilter {
-    fn filter_counted(self) -> Self;
-}
-
-impl CountedFilter for sea_orm::Select<dossier::Entity> {
-    fn filter_counted(self) -> Self {
-        use sea_orm::{ColumnTrait, QueryFilter};
-        self.filter(dossier::Column::ReceivedAt.is_not_null().or(dossier::Column::FinishedAt.is_not_null()))
-    }
 }
 
 #[cfg(test)]
@@ -347,7 +377,10 @@ mod tests {
     #[test]
     fn a_pending_dossier_counts_its_entry_and_its_due_day() {
         let pending = dossier(DossierStatus::Processing);
-        assert_eq!(contributions(&pending), [(day(2), Counter::EnteredDirect), (day(5), Counter::OverdueFrom)]);
+        assert_eq!(
+            contributions(&Facts::from(&pending)),
+            [(day(2), Counter::EnteredDirect), (day(5), Counter::OverdueFrom)]
+        );
     }
 
     #[test]
@@ -356,7 +389,7 @@ mod tests {
         late.finished_at = Some(at(9, 10));
         late.outcome = Some(Outcome::Late);
         assert_eq!(
-            contributions(&late),
+            contributions(&Facts::from(&late)),
             [
                 (day(2), Counter::EnteredDirect),
                 (day(9), Counter::ResolvedLate),
@@ -371,7 +404,7 @@ mod tests {
         let mut early = dossier(DossierStatus::Returned);
         early.finished_at = Some(at(3, 10));
         early.outcome = Some(Outcome::Early);
-        let counted = contributions(&early);
+        let counted = contributions(&Facts::from(&early));
         assert!(counted.contains(&(day(5), Counter::OverdueFrom)));
         assert!(counted.contains(&(day(5), Counter::OverdueUntil)));
     }
@@ -381,15 +414,18 @@ mod tests {
         let mut submitted = dossier(DossierStatus::Submitted);
         submitted.received_at = None;
         submitted.due_at = None;
-        assert!(contributions(&submitted).is_empty());
+        assert!(contributions(&Facts::from(&submitted)).is_empty());
         let mut withdrawn = submitted.clone();
         withdrawn.status = DossierStatus::Withdrawn;
         withdrawn.finished_at = Some(at(3, 8));
-        assert!(contributions(&withdrawn).is_empty());
+        assert!(contributions(&Facts::from(&withdrawn)).is_empty());
         let mut refused = submitted.clone();
         refused.status = DossierStatus::Refused;
         refused.finished_at = Some(at(3, 8));
-        assert_eq!(contributions(&refused), [(day(3), Counter::EnteredDirect), (day(3), Counter::Refused)]);
+        assert_eq!(
+            contributions(&Facts::from(&refused)),
+            [(day(3), Counter::EnteredDirect), (day(3), Counter::Refused)]
+        );
     }
 
     #[test]
