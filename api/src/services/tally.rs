@@ -293,9 +293,7 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
             for (day, counter) in contributions(&dossier) {
                 counts.entry((dossier.agency_id, day)).or_insert([0; COUNTERS])[counter as usize] += 1;
             }
-            if !paths.contains_key(&dossier.agency_id) {
-                paths.insert(dossier.agency_id, dossier.agency_path);
-            }
+            paths.entry(dossier.agency_id).or_insert(dossier.agency_path);
         }
     }
     let transaction = db.begin().await?;
