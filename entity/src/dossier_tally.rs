@@ -31,6 +31,9 @@ pub struct Model {
     /// Dossiers whose overdue span ended on this day (finished then, or never
     /// overdue at all when finished before their due day).
     pub overdue_until: i32,
+    /// Dossiers that finished on this day after their overdue span began
+    /// (already overdue when the day began).
+    pub ended_overdue: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -70,6 +70,12 @@ pub const BULK_INDEXES: &[BulkIndex] = &[
         columns: &["agency_path", "due_at"],
         predicate: Some(PENDING),
     },
+    BulkIndex {
+        table: "dossier",
+        name: "dossier_pending_due",
+        columns: &["due_at", "agency_path"],
+        predicate: Some(PENDING),
+    },
     index("dossier_event", "dossier_event_dossier", &["dossier_id", "created_at", "id"]),
 ];
 

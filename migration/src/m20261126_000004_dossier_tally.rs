@@ -1,7 +1,8 @@
-//! The report's counters: `dossier_tally` (per agency and day), the
-//! insert-only `dossier_tally_change` that PostgreSQL's commands write and a
-//! background task folds into it, and a partial index of the pending
-//! dossiers (the report counts them live).
+//! The report's counters: `dossier_tally` (per agency and day),
+//! `dossier_tally_total` (per agency, all days), the insert-only
+//! `dossier_tally_change` that PostgreSQL's commands write and a background
+//! task folds into both, and partial indexes of the pending dossiers (the
+//! report counts those due today live).
 
 use crate::m20261123_000001_create_tables::{text, uuid};
 use sea_orm_migration::prelude::*;
@@ -10,7 +11,7 @@ use sea_orm_migration::prelude::*;
 pub(crate) struct Migration;
 
 /// The counters, in the order of both tables.
-const COUNTERS: [Tally; 11] = [
+const COUNTERS: [Tally; 12] = [
     Tally::EnteredOnline,
     Tally::EnteredDirect,
     Tally::EnteredPostal,
@@ -22,6 +23,7 @@ const COUNTERS: [Tally; 11] = [
     Tally::Stopped,
     Tally::OverdueFrom,
     Tally::OverdueUntil,
+    Tally::EndedOverdue,
 ];
 
 fn counter(name: Tally) -> ColumnDef {
@@ -68,13 +70,24 @@ impl MigrationTrait for Migration {
         }
         manager.create_table(change.to_owned()).await?;
 
-        let pending = crate::BULK_INDEXES.iter().find(|index| index.name == "dossier_pending").expect("listed");
-        manager.get_connection().execute_unprepared(&pending.create_sql()).await?;
+        let mut total = Table::create();
+        total.table(DossierTallyTotal::Table).col(uuid(Tally::AgencyId).primary_key()).col(text(Tally::AgencyPath));
+        for name in COUNTERS {
+            total.col(counter(name));
+        }
+        manager.create_table(total.to_owned()).await?;
+
+        for name in ["dossier_pending", "dossier_pending_due"] {
+            let index = crate::BULK_INDEXES.iter().find(|index| index.name == name).expect("listed");
+            manager.get_connection().execute_unprepared(&index.create_sql()).await?;
+        }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.get_connection().execute_unprepared("DROP INDEX IF EXISTS dossier_pending").await?;
+        manager.get_connection().execute_unprepared("DROP INDEX IF EXISTS dossier_pending_due").await?;
+        manager.drop_table(Table::drop().table(DossierTallyTotal::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(DossierTallyChange::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(DossierTally::Table).to_owned()).await
     }
@@ -87,6 +100,11 @@ enum DossierTally {
 
 #[derive(DeriveIden)]
 enum DossierTallyChange {
+    Table,
+}
+
+#[derive(DeriveIden)]
+enum DossierTallyTotal {
     Table,
 }
 
@@ -106,4 +124,5 @@ enum Tally {
     Stopped,
     OverdueFrom,
     OverdueUntil,
+    EndedOverdue,
 }

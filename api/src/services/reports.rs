@@ -134,28 +134,26 @@ pub struct Report {
     pub as_of: DateTime<Utc>,
 }
 
-/// Sums of the counters over some days, with the live counts of the pending.
+/// Sums of the counters.
 #[derive(Debug, Clone, Copy, Default)]
-struct Sums {
-    counts: [i64; COUNTERS],
-    /// Pending now; of them, with a due date; of them, past it now.
-    pending_now: i64,
-    pending_with_due: i64,
-    overdue_now: i64,
-}
+struct Sums([i64; COUNTERS]);
 
 impl Sums {
     fn add(&mut self, other: &Self) {
-        for (sum, n) in self.counts.iter_mut().zip(other.counts) {
+        for (sum, n) in self.0.iter_mut().zip(other.0) {
             *sum += n;
         }
-        self.pending_now += other.pending_now;
-        self.pending_with_due += other.pending_with_due;
-        self.overdue_now += other.overdue_now;
+    }
+
+    fn minus(mut self, other: &Self) -> Self {
+        for (sum, n) in self.0.iter_mut().zip(other.0) {
+            *sum -= n;
+        }
+        self
     }
 
     fn get(&self, counter: Counter) -> i64 {
-        self.counts[counter as usize]
+        self.0[counter as usize]
     }
 
     fn entered(&self) -> i64 {
@@ -181,13 +179,15 @@ impl Sums {
     }
 }
 
-/// One group's sums: per day of the period (for a report by agency, the
-/// whole period under its first day), and of every day after it with the
-/// live counts.
+/// One group's sums: of the days from the earliest day the report needs on,
+/// each under its key (a day of its own, or for a report by agency the
+/// boundary that begins its stretch); the sums over all days; and the
+/// dossiers pending now that fell due earlier today.
 #[derive(Debug, Clone, Default)]
 struct Buckets {
     days: BTreeMap<NaiveDate, Sums>,
-    after: Sums,
+    totals: Sums,
+    due_earlier_today: i64,
 }
 
 impl Buckets {
@@ -195,26 +195,40 @@ impl Buckets {
         for (day, sums) in &other.days {
             self.days.entry(*day).or_default().add(sums);
         }
-        self.after.add(&other.after);
+        self.totals.add(&other.totals);
+        self.due_earlier_today += other.due_earlier_today;
     }
 
-    /// The figures of the days `from..=to` (inside the queried period).
-    fn figures(&self, from: NaiveDate, to: NaiveDate, now: DateTime<Utc>) -> Figures {
-        let mut period = Sums::default();
-        let mut from_on = self.after;
-        let mut after_to = self.after;
-        for (day, sums) in &self.days {
-            if *day >= from {
-                from_on.add(sums);
-            }
-            if *day > to {
-                after_to.add(sums);
-            } else if *day >= from {
-                period.add(sums);
-            }
+    /// The sums of the days from `day` on.
+    fn from_day(&self, day: NaiveDate) -> Sums {
+        let mut sums = Sums::default();
+        for (_, day_sums) in self.days.range(day..) {
+            sums.add(day_sums);
         }
-        let carried_over = self.after.pending_now + from_on.ended() - from_on.entered();
-        let mut figures = Figures {
+        sums
+    }
+
+    /// The figures of the days `from..=to`: each of `from`, `to + 1`, today
+    /// and tomorrow must begin a stretch of the keys.
+    fn figures(&self, from: NaiveDate, to: NaiveDate, now: DateTime<Utc>) -> Figures {
+        let after = to + Days::new(1);
+        let (from_on, after_on) = (self.from_day(from), self.from_day(after));
+        let period = from_on.minus(&after_on);
+        let pending_now = self.totals.entered() - self.totals.ended();
+        let pending_with_due = self.totals.overdue_balance();
+        let carried_over = pending_now + from_on.ended() - from_on.entered();
+        let pending_overdue = if day_start(after) <= now {
+            pending_with_due - after_on.overdue_balance()
+        } else {
+            // Overdue since before today and not finished since, and those
+            // that fell due earlier today.
+            let today = super::tally::vietnam_day(now);
+            let today_on = self.from_day(today);
+            let ended_overdue_today =
+                today_on.minus(&self.from_day(today + Days::new(1))).get(Counter::EndedOverdue);
+            pending_with_due - today_on.overdue_balance() - ended_overdue_today + self.due_earlier_today
+        };
+        Figures {
             carried_over,
             received_online: period.get(Counter::EnteredOnline),
             received_direct: period.get(Counter::EnteredDirect),
@@ -225,16 +239,9 @@ impl Buckets {
             withdrawn: period.get(Counter::Withdrawn),
             refused: period.get(Counter::Refused),
             stopped: period.get(Counter::Stopped),
-            pending_overdue: 0,
-            pending: 0,
-        };
-        figures.pending = carried_over + period.entered() - period.ended();
-        figures.pending_overdue = if day_start(to + Days::new(1)) <= now {
-            self.after.pending_with_due - after_to.overdue_balance()
-        } else {
-            self.after.overdue_now
-        };
-        figures
+            pending_overdue,
+            pending: carried_over + period.entered() - period.ended(),
+        }
     }
 }
 
@@ -353,8 +360,9 @@ impl Sql {
 }
 
 /// The sums per group (an agency's path, or one group for a report by
-/// month): the counters of the days from `period.from` on and the pending
-/// dossiers, in one statement.
+/// month), in one statement: the day counters from the earliest day needed
+/// on, the totals, the changes not yet folded (PostgreSQL) in both, and the
+/// pending dossiers that fell due earlier today.
 async fn sums(
     db: &DatabaseConnection,
     scope: &Scope,
@@ -362,58 +370,80 @@ async fn sums(
     grouping: Grouping,
     now: DateTime<Utc>,
 ) -> ApiResult<BTreeMap<String, Buckets>> {
+    use super::tally::{CHANGES, TOTALS};
     let backend = db.get_database_backend();
+    let today = super::tally::vietnam_day(now);
+    let mut boundaries = vec![period.from, period.to + Days::new(1), today, today + Days::new(1)];
+    boundaries.sort_unstable();
+    boundaries.dedup();
+    let earliest = period.from.min(today);
     let mut sql = Sql { backend, text: String::new(), values: Vec::new() };
-    let (group, day_key) = match grouping {
-        Grouping::Agency => ("agency_path", "CAST(NULL AS DATE)"),
-        Grouping::Month => ("''", "day"),
+    let group = match grouping {
+        Grouping::Agency => "agency_path",
+        Grouping::Month => "''",
     };
     let counters = COLUMNS.join(", ");
     let sums: Vec<String> = COLUMNS.iter().map(|c| format!("SUM({c}) AS {c}")).collect();
     sql.push(&format!(
-        "SELECT grp, later, day_key, {}, SUM(pending_now) AS pending_now, \
-         SUM(pending_with_due) AS pending_with_due, SUM(overdue_now) AS overdue_now FROM (",
+        "SELECT grp, kind, day_key, {}, SUM(due_earlier_today) AS due_earlier_today FROM (",
         sums.join(", ")
     ));
-    for table in ["dossier_tally", "dossier_tally_change"] {
-        sql.push(&format!("SELECT {group} AS grp, CASE WHEN day > "));
-        sql.bind(period.to);
-        sql.push(&format!(
-            " THEN 1 ELSE 0 END AS later, {day_key} AS day_key, {counters}, \
-             0 AS pending_now, 0 AS pending_with_due, 0 AS overdue_now FROM {table} WHERE "
-        ));
+    for table in ["dossier_tally", CHANGES] {
+        sql.push(&format!("SELECT {group} AS grp, 0 AS kind, "));
+        match grouping {
+            // Each day under the boundary that begins its stretch.
+            Grouping::Agency => {
+                sql.push("CASE");
+                for boundary in boundaries.iter().rev().filter(|b| **b >= earliest) {
+                    sql.push(" WHEN day >= ");
+                    sql.bind(*boundary);
+                    sql.push(" THEN ");
+                    sql.bind(*boundary);
+                }
+                sql.push(" END");
+            }
+            Grouping::Month => sql.push("day"),
+        }
+        sql.push(&format!(" AS day_key, {counters}, 0 AS due_earlier_today FROM {table} WHERE "));
         sql.scope(scope);
         sql.push(" AND day >= ");
-        sql.bind(period.from);
+        sql.bind(earliest);
+        sql.push(" UNION ALL ");
+    }
+    for table in [TOTALS, CHANGES] {
+        sql.push(&format!("SELECT {group}, 1, CAST(NULL AS DATE), {counters}, 0 FROM {table} WHERE "));
+        sql.scope(scope);
         sql.push(" UNION ALL ");
     }
     let zeros = ["0"; COUNTERS].join(", ");
     sql.push(&format!(
-        "SELECT {group}, 1, CAST(NULL AS DATE), {zeros}, 1, \
-         CASE WHEN due_at IS NULL THEN 0 ELSE 1 END, CASE WHEN due_at < "
+        "SELECT {group}, 2, CAST(NULL AS DATE), {zeros}, 1 FROM dossier WHERE {} AND due_at >= ",
+        migration::PENDING
     ));
+    sql.bind(day_start(today));
+    sql.push(" AND due_at < ");
     sql.bind(now);
-    sql.push(&format!(" THEN 1 ELSE 0 END FROM dossier WHERE {} AND ", migration::PENDING));
+    sql.push(" AND ");
     sql.scope(scope);
-    sql.push(") counted GROUP BY grp, later, day_key");
+    sql.push(") counted GROUP BY grp, kind, day_key");
     let rows = db.query_all(Statement::from_sql_and_values(backend, sql.text, sql.values)).await?;
     let mut groups: BTreeMap<String, Buckets> = BTreeMap::new();
     for row in rows {
         let group: String = row.try_get("", "grp")?;
-        let later: i32 = row.try_get("", "later")?;
-        let day: Option<NaiveDate> = row.try_get("", "day_key")?;
+        let kind: i32 = row.try_get("", "kind")?;
         let mut sums = Sums::default();
         for (index, column) in COLUMNS.iter().enumerate() {
-            sums.counts[index] = row.try_get::<Option<i64>>("", column)?.unwrap_or(0);
+            sums.0[index] = row.try_get::<Option<i64>>("", column)?.unwrap_or(0);
         }
-        sums.pending_now = row.try_get::<Option<i64>>("", "pending_now")?.unwrap_or(0);
-        sums.pending_with_due = row.try_get::<Option<i64>>("", "pending_with_due")?.unwrap_or(0);
-        sums.overdue_now = row.try_get::<Option<i64>>("", "overdue_now")?.unwrap_or(0);
         let buckets = groups.entry(group).or_default();
-        if later == 1 {
-            buckets.after.add(&sums);
-        } else {
-            buckets.days.entry(day.unwrap_or(period.from)).or_default().add(&sums);
+        match kind {
+            0 => {
+                let day: Option<NaiveDate> = row.try_get("", "day_key")?;
+                let day = day.ok_or_else(|| ApiError::internal("a day's counters without their day"))?;
+                buckets.days.entry(day).or_default().add(&sums);
+            }
+            1 => buckets.totals.add(&sums),
+            _ => buckets.due_earlier_today += row.try_get::<Option<i64>>("", "due_earlier_today")?.unwrap_or(0),
         }
     }
     Ok(groups)
@@ -461,15 +491,16 @@ mod tests {
         // the 9th; another entered on the 3rd, still pending, due on the 4th.
         let mut buckets = Buckets::default();
         let mut put = |d: u32, counter: Counter| {
-            buckets.days.entry(date(2026, 3, d)).or_default().counts[counter as usize] += 1;
+            buckets.days.entry(date(2026, 3, d)).or_default().0[counter as usize] += 1;
         };
         put(2, Counter::EnteredDirect);
         put(9, Counter::ResolvedLate);
+        put(9, Counter::EndedOverdue);
         put(5, Counter::OverdueFrom);
         put(9, Counter::OverdueUntil);
         put(3, Counter::EnteredOnline);
         put(4, Counter::OverdueFrom);
-        buckets.after = Sums { pending_now: 1, pending_with_due: 1, overdue_now: 1, ..Sums::default() };
+        buckets.totals = buckets.from_day(date(2026, 1, 1));
         let now = day_start(date(2026, 4, 1));
         let figures = buckets.figures(date(2026, 3, 6), date(2026, 3, 7), now);
         assert_eq!((figures.carried_over, figures.received(), figures.pending, figures.pending_overdue), (2, 0, 2, 2));
@@ -478,10 +509,12 @@ mod tests {
         // Both entered; at the start of the 5th only the second is overdue.
         assert_eq!((figures.carried_over, figures.received(), figures.pending, figures.pending_overdue), (0, 2, 2, 1));
         let figures = buckets.figures(date(2026, 3, 9), date(2026, 3, 31), now);
-        assert_eq!(
-            (figures.carried_over, figures.resolved_late, figures.pending, figures.pending_overdue),
-            (2, 1, 1, 1)
-        );
+        assert_eq!((figures.carried_over, figures.resolved_late, figures.pending, figures.pending_overdue), (2, 1, 1, 1));
         assert!(figures.balances());
+        // A period not ended yet, seen at noon on the 9th: the first dossier
+        // finished that morning, the second is overdue now.
+        let noon = day_start(date(2026, 3, 9)) + chrono::Duration::hours(12);
+        let figures = buckets.figures(date(2026, 3, 1), date(2026, 3, 31), noon);
+        assert_eq!((figures.pending, figures.pending_overdue), (1, 1));
     }
 }

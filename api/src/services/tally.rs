@@ -16,7 +16,13 @@
 //!   any later day it is overdue unless finished before that day; **overdue
 //!   until** day `max(finished day, D1)` once finished. So the dossiers
 //!   pending and overdue at the start of day `d` number
-//!   `Σ_{day<d} (overdue_from − overdue_until)`.
+//!   `Σ_{day<d} (overdue_from − overdue_until)`. And **ended overdue** on
+//!   the day it finished, if that was after D1 (it was overdue when the day
+//!   began).
+//!
+//! `dossier_tally_total` holds each agency's sums over all days: the
+//! dossiers pending now are `entered − ended` there, those with a due date
+//! `overdue_from − overdue_until`.
 //!
 //! On SQLite (one writer) a command upserts `dossier_tally` directly. On
 //! PostgreSQL it inserts its change into `dossier_tally_change`, so that
@@ -49,10 +55,11 @@ pub enum Counter {
     Stopped,
     OverdueFrom,
     OverdueUntil,
+    EndedOverdue,
 }
 
 /// How many counters a row has.
-pub const COUNTERS: usize = 11;
+pub const COUNTERS: usize = 12;
 
 /// The counters' columns, in the order of [`Counter`].
 pub const COLUMNS: [&str; COUNTERS] = [
@@ -67,6 +74,7 @@ pub const COLUMNS: [&str; COUNTERS] = [
     "stopped",
     "overdue_from",
     "overdue_until",
+    "ended_overdue",
 ];
 
 /// The counters of one row, indexed by `Counter as usize`.
@@ -151,6 +159,9 @@ pub fn contributions(dossier: &Facts) -> Vec<(NaiveDate, Counter)> {
         counted.push((from, Counter::OverdueFrom));
         if let Some((day, _)) = finished {
             counted.push((day.max(from), Counter::OverdueUntil));
+            if from < day {
+                counted.push((day, Counter::EndedOverdue));
+            }
         }
     }
     counted
@@ -183,23 +194,50 @@ pub fn changes(before: Option<&dossier::Model>, after: &dossier::Model) -> Vec<D
         .collect()
 }
 
-/// On SQLite: the upsert adding `delta` to its row, which runs only if the
-/// statement before it changed exactly one row (and itself changes one), so
-/// it chains like [`crate::services::combined::Batch::add_if_one_changed`].
-pub fn sqlite_upsert(delta: &Delta) -> sea_orm::sea_query::InsertStatement {
-    let mut values: Vec<SimpleExpr> = vec![delta.agency_id.into(), delta.day.into(), delta.agency_path.as_str().into()];
-    values.extend(delta.counts.iter().map(|&n| SimpleExpr::from(n)));
-    let select = Query::select().exprs(values).and_where(Expr::cust("changes() = 1")).to_owned();
-    let mut conflict = OnConflict::columns([dossier_tally::Column::AgencyId, dossier_tally::Column::Day]);
-    for column in COLUMNS {
-        conflict.value(
-            sea_orm::sea_query::Alias::new(column),
-            Expr::cust(format!("dossier_tally.{column} + excluded.{column}")),
-        );
+/// The table of each agency's sums over all days.
+pub const TOTALS: &str = "dossier_tally_total";
+
+/// On SQLite: the upserts adding `deltas` to their day rows and to their
+/// agencies' totals. Each runs only if the statement before it changed
+/// exactly one row (and itself changes one), so they chain like
+/// [`crate::services::combined::Batch::add_if_one_changed`].
+pub fn sqlite_upserts(deltas: &[Delta]) -> Vec<sea_orm::sea_query::InsertStatement> {
+    let mut totals: BTreeMap<Uuid, (&str, Counts)> = BTreeMap::new();
+    let mut upserts = Vec::with_capacity(deltas.len() + 1);
+    for delta in deltas {
+        let keys = [delta.agency_id.into(), delta.day.into(), delta.agency_path.as_str().into()];
+        upserts.push(upsert("dossier_tally", &["agency_id", "day"], keys, &delta.counts));
+        let total = totals.entry(delta.agency_id).or_insert((&delta.agency_path, [0; COUNTERS]));
+        for (sum, n) in total.1.iter_mut().zip(delta.counts) {
+            *sum += n;
+        }
     }
+    for (agency_id, (agency_path, counts)) in totals {
+        upserts.push(upsert(TOTALS, &["agency_id"], [agency_id.into(), agency_path.into()], &counts));
+    }
+    upserts
+}
+
+/// `INSERT INTO table (keys…, agency_path, counters…) SELECT … WHERE
+/// changes() = 1 ON CONFLICT (keys) DO UPDATE SET counter = counter + …`.
+fn upsert<const N: usize>(
+    table: &str,
+    keys: &[&str],
+    leading: [SimpleExpr; N],
+    counts: &Counts,
+) -> sea_orm::sea_query::InsertStatement {
+    use sea_orm::sea_query::Alias;
+    let mut values: Vec<SimpleExpr> = leading.into();
+    values.extend(counts.iter().map(|&n| SimpleExpr::from(n)));
+    let select = Query::select().exprs(values).and_where(Expr::cust("changes() = 1")).to_owned();
+    let mut conflict = OnConflict::columns(keys.iter().map(|k| Alias::new(*k)));
+    for column in COLUMNS {
+        conflict.value(Alias::new(column), Expr::cust(format!("{table}.{column} + excluded.{column}")));
+    }
+    let columns = keys.iter().copied().chain(["agency_path"]).chain(COLUMNS).map(Alias::new);
     Query::insert()
-        .into_table(dossier_tally::Entity)
-        .columns(all_columns())
+        .into_table(Alias::new(table))
+        .columns(columns)
         .select_from(select)
         .expect("as many values as columns")
         .on_conflict(conflict.to_owned())
@@ -227,23 +265,30 @@ fn all_columns() -> Vec<sea_orm::sea_query::Alias> {
 /// no index: a command's insert is a heap append, and a fold takes all.
 pub const CHANGES: &str = "dossier_tally_change";
 
-/// On PostgreSQL: moves every change into `dossier_tally`, in one statement
+/// On PostgreSQL: moves every change into `dossier_tally` and
+/// `dossier_tally_total`, in one statement
 /// (so a report sees each change exactly once, before or after). Changes
 /// committed meanwhile wait for the next fold; two instances folding at once
 /// each move distinct rows (the second skips those the first deleted).
 /// Returns how many changes moved.
 pub async fn fold(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
     let sums: Vec<String> = COLUMNS.iter().map(|c| format!("sum({c})")).collect();
-    let updates: Vec<String> = COLUMNS.iter().map(|c| format!("{c} = dossier_tally.{c} + excluded.{c}")).collect();
+    let updates = |table: &str| -> String {
+        COLUMNS.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect::<Vec<_>>().join(", ")
+    };
     let sql = format!(
         "WITH moved AS (DELETE FROM {CHANGES} RETURNING *), \
          folded AS (INSERT INTO dossier_tally (agency_id, day, agency_path, {columns}) \
            SELECT agency_id, day, max(agency_path), {sums} FROM moved GROUP BY agency_id, day \
-           ON CONFLICT (agency_id, day) DO UPDATE SET {updates}) \
+           ON CONFLICT (agency_id, day) DO UPDATE SET {days}), \
+         totalled AS (INSERT INTO {TOTALS} (agency_id, agency_path, {columns}) \
+           SELECT agency_id, max(agency_path), {sums} FROM moved GROUP BY agency_id \
+           ON CONFLICT (agency_id) DO UPDATE SET {totals}) \
          SELECT count(*) AS moved FROM moved",
         columns = COLUMNS.join(", "),
         sums = sums.join(", "),
-        updates = updates.join(", "),
+        days = updates("dossier_tally"),
+        totals = updates(TOTALS),
     );
     let row = db.query_one(Statement::from_string(DbBackend::Postgres, sql)).await?;
     Ok(row.map(|r| r.try_get::<i64>("", "moved")).transpose()?.unwrap_or(0) as u64)
@@ -298,17 +343,36 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
     }
     let transaction = db.begin().await?;
     transaction.execute_unprepared(&format!("DELETE FROM {CHANGES}")).await?;
+    transaction.execute_unprepared(&format!("DELETE FROM {TOTALS}")).await?;
     dossier_tally::Entity::delete_many().exec(&transaction).await?;
     let deltas: Vec<Delta> = counts
         .into_iter()
         .map(|((agency_id, day), counts)| Delta { agency_id, agency_path: paths[&agency_id].clone(), day, counts })
         .collect();
-    // 14 values a row, under SQLite's 32,766 bound values a statement
+    // 15 values a row, under SQLite's 32,766 bound values a statement
     // (PostgreSQL allows 65,535).
+    let backend = db.get_database_backend();
     for chunk in deltas.chunks(2_000) {
         let mut insert = postgres_insert(chunk);
         insert.into_table(dossier_tally::Entity);
-        transaction.execute(db.get_database_backend().build(&insert)).await?;
+        transaction.execute(backend.build(&insert)).await?;
+    }
+    let mut totals: BTreeMap<Uuid, Counts> = BTreeMap::new();
+    for delta in &deltas {
+        for (sum, n) in totals.entry(delta.agency_id).or_insert([0; COUNTERS]).iter_mut().zip(delta.counts) {
+            *sum += n;
+        }
+    }
+    let columns = ["agency_id", "agency_path"].into_iter().chain(COLUMNS).map(sea_orm::sea_query::Alias::new);
+    let mut insert = Query::insert();
+    insert.into_table(sea_orm::sea_query::Alias::new(TOTALS)).columns(columns);
+    for (agency_id, counts) in &totals {
+        let mut values: Vec<SimpleExpr> = vec![(*agency_id).into(), paths[agency_id].as_str().into()];
+        values.extend(counts.iter().map(|&n| SimpleExpr::from(n)));
+        insert.values_panic(values);
+    }
+    if !totals.is_empty() {
+        transaction.execute(backend.build(&insert)).await?;
     }
     transaction.commit().await?;
     Ok(())
@@ -392,7 +456,8 @@ mod tests {
                 (day(2), Counter::EnteredDirect),
                 (day(9), Counter::ResolvedLate),
                 (day(5), Counter::OverdueFrom),
-                (day(9), Counter::OverdueUntil)
+                (day(9), Counter::OverdueUntil),
+                (day(9), Counter::EndedOverdue)
             ]
         );
     }

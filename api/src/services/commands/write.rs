@@ -42,8 +42,8 @@ pub(super) fn add_records(
     }
     let audit = entity::audit_log::Entity::insert(entry.row(Ok(()), now)).into_query();
     batch.add_if_one_changed(&audit).ok_or_else(not_one_row)?;
-    for delta in tallied {
-        batch.add(&tally::sqlite_upsert(delta));
+    for upsert in tally::sqlite_upserts(tallied) {
+        batch.add(&upsert);
     }
     Ok(())
 }
