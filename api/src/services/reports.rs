@@ -224,8 +224,7 @@ impl Buckets {
             // that fell due earlier today.
             let today = super::tally::vietnam_day(now);
             let today_on = self.from_day(today);
-            let ended_overdue_today =
-                today_on.minus(&self.from_day(today + Days::new(1))).get(Counter::EndedOverdue);
+            let ended_overdue_today = today_on.minus(&self.from_day(today + Days::new(1))).get(Counter::EndedOverdue);
             pending_with_due - today_on.overdue_balance() - ended_overdue_today + self.due_earlier_today
         };
         Figures {
@@ -509,7 +508,10 @@ mod tests {
         // Both entered; at the start of the 5th only the second is overdue.
         assert_eq!((figures.carried_over, figures.received(), figures.pending, figures.pending_overdue), (0, 2, 2, 1));
         let figures = buckets.figures(date(2026, 3, 9), date(2026, 3, 31), now);
-        assert_eq!((figures.carried_over, figures.resolved_late, figures.pending, figures.pending_overdue), (2, 1, 1, 1));
+        assert_eq!(
+            (figures.carried_over, figures.resolved_late, figures.pending, figures.pending_overdue),
+            (2, 1, 1, 1)
+        );
         assert!(figures.balances());
         // A period not ended yet, seen at noon on the 9th: the first dossier
         // finished that morning, the second is overdue now.
