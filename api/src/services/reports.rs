@@ -200,7 +200,7 @@ impl Buckets {
     }
 
     /// The sums of the days from `day` on.
-    fn from_day(&self, day: NaiveDate) -> Sums {
+    fn days_from(&self, day: NaiveDate) -> Sums {
         let mut sums = Sums::default();
         for (_, day_sums) in self.days.range(day..) {
             sums.add(day_sums);
@@ -212,7 +212,7 @@ impl Buckets {
     /// and tomorrow must begin a stretch of the keys.
     fn figures(&self, from: NaiveDate, to: NaiveDate, now: DateTime<Utc>) -> Figures {
         let after = to + Days::new(1);
-        let (from_on, after_on) = (self.from_day(from), self.from_day(after));
+        let (from_on, after_on) = (self.days_from(from), self.days_from(after));
         let period = from_on.minus(&after_on);
         let pending_now = self.totals.entered() - self.totals.ended();
         let pending_with_due = self.totals.overdue_balance();
@@ -223,8 +223,8 @@ impl Buckets {
             // Overdue since before today and not finished since, and those
             // that fell due earlier today.
             let today = super::tally::vietnam_day(now);
-            let today_on = self.from_day(today);
-            let ended_overdue_today = today_on.minus(&self.from_day(today + Days::new(1))).get(Counter::EndedOverdue);
+            let today_on = self.days_from(today);
+            let ended_overdue_today = today_on.minus(&self.days_from(today + Days::new(1))).get(Counter::EndedOverdue);
             pending_with_due - today_on.overdue_balance() - ended_overdue_today + self.due_earlier_today
         };
         Figures {
@@ -499,7 +499,7 @@ mod tests {
         put(9, Counter::OverdueUntil);
         put(3, Counter::EnteredOnline);
         put(4, Counter::OverdueFrom);
-        buckets.totals = buckets.from_day(date(2026, 1, 1));
+        buckets.totals = buckets.days_from(date(2026, 1, 1));
         let now = day_start(date(2026, 4, 1));
         let figures = buckets.figures(date(2026, 3, 6), date(2026, 3, 7), now);
         assert_eq!((figures.carried_over, figures.received(), figures.pending, figures.pending_overdue), (2, 0, 2, 2));
