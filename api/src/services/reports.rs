@@ -2,17 +2,25 @@
 //! of `services::tally` and the pending dossiers counted live, in one
 //! statement (one snapshot). `docs/REPORTS.md` defines every column.
 //!
-//! For a period of calendar days `f..=t` (Vietnam time; the instants
-//! `A` = the start of `f`, `B` = the start of the day after `t`), an agency's
-//! counters give, with `S(d)` the sums of the days from `d` on (future due
-//! days included) and `P` the dossiers pending now:
+//! For a period of calendar days `f..=t` (Vietnam time; `B` = the start
+//! of the day after `t`), with `S(d)` the sums of the day counters from day
+//! `d` on (future due days included) and `T` an agency's totals over all
+//! days (pending now `P = T.entered − T.ended`, of them with a due date
+//! `P_due = T.overdue_from − T.overdue_until`):
 //! - received (by channel), resolved (by outcome), withdrawn, refused,
-//!   stopped: the sums of the days `f..=t`;
-//! - carried over (pending at `A`) = `P + S(f).ended − S(f).entered`;
+//!   stopped: `S(f) − S(t + 1)`;
+//! - carried over (pending at the start of `f`) = `P + S(f).ended − S(f).entered`;
 //! - pending at `B` = carried over + received − ended in the period;
-//! - pending and overdue at `B`: `B` in the past, the dossiers pending with a
-//!   due date minus `S(t + 1).(overdue_from − overdue_until)`; `B` still to
-//!   come, the dossiers pending now whose due time has passed.
+//! - pending and overdue at `B`, `B` past: `P_due − S(t + 1).(overdue_from −
+//!   overdue_until)`; `B` still to come (overdue now): `P_due −
+//!   S(today).(overdue_from − overdue_until) − today's ended_overdue` (those
+//!   overdue since before today and not finished since) plus the pending
+//!   dossiers that fell due earlier today, counted live (a partial index on
+//!   the due time of the pending finds them).
+//!
+//! So a report reads the day counters from `min(f, today)` on, one total per
+//! agency and a few live rows: its cost grows with agencies × days, not with
+//! dossiers.
 
 use super::scope::Scope;
 use super::tally::{Counter, COLUMNS, COUNTERS};
