@@ -196,6 +196,9 @@ struct Buckets {
     days: BTreeMap<NaiveDate, Sums>,
     totals: Sums,
     due_earlier_today: i64,
+    /// Whether `days` holds the days before the period's end (from the
+    /// first on) rather than the days from its start on.
+    before: bool,
 }
 
 impl Buckets {
@@ -205,11 +208,19 @@ impl Buckets {
         }
         self.totals.add(&other.totals);
         self.due_earlier_today += other.due_earlier_today;
+        self.before = other.before;
     }
 
-    /// The sums of the days from `day` on.
+    /// The sums of the days from `day` on: added up, or the totals less the
+    /// days before it.
     fn days_from(&self, day: NaiveDate) -> Sums {
         let mut sums = Sums::default();
+        if self.before {
+            for (_, day_sums) in self.days.range(..day) {
+                sums.add(day_sums);
+            }
+            return self.totals.minus(&sums);
+        }
         for (_, day_sums) in self.days.range(day..) {
             sums.add(day_sums);
         }
@@ -380,7 +391,25 @@ async fn sums(
     use super::tally::{CHANGES, TOTALS};
     let backend = db.get_database_backend();
     let today = super::tally::vietnam_day(now);
-    let mut boundaries = vec![period.from, period.to + Days::new(1), today, today + Days::new(1)];
+    let after = period.to + Days::new(1);
+    // A period that has ended needs the sums from its start on, or — the
+    // same from the totals — those before it: whichever covers fewer days.
+    let before = day_start(after) <= now && {
+        let span = db
+            .query_one(Statement::from_string(backend, "SELECT MIN(day) AS first, MAX(day) AS last FROM dossier_tally"))
+            .await?;
+        let day =
+            |column: &str| span.as_ref().and_then(|row| row.try_get::<Option<NaiveDate>>("", column).ok().flatten());
+        match (day("first"), day("last")) {
+            (Some(first), Some(last)) => period.from - first < last - period.to,
+            _ => false,
+        }
+    };
+    let mut boundaries = if before {
+        vec![period.from - Days::new(1), period.from]
+    } else {
+        vec![period.from, after, today, today + Days::new(1)]
+    };
     boundaries.sort_unstable();
     boundaries.dedup();
     let earliest = period.from.min(today);
@@ -401,20 +430,37 @@ async fn sums(
             // Each day under the boundary that begins its stretch.
             Grouping::Agency => {
                 sql.push("CASE");
-                for boundary in boundaries.iter().rev().filter(|b| **b >= earliest) {
+                for boundary in boundaries.iter().rev().filter(|b| before || **b >= earliest) {
                     sql.push(" WHEN day >= ");
                     sql.bind(*boundary);
                     sql.push(" THEN ");
                     sql.bind(*boundary);
                 }
+                if before {
+                    // The days before the period, under the day before it.
+                    sql.push(" ELSE ");
+                    sql.bind(period.from - Days::new(1));
+                }
+                sql.push(" END");
+            }
+            Grouping::Month if before => {
+                sql.push("CASE WHEN day >= ");
+                sql.bind(period.from);
+                sql.push(" THEN day ELSE ");
+                sql.bind(period.from - Days::new(1));
                 sql.push(" END");
             }
             Grouping::Month => sql.push("day"),
         }
         sql.push(&format!(" AS day_key, {counters}, 0 AS due_earlier_today FROM {table} WHERE "));
         sql.scope(scope);
-        sql.push(" AND day >= ");
-        sql.bind(earliest);
+        if before {
+            sql.push(" AND day < ");
+            sql.bind(after);
+        } else {
+            sql.push(" AND day >= ");
+            sql.bind(earliest);
+        }
         sql.push(" UNION ALL ");
     }
     for table in [TOTALS, CHANGES] {
@@ -443,6 +489,7 @@ async fn sums(
             sums.0[index] = row.try_get::<Option<i64>>("", column)?.unwrap_or(0);
         }
         let buckets = groups.entry(group).or_default();
+        buckets.before = before;
         match kind {
             0 => {
                 let day: Option<NaiveDate> = row.try_get("", "day_key")?;
