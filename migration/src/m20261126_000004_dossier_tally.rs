@@ -1,5 +1,6 @@
 //! The report's counters: `dossier_tally` (per agency and day),
-//! `dossier_tally_total` (per agency, all days), the insert-only
+//! `dossier_tally_month` (per agency and month), `dossier_tally_total` (per
+//! agency, all days), the insert-only
 //! `dossier_tally_change` that PostgreSQL's commands write and a background
 //! task folds into both, and partial indexes of the pending dossiers (the
 //! report counts those due today live).
@@ -70,6 +71,25 @@ impl MigrationTrait for Migration {
         }
         manager.create_table(change.to_owned()).await?;
 
+        let mut month = Table::create();
+        month
+            .table(DossierTallyMonth::Table)
+            .col(uuid(Tally::AgencyId))
+            .col(ColumnDef::new(Tally::Month).date().not_null())
+            .col(text(Tally::AgencyPath));
+        for name in COUNTERS {
+            month.col(counter(name));
+        }
+        month.primary_key(Index::create().col(Tally::AgencyId).col(Tally::Month));
+        manager.create_table(month.to_owned()).await?;
+        let mut index = Index::create();
+        index
+            .name("dossier_tally_month_scope")
+            .table(DossierTallyMonth::Table)
+            .col(Tally::AgencyPath)
+            .col(Tally::Month);
+        manager.create_index(index.to_owned()).await?;
+
         let mut total = Table::create();
         total.table(DossierTallyTotal::Table).col(uuid(Tally::AgencyId).primary_key()).col(text(Tally::AgencyPath));
         for name in COUNTERS {
@@ -88,6 +108,7 @@ impl MigrationTrait for Migration {
         manager.get_connection().execute_unprepared("DROP INDEX IF EXISTS dossier_pending").await?;
         manager.get_connection().execute_unprepared("DROP INDEX IF EXISTS dossier_pending_due").await?;
         manager.drop_table(Table::drop().table(DossierTallyTotal::Table).to_owned()).await?;
+        manager.drop_table(Table::drop().table(DossierTallyMonth::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(DossierTallyChange::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(DossierTally::Table).to_owned()).await
     }
@@ -108,10 +129,16 @@ enum DossierTallyTotal {
     Table,
 }
 
+#[derive(DeriveIden)]
+enum DossierTallyMonth {
+    Table,
+}
+
 #[derive(DeriveIden, Clone, Copy)]
 enum Tally {
     AgencyId,
     Day,
+    Month,
     AgencyPath,
     EnteredOnline,
     EnteredDirect,

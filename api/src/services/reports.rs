@@ -316,6 +316,11 @@ fn child_of(parent: &str, path: &str) -> Option<String> {
     Some(format!("{parent}{segment}/"))
 }
 
+/// The first day of the month after `month`'s.
+fn next_month(month: NaiveDate) -> NaiveDate {
+    month.with_day(1).expect("day 1 exists").checked_add_months(chrono::Months::new(1)).expect("a month after")
+}
+
 /// The months of `period`: each one's first day, and its days inside the period.
 fn months(period: Period) -> Vec<(NaiveDate, NaiveDate, NaiveDate)> {
     let mut months = Vec::new();
@@ -388,7 +393,7 @@ async fn sums(
     grouping: Grouping,
     now: DateTime<Utc>,
 ) -> ApiResult<BTreeMap<String, Buckets>> {
-    use super::tally::{CHANGES, TOTALS};
+    use super::tally::{month_of, CHANGES, MONTHS, TOTALS};
     let backend = db.get_database_backend();
     let today = super::tally::vietnam_day(now);
     let after = period.to + Days::new(1);
@@ -413,6 +418,12 @@ async fn sums(
     boundaries.sort_unstable();
     boundaries.dedup();
     let earliest = period.from.min(today);
+    // Whole months come from the month counters; the months a boundary
+    // cuts (and the changes not yet folded) from the day counters.
+    let cuts = if before { vec![period.from, after] } else { vec![period.from, after, today, today + Days::new(1)] };
+    let mut cut_months: Vec<NaiveDate> = cuts.iter().filter(|day| day.day() != 1).map(|day| month_of(*day)).collect();
+    cut_months.sort_unstable();
+    cut_months.dedup();
     let mut sql = Sql { backend, text: String::new(), values: Vec::new() };
     let group = match grouping {
         Grouping::Agency => "agency_path",
@@ -424,14 +435,14 @@ async fn sums(
         "SELECT grp, kind, day_key, {}, SUM(due_earlier_today) AS due_earlier_today FROM (",
         sums.join(", ")
     ));
-    for table in ["dossier_tally", CHANGES] {
+    for (table, column) in [("dossier_tally", "day"), (CHANGES, "day"), (MONTHS, "month")] {
         sql.push(&format!("SELECT {group} AS grp, 0 AS kind, "));
         match grouping {
-            // Each day under the boundary that begins its stretch.
+            // Each day (month) under the boundary that begins its stretch.
             Grouping::Agency => {
                 sql.push("CASE");
                 for boundary in boundaries.iter().rev().filter(|b| before || **b >= earliest) {
-                    sql.push(" WHEN day >= ");
+                    sql.push(&format!(" WHEN {column} >= "));
                     sql.bind(*boundary);
                     sql.push(" THEN ");
                     sql.bind(*boundary);
@@ -444,22 +455,51 @@ async fn sums(
                 sql.push(" END");
             }
             Grouping::Month if before => {
-                sql.push("CASE WHEN day >= ");
+                sql.push(&format!("CASE WHEN {column} >= "));
                 sql.bind(period.from);
-                sql.push(" THEN day ELSE ");
+                sql.push(&format!(" THEN {column} ELSE "));
                 sql.bind(period.from - Days::new(1));
                 sql.push(" END");
             }
-            Grouping::Month => sql.push("day"),
+            Grouping::Month => sql.push(column),
         }
         sql.push(&format!(" AS day_key, {counters}, 0 AS due_earlier_today FROM {table} WHERE "));
         sql.scope(scope);
-        if before {
-            sql.push(" AND day < ");
-            sql.bind(after);
-        } else {
-            sql.push(" AND day >= ");
-            sql.bind(earliest);
+        match (column, before) {
+            ("day", true) => {
+                sql.push(" AND day < ");
+                sql.bind(after);
+            }
+            ("day", false) => {
+                sql.push(" AND day >= ");
+                sql.bind(earliest);
+            }
+            (_, true) => {
+                sql.push(" AND month < ");
+                sql.bind(month_of(after));
+            }
+            (_, false) => {
+                sql.push(" AND month >= ");
+                sql.bind(month_of(earliest));
+            }
+        }
+        if table == "dossier_tally" {
+            // Only the days of the months cut by a boundary.
+            sql.push(" AND (1 = 0");
+            for month in &cut_months {
+                sql.push(" OR (day >= ");
+                sql.bind(*month);
+                sql.push(" AND day < ");
+                sql.bind(next_month(*month));
+                sql.push(")");
+            }
+            sql.push(")");
+        }
+        if table == MONTHS {
+            for month in &cut_months {
+                sql.push(" AND month <> ");
+                sql.bind(*month);
+            }
         }
         sql.push(" UNION ALL ");
     }

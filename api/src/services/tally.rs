@@ -31,7 +31,7 @@
 //! report adds up both.
 
 use crate::domain::calendar::vietnam;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{dossier, dossier_tally, Channel, DossierStatus, Outcome};
 use futures_util::TryStreamExt;
 use sea_orm::sea_query::{Expr, OnConflict, Query, SimpleExpr};
@@ -197,20 +197,37 @@ pub fn changes(before: Option<&dossier::Model>, after: &dossier::Model) -> Vec<D
 /// The table of each agency's sums over all days.
 pub const TOTALS: &str = "dossier_tally_total";
 
+/// The table of each agency's sums per calendar month (keyed by its first day).
+pub const MONTHS: &str = "dossier_tally_month";
+
+/// The first day of `day`'s month.
+pub fn month_of(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).expect("day 1 exists")
+}
+
 /// On SQLite: the upserts adding `deltas` to their day rows and to their
 /// agencies' totals. Each runs only if the statement before it changed
 /// exactly one row (and itself changes one), so they chain like
 /// [`crate::services::combined::Batch::add_if_one_changed`].
 pub fn sqlite_upserts(deltas: &[Delta]) -> Vec<sea_orm::sea_query::InsertStatement> {
+    let mut months: BTreeMap<(Uuid, NaiveDate), (&str, Counts)> = BTreeMap::new();
     let mut totals: BTreeMap<Uuid, (&str, Counts)> = BTreeMap::new();
-    let mut upserts = Vec::with_capacity(deltas.len() + 1);
+    let mut upserts = Vec::with_capacity(deltas.len() + 2);
+    let add = |sums: &mut Counts, counts: &Counts| {
+        for (sum, n) in sums.iter_mut().zip(counts) {
+            *sum += n;
+        }
+    };
     for delta in deltas {
         let keys = [delta.agency_id.into(), delta.day.into(), delta.agency_path.as_str().into()];
         upserts.push(upsert("dossier_tally", &["agency_id", "day"], keys, &delta.counts));
-        let total = totals.entry(delta.agency_id).or_insert((&delta.agency_path, [0; COUNTERS]));
-        for (sum, n) in total.1.iter_mut().zip(delta.counts) {
-            *sum += n;
-        }
+        let month = months.entry((delta.agency_id, month_of(delta.day))).or_insert((&delta.agency_path, [0; COUNTERS]));
+        add(&mut month.1, &delta.counts);
+        add(&mut totals.entry(delta.agency_id).or_insert((&delta.agency_path, [0; COUNTERS])).1, &delta.counts);
+    }
+    for ((agency_id, month), (agency_path, counts)) in months {
+        let keys = [agency_id.into(), month.into(), agency_path.into()];
+        upserts.push(upsert(MONTHS, &["agency_id", "month"], keys, &counts));
     }
     for (agency_id, (agency_path, counts)) in totals {
         upserts.push(upsert(TOTALS, &["agency_id"], [agency_id.into(), agency_path.into()], &counts));
@@ -281,6 +298,10 @@ pub async fn fold(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
          folded AS (INSERT INTO dossier_tally (agency_id, day, agency_path, {columns}) \
            SELECT agency_id, day, max(agency_path), {sums} FROM moved GROUP BY agency_id, day \
            ON CONFLICT (agency_id, day) DO UPDATE SET {days}), \
+         monthly AS (INSERT INTO {MONTHS} (agency_id, month, agency_path, {columns}) \
+           SELECT agency_id, CAST(date_trunc('month', day) AS date), max(agency_path), {sums} FROM moved \
+           GROUP BY agency_id, CAST(date_trunc('month', day) AS date) \
+           ON CONFLICT (agency_id, month) DO UPDATE SET {months}), \
          totalled AS (INSERT INTO {TOTALS} (agency_id, agency_path, {columns}) \
            SELECT agency_id, max(agency_path), {sums} FROM moved GROUP BY agency_id \
            ON CONFLICT (agency_id) DO UPDATE SET {totals}) \
@@ -288,6 +309,7 @@ pub async fn fold(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
         columns = COLUMNS.join(", "),
         sums = sums.join(", "),
         days = updates("dossier_tally"),
+        months = updates(MONTHS),
         totals = updates(TOTALS),
     );
     let row = db.query_one(Statement::from_string(DbBackend::Postgres, sql)).await?;
@@ -344,6 +366,7 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
     let transaction = db.begin().await?;
     transaction.execute_unprepared(&format!("DELETE FROM {CHANGES}")).await?;
     transaction.execute_unprepared(&format!("DELETE FROM {TOTALS}")).await?;
+    transaction.execute_unprepared(&format!("DELETE FROM {MONTHS}")).await?;
     dossier_tally::Entity::delete_many().exec(&transaction).await?;
     let deltas: Vec<Delta> = counts
         .into_iter()
@@ -357,11 +380,33 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
         insert.into_table(dossier_tally::Entity);
         transaction.execute(backend.build(&insert)).await?;
     }
+    let mut months: BTreeMap<(Uuid, NaiveDate), Counts> = BTreeMap::new();
     let mut totals: BTreeMap<Uuid, Counts> = BTreeMap::new();
     for delta in &deltas {
-        for (sum, n) in totals.entry(delta.agency_id).or_insert([0; COUNTERS]).iter_mut().zip(delta.counts) {
-            *sum += n;
+        for sums in [
+            months.entry((delta.agency_id, month_of(delta.day))).or_insert([0; COUNTERS]),
+            totals.entry(delta.agency_id).or_insert([0; COUNTERS]),
+        ] {
+            for (sum, n) in sums.iter_mut().zip(delta.counts) {
+                *sum += n;
+            }
         }
+    }
+    let month_rows: Vec<Delta> = months
+        .into_iter()
+        .map(|((agency_id, day), counts)| Delta { agency_id, agency_path: paths[&agency_id].clone(), day, counts })
+        .collect();
+    for chunk in month_rows.chunks(2_000) {
+        let mut insert = Query::insert();
+        let columns = ["agency_id", "month", "agency_path"].into_iter().chain(COLUMNS);
+        insert.into_table(sea_orm::sea_query::Alias::new(MONTHS)).columns(columns.map(sea_orm::sea_query::Alias::new));
+        for row in chunk {
+            let mut values: Vec<SimpleExpr> =
+                vec![row.agency_id.into(), row.day.into(), row.agency_path.as_str().into()];
+            values.extend(row.counts.iter().map(|&n| SimpleExpr::from(n)));
+            insert.values_panic(values);
+        }
+        transaction.execute(backend.build(&insert)).await?;
     }
     let columns = ["agency_id", "agency_path"].into_iter().chain(COLUMNS).map(sea_orm::sea_query::Alias::new);
     let mut insert = Query::insert();
