@@ -51,9 +51,6 @@ impl Application {
         let recent = Arc::new(crate::services::recent::RecentDossiers::default());
         let events = Arc::new(crate::services::events::EventBus::new(backend, recent.clone()));
         events.start(settings.database_url(), db.clone());
-        if backend == sea_orm::DatabaseBackend::Postgres {
-            crate::services::tally::spawn_folding(db.clone(), std::time::Duration::from_secs(1));
-        }
         let app = Arc::new(AppState {
             db,
             authz,
@@ -69,6 +66,7 @@ impl Application {
             tracking: Default::default(),
             documents: DocumentStore::new(&settings.data_dir),
         });
+        crate::services::tally::spawn_folding(Arc::downgrade(&app), std::time::Duration::from_secs(1));
         let schema = crate::graphql::build_schema(Some(app.clone()), &settings.limits);
         Ok(Arc::new(HttpState { schema, app, authenticator, limits: settings.limits.clone() }))
     }

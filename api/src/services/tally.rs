@@ -24,17 +24,17 @@
 //! dossiers pending now are `entered − ended` there, those with a due date
 //! `overdue_from − overdue_until`.
 //!
-//! On SQLite (one writer) a command upserts `dossier_tally` directly. On
-//! PostgreSQL it inserts its change into `dossier_tally_change`, so that
-//! concurrent commands at one agency never queue on one counter row; a
-//! background task ([`fold`]) moves the changes into `dossier_tally`, and a
-//! report adds up both.
+//! A command appends its change to `dossier_tally_change` (no key, no
+//! index): on PostgreSQL concurrent commands at one agency never queue on
+//! one counter row, on SQLite it is one cheap insert instead of several
+//! upserts. A background task ([`fold`]) moves the changes into the day,
+//! month and total counters every second, and a report adds up both.
 
 use crate::domain::calendar::vietnam;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{dossier, dossier_tally, Channel, DossierStatus, Outcome};
 use futures_util::TryStreamExt;
-use sea_orm::sea_query::{Expr, OnConflict, Query, SimpleExpr};
+use sea_orm::sea_query::{Query, SimpleExpr};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, Statement, TransactionTrait,
 };
@@ -205,64 +205,8 @@ pub fn month_of(day: NaiveDate) -> NaiveDate {
     day.with_day(1).expect("day 1 exists")
 }
 
-/// On SQLite: the upserts adding `deltas` to their day rows and to their
-/// agencies' totals. Each runs only if the statement before it changed
-/// exactly one row (and itself changes one), so they chain like
-/// [`crate::services::combined::Batch::add_if_one_changed`].
-pub fn sqlite_upserts(deltas: &[Delta]) -> Vec<sea_orm::sea_query::InsertStatement> {
-    let mut months: BTreeMap<(Uuid, NaiveDate), (&str, Counts)> = BTreeMap::new();
-    let mut totals: BTreeMap<Uuid, (&str, Counts)> = BTreeMap::new();
-    let mut upserts = Vec::with_capacity(deltas.len() + 2);
-    let add = |sums: &mut Counts, counts: &Counts| {
-        for (sum, n) in sums.iter_mut().zip(counts) {
-            *sum += n;
-        }
-    };
-    for delta in deltas {
-        let keys = [delta.agency_id.into(), delta.day.into(), delta.agency_path.as_str().into()];
-        upserts.push(upsert("dossier_tally", &["agency_id", "day"], keys, &delta.counts));
-        let month = months.entry((delta.agency_id, month_of(delta.day))).or_insert((&delta.agency_path, [0; COUNTERS]));
-        add(&mut month.1, &delta.counts);
-        add(&mut totals.entry(delta.agency_id).or_insert((&delta.agency_path, [0; COUNTERS])).1, &delta.counts);
-    }
-    for ((agency_id, month), (agency_path, counts)) in months {
-        let keys = [agency_id.into(), month.into(), agency_path.into()];
-        upserts.push(upsert(MONTHS, &["agency_id", "month"], keys, &counts));
-    }
-    for (agency_id, (agency_path, counts)) in totals {
-        upserts.push(upsert(TOTALS, &["agency_id"], [agency_id.into(), agency_path.into()], &counts));
-    }
-    upserts
-}
-
-/// `INSERT INTO table (keys…, agency_path, counters…) SELECT … WHERE
-/// changes() = 1 ON CONFLICT (keys) DO UPDATE SET counter = counter + …`.
-fn upsert<const N: usize>(
-    table: &str,
-    keys: &[&str],
-    leading: [SimpleExpr; N],
-    counts: &Counts,
-) -> sea_orm::sea_query::InsertStatement {
-    use sea_orm::sea_query::Alias;
-    let mut values: Vec<SimpleExpr> = leading.into();
-    values.extend(counts.iter().map(|&n| SimpleExpr::from(n)));
-    let select = Query::select().exprs(values).and_where(Expr::cust("changes() = 1")).to_owned();
-    let mut conflict = OnConflict::columns(keys.iter().map(|k| Alias::new(*k)));
-    for column in COLUMNS {
-        conflict.value(Alias::new(column), Expr::cust(format!("{table}.{column} + excluded.{column}")));
-    }
-    let columns = keys.iter().copied().chain(["agency_path"]).chain(COLUMNS).map(Alias::new);
-    Query::insert()
-        .into_table(Alias::new(table))
-        .columns(columns)
-        .select_from(select)
-        .expect("as many values as columns")
-        .on_conflict(conflict.to_owned())
-        .to_owned()
-}
-
-/// On PostgreSQL: the insert of `deltas` into `dossier_tally_change`.
-pub fn postgres_insert(deltas: &[Delta]) -> sea_orm::sea_query::InsertStatement {
+/// The insert of `deltas` into `dossier_tally_change`.
+pub fn insert_changes(deltas: &[Delta]) -> sea_orm::sea_query::InsertStatement {
     let mut insert = Query::insert();
     insert.into_table(sea_orm::sea_query::Alias::new(CHANGES)).columns(all_columns());
     for delta in deltas {
@@ -278,21 +222,26 @@ fn all_columns() -> Vec<sea_orm::sea_query::Alias> {
     ["agency_id", "day", "agency_path"].into_iter().chain(COLUMNS).map(sea_orm::sea_query::Alias::new).collect()
 }
 
-/// The table of the changes not yet folded (PostgreSQL). It has no key and
-/// no index: a command's insert is a heap append, and a fold takes all.
+/// The table of the changes not yet folded. It has no key and no index: a
+/// command's insert is an append, and a fold takes all.
 pub const CHANGES: &str = "dossier_tally_change";
 
-/// On PostgreSQL: moves every change into `dossier_tally` and
-/// `dossier_tally_total`, in one statement
-/// (so a report sees each change exactly once, before or after). Changes
-/// committed meanwhile wait for the next fold; two instances folding at once
-/// each move distinct rows (the second skips those the first deleted).
-/// Returns how many changes moved.
-pub async fn fold(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
-    let sums: Vec<String> = COLUMNS.iter().map(|c| format!("sum({c})")).collect();
-    let updates = |table: &str| -> String {
-        COLUMNS.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect::<Vec<_>>().join(", ")
-    };
+/// The `SET` list adding `excluded`'s counters to `table`'s.
+fn added_to(table: &str) -> String {
+    COLUMNS.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect::<Vec<_>>().join(", ")
+}
+
+fn summed() -> String {
+    COLUMNS.iter().map(|c| format!("sum({c})")).collect::<Vec<_>>().join(", ")
+}
+
+/// On PostgreSQL: moves every change into `dossier_tally`,
+/// `dossier_tally_month` and `dossier_tally_total`, in one statement (so a
+/// report sees each change exactly once, before or after). Changes committed
+/// meanwhile wait for the next fold; two instances folding at once each move
+/// distinct rows (the second skips those the first deleted). Returns how
+/// many changes moved.
+pub async fn fold_postgres(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
     let sql = format!(
         "WITH moved AS (DELETE FROM {CHANGES} RETURNING *), \
          folded AS (INSERT INTO dossier_tally (agency_id, day, agency_path, {columns}) \
@@ -307,24 +256,58 @@ pub async fn fold(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
            ON CONFLICT (agency_id) DO UPDATE SET {totals}) \
          SELECT count(*) AS moved FROM moved",
         columns = COLUMNS.join(", "),
-        sums = sums.join(", "),
-        days = updates("dossier_tally"),
-        months = updates(MONTHS),
-        totals = updates(TOTALS),
+        sums = summed(),
+        days = added_to("dossier_tally"),
+        months = added_to(MONTHS),
+        totals = added_to(TOTALS),
     );
     let row = db.query_one(Statement::from_string(DbBackend::Postgres, sql)).await?;
     Ok(row.map(|r| r.try_get::<i64>("", "moved")).transpose()?.unwrap_or(0) as u64)
 }
 
-/// On PostgreSQL: folds the changes every `every` until the process ends.
-pub fn spawn_folding(db: DatabaseConnection, every: std::time::Duration) {
+/// On SQLite: the same in one transaction on the writing connection, which
+/// no command can write through meanwhile.
+pub async fn fold_sqlite(writer: &crate::services::sqlite_writer::SqliteWriter) -> crate::error::ApiResult<()> {
+    let (columns, sums) = (COLUMNS.join(", "), summed());
+    let sql = format!(
+        "BEGIN IMMEDIATE; \
+         INSERT INTO dossier_tally (agency_id, day, agency_path, {columns}) \
+           SELECT agency_id, day, max(agency_path), {sums} FROM {CHANGES} WHERE true GROUP BY agency_id, day \
+           ON CONFLICT (agency_id, day) DO UPDATE SET {days}; \
+         INSERT INTO {MONTHS} (agency_id, month, agency_path, {columns}) \
+           SELECT agency_id, date(day, 'start of month'), max(agency_path), {sums} FROM {CHANGES} WHERE true \
+           GROUP BY agency_id, date(day, 'start of month') \
+           ON CONFLICT (agency_id, month) DO UPDATE SET {months}; \
+         INSERT INTO {TOTALS} (agency_id, agency_path, {columns}) \
+           SELECT agency_id, max(agency_path), {sums} FROM {CHANGES} WHERE true GROUP BY agency_id \
+           ON CONFLICT (agency_id) DO UPDATE SET {totals}; \
+         DELETE FROM {CHANGES}; \
+         COMMIT",
+        days = added_to("dossier_tally"),
+        months = added_to(MONTHS),
+        totals = added_to(TOTALS),
+    );
+    writer.lock().await.execute(Statement::from_string(DbBackend::Sqlite, sql)).await
+}
+
+/// Folds the changes now, on either database.
+pub async fn fold(state: &crate::state::AppState) -> crate::error::ApiResult<()> {
+    match &state.sqlite_writer {
+        Some(writer) => fold_sqlite(writer).await,
+        None => fold_postgres(&state.db).await.map(drop).map_err(Into::into),
+    }
+}
+
+/// Folds the changes every `every` for as long as the state lives.
+pub fn spawn_folding(state: std::sync::Weak<crate::state::AppState>, every: std::time::Duration) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            if let Err(error) = fold(&db).await {
-                tracing::warn!(%error, "folding the report's counters");
+            let Some(state) = state.upgrade() else { return };
+            if let Err(error) = fold(&state).await {
+                tracing::warn!(?error, "folding the report's counters");
             }
         }
     });
@@ -376,7 +359,7 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
     // (PostgreSQL allows 65,535).
     let backend = db.get_database_backend();
     for chunk in deltas.chunks(2_000) {
-        let mut insert = postgres_insert(chunk);
+        let mut insert = insert_changes(chunk);
         insert.into_table(dossier_tally::Entity);
         transaction.execute(backend.build(&insert)).await?;
     }

@@ -42,8 +42,8 @@ pub(super) fn add_records(
     }
     let audit = entity::audit_log::Entity::insert(entry.row(Ok(()), now)).into_query();
     batch.add_if_one_changed(&audit).ok_or_else(not_one_row)?;
-    for upsert in tally::sqlite_upserts(tallied) {
-        batch.add(&upsert);
+    for delta in tallied {
+        batch.add_if_one_changed(&tally::insert_changes(std::slice::from_ref(delta))).ok_or_else(not_one_row)?;
     }
     Ok(())
 }
@@ -152,7 +152,7 @@ pub(super) fn write_at_once(
     }
     combined.add("audit", &entity::audit_log::Entity::insert(entry.row(Ok(()), now)).into_query());
     if !tallied.is_empty() {
-        combined.add("tallied", &tally::postgres_insert(tallied));
+        combined.add("tallied", &tally::insert_changes(tallied));
     }
     combined.finish(&format!("SELECT {check}"))
 }
