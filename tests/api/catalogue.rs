@@ -68,3 +68,93 @@ async fn the_agency_directory_shows_the_tree_of_kien_giang() {
     assert_eq!(communes["agencies"]["edges"].as_array().unwrap().len(), 100);
     assert_eq!(communes["agencies"]["pageInfo"]["hasNextPage"], true);
 }
+
+/// Every procedure `procedures(filter: { agencyCode })` lists, paging
+/// through: `(id, tier, online mode, field code, published nationally)`.
+async fn listed(app: &TestApp, agency: &str) -> Vec<(String, String, String, String, bool)> {
+    let query = "query($agency: String, $after: String) { procedures(filter: { agencyCode: $agency }, first: 100, after: $after) {
+        edges { node { id tier onlineMode publishedNational field { code } } } pageInfo { hasNextPage endCursor } } }";
+    let mut all = Vec::new();
+    let mut after = serde_json::Value::Null;
+    loop {
+        let data = app.data(None, query, json!({ "agency": agency, "after": after })).await;
+        for edge in data["procedures"]["edges"].as_array().unwrap() {
+            let node = &edge["node"];
+            let text = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
+            all.push((
+                text(&node["id"]),
+                text(&node["tier"]),
+                text(&node["onlineMode"]),
+                text(&node["field"]["code"]),
+                node["publishedNational"].as_bool().unwrap(),
+            ));
+        }
+        if !data["procedures"]["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            return all;
+        }
+        after = data["procedures"]["pageInfo"]["endCursor"].clone();
+    }
+}
+
+const STATS: &str = "query($agency: String!) { catalogStats(agencyCode: $agency) {
+    procedures byTier { tier procedures } byOnlineMode { mode procedures } byField { field { code } procedures }
+    offeredOnline publishedNational publishedNationalShare } }";
+
+#[tokio::test]
+async fn catalogue_statistics_count_what_applies_in_the_subtree() {
+    let app = TestApp::spawn().await;
+    let count = |stats: &serde_json::Value, list: &str, key: &str, value: &str| {
+        stats[list].as_array().unwrap().iter().find(|row| row[key] == value).unwrap()["procedures"].as_i64().unwrap()
+    };
+    // A commune: exactly what the catalogue lists for it.
+    let commune = listed(&app, "30733").await;
+    let stats = app.data(None, STATS, json!({ "agency": "30733" })).await["catalogStats"].clone();
+    assert!(!commune.is_empty());
+    assert_eq!(stats["procedures"].as_i64().unwrap(), commune.len() as i64);
+    for tier in ["PROVINCE", "DISTRICT", "COMMUNE"] {
+        let want = commune.iter().filter(|p| p.1 == tier).count() as i64;
+        assert_eq!(count(&stats, "byTier", "tier", tier), want, "{tier}");
+    }
+    for mode in ["FULL", "PARTIAL", "NONE"] {
+        let want = commune.iter().filter(|p| p.2 == mode).count() as i64;
+        assert_eq!(count(&stats, "byOnlineMode", "mode", mode), want, "{mode}");
+    }
+    for row in stats["byField"].as_array().unwrap() {
+        let code = row["field"]["code"].as_str().unwrap();
+        assert_eq!(row["procedures"].as_i64().unwrap(), commune.iter().filter(|p| p.3 == code).count() as i64);
+    }
+    let online: Vec<_> = commune.iter().filter(|p| p.2 != "NONE").collect();
+    assert_eq!(stats["offeredOnline"].as_i64().unwrap(), online.len() as i64);
+    let national = online.iter().filter(|p| p.4).count();
+    assert_eq!(stats["publishedNational"].as_i64().unwrap(), national as i64);
+    if !online.is_empty() {
+        let share = stats["publishedNationalShare"].as_f64().unwrap();
+        assert!((share - national as f64 / online.len() as f64).abs() < 1e-9);
+    }
+
+    // A district: its own and the province's district procedures, and the
+    // commune procedures its communes apply.
+    let mut district: Vec<String> = listed(&app, "899").await.into_iter().map(|p| p.0).collect();
+    district.extend(commune.iter().map(|p| p.0.clone()));
+    district.sort();
+    district.dedup();
+    let stats = app.data(None, STATS, json!({ "agency": "899" })).await["catalogStats"].clone();
+    assert_eq!(stats["procedures"].as_i64().unwrap(), district.len() as i64);
+    assert_eq!(count(&stats, "byTier", "tier", "PROVINCE"), 0);
+
+    // The province: every procedure in force it or its agencies publish.
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let in_force = entity::procedure::Entity::find()
+        .filter(entity::procedure::Column::IsCurrent.eq(true))
+        .filter(entity::procedure::Column::AgencyPath.starts_with("/91/"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    let stats = app.data(None, STATS, json!({ "agency": "91" })).await["catalogStats"].clone();
+    assert_eq!(stats["procedures"].as_i64().unwrap(), in_force as i64);
+    let tiers: i64 = stats["byTier"].as_array().unwrap().iter().map(|r| r["procedures"].as_i64().unwrap()).sum();
+    assert_eq!(tiers, in_force as i64);
+
+    let missing = app.graphql(None, STATS, json!({ "agency": "00000" })).await;
+    assert_eq!(missing.error_codes(), ["NOT_FOUND"]);
+}

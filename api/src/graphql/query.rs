@@ -8,7 +8,7 @@ use crate::graphql::ids::{parse_global_id, NodeType};
 use crate::graphql::loaders::{AgencyId, EventsOf, OfficialId, ProcedureId};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::{
-    Agency, AuditEntry, Dossier, DossierDocument, DossierEvent, DossierReport, Procedure, ReportGrouping,
+    Agency, AuditEntry, CatalogStats, Dossier, DossierDocument, DossierEvent, DossierReport, Procedure, ReportGrouping,
     TrackedDossier, User, Viewer,
 };
 use crate::services::scope::Scope;
@@ -351,6 +351,18 @@ impl Query {
         let procedure = load(ctx, ProcedureId(dossier.procedure_id)).await?.map(|p| p.name).unwrap_or_default();
         let agency = load(ctx, AgencyId(dossier.agency_id)).await?.map(|a| a.name).unwrap_or_default();
         Ok(Some(TrackedDossier::new(dossier, events, procedure, agency, state.clock.now())))
+    }
+
+    /// Catalogue statistics of an agency's subtree: the procedures in force
+    /// that apply there per tier, online mode and field, and the share of
+    /// those offered online that are published on the national portal.
+    /// Public, like the catalogue; `NOT_FOUND` for an unknown agency.
+    async fn catalog_stats(&self, ctx: &Context<'_>, agency_code: String) -> async_graphql::Result<CatalogStats> {
+        let Some(agency) = agencies::find_by_code(ctx.db(), &agency_code).await? else {
+            return Err(ApiError::NotFound(format!("no agency with code {agency_code}")).into());
+        };
+        let counts = procedures::catalog_counts(ctx.db(), &agency).await?;
+        Ok(CatalogStats { agency, counts })
     }
 
     /// The periodic report on dossier handling (form II.06a) of an agency

@@ -180,3 +180,62 @@ impl Versions {
             .await
     }
 }
+
+/// Counts of the current catalogue that applies in an agency's subtree, per
+/// tier, online mode, field and publication on the national portal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogCounts {
+    /// `(tier, online mode, field, published nationally)` → procedures.
+    pub groups: Vec<(Tier, OnlineMode, Uuid, bool, i64)>,
+}
+
+/// The current procedures that apply somewhere in `agency`'s subtree —
+/// those published in the subtree, and those an ancestor publishes for a
+/// tier the subtree has (a district's: district and commune) — counted.
+pub async fn catalog_counts(db: &DatabaseConnection, agency: &agency::Model) -> ApiResult<CatalogCounts> {
+    use sea_orm::FromQueryResult;
+    let tiers = match agency.kind {
+        AgencyKind::Commune => vec![Tier::Commune],
+        AgencyKind::District => vec![Tier::District, Tier::Commune],
+        AgencyKind::Department | AgencyKind::ServiceCenter => vec![Tier::Province],
+        AgencyKind::Province => vec![Tier::Province, Tier::District, Tier::Commune],
+    };
+    let subtree = super::scope::pattern_expr(
+        procedure::Column::AgencyPath,
+        &crate::domain::paths::PathPattern::Subtree(agency.path.clone()),
+    );
+    let inherited =
+        procedure::Column::AgencyPath.is_in(ancestor_paths(&agency.path)).and(procedure::Column::Tier.is_in(tiers));
+    #[derive(FromQueryResult)]
+    struct Group {
+        tier: Tier,
+        online_mode: OnlineMode,
+        field_id: Uuid,
+        published_national: bool,
+        procedures: i64,
+    }
+    let groups = procedure::Entity::find()
+        .select_only()
+        .columns([
+            procedure::Column::Tier,
+            procedure::Column::OnlineMode,
+            procedure::Column::FieldId,
+            procedure::Column::PublishedNational,
+        ])
+        .column_as(procedure::Column::Id.count(), "procedures")
+        .filter(procedure::Column::IsCurrent.eq(true))
+        .filter(Condition::any().add(subtree).add(inherited))
+        .group_by(procedure::Column::Tier)
+        .group_by(procedure::Column::OnlineMode)
+        .group_by(procedure::Column::FieldId)
+        .group_by(procedure::Column::PublishedNational)
+        .into_model::<Group>()
+        .all(db)
+        .await?;
+    Ok(CatalogCounts {
+        groups: groups
+            .into_iter()
+            .map(|g| (g.tier, g.online_mode, g.field_id, g.published_national, g.procedures))
+            .collect(),
+    })
+}

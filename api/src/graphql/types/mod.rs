@@ -3,6 +3,7 @@
 pub mod agency;
 pub mod audit;
 pub mod calendar;
+pub mod catalog;
 pub mod document;
 pub mod dossier;
 pub mod event;
@@ -13,6 +14,7 @@ pub mod user;
 
 pub use agency::Agency;
 pub use audit::AuditEntry;
+pub use catalog::CatalogStats;
 pub use document::DossierDocument;
 pub use dossier::Dossier;
 pub use event::DossierEvent;
