@@ -27,7 +27,7 @@ const COLUMNS: [&str; 12] = [
 const REPORT: &str = "query($agency: String!, $from: Date!, $to: Date!, $by: ReportGrouping) {
   dossierReport(agencyCode: $agency, from: $from, to: $to, groupBy: $by) {
     asOf
-    rows { label own month agency { path } carriedOver receivedOnline receivedDirect receivedPostal received
+    rows { label own month agency { path } procedure { id } field { code } carriedOver receivedOnline receivedDirect receivedPostal received
            totalToResolve resolvedEarly resolvedOnTime resolvedLate resolved pendingWithinDeadline pendingOverdue
            pending withdrawn refused stopped }
     total { carriedOver receivedOnline receivedDirect receivedPostal received totalToResolve resolvedEarly
@@ -51,6 +51,18 @@ async fn brute_force(
     to: NaiveDate,
     now: DateTime<Utc>,
 ) -> BTreeMap<String, [i64; 12]> {
+    brute_force_by(app, "agency_path", subtree, from, to, now).await
+}
+
+/// The same per `group`: `agency_path`, or `procedure_id` (its UUID as text).
+async fn brute_force_by(
+    app: &TestApp,
+    group: &str,
+    subtree: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> BTreeMap<String, [i64; 12]> {
     let backend = app.db.get_database_backend();
     let (a, b) = (start_of(from), start_of(to + Duration::days(1)));
     let c = b.min(now);
@@ -61,7 +73,7 @@ async fn brute_force(
     let ended =
         |n: usize, condition: &str| format!("SUM(CASE WHEN finished_at < {} AND {condition} THEN 1 ELSE 0 END)", p(n));
     let sql = format!(
-        "SELECT agency_path,
+        "SELECT {group},
            SUM(CASE WHEN entered < {a1} THEN 1 ELSE 0 END),
            SUM(CASE WHEN entered >= {a2} AND channel = 'ONLINE' THEN 1 ELSE 0 END),
            SUM(CASE WHEN entered >= {a2} AND channel = 'DIRECT' THEN 1 ELSE 0 END),
@@ -73,7 +85,7 @@ async fn brute_force(
                               WHEN status = 3 THEN finished_at END AS entered
                FROM dossier WHERE agency_path LIKE {subtree}) d
          WHERE entered IS NOT NULL AND entered < {b} AND (finished_at IS NULL OR finished_at >= {a3})
-         GROUP BY agency_path",
+         GROUP BY {group}",
         a1 = p(1),
         a2 = p(2),
         early = ended(4, "status IN (9, 10) AND outcome = 'EARLY'"),
@@ -93,13 +105,30 @@ async fn brute_force(
     let rows = app.db.query_all(Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
     rows.iter()
         .map(|row| {
-            let path: String = row.try_get_by_index(0).unwrap();
+            let path: String = match group {
+                "procedure_id" => row.try_get_by_index::<uuid::Uuid>(0).unwrap().to_string(),
+                _ => row.try_get_by_index(0).unwrap(),
+            };
             let mut counts = [0i64; 12];
             for (i, count) in counts.iter_mut().enumerate() {
                 *count = row.try_get_by_index::<Option<i64>>(i + 1).unwrap().unwrap_or(0);
             }
             (path, counts)
         })
+        .collect()
+}
+
+/// Each procedure version's field code, by the procedure's UUID as text.
+async fn field_codes(app: &TestApp) -> BTreeMap<String, String> {
+    use sea_orm::EntityTrait;
+    let fields: BTreeMap<uuid::Uuid, String> =
+        entity::field::Entity::find().all(&app.db).await.unwrap().into_iter().map(|f| (f.id, f.code)).collect();
+    entity::procedure::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.id.to_string(), fields[&p.field_id].clone()))
         .collect()
 }
 
@@ -165,6 +194,32 @@ async fn compare(app: &TestApp, agency: &str, path: &str, from: NaiveDate, to: N
         assert_eq!(columns_of(row), want, "row {key} of {context}");
     }
     assert!(expected.values().all(|counts| counts == &[0; 12]), "rows missing in {context}: {expected:?}");
+
+    // By procedure and by field: each row against the count per procedure.
+    let by_procedure = report(app, SUPERVISOR, agency, from, to, "PROCEDURE").await;
+    assert_eq!(columns_of(&by_procedure["total"]), columns_of(&by_agency["total"]), "total by procedure of {context}");
+    let per_procedure = brute_force_by(app, "procedure_id", path, from, to, now).await;
+    let mut per_field: BTreeMap<String, [i64; 12]> = BTreeMap::new();
+    let fields = field_codes(app).await;
+    for (procedure, counts) in &per_procedure {
+        let row = per_field.entry(fields[procedure].clone()).or_insert([0; 12]);
+        *row = sum([*row, *counts].iter());
+    }
+    let rows = by_procedure["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), per_procedure.len(), "procedures of {context}");
+    for (procedure, counts) in &per_procedure {
+        let id = api::graphql::ids::global_id(api::graphql::ids::NodeType::Procedure, procedure.parse().unwrap());
+        let row = rows.iter().find(|row| row["procedure"]["id"] == id.as_str()).expect("a row per procedure");
+        assert_balanced(row);
+        assert_eq!(&columns_of(row), counts, "procedure {procedure} of {context}");
+    }
+    let by_field = report(app, SUPERVISOR, agency, from, to, "FIELD").await;
+    let rows = by_field["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), per_field.len(), "fields of {context}");
+    for row in rows {
+        let code = row["field"]["code"].as_str().unwrap();
+        assert_eq!(columns_of(row), per_field[code], "field {code} of {context}");
+    }
 
     let by_month = report(app, SUPERVISOR, agency, from, to, "MONTH").await;
     assert_eq!(columns_of(&by_month["total"]), columns_of(&by_agency["total"]), "total by month of {context}");

@@ -393,6 +393,8 @@ impl Query {
         let by = match grouping {
             ReportGrouping::Agency => reports::Grouping::Agency,
             ReportGrouping::Month => reports::Grouping::Month,
+            ReportGrouping::Procedure => reports::Grouping::Procedure,
+            ReportGrouping::Field => reports::Grouping::Field,
         };
         let now = ctx.state().clock.now();
         let report = reports::dossier_report(ctx.db(), &scope, &agency, &children, period, by, now).await?;

@@ -40,6 +40,10 @@ pub enum Grouping {
     Agency,
     /// One row per calendar month of the period.
     Month,
+    /// One row per procedure version with dossiers in the report.
+    Procedure,
+    /// One row per field of administration with dossiers in the report.
+    Field,
 }
 
 /// A period of whole calendar days in Vietnam, both ends included.
@@ -114,6 +118,21 @@ impl Figures {
         self.pending - self.pending_overdue
     }
 
+    fn add(&mut self, other: &Self) {
+        self.carried_over += other.carried_over;
+        self.received_online += other.received_online;
+        self.received_direct += other.received_direct;
+        self.received_postal += other.received_postal;
+        self.resolved_early += other.resolved_early;
+        self.resolved_on_time += other.resolved_on_time;
+        self.resolved_late += other.resolved_late;
+        self.withdrawn += other.withdrawn;
+        self.refused += other.refused;
+        self.stopped += other.stopped;
+        self.pending_overdue += other.pending_overdue;
+        self.pending += other.pending;
+    }
+
     /// Whether the row balances: everything to resolve was resolved, is
     /// pending, or ended another way.
     pub fn balances(&self) -> bool {
@@ -130,6 +149,10 @@ pub enum RowKey {
     Own(agency::Model),
     /// A calendar month (its first day), cut to the period.
     Month(NaiveDate),
+    /// A procedure version.
+    Procedure(entity::procedure::Model),
+    /// A field of administration.
+    Field(entity::field::Model),
 }
 
 /// The report: its rows and the total over the whole period and scope.
@@ -275,6 +298,9 @@ pub async fn dossier_report(
     now: DateTime<Utc>,
 ) -> ApiResult<Report> {
     let within = scope.intersect(&PathPattern::Subtree(agency.path.clone()));
+    if matches!(grouping, Grouping::Procedure | Grouping::Field) {
+        return by_procedure(db, &within, period, grouping, now).await;
+    }
     let groups = sums(db, &within, period, grouping, now).await?;
     let mut total = Buckets::default();
     for buckets in groups.values() {
@@ -304,8 +330,146 @@ pub async fn dossier_report(
             .into_iter()
             .map(|(first, from, to)| (RowKey::Month(first), total.figures(from, to, now)))
             .collect(),
+        Grouping::Procedure | Grouping::Field => unreachable!("counted from the dossiers above"),
     };
     Ok(Report { rows, total: total.figures(period.from, period.to, now), as_of: now })
+}
+
+/// The report by procedure or by field: counted from the dossiers
+/// themselves (the counters are per agency), by the definitions of
+/// docs/REPORTS.md — one statement over the dossiers in `scope` that were
+/// filed before the period's end. Exact, but its cost grows with the
+/// dossiers, unlike the report by agency or month.
+async fn by_procedure(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    period: Period,
+    grouping: Grouping,
+    now: DateTime<Utc>,
+) -> ApiResult<Report> {
+    use entity::{DossierStatus, Outcome};
+    use sea_orm::ActiveEnum;
+    let backend = db.get_database_backend();
+    let (start, end) = (period.start(), period.end());
+    let mut sql = Sql { backend, text: String::new(), values: Vec::new() };
+    let status = |sql: &mut Sql, statuses: &[DossierStatus]| {
+        sql.push("status IN (");
+        for (index, status) in statuses.iter().enumerate() {
+            if index > 0 {
+                sql.push(", ");
+            }
+            sql.bind(status.to_value());
+        }
+        sql.push(")");
+    };
+    sql.push("SELECT procedure_id, SUM(CASE WHEN entered < ");
+    sql.bind(start);
+    sql.push(" THEN 1 ELSE 0 END) AS carried_over");
+    for (column, channel) in [("online", "ONLINE"), ("direct", "DIRECT"), ("postal", "POSTAL")] {
+        sql.push(", SUM(CASE WHEN entered >= ");
+        sql.bind(start);
+        sql.push(" AND channel = ");
+        sql.bind(channel);
+        sql.push(&format!(" THEN 1 ELSE 0 END) AS received_{column}"));
+    }
+    let resolved = [DossierStatus::Resolved, DossierStatus::Returned];
+    let endings: [(&str, &[DossierStatus], Option<Outcome>); 6] = [
+        ("resolved_early", &resolved, Some(Outcome::Early)),
+        ("resolved_on_time", &resolved, Some(Outcome::OnTime)),
+        ("resolved_late", &resolved, Some(Outcome::Late)),
+        ("withdrawn", &[DossierStatus::Withdrawn], None),
+        ("refused", &[DossierStatus::Refused], None),
+        ("stopped", &[DossierStatus::Stopped], None),
+    ];
+    for (column, statuses, outcome) in endings {
+        sql.push(", SUM(CASE WHEN finished_at < ");
+        sql.bind(end);
+        sql.push(" AND ");
+        status(&mut sql, statuses);
+        if let Some(outcome) = outcome {
+            sql.push(" AND outcome = ");
+            sql.bind(outcome.to_value());
+        }
+        sql.push(&format!(" THEN 1 ELSE 0 END) AS {column}"));
+    }
+    sql.push(", SUM(CASE WHEN finished_at IS NULL OR finished_at >= ");
+    sql.bind(end);
+    sql.push(" THEN 1 ELSE 0 END) AS pending, SUM(CASE WHEN (finished_at IS NULL OR finished_at >= ");
+    sql.bind(end);
+    sql.push(") AND due_at < ");
+    sql.bind(end.min(now));
+    sql.push(" THEN 1 ELSE 0 END) AS pending_overdue FROM (SELECT procedure_id, channel, status, outcome, finished_at, due_at, ");
+    sql.push("CASE WHEN received_at IS NOT NULL THEN received_at WHEN ");
+    status(&mut sql, &[DossierStatus::Refused]);
+    sql.push(" THEN finished_at END AS entered FROM dossier WHERE ");
+    sql.scope(scope);
+    sql.push(" AND filed_at < ");
+    sql.bind(end);
+    sql.push(") taken WHERE entered IS NOT NULL AND entered < ");
+    sql.bind(end);
+    sql.push(" AND (finished_at IS NULL OR finished_at >= ");
+    sql.bind(start);
+    sql.push(") GROUP BY procedure_id");
+    let rows = db.query_all(Statement::from_sql_and_values(backend, sql.text, sql.values)).await?;
+    let mut counted: Vec<(uuid::Uuid, Figures)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let get = |column: &str| row.try_get::<Option<i64>>("", column).map(Option::unwrap_or_default);
+        counted.push((
+            row.try_get("", "procedure_id")?,
+            Figures {
+                carried_over: get("carried_over")?,
+                received_online: get("received_online")?,
+                received_direct: get("received_direct")?,
+                received_postal: get("received_postal")?,
+                resolved_early: get("resolved_early")?,
+                resolved_on_time: get("resolved_on_time")?,
+                resolved_late: get("resolved_late")?,
+                withdrawn: get("withdrawn")?,
+                refused: get("refused")?,
+                stopped: get("stopped")?,
+                pending_overdue: get("pending_overdue")?,
+                pending: get("pending")?,
+            },
+        ));
+    }
+    let ids: Vec<uuid::Uuid> = counted.iter().map(|(id, _)| *id).collect();
+    let procedures: BTreeMap<uuid::Uuid, entity::procedure::Model> =
+        super::procedures::find_by_ids(db, &ids).await?.into_iter().map(|p| (p.id, p)).collect();
+    let mut total = Figures::default();
+    for (_, figures) in &counted {
+        total.add(figures);
+    }
+    let mut rows: Vec<(RowKey, Figures)> = match grouping {
+        Grouping::Field => {
+            let mut by_field: BTreeMap<uuid::Uuid, Figures> = BTreeMap::new();
+            for (id, figures) in &counted {
+                let field = procedures.get(id).map(|p| p.field_id).unwrap_or_default();
+                by_field.entry(field).or_default().add(figures);
+            }
+            let field_ids: Vec<uuid::Uuid> = by_field.keys().copied().collect();
+            let fields = super::procedures::fields_by_ids(db, &field_ids).await?;
+            fields
+                .into_iter()
+                .map(|field| (by_field[&field.id], field))
+                .map(|(f, field)| (RowKey::Field(field), f))
+                .collect()
+        }
+        _ => counted
+            .into_iter()
+            .filter_map(|(id, figures)| Some((RowKey::Procedure(procedures.get(&id)?.clone()), figures)))
+            .collect(),
+    };
+    rows.sort_by_key(|row| label_of(&row.0));
+    Ok(Report { rows, total, as_of: now })
+}
+
+/// The sort key of a row by procedure or field: its code.
+fn label_of(key: &RowKey) -> String {
+    match key {
+        RowKey::Procedure(procedure) => format!("{}#{:05}", procedure.code, procedure.version),
+        RowKey::Field(field) => field.code.clone(),
+        _ => String::new(),
+    }
 }
 
 /// The path of the direct child of `parent` whose subtree holds `path`;
@@ -427,7 +591,7 @@ async fn sums(
     let mut sql = Sql { backend, text: String::new(), values: Vec::new() };
     let group = match grouping {
         Grouping::Agency => "agency_path",
-        Grouping::Month => "''",
+        _ => "''",
     };
     let counters = COLUMNS.join(", ");
     let sums: Vec<String> = COLUMNS.iter().map(|c| format!("SUM({c}) AS {c}")).collect();
@@ -461,7 +625,7 @@ async fn sums(
                 sql.bind(period.from - Days::new(1));
                 sql.push(" END");
             }
-            Grouping::Month => sql.push(column),
+            _ => sql.push(column),
         }
         sql.push(&format!(" AS day_key, {counters}, 0 AS due_earlier_today FROM {table} WHERE "));
         sql.scope(scope);

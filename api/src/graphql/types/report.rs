@@ -1,7 +1,8 @@
 //! `DossierReport`: the periodic report on dossier handling (form II.06a).
 
 use crate::graphql::scalars::Date;
-use crate::graphql::types::Agency;
+use crate::graphql::types::procedure::Field;
+use crate::graphql::types::{Agency, Procedure};
 use crate::services::reports::{Figures, Report, RowKey};
 use async_graphql::{Enum, Object};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,6 +17,11 @@ pub enum ReportGrouping {
     /// One row per calendar month of the period (the first and the last cut
     /// to the period).
     Month,
+    /// One row per procedure version, by code (counted from the dossiers
+    /// themselves: slower than by agency or month over years of data).
+    Procedure,
+    /// One row per field of administration, by code (counted like `PROCEDURE`).
+    Field,
 }
 
 /// The periodic report on dossier handling (*báo cáo tình hình giải quyết
@@ -66,8 +72,8 @@ impl DossierReport {
             .collect()
     }
 
-    /// The whole period over the whole subtree the caller may see. By agency
-    /// it is the sum of the rows; by month, received and ended sum the rows,
+    /// The whole period over the whole subtree the caller may see. By agency,
+    /// procedure or field it is the sum of the rows; by month, received and ended sum the rows,
     /// carried over is the first month's and pending the last month's.
     async fn total(&self) -> DossierReportRow {
         DossierReportRow { key: None, figures: self.report.total }
@@ -84,13 +90,15 @@ pub struct DossierReportRow {
 #[Object]
 impl DossierReportRow {
     /// What the row is about, in words: the agency's name (its own dossiers:
-    /// the name followed by "(own dossiers)"), the month (`2026-01`), or
-    /// `Total`.
+    /// the name followed by "(own dossiers)"), the month (`2026-01`), the
+    /// procedure's or the field's name, or `Total`.
     async fn label(&self) -> String {
         match &self.key {
             Some(RowKey::Agency(agency)) => agency.name.clone(),
             Some(RowKey::Own(agency)) => format!("{} (own dossiers)", agency.name),
             Some(RowKey::Month(first)) => first.format("%Y-%m").to_string(),
+            Some(RowKey::Procedure(procedure)) => procedure.name.clone(),
+            Some(RowKey::Field(field)) => field.name.clone(),
             None => "Total".to_owned(),
         }
     }
@@ -109,6 +117,22 @@ impl DossierReportRow {
     /// its children's.
     async fn own(&self) -> bool {
         matches!(self.key, Some(RowKey::Own(_)))
+    }
+
+    /// The procedure version of the row; null unless grouped by procedure.
+    async fn procedure(&self) -> Option<Procedure> {
+        match &self.key {
+            Some(RowKey::Procedure(procedure)) => Some(Procedure(procedure.clone())),
+            _ => None,
+        }
+    }
+
+    /// The field of the row; null unless grouped by field.
+    async fn field(&self) -> Option<Field> {
+        match &self.key {
+            Some(RowKey::Field(field)) => Some(Field { code: field.code.clone(), name: field.name.clone() }),
+            _ => None,
+        }
     }
 
     /// The month of the row (`2026-01`); null unless grouped by month.
