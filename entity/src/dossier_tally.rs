@@ -34,6 +34,14 @@ pub struct Model {
     /// Dossiers that finished on this day after their overdue span began
     /// (already overdue when the day began).
     pub ended_overdue: i32,
+    /// Service index: taken in with digitised documents.
+    pub entered_digitized: i32,
+    /// Service index: taken in with a fee to pay.
+    pub entered_fee_bearing: i32,
+    /// Service index: taken in with a fee, paid online.
+    pub entered_paid_online: i32,
+    /// Service index: resolved with a digitised result.
+    pub resolved_result_digitized: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

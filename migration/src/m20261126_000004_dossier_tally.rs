@@ -12,7 +12,7 @@ use sea_orm_migration::prelude::*;
 pub(crate) struct Migration;
 
 /// The counters, in the order of both tables.
-const COUNTERS: [Tally; 12] = [
+const COUNTERS: [Tally; 16] = [
     Tally::EnteredOnline,
     Tally::EnteredDirect,
     Tally::EnteredPostal,
@@ -25,6 +25,10 @@ const COUNTERS: [Tally; 12] = [
     Tally::OverdueFrom,
     Tally::OverdueUntil,
     Tally::EndedOverdue,
+    Tally::EnteredDigitized,
+    Tally::EnteredFeeBearing,
+    Tally::EnteredPaidOnline,
+    Tally::ResolvedResultDigitized,
 ];
 
 fn counter(name: Tally) -> ColumnDef {
@@ -152,4 +156,8 @@ enum Tally {
     OverdueFrom,
     OverdueUntil,
     EndedOverdue,
+    EnteredDigitized,
+    EnteredFeeBearing,
+    EnteredPaidOnline,
+    ResolvedResultDigitized,
 }

@@ -363,3 +363,99 @@ async fn a_report_covers_only_what_the_caller_may_report_on() {
         .await;
     assert!(malformed.body["errors"][0]["message"].as_str().unwrap().contains("YYYY-MM-DD"), "{}", malformed.body);
 }
+
+const SERVICE_INDEX: &str = "query($agency: String!, $from: Date!, $to: Date!) {
+  serviceIndex(agencyCode: $agency, from: $from, to: $to) {
+    proceduresFullyOnline { count base ratio } proceduresPartlyOnline { count base ratio }
+    receivedOnline { count base ratio } resolvedOnTime { count base ratio }
+    digitizedDocuments { count base ratio } digitizedResults { count base ratio } paidOnline { count base ratio }
+  }
+}";
+
+/// The service index's dossier shares counted straight from the dossiers:
+/// `[received, online, digitised, fee-bearing, paid online, resolved, in time, result digitised]`.
+async fn plain_service_counts(app: &TestApp, subtree: &str, from: NaiveDate, to: NaiveDate) -> [i64; 8] {
+    let backend = app.db.get_database_backend();
+    let postgres = backend == sea_orm::DbBackend::Postgres;
+    let p = |n: usize| if postgres { format!("${n}") } else { format!("?{n}") };
+    let flag = |column: &str| format!("CASE WHEN {column} THEN 1 ELSE 0 END");
+    let sql = format!(
+        "SELECT
+           SUM(CASE WHEN entered >= {a} AND entered < {b} THEN 1 ELSE 0 END),
+           SUM(CASE WHEN entered >= {a} AND entered < {b} AND channel = 'ONLINE' THEN 1 ELSE 0 END),
+           SUM(CASE WHEN entered >= {a} AND entered < {b} THEN {digitized} ELSE 0 END),
+           SUM(CASE WHEN entered >= {a} AND entered < {b} AND fee_amount > 0 THEN 1 ELSE 0 END),
+           SUM(CASE WHEN entered >= {a} AND entered < {b} AND fee_amount > 0 AND payment_method = 'ONLINE' THEN 1 ELSE 0 END),
+           SUM(CASE WHEN finished_at >= {a} AND finished_at < {b} AND status IN (9, 10) THEN 1 ELSE 0 END),
+           SUM(CASE WHEN finished_at >= {a} AND finished_at < {b} AND status IN (9, 10) AND outcome IN ('EARLY', 'ON_TIME') THEN 1 ELSE 0 END),
+           SUM(CASE WHEN finished_at >= {a} AND finished_at < {b} AND status IN (9, 10) THEN {result} ELSE 0 END)
+         FROM (SELECT *, CASE WHEN received_at IS NOT NULL THEN received_at
+                              WHEN status = 3 THEN finished_at END AS entered
+               FROM dossier WHERE agency_path LIKE {subtree}) d
+         WHERE entered IS NOT NULL",
+        a = p(1),
+        b = p(2),
+        subtree = p(3),
+        digitized = flag("documents_digitized"),
+        result = flag("result_digitized"),
+    );
+    let values: Vec<SqlValue> =
+        vec![start_of(from).into(), start_of(to + Duration::days(1)).into(), format!("{subtree}%").into()];
+    let row = app.db.query_one(Statement::from_sql_and_values(backend, sql, values)).await.unwrap().unwrap();
+    let mut counts = [0i64; 8];
+    for (i, count) in counts.iter_mut().enumerate() {
+        *count = row.try_get_by_index::<Option<i64>>(i).unwrap().unwrap_or(0);
+    }
+    counts
+}
+
+#[tokio::test]
+async fn the_service_index_equals_a_plain_count_over_the_dossiers() {
+    let app = TestApp::spawn().await;
+    live_changes(&app).await;
+    let today = (Utc::now() + Duration::hours(7)).date_naive();
+    let share = |index: &Value, name: &str| {
+        let share = &index[name];
+        let (count, base) = (share["count"].as_i64().unwrap(), share["base"].as_i64().unwrap());
+        match share["ratio"].as_f64() {
+            Some(ratio) => assert!((ratio - count as f64 / base as f64).abs() < 1e-9, "{name}: {share}"),
+            None => assert_eq!(base, 0, "{name}: {share}"),
+        }
+        (count, base)
+    };
+    let mut seen = [0i64; 8];
+    for (agency, path) in [("91", "/91/"), ("30733", "/91/899/30733/"), ("91.STP", "/91/STP/")] {
+        for (from, to) in [
+            (today - Duration::days(365), today),
+            (today - Duration::days(200), today - Duration::days(100)),
+            (today - Duration::days(900), today + Duration::days(30)),
+        ] {
+            let variables = json!({ "agency": agency, "from": from.to_string(), "to": to.to_string() });
+            let index = app.data(Some(SUPERVISOR), SERVICE_INDEX, variables).await["serviceIndex"].clone();
+            let c = plain_service_counts(&app, path, from, to).await;
+            let context = format!("{agency} {from}..{to}");
+            assert_eq!(share(&index, "receivedOnline"), (c[1], c[0]), "{context}");
+            assert_eq!(share(&index, "digitizedDocuments"), (c[2], c[0]), "{context}");
+            assert_eq!(share(&index, "paidOnline"), (c[4], c[3]), "{context}");
+            assert_eq!(share(&index, "resolvedOnTime"), (c[6], c[5]), "{context}");
+            assert_eq!(share(&index, "digitizedResults"), (c[7], c[5]), "{context}");
+            let (full, all) = share(&index, "proceduresFullyOnline");
+            let (partial, all_again) = share(&index, "proceduresPartlyOnline");
+            assert_eq!(all, all_again);
+            assert!(full + partial <= all && all > 0, "{context}: {index}");
+            for (total, n) in seen.iter_mut().zip(c) {
+                *total += n;
+            }
+        }
+    }
+    // The demo data give every share something to count.
+    assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
+    let foreign = app
+        .graphql(
+            Some("rachgia.giamsat"),
+            SERVICE_INDEX,
+            json!({ "agency": "91", "from": "2026-01-01", "to": "2026-01-31" }),
+        )
+        .await;
+    assert_eq!(foreign.error_codes(), ["NOT_FOUND"]);
+}

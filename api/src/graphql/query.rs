@@ -19,6 +19,15 @@ use chrono::{DateTime, Utc};
 use entity::dossier_event;
 use sea_orm::EntityTrait;
 
+/// The agency with `code` if the caller may report on it (`scope`); else
+/// `NOT_FOUND`, word for word the answer for a code that does not exist.
+async fn reportable(ctx: &Context<'_>, scope: &Scope, code: &str) -> Result<entity::agency::Model, ApiError> {
+    match agencies::find_by_code(ctx.db(), code).await? {
+        Some(agency) if scope.contains(&agency.path) => Ok(agency),
+        _ => Err(ApiError::NotFound(format!("no agency with code {code}"))),
+    }
+}
+
 /// An object with a global ID (Relay).
 // The variants are the object types themselves, as async-graphql requires.
 #[allow(clippy::large_enum_variant)]
@@ -353,6 +362,41 @@ impl Query {
         Ok(Some(TrackedDossier::new(dossier, events, procedure, agency, state.clock.now())))
     }
 
+    /// The service-index indicators (Decision 766/QĐ-TTg) of an agency and
+    /// its subtree over the days `from` to `to`: each a count, a base and a
+    /// ratio. The same rights and scope as `dossierReport`.
+    #[graphql(complexity = 50)]
+    async fn service_index(
+        &self,
+        ctx: &Context<'_>,
+        agency_code: String,
+        from: Date,
+        to: Date,
+    ) -> async_graphql::Result<crate::graphql::types::service_index::ServiceIndex> {
+        use crate::graphql::types::service_index::{ServiceIndex, Share};
+        ctx.viewer()?;
+        let (Date(from), Date(to)) = (from, to);
+        let period = reports::Period::new(from, to)?;
+        let scope = scope(ctx, "report", "read").await;
+        let agency = reportable(ctx, &scope, &agency_code).await?;
+        let now = ctx.state().clock.now();
+        let figures = reports::service_figures(ctx.db(), &scope, &agency, period, now).await?;
+        let catalogue = procedures::catalog_counts(ctx.db(), &agency).await?;
+        let count = |mode: Option<entity::OnlineMode>| -> i64 {
+            catalogue.groups.iter().filter(|g| mode.is_none_or(|m| g.1 == m)).map(|g| g.4).sum()
+        };
+        let all = count(None);
+        Ok(ServiceIndex {
+            agency,
+            from,
+            to,
+            as_of: now,
+            procedures_full: Share::of(count(Some(entity::OnlineMode::Full)), all),
+            procedures_partial: Share::of(count(Some(entity::OnlineMode::Partial)), all),
+            figures,
+        })
+    }
+
     /// Catalogue statistics of an agency's subtree: the procedures in force
     /// that apply there per tier, online mode and field, and the share of
     /// those offered online that are published on the national portal.
@@ -384,10 +428,7 @@ impl Query {
         let (Date(from), Date(to)) = (from, to);
         let period = reports::Period::new(from, to)?;
         let scope = scope(ctx, "report", "read").await;
-        let agency = match agencies::find_by_code(ctx.db(), &agency_code).await? {
-            Some(agency) if scope.contains(&agency.path) => agency,
-            _ => return Err(ApiError::NotFound(format!("no agency with code {agency_code}")).into()),
-        };
+        let agency = reportable(ctx, &scope, &agency_code).await?;
         let children = agencies::children_of(ctx.db(), &[agency.id]).await?;
         let grouping = group_by.unwrap_or_default();
         let by = match grouping {

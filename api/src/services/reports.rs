@@ -335,6 +335,53 @@ pub async fn dossier_report(
     Ok(Report { rows, total: total.figures(period.from, period.to, now), as_of: now })
 }
 
+/// The dossier figures of the service index (Decision 766/QĐ-TTg) of
+/// `period`, from the same counters as the report (see `services::tally`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServiceFigures {
+    /// Taken in within the period; of them online, with digitised
+    /// documents, with a fee, with the fee paid online.
+    pub received: i64,
+    pub received_online: i64,
+    pub received_digitized: i64,
+    pub received_fee_bearing: i64,
+    pub received_paid_online: i64,
+    /// Resolved within the period; of them early or on time, with a
+    /// digitised result.
+    pub resolved: i64,
+    pub resolved_in_time: i64,
+    pub resolved_result_digitized: i64,
+}
+
+/// The service index's dossier figures of `agency`'s subtree (the agencies
+/// of `scope` in it) over `period`.
+pub async fn service_figures(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    agency: &agency::Model,
+    period: Period,
+    now: DateTime<Utc>,
+) -> ApiResult<ServiceFigures> {
+    let within = scope.intersect(&PathPattern::Subtree(agency.path.clone()));
+    let mut total = Buckets::default();
+    for buckets in sums(db, &within, period, Grouping::Month, now).await?.values() {
+        total.add(buckets);
+    }
+    let sums = total.days_from(period.from).minus(&total.days_from(period.to + Days::new(1)));
+    Ok(ServiceFigures {
+        received: sums.entered(),
+        received_online: sums.get(Counter::EnteredOnline),
+        received_digitized: sums.get(Counter::EnteredDigitized),
+        received_fee_bearing: sums.get(Counter::EnteredFeeBearing),
+        received_paid_online: sums.get(Counter::EnteredPaidOnline),
+        resolved: sums.get(Counter::ResolvedEarly)
+            + sums.get(Counter::ResolvedOnTime)
+            + sums.get(Counter::ResolvedLate),
+        resolved_in_time: sums.get(Counter::ResolvedEarly) + sums.get(Counter::ResolvedOnTime),
+        resolved_result_digitized: sums.get(Counter::ResolvedResultDigitized),
+    })
+}
+
 /// The report by procedure or by field: counted from the dossiers
 /// themselves (the counters are per agency), by the definitions of
 /// docs/REPORTS.md — one statement over the dossiers in `scope` that were

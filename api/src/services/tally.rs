@@ -20,6 +20,11 @@
 //!   the day it finished, if that was after D1 (it was overdue when the day
 //!   began).
 //!
+//! For the service index, on the day it was taken in: **entered digitized**
+//! (its documents digitised), **entered fee-bearing** (a fee to pay) and
+//! **entered paid online** (that fee paid online); on the day it was
+//! resolved: **resolved result digitized**. Each as the dossier is now.
+//!
 //! `dossier_tally_total` holds each agency's sums over all days: the
 //! dossiers pending now are `entered − ended` there, those with a due date
 //! `overdue_from − overdue_until`.
@@ -56,10 +61,14 @@ pub enum Counter {
     OverdueFrom,
     OverdueUntil,
     EndedOverdue,
+    EnteredDigitized,
+    EnteredFeeBearing,
+    EnteredPaidOnline,
+    ResolvedResultDigitized,
 }
 
 /// How many counters a row has.
-pub const COUNTERS: usize = 12;
+pub const COUNTERS: usize = 16;
 
 /// The counters' columns, in the order of [`Counter`].
 pub const COLUMNS: [&str; COUNTERS] = [
@@ -75,6 +84,10 @@ pub const COLUMNS: [&str; COUNTERS] = [
     "overdue_from",
     "overdue_until",
     "ended_overdue",
+    "entered_digitized",
+    "entered_fee_bearing",
+    "entered_paid_online",
+    "resolved_result_digitized",
 ];
 
 /// The counters of one row, indexed by `Counter as usize`.
@@ -96,6 +109,10 @@ pub struct Facts {
     pub received_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub due_at: Option<DateTime<Utc>>,
+    pub documents_digitized: bool,
+    pub result_digitized: bool,
+    pub fee_amount: i64,
+    pub payment_method: Option<entity::PaymentMethod>,
 }
 
 impl From<&dossier::Model> for Facts {
@@ -109,6 +126,10 @@ impl From<&dossier::Model> for Facts {
             received_at: dossier.received_at,
             finished_at: dossier.finished_at,
             due_at: dossier.due_at,
+            documents_digitized: dossier.documents_digitized,
+            result_digitized: dossier.result_digitized,
+            fee_amount: dossier.fee_amount,
+            payment_method: dossier.payment_method,
         }
     }
 }
@@ -150,9 +171,22 @@ pub fn contributions(dossier: &Facts) -> Vec<(NaiveDate, Counter)> {
         Channel::Postal => Counter::EnteredPostal,
     };
     let mut counted = vec![(entered_day, channel)];
+    if dossier.documents_digitized {
+        counted.push((entered_day, Counter::EnteredDigitized));
+    }
+    if dossier.fee_amount > 0 {
+        counted.push((entered_day, Counter::EnteredFeeBearing));
+        if dossier.payment_method == Some(entity::PaymentMethod::Online) {
+            counted.push((entered_day, Counter::EnteredPaidOnline));
+        }
+    }
     let finished = dossier.finished_at.and_then(|at| Some((vietnam_day(at), ending(dossier)?)));
     if let Some((day, counter)) = finished {
         counted.push((day, counter));
+        let resolved = matches!(counter, Counter::ResolvedEarly | Counter::ResolvedOnTime | Counter::ResolvedLate);
+        if resolved && dossier.result_digitized {
+            counted.push((day, Counter::ResolvedResultDigitized));
+        }
     }
     if let Some(due) = dossier.due_at {
         let from = vietnam_day(due).max(entered_day);
@@ -221,6 +255,10 @@ pub fn insert_changes(deltas: &[Delta]) -> sea_orm::sea_query::InsertStatement {
 fn all_columns() -> Vec<sea_orm::sea_query::Alias> {
     ["agency_id", "day", "agency_path"].into_iter().chain(COLUMNS).map(sea_orm::sea_query::Alias::new).collect()
 }
+
+/// Rows of counters per insert while rebuilding: 19 values each, under
+/// SQLite's 32,766 bound values a statement (PostgreSQL allows 65,535).
+const ROWS_PER_INSERT: usize = 32_766 / (COUNTERS + 3) / 2;
 
 /// The table of the changes not yet folded. It has no key and no index: a
 /// command's insert is an append, and a fold takes all.
@@ -339,6 +377,10 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
                 Column::ReceivedAt,
                 Column::FinishedAt,
                 Column::DueAt,
+                Column::DocumentsDigitized,
+                Column::ResultDigitized,
+                Column::FeeAmount,
+                Column::PaymentMethod,
             ])
             // Only those that may count: received, or finished (refused).
             .filter(Column::ReceivedAt.is_not_null().or(Column::FinishedAt.is_not_null()))
@@ -361,10 +403,8 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
         .into_iter()
         .map(|((agency_id, day), counts)| Delta { agency_id, agency_path: paths[&agency_id].clone(), day, counts })
         .collect();
-    // 15 values a row, under SQLite's 32,766 bound values a statement
-    // (PostgreSQL allows 65,535).
     let backend = db.get_database_backend();
-    for chunk in deltas.chunks(2_000) {
+    for chunk in deltas.chunks(ROWS_PER_INSERT) {
         let mut insert = insert_changes(chunk);
         insert.into_table(dossier_tally::Entity);
         transaction.execute(backend.build(&insert)).await?;
@@ -385,7 +425,7 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
         .into_iter()
         .map(|((agency_id, day), counts)| Delta { agency_id, agency_path: paths[&agency_id].clone(), day, counts })
         .collect();
-    for chunk in month_rows.chunks(2_000) {
+    for chunk in month_rows.chunks(ROWS_PER_INSERT) {
         let mut insert = Query::insert();
         let columns = ["agency_id", "month", "agency_path"].into_iter().chain(COLUMNS);
         insert.into_table(sea_orm::sea_query::Alias::new(MONTHS)).columns(columns.map(sea_orm::sea_query::Alias::new));

@@ -9,6 +9,7 @@ pub mod dossier;
 pub mod event;
 pub mod procedure;
 pub mod report;
+pub mod service_index;
 pub mod tracked;
 pub mod user;
 

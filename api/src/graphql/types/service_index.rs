@@ -1,0 +1,98 @@
+//! `ServiceIndex`: the service-index shares of Decision 766/QĐ-TTg.
+
+use crate::graphql::scalars::Date;
+use crate::graphql::types::Agency;
+use async_graphql::{Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+/// A share: how many of how many.
+#[derive(SimpleObject, Debug, Clone, Copy, PartialEq)]
+pub struct Share {
+    /// How many meet the indicator.
+    pub count: i64,
+    /// Out of how many.
+    pub base: i64,
+    /// `count / base`; null when the base is 0.
+    pub ratio: Option<f64>,
+}
+
+impl Share {
+    pub fn of(count: i64, base: i64) -> Self {
+        Self { count, base, ratio: (base > 0).then(|| count as f64 / base as f64) }
+    }
+}
+
+/// The service-index indicators (*Bộ chỉ số phục vụ người dân, doanh
+/// nghiệp*, Decision 766/QĐ-TTg) of an agency's subtree over a period of
+/// whole days in Vietnam time. Dossiers count as in `dossierReport`
+/// (docs/REPORTS.md); the procedures are those in force that apply in the
+/// subtree, as in `catalogStats`. Applicant satisfaction is not collected
+/// yet, so it is not here.
+pub struct ServiceIndex {
+    pub agency: entity::agency::Model,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub as_of: DateTime<Utc>,
+    pub procedures_full: Share,
+    pub procedures_partial: Share,
+    pub figures: crate::services::reports::ServiceFigures,
+}
+
+#[Object]
+impl ServiceIndex {
+    /// The agency, with its subtree.
+    async fn agency(&self) -> Agency {
+        Agency(self.agency.clone())
+    }
+
+    /// The first day of the period.
+    async fn from(&self) -> Date {
+        Date(self.from)
+    }
+
+    /// The last day of the period (included).
+    async fn to(&self) -> Date {
+        Date(self.to)
+    }
+
+    /// The moment the figures describe.
+    async fn as_of(&self) -> DateTime<Utc> {
+        self.as_of
+    }
+
+    /// Procedures in force offered fully online (*toàn trình*), of all in force.
+    async fn procedures_fully_online(&self) -> Share {
+        self.procedures_full
+    }
+
+    /// Procedures in force offered partly online (*một phần*), of all in force.
+    async fn procedures_partly_online(&self) -> Share {
+        self.procedures_partial
+    }
+
+    /// Dossiers received online, of all received in the period.
+    async fn received_online(&self) -> Share {
+        Share::of(self.figures.received_online, self.figures.received)
+    }
+
+    /// Dossiers resolved early or on time, of all resolved in the period.
+    async fn resolved_on_time(&self) -> Share {
+        Share::of(self.figures.resolved_in_time, self.figures.resolved)
+    }
+
+    /// Dossiers received in the period whose documents are digitised (*số hóa hồ sơ*).
+    async fn digitized_documents(&self) -> Share {
+        Share::of(self.figures.received_digitized, self.figures.received)
+    }
+
+    /// Dossiers resolved in the period with a digitised result (*số hóa kết quả*).
+    async fn digitized_results(&self) -> Share {
+        Share::of(self.figures.resolved_result_digitized, self.figures.resolved)
+    }
+
+    /// Fee-bearing dossiers received in the period whose fee was paid online
+    /// (*thanh toán trực tuyến*), of all fee-bearing ones received.
+    async fn paid_online(&self) -> Share {
+        Share::of(self.figures.received_paid_online, self.figures.received_fee_bearing)
+    }
+}
