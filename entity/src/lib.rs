@@ -11,7 +11,6 @@ pub mod dossier;
 pub mod dossier_code_sequence;
 pub mod dossier_document;
 pub mod dossier_event;
-pub mod dossier_tally;
 pub mod enums;
 pub mod field;
 pub mod holiday;

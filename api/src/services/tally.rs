@@ -37,7 +37,7 @@
 
 use crate::domain::calendar::vietnam;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use entity::{dossier, dossier_tally, Channel, DossierStatus, Outcome};
+use entity::{dossier, Channel, DossierStatus, Outcome};
 use futures_util::TryStreamExt;
 use sea_orm::sea_query::{Query, SimpleExpr};
 use sea_orm::{
@@ -312,8 +312,13 @@ pub async fn fold_postgres(db: &DatabaseConnection) -> Result<u64, sea_orm::DbEr
 /// On SQLite: the same in one transaction on the writing connection, which
 /// no command can write through meanwhile.
 pub async fn fold_sqlite(writer: &crate::services::sqlite_writer::SqliteWriter) -> crate::error::ApiResult<()> {
+    writer.lock().await.execute(Statement::from_string(DbBackend::Sqlite, sqlite_fold())).await
+}
+
+/// On SQLite: the fold's statements, in one transaction.
+fn sqlite_fold() -> String {
     let (columns, sums) = (COLUMNS.join(", "), summed());
-    let sql = format!(
+    format!(
         "BEGIN IMMEDIATE; \
          INSERT INTO dossier_tally (agency_id, day, agency_path, {columns}) \
            SELECT agency_id, day, max(agency_path), {sums} FROM {CHANGES} WHERE true GROUP BY agency_id, day \
@@ -330,8 +335,7 @@ pub async fn fold_sqlite(writer: &crate::services::sqlite_writer::SqliteWriter) 
         days = added_to("dossier_tally"),
         months = added_to(MONTHS),
         totals = added_to(TOTALS),
-    );
-    writer.lock().await.execute(Statement::from_string(DbBackend::Sqlite, sql)).await
+    )
 }
 
 /// Folds the changes now, on either database.
@@ -394,61 +398,25 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
             paths.entry(dossier.agency_id).or_insert(dossier.agency_path);
         }
     }
+    // Written as changes, then folded like any others: the day, month and
+    // total counters come out of the one fold.
     let transaction = db.begin().await?;
-    transaction.execute_unprepared(&format!("DELETE FROM {CHANGES}")).await?;
-    transaction.execute_unprepared(&format!("DELETE FROM {TOTALS}")).await?;
-    transaction.execute_unprepared(&format!("DELETE FROM {MONTHS}")).await?;
-    dossier_tally::Entity::delete_many().exec(&transaction).await?;
+    for table in [CHANGES, TOTALS, MONTHS, "dossier_tally"] {
+        transaction.execute_unprepared(&format!("DELETE FROM {table}")).await?;
+    }
     let deltas: Vec<Delta> = counts
         .into_iter()
         .map(|((agency_id, day), counts)| Delta { agency_id, agency_path: paths[&agency_id].clone(), day, counts })
         .collect();
     let backend = db.get_database_backend();
     for chunk in deltas.chunks(ROWS_PER_INSERT) {
-        let mut insert = insert_changes(chunk);
-        insert.into_table(dossier_tally::Entity);
-        transaction.execute(backend.build(&insert)).await?;
-    }
-    let mut months: BTreeMap<(Uuid, NaiveDate), Counts> = BTreeMap::new();
-    let mut totals: BTreeMap<Uuid, Counts> = BTreeMap::new();
-    for delta in &deltas {
-        for sums in [
-            months.entry((delta.agency_id, month_of(delta.day))).or_insert([0; COUNTERS]),
-            totals.entry(delta.agency_id).or_insert([0; COUNTERS]),
-        ] {
-            for (sum, n) in sums.iter_mut().zip(delta.counts) {
-                *sum += n;
-            }
-        }
-    }
-    let month_rows: Vec<Delta> = months
-        .into_iter()
-        .map(|((agency_id, day), counts)| Delta { agency_id, agency_path: paths[&agency_id].clone(), day, counts })
-        .collect();
-    for chunk in month_rows.chunks(ROWS_PER_INSERT) {
-        let mut insert = Query::insert();
-        let columns = ["agency_id", "month", "agency_path"].into_iter().chain(COLUMNS);
-        insert.into_table(sea_orm::sea_query::Alias::new(MONTHS)).columns(columns.map(sea_orm::sea_query::Alias::new));
-        for row in chunk {
-            let mut values: Vec<SimpleExpr> =
-                vec![row.agency_id.into(), row.day.into(), row.agency_path.as_str().into()];
-            values.extend(row.counts.iter().map(|&n| SimpleExpr::from(n)));
-            insert.values_panic(values);
-        }
-        transaction.execute(backend.build(&insert)).await?;
-    }
-    let columns = ["agency_id", "agency_path"].into_iter().chain(COLUMNS).map(sea_orm::sea_query::Alias::new);
-    let mut insert = Query::insert();
-    insert.into_table(sea_orm::sea_query::Alias::new(TOTALS)).columns(columns);
-    for (agency_id, counts) in &totals {
-        let mut values: Vec<SimpleExpr> = vec![(*agency_id).into(), paths[agency_id].as_str().into()];
-        values.extend(counts.iter().map(|&n| SimpleExpr::from(n)));
-        insert.values_panic(values);
-    }
-    if !totals.is_empty() {
-        transaction.execute(backend.build(&insert)).await?;
+        transaction.execute(backend.build(&insert_changes(chunk))).await?;
     }
     transaction.commit().await?;
+    match backend {
+        DbBackend::Postgres => drop(fold_postgres(db).await?),
+        _ => db.execute_unprepared(&sqlite_fold()).await.map(drop)?,
+    }
     Ok(())
 }
 

@@ -44,7 +44,7 @@ impl FieldCount {
     /// The field (*lĩnh vực*).
     async fn field(&self, ctx: &Context<'_>) -> async_graphql::Result<Field> {
         let field = load_required(ctx, FieldId(self.field_id)).await?;
-        Ok(Field { code: field.code, name: field.name })
+        Ok(field.into())
     }
 
     /// How many procedures.

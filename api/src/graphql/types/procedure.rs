@@ -22,6 +22,12 @@ pub struct Field {
     pub name: String,
 }
 
+impl From<entity::field::Model> for Field {
+    fn from(field: entity::field::Model) -> Self {
+        Self { code: field.code, name: field.name }
+    }
+}
+
 /// The legal resolution time (*thời hạn giải quyết*).
 #[derive(SimpleObject)]
 pub struct ResolutionTime {
@@ -102,7 +108,7 @@ impl Procedure {
     /// Field of administration (*lĩnh vực*).
     async fn field(&self, ctx: &Context<'_>) -> async_graphql::Result<Field> {
         let field = load_required(ctx, FieldId(self.0.field_id)).await?;
-        Ok(Field { code: field.code, name: field.name })
+        Ok(field.into())
     }
 
     /// The publishing agency: a department for its own procedures; the

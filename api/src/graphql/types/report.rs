@@ -130,7 +130,7 @@ impl DossierReportRow {
     /// The field of the row; null unless grouped by field.
     async fn field(&self) -> Option<Field> {
         match &self.key {
-            Some(RowKey::Field(field)) => Some(Field { code: field.code.clone(), name: field.name.clone() }),
+            Some(RowKey::Field(field)) => Some(field.clone().into()),
             _ => None,
         }
     }
