@@ -1,5 +1,6 @@
 //! HTTP: `POST`/`GET /graphql` (JSON, or a GraphQL multipart request with
-//! documents), document downloads at `/documents/{id}`, the GraphiQL
+//! documents), document downloads at `/documents/{id}`, the reports as CSV
+//! and XLSX at `/reports/{report}.{csv|xlsx}` (`crate::export`), the GraphiQL
 //! playground at `/`, `/healthz`, `/readyz` and `/metrics`. Every GraphQL
 //! failure, including those before execution (bad token, malformed body,
 //! limits), is a JSON body with `errors[].extensions.code`.
@@ -49,6 +50,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .route("/documents/{id}", get(download))
+        .route("/reports/{file}", get(crate::export::handler))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -126,11 +128,11 @@ async fn metrics() -> impl IntoResponse {
 }
 
 /// A JSON error body with one error and its code.
-fn error_response(status: StatusCode, error: ServerError) -> Response {
+pub(crate) fn error_response(status: StatusCode, error: ServerError) -> Response {
     (status, Json(async_graphql::Response::from_errors(vec![error]))).into_response()
 }
 
-fn api_error(error: &ApiError, request_id: &str) -> ServerError {
+pub(crate) fn api_error(error: &ApiError, request_id: &str) -> ServerError {
     let mut server_error = ServerError::new(error.client_message(request_id), None);
     let mut extensions = async_graphql::ErrorExtensionValues::default();
     extensions.set("code", error.code());
@@ -276,7 +278,7 @@ async fn download(State(state): State<Arc<HttpState>>, headers: HeaderMap, Path(
 }
 
 /// RFC 5987 encoding of a file name for `Content-Disposition`.
-fn percent_encode(name: &str) -> String {
+pub(crate) fn percent_encode(name: &str) -> String {
     name.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),

@@ -4,6 +4,7 @@ mod bulk;
 mod catalogue;
 mod commands;
 mod documents;
+mod exports;
 mod http;
 mod identity;
 mod lifecycle;

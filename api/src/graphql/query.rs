@@ -19,15 +19,6 @@ use chrono::{DateTime, Utc};
 use entity::dossier_event;
 use sea_orm::EntityTrait;
 
-/// The agency with `code` if the caller may report on it (`scope`); else
-/// `NOT_FOUND`, word for word the answer for a code that does not exist.
-async fn reportable(ctx: &Context<'_>, scope: &Scope, code: &str) -> Result<entity::agency::Model, ApiError> {
-    match agencies::find_by_code(ctx.db(), code).await? {
-        Some(agency) if scope.contains(&agency.path) => Ok(agency),
-        _ => Err(ApiError::NotFound(format!("no agency with code {code}"))),
-    }
-}
-
 /// An object with a global ID (Relay).
 // The variants are the object types themselves, as async-graphql requires.
 #[allow(clippy::large_enum_variant)]
@@ -373,28 +364,15 @@ impl Query {
         from: Date,
         to: Date,
     ) -> async_graphql::Result<crate::graphql::types::service_index::ServiceIndex> {
-        use crate::graphql::types::service_index::{ServiceIndex, Share};
+        use crate::graphql::types::service_index::ServiceIndex;
         ctx.viewer()?;
         let (Date(from), Date(to)) = (from, to);
         let period = reports::Period::new(from, to)?;
         let scope = scope(ctx, "report", "read").await;
-        let agency = reportable(ctx, &scope, &agency_code).await?;
+        let agency = reports::reportable(ctx.db(), &scope, &agency_code).await?;
         let now = ctx.state().clock.now();
-        let figures = reports::service_figures(ctx.db(), &scope, &agency, period, now).await?;
-        let catalogue = procedures::catalog_counts(ctx.db(), &agency).await?;
-        let count = |mode: Option<entity::OnlineMode>| -> i64 {
-            catalogue.groups.iter().filter(|g| mode.is_none_or(|m| g.1 == m)).map(|g| g.4).sum()
-        };
-        let all = count(None);
-        Ok(ServiceIndex {
-            agency,
-            from,
-            to,
-            as_of: now,
-            procedures_full: Share::of(count(Some(entity::OnlineMode::Full)), all),
-            procedures_partial: Share::of(count(Some(entity::OnlineMode::Partial)), all),
-            figures,
-        })
+        let index = reports::service_index(ctx.db(), &scope, &agency, period, now).await?;
+        Ok(ServiceIndex { agency, from, to, as_of: now, index })
     }
 
     /// Catalogue statistics of an agency's subtree: the procedures in force
@@ -428,8 +406,7 @@ impl Query {
         let (Date(from), Date(to)) = (from, to);
         let period = reports::Period::new(from, to)?;
         let scope = scope(ctx, "report", "read").await;
-        let agency = reportable(ctx, &scope, &agency_code).await?;
-        let children = agencies::children_of(ctx.db(), &[agency.id]).await?;
+        let agency = reports::reportable(ctx.db(), &scope, &agency_code).await?;
         let grouping = group_by.unwrap_or_default();
         let by = match grouping {
             ReportGrouping::Agency => reports::Grouping::Agency,
@@ -438,7 +415,7 @@ impl Query {
             ReportGrouping::Field => reports::Grouping::Field,
         };
         let now = ctx.state().clock.now();
-        let report = reports::dossier_report(ctx.db(), &scope, &agency, &children, period, by, now).await?;
+        let report = reports::dossier_report(ctx.db(), &scope, &agency, period, by, now).await?;
         Ok(DossierReport { agency, from, to, grouping, report })
     }
 

@@ -189,6 +189,48 @@ pub struct CatalogCounts {
     pub groups: Vec<(Tier, OnlineMode, Uuid, bool, i64)>,
 }
 
+impl CatalogCounts {
+    fn sum(&self, keep: impl Fn(&(Tier, OnlineMode, Uuid, bool, i64)) -> bool) -> i64 {
+        self.groups.iter().filter(|g| keep(g)).map(|g| g.4).sum()
+    }
+
+    /// Every procedure counted.
+    pub fn total(&self) -> i64 {
+        self.sum(|_| true)
+    }
+
+    /// Those resolved at `tier`.
+    pub fn of_tier(&self, tier: Tier) -> i64 {
+        self.sum(|g| g.0 == tier)
+    }
+
+    /// Those offered in `mode`.
+    pub fn of_mode(&self, mode: OnlineMode) -> i64 {
+        self.sum(|g| g.1 == mode)
+    }
+
+    /// Per field, most procedures first (then by id).
+    pub fn by_field(&self) -> Vec<(Uuid, i64)> {
+        let mut fields: std::collections::BTreeMap<Uuid, i64> = std::collections::BTreeMap::new();
+        for group in &self.groups {
+            *fields.entry(group.2).or_default() += group.4;
+        }
+        let mut counts: Vec<(Uuid, i64)> = fields.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        counts
+    }
+
+    /// Offered online, fully or partly.
+    pub fn offered_online(&self) -> i64 {
+        self.sum(|g| g.1 != OnlineMode::None)
+    }
+
+    /// Offered online and published on the National Public Service Portal.
+    pub fn published_national(&self) -> i64 {
+        self.sum(|g| g.1 != OnlineMode::None && g.3)
+    }
+}
+
 /// The current procedures that apply somewhere in `agency`'s subtree —
 /// those published in the subtree, and those an ancestor publishes for a
 /// tier the subtree has (a district's: district and commune) — counted.

@@ -286,13 +286,23 @@ impl Buckets {
     }
 }
 
+/// The agency with `code` when the caller may report on it (`scope`, its
+/// `report, read`); else `NOT_FOUND`, word for word the answer for a code
+/// that does not exist.
+pub async fn reportable(db: &DatabaseConnection, scope: &Scope, code: &str) -> ApiResult<agency::Model> {
+    match super::agencies::find_by_code(db, code).await? {
+        Some(agency) if scope.contains(&agency.path) => Ok(agency),
+        _ => Err(ApiError::NotFound(format!("no agency with code {code}"))),
+    }
+}
+
 /// The report on `agency` for `period`, over the agencies of `scope` in its
-/// subtree. The caller checks that `scope` contains the agency.
+/// subtree. The caller checks that `scope` contains the agency
+/// (`reportable`).
 pub async fn dossier_report(
     db: &DatabaseConnection,
     scope: &Scope,
     agency: &agency::Model,
-    children: &[agency::Model],
     period: Period,
     grouping: Grouping,
     now: DateTime<Utc>,
@@ -301,6 +311,10 @@ pub async fn dossier_report(
     if matches!(grouping, Grouping::Procedure | Grouping::Field) {
         return by_procedure(db, &within, period, grouping, now).await;
     }
+    let children = match grouping {
+        Grouping::Agency => super::agencies::children_of(db, &[agency.id]).await?,
+        _ => Vec::new(),
+    };
     let groups = sums(db, &within, period, grouping, now).await?;
     let mut total = Buckets::default();
     for buckets in groups.values() {
@@ -335,27 +349,83 @@ pub async fn dossier_report(
     Ok(Report { rows, total: total.figures(period.from, period.to, now), as_of: now })
 }
 
-/// The dossier figures of the service index (Decision 766/QĐ-TTg) of
-/// `period`, from the same counters as the report (see `services::tally`).
+/// A share: `count` of `base`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    pub count: i64,
+    pub base: i64,
+}
+
+impl Share {
+    pub fn of(count: i64, base: i64) -> Self {
+        Self { count, base }
+    }
+
+    /// `count / base`; none when the base is 0.
+    pub fn ratio(&self) -> Option<f64> {
+        (self.base > 0).then(|| self.count as f64 / self.base as f64)
+    }
+}
+
+/// The service-index shares (Decision 766/QĐ-TTg) of an agency's subtree
+/// over a period; docs/REPORTS.md says what each counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceIndex {
+    pub procedures_fully_online: Share,
+    pub procedures_partly_online: Share,
+    pub received_online: Share,
+    pub resolved_on_time: Share,
+    pub digitized_documents: Share,
+    pub digitized_results: Share,
+    pub paid_online: Share,
+}
+
+/// The service index of `agency`'s subtree (the agencies of `scope` in it;
+/// the caller checks that `scope` contains the agency) over `period`: the
+/// dossier shares from the report's counters, the procedure shares from the
+/// catalogue that applies there.
+pub async fn service_index(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    agency: &agency::Model,
+    period: Period,
+    now: DateTime<Utc>,
+) -> ApiResult<ServiceIndex> {
+    let figures = service_figures(db, scope, agency, period, now).await?;
+    let catalogue = super::procedures::catalog_counts(db, agency).await?;
+    let procedures = catalogue.total();
+    Ok(ServiceIndex {
+        procedures_fully_online: Share::of(catalogue.of_mode(entity::OnlineMode::Full), procedures),
+        procedures_partly_online: Share::of(catalogue.of_mode(entity::OnlineMode::Partial), procedures),
+        received_online: Share::of(figures.received_online, figures.received),
+        resolved_on_time: Share::of(figures.resolved_in_time, figures.resolved),
+        digitized_documents: Share::of(figures.received_digitized, figures.received),
+        digitized_results: Share::of(figures.resolved_result_digitized, figures.resolved),
+        paid_online: Share::of(figures.received_paid_online, figures.received_fee_bearing),
+    })
+}
+
+/// The dossier figures of the service index of `period`, from the same
+/// counters as the report (see `services::tally`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ServiceFigures {
+struct ServiceFigures {
     /// Taken in within the period; of them online, with digitised
     /// documents, with a fee, with the fee paid online.
-    pub received: i64,
-    pub received_online: i64,
-    pub received_digitized: i64,
-    pub received_fee_bearing: i64,
-    pub received_paid_online: i64,
+    received: i64,
+    received_online: i64,
+    received_digitized: i64,
+    received_fee_bearing: i64,
+    received_paid_online: i64,
     /// Resolved within the period; of them early or on time, with a
     /// digitised result.
-    pub resolved: i64,
-    pub resolved_in_time: i64,
-    pub resolved_result_digitized: i64,
+    resolved: i64,
+    resolved_in_time: i64,
+    resolved_result_digitized: i64,
 }
 
 /// The service index's dossier figures of `agency`'s subtree (the agencies
 /// of `scope` in it) over `period`.
-pub async fn service_figures(
+async fn service_figures(
     db: &DatabaseConnection,
     scope: &Scope,
     agency: &agency::Model,

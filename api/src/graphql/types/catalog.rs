@@ -7,7 +7,6 @@ use crate::graphql::types::procedure::Field;
 use crate::graphql::types::Agency;
 use crate::services::procedures::CatalogCounts;
 use async_graphql::{Context, Object, SimpleObject};
-use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// Catalogue statistics (*thống kê thủ tục hành chính*) of an agency's
@@ -53,12 +52,6 @@ impl FieldCount {
     }
 }
 
-impl CatalogStats {
-    fn sum(&self, keep: impl Fn(&(entity::Tier, entity::OnlineMode, Uuid, bool, i64)) -> bool) -> i64 {
-        self.counts.groups.iter().filter(|g| keep(g)).map(|g| g.4).sum()
-    }
-}
-
 #[Object]
 impl CatalogStats {
     /// The agency counted, with its subtree.
@@ -68,14 +61,14 @@ impl CatalogStats {
 
     /// Procedures in force that apply in the subtree.
     async fn procedures(&self) -> i64 {
-        self.sum(|_| true)
+        self.counts.total()
     }
 
     /// Per tier that resolves them (*cấp thực hiện*), every tier listed.
     async fn by_tier(&self) -> Vec<TierCount> {
         [entity::Tier::Province, entity::Tier::District, entity::Tier::Commune]
             .into_iter()
-            .map(|tier| TierCount { tier: tier.into(), procedures: self.sum(|g| g.0 == tier) })
+            .map(|tier| TierCount { tier: tier.into(), procedures: self.counts.of_tier(tier) })
             .collect()
     }
 
@@ -83,36 +76,29 @@ impl CatalogStats {
     async fn by_online_mode(&self) -> Vec<OnlineModeCount> {
         [entity::OnlineMode::Full, entity::OnlineMode::Partial, entity::OnlineMode::None]
             .into_iter()
-            .map(|mode| OnlineModeCount { mode: mode.into(), procedures: self.sum(|g| g.1 == mode) })
+            .map(|mode| OnlineModeCount { mode: mode.into(), procedures: self.counts.of_mode(mode) })
             .collect()
     }
 
     /// Per field, the fields that have any, most procedures first.
     async fn by_field(&self) -> Vec<FieldCount> {
-        let mut fields: BTreeMap<Uuid, i64> = BTreeMap::new();
-        for group in &self.counts.groups {
-            *fields.entry(group.2).or_default() += group.4;
-        }
-        let mut counts: Vec<FieldCount> =
-            fields.into_iter().map(|(field_id, procedures)| FieldCount { field_id, procedures }).collect();
-        counts.sort_by(|a, b| b.procedures.cmp(&a.procedures).then(a.field_id.cmp(&b.field_id)));
-        counts
+        self.counts.by_field().into_iter().map(|(field_id, procedures)| FieldCount { field_id, procedures }).collect()
     }
 
     /// Offered online, fully or partly.
     async fn offered_online(&self) -> i64 {
-        self.sum(|g| g.1 != entity::OnlineMode::None)
+        self.counts.offered_online()
     }
 
     /// Of those offered online, published on the National Public Service
     /// Portal (*Cổng Dịch vụ công quốc gia*).
     async fn published_national(&self) -> i64 {
-        self.sum(|g| g.1 != entity::OnlineMode::None && g.3)
+        self.counts.published_national()
     }
 
     /// `publishedNational` / `offeredOnline`; null when none is offered online.
     async fn published_national_share(&self) -> Option<f64> {
-        let online = self.sum(|g| g.1 != entity::OnlineMode::None);
-        (online > 0).then(|| self.sum(|g| g.1 != entity::OnlineMode::None && g.3) as f64 / online as f64)
+        let online = self.counts.offered_online();
+        (online > 0).then(|| self.counts.published_national() as f64 / online as f64)
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Agency;
+use crate::services::reports;
 use async_graphql::{Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -16,9 +17,9 @@ pub struct Share {
     pub ratio: Option<f64>,
 }
 
-impl Share {
-    pub fn of(count: i64, base: i64) -> Self {
-        Self { count, base, ratio: (base > 0).then(|| count as f64 / base as f64) }
+impl From<reports::Share> for Share {
+    fn from(share: reports::Share) -> Self {
+        Self { count: share.count, base: share.base, ratio: share.ratio() }
     }
 }
 
@@ -33,9 +34,7 @@ pub struct ServiceIndex {
     pub from: chrono::NaiveDate,
     pub to: chrono::NaiveDate,
     pub as_of: DateTime<Utc>,
-    pub procedures_full: Share,
-    pub procedures_partial: Share,
-    pub figures: crate::services::reports::ServiceFigures,
+    pub index: reports::ServiceIndex,
 }
 
 #[Object]
@@ -62,37 +61,37 @@ impl ServiceIndex {
 
     /// Procedures in force offered fully online (*toàn trình*), of all in force.
     async fn procedures_fully_online(&self) -> Share {
-        self.procedures_full
+        self.index.procedures_fully_online.into()
     }
 
     /// Procedures in force offered partly online (*một phần*), of all in force.
     async fn procedures_partly_online(&self) -> Share {
-        self.procedures_partial
+        self.index.procedures_partly_online.into()
     }
 
     /// Dossiers received online, of all received in the period.
     async fn received_online(&self) -> Share {
-        Share::of(self.figures.received_online, self.figures.received)
+        self.index.received_online.into()
     }
 
     /// Dossiers resolved early or on time, of all resolved in the period.
     async fn resolved_on_time(&self) -> Share {
-        Share::of(self.figures.resolved_in_time, self.figures.resolved)
+        self.index.resolved_on_time.into()
     }
 
     /// Dossiers received in the period whose documents are digitised (*số hóa hồ sơ*).
     async fn digitized_documents(&self) -> Share {
-        Share::of(self.figures.received_digitized, self.figures.received)
+        self.index.digitized_documents.into()
     }
 
     /// Dossiers resolved in the period with a digitised result (*số hóa kết quả*).
     async fn digitized_results(&self) -> Share {
-        Share::of(self.figures.resolved_result_digitized, self.figures.resolved)
+        self.index.digitized_results.into()
     }
 
     /// Fee-bearing dossiers received in the period whose fee was paid online
     /// (*thanh toán trực tuyến*), of all fee-bearing ones received.
     async fn paid_online(&self) -> Share {
-        Share::of(self.figures.received_paid_online, self.figures.received_fee_bearing)
+        self.index.paid_online.into()
     }
 }
