@@ -51,6 +51,15 @@ pub fn report_query(agency: &str, from: &str, to: &str, group_by: &str) -> Strin
     )
 }
 
+/// A request measured on its own.
+#[derive(Debug, Clone)]
+pub enum Measured {
+    /// A GraphQL query.
+    Query(String),
+    /// A `GET` of this path (a report as a file).
+    Get(String),
+}
+
 /// Runs the benchmark and prints the figures: of `measured` when given,
 /// else of a page of dossiers (with the statements a page sends).
 pub async fn run(
@@ -59,7 +68,7 @@ pub async fn run(
     requests: usize,
     first: usize,
     user: &str,
-    measured: Option<String>,
+    measured: Option<Measured>,
 ) -> anyhow::Result<()> {
     let mut settings = settings.clone();
     settings.listen = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -75,6 +84,11 @@ pub async fn run(
     tokio::spawn(application.run_until(std::future::pending()));
 
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    if let Some(Measured::Get(path)) = measured {
+        return get(client, format!("http://{address}{path}"), token, concurrency, requests, &backend, dossier_count)
+            .await;
+    }
+    let measured = measured.map(|(Measured::Query(query) | Measured::Get(query))| query);
     let url = format!("http://{address}/graphql");
     // The raw body, checked for errors without being parsed: the clients share
     // the machine's two cores with the server, and parsing is their main cost.
@@ -134,6 +148,40 @@ pub async fn run(
     })
     .await?;
     println!("dossiers(first: {first}) at {concurrency} concurrent clients: {timing}");
+    Ok(())
+}
+
+/// Measures `GET url`, a file: its size, then the latencies.
+async fn get(
+    client: reqwest::Client,
+    url: String,
+    token: String,
+    concurrency: usize,
+    requests: usize,
+    backend: &str,
+    dossier_count: u64,
+) -> anyhow::Result<()> {
+    println!("database: {backend}, {dossier_count} dossiers; GET {url}");
+    let fetch = move || {
+        let (client, url, token) = (client.clone(), url.clone(), token.clone());
+        async move {
+            let response = client.get(&url).bearer_auth(&token).send().await?;
+            let status = response.status();
+            let body = response.bytes().await?;
+            anyhow::ensure!(status.is_success(), "the request failed: {status} {}", String::from_utf8_lossy(&body));
+            Ok::<_, anyhow::Error>(body)
+        }
+    };
+    println!("the measured file: {} bytes", fetch().await?.len());
+    for _ in 0..concurrency.max(20) {
+        fetch().await.context("warming up")?;
+    }
+    let timing = timed(concurrency, requests, move |_| {
+        let fetch = fetch.clone();
+        async move { fetch().await.map(drop) }
+    })
+    .await?;
+    println!("at {concurrency} concurrent clients: {timing}");
     Ok(())
 }
 

@@ -61,11 +61,12 @@ pub enum Command {
         user: String,
         /// What to measure: `list` (a page of dossiers), `intake`
         /// (`receiveDossier` at one commune's desk), `lives` (whole lives,
-        /// intake to returned result, 9 commands each) or `report` (the
-        /// dossier report of `--agency` over `--from`..`--to`).
+        /// intake to returned result, 9 commands each), `report` (the
+        /// dossier report of `--agency` over `--from`..`--to`), `csv` or
+        /// `xlsx` (the same report as a file, `GET /reports/dossier-report.*`).
         #[arg(long, default_value = "list")]
         scenario: String,
-        /// The agency of the `report` scenario.
+        /// The agency of the `report`, `csv` and `xlsx` scenarios.
         #[arg(long, default_value = "91")]
         agency: String,
         /// The first day of the `report` scenario's period (default: a year before `--to`).
@@ -74,7 +75,7 @@ pub enum Command {
         /// The last day of the `report` scenario's period (default: today in Vietnam).
         #[arg(long)]
         to: Option<chrono::NaiveDate>,
-        /// The grouping of the `report` scenario: AGENCY or MONTH.
+        /// The grouping of the report: AGENCY, MONTH, PROCEDURE or FIELD.
         #[arg(long, default_value = "AGENCY")]
         group_by: String,
     },

@@ -63,14 +63,24 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench { concurrency, requests, first, user, scenario, agency, from, to, group_by } => {
             match scenario.as_str() {
                 "list" => bench::run(&settings, concurrency, requests, first, &user, None).await,
-                "report" => {
+                "report" | "csv" | "xlsx" => {
                     let to = to.unwrap_or_else(|| api::services::tally::vietnam_day(chrono::Utc::now()));
                     let from = from.unwrap_or_else(|| to - chrono::Days::new(364));
-                    let query = bench::report_query(&agency, &from.to_string(), &to.to_string(), &group_by);
-                    bench::run(&settings, concurrency, requests, first, &user, Some(query)).await
+                    let measured = match scenario.as_str() {
+                        "report" => bench::Measured::Query(bench::report_query(
+                            &agency,
+                            &from.to_string(),
+                            &to.to_string(),
+                            &group_by,
+                        )),
+                        extension => bench::Measured::Get(format!(
+                            "/reports/dossier-report.{extension}?agencyCode={agency}&from={from}&to={to}&groupBy={group_by}"
+                        )),
+                    };
+                    bench::run(&settings, concurrency, requests, first, &user, Some(measured)).await
                 }
                 "intake" | "lives" => bench::commands(&settings, concurrency, requests, scenario == "lives").await,
-                other => anyhow::bail!("unknown scenario `{other}`: list, intake, lives or report"),
+                other => anyhow::bail!("unknown scenario `{other}`: list, intake, lives, report, csv or xlsx"),
             }
         }
     }

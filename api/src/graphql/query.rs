@@ -355,7 +355,8 @@ impl Query {
 
     /// The service-index indicators (Decision 766/QĐ-TTg) of an agency and
     /// its subtree over the days `from` to `to`: each a count, a base and a
-    /// ratio. The same rights and scope as `dossierReport`.
+    /// ratio. The same rights and scope as `dossierReport`. As a file:
+    /// `GET /reports/service-index.xlsx?agencyCode=…&from=…&to=…` (or `.csv`).
     #[graphql(complexity = 50)]
     async fn service_index(
         &self,
@@ -378,7 +379,8 @@ impl Query {
     /// Catalogue statistics of an agency's subtree: the procedures in force
     /// that apply there per tier, online mode and field, and the share of
     /// those offered online that are published on the national portal.
-    /// Public, like the catalogue; `NOT_FOUND` for an unknown agency.
+    /// Public, like the catalogue; `NOT_FOUND` for an unknown agency. As a
+    /// file: `GET /reports/catalog-stats.xlsx?agencyCode=…` (or `.csv`).
     async fn catalog_stats(&self, ctx: &Context<'_>, agency_code: String) -> async_graphql::Result<CatalogStats> {
         let Some(agency) = agencies::find_by_code(ctx.db(), &agency_code).await? else {
             return Err(ApiError::NotFound(format!("no agency with code {agency_code}")).into());
@@ -392,7 +394,10 @@ impl Query {
     /// time). Needs a reporting right on the agency (its leader, or a
     /// supervisor of a subtree holding it); counts only the agencies the
     /// caller may report on. An agency the caller may not report on gets
-    /// `NOT_FOUND`, as a missing one does.
+    /// `NOT_FOUND`, as a missing one does. The same report as a file, with
+    /// the form's Vietnamese headings: `GET
+    /// /reports/dossier-report.xlsx?agencyCode=…&from=…&to=…&groupBy=…` (or
+    /// `.csv`) with the same token.
     #[graphql(complexity = 50)]
     async fn dossier_report(
         &self,
