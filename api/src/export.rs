@@ -477,10 +477,11 @@ fn file_response(file: File) -> Response {
     let headers = response.headers_mut();
     let values = [
         (header::CONTENT_TYPE, file.format.content_type().to_owned()),
-        (
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename*=UTF-8''{}.{}", percent_encode(&file.name), file.format.extension()),
-        ),
+        (header::CONTENT_DISPOSITION, {
+            // `filename` for tools that read only it (curl -J), `filename*` for browsers.
+            let name = format!("{}.{}", percent_encode(&file.name), file.format.extension());
+            format!("attachment; filename=\"{name}\"; filename*=UTF-8''{name}")
+        }),
         (header::CACHE_CONTROL, "private, no-store".into()),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
     ];

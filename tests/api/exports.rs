@@ -106,7 +106,10 @@ async fn export(app: &TestApp, user: Option<&str>, path: &str) -> (u16, String, 
     if status == 200 {
         let disposition = headers["content-disposition"].to_str().unwrap();
         let extension = if path.contains(".csv") { ".csv" } else { ".xlsx" };
-        assert!(disposition.starts_with("attachment; filename*=UTF-8''") && disposition.ends_with(extension));
+        assert!(
+            disposition.starts_with("attachment; filename=\"") && disposition.ends_with(extension),
+            "{disposition}"
+        );
     }
     (status, content_type, body)
 }
