@@ -89,7 +89,7 @@ pub async fn sqlite_writer(
 /// load left dropped (see [`prepare_bulk_load`]).
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     let pending = Migrator::get_pending_migrations(db).await.context("reading the migrations applied")?;
-    let new_tally = pending.iter().any(|migration| migration.name() == TALLY_MIGRATION);
+    let new_tally = pending.iter().any(|migration| TALLY_MIGRATIONS.contains(&migration.name()));
     Migrator::up(db, None).await.context("migrating the database")?;
     finish_bulk_load(db).await?;
     if new_tally {
@@ -99,8 +99,8 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The migration that created the report's counters.
-const TALLY_MIGRATION: &str = "m20261126_000004_dossier_tally";
+/// The migrations that created the report's counters (per agency, per procedure).
+const TALLY_MIGRATIONS: [&str; 2] = ["m20261126_000004_dossier_tally", "m20261127_000005_procedure_tally"];
 
 /// Before a bulk load into `dossier` and `dossier_event`: drops their
 /// secondary indexes and, on PostgreSQL, their foreign keys (checked row by

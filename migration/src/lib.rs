@@ -7,6 +7,7 @@ mod m20261123_000001_create_tables;
 mod m20261124_000002_dossier_commands;
 mod m20261125_000003_write_guard;
 mod m20261126_000004_dossier_tally;
+mod m20261127_000005_procedure_tally;
 
 /// A secondary index of one of the two big tables, which a bulk load may drop
 /// and rebuild afterwards: building an index once over sorted data is far
@@ -103,6 +104,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_dossier_commands::Migration),
             Box::new(m20261125_000003_write_guard::Migration),
             Box::new(m20261126_000004_dossier_tally::Migration),
+            Box::new(m20261127_000005_procedure_tally::Migration),
         ]
     }
 }

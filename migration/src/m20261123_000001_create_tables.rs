@@ -10,7 +10,7 @@ pub(crate) struct Migration;
 /// A canonical agency path. On PostgreSQL it is compared byte-wise
 /// (`COLLATE "C"`) so that a prefix range (`path >= '/91/' AND path < '/910'`)
 /// is served by a plain btree index; SQLite's default collation is already binary.
-fn path_column(backend: DatabaseBackend, name: impl IntoIden) -> ColumnDef {
+pub(crate) fn path_column(backend: DatabaseBackend, name: impl IntoIden) -> ColumnDef {
     let mut column = ColumnDef::new(name);
     column.string_len(255).not_null();
     if backend == DatabaseBackend::Postgres {

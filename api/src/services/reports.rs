@@ -452,11 +452,9 @@ async fn service_figures(
     })
 }
 
-/// The report by procedure or by field: counted from the dossiers
-/// themselves (the counters are per agency), by the definitions of
-/// docs/REPORTS.md — one statement over the dossiers in `scope` that were
-/// filed before the period's end. Exact, but its cost grows with the
-/// dossiers, unlike the report by agency or month.
+/// The report by procedure or by field, from the counters per agency and
+/// procedure version (the same sums as by agency, one group per version);
+/// by field, the versions' figures added up under their field.
 async fn by_procedure(
     db: &DatabaseConnection,
     scope: &Scope,
@@ -464,98 +462,21 @@ async fn by_procedure(
     grouping: Grouping,
     now: DateTime<Utc>,
 ) -> ApiResult<Report> {
-    use entity::{DossierStatus, Outcome};
-    use sea_orm::ActiveEnum;
-    let backend = db.get_database_backend();
-    let (start, end) = (period.start(), period.end());
-    let mut sql = Sql { backend, text: String::new(), values: Vec::new() };
-    let status = |sql: &mut Sql, statuses: &[DossierStatus]| {
-        sql.push("status IN (");
-        for (index, status) in statuses.iter().enumerate() {
-            if index > 0 {
-                sql.push(", ");
-            }
-            sql.bind(status.to_value());
+    let groups = sums(db, scope, period, grouping, now).await?;
+    let mut total = Buckets::default();
+    let mut counted: Vec<(uuid::Uuid, Figures)> = Vec::with_capacity(groups.len());
+    for (id, buckets) in &groups {
+        total.add(buckets);
+        let figures = buckets.figures(period.from, period.to, now);
+        // A version none of whose dossiers is in the period's report.
+        if figures != Figures::default() {
+            counted.push((uuid::Uuid::parse_str(id).map_err(ApiError::internal)?, figures));
         }
-        sql.push(")");
-    };
-    sql.push("SELECT procedure_id, SUM(CASE WHEN entered < ");
-    sql.bind(start);
-    sql.push(" THEN 1 ELSE 0 END) AS carried_over");
-    for (column, channel) in [("online", "ONLINE"), ("direct", "DIRECT"), ("postal", "POSTAL")] {
-        sql.push(", SUM(CASE WHEN entered >= ");
-        sql.bind(start);
-        sql.push(" AND channel = ");
-        sql.bind(channel);
-        sql.push(&format!(" THEN 1 ELSE 0 END) AS received_{column}"));
     }
-    let resolved = [DossierStatus::Resolved, DossierStatus::Returned];
-    let endings: [(&str, &[DossierStatus], Option<Outcome>); 6] = [
-        ("resolved_early", &resolved, Some(Outcome::Early)),
-        ("resolved_on_time", &resolved, Some(Outcome::OnTime)),
-        ("resolved_late", &resolved, Some(Outcome::Late)),
-        ("withdrawn", &[DossierStatus::Withdrawn], None),
-        ("refused", &[DossierStatus::Refused], None),
-        ("stopped", &[DossierStatus::Stopped], None),
-    ];
-    for (column, statuses, outcome) in endings {
-        sql.push(", SUM(CASE WHEN finished_at < ");
-        sql.bind(end);
-        sql.push(" AND ");
-        status(&mut sql, statuses);
-        if let Some(outcome) = outcome {
-            sql.push(" AND outcome = ");
-            sql.bind(outcome.to_value());
-        }
-        sql.push(&format!(" THEN 1 ELSE 0 END) AS {column}"));
-    }
-    sql.push(", SUM(CASE WHEN finished_at IS NULL OR finished_at >= ");
-    sql.bind(end);
-    sql.push(" THEN 1 ELSE 0 END) AS pending, SUM(CASE WHEN (finished_at IS NULL OR finished_at >= ");
-    sql.bind(end);
-    sql.push(") AND due_at < ");
-    sql.bind(end.min(now));
-    sql.push(" THEN 1 ELSE 0 END) AS pending_overdue FROM (SELECT procedure_id, channel, status, outcome, finished_at, due_at, ");
-    sql.push("CASE WHEN received_at IS NOT NULL THEN received_at WHEN ");
-    status(&mut sql, &[DossierStatus::Refused]);
-    sql.push(" THEN finished_at END AS entered FROM dossier WHERE ");
-    sql.scope(scope);
-    sql.push(" AND filed_at < ");
-    sql.bind(end);
-    sql.push(") taken WHERE entered IS NOT NULL AND entered < ");
-    sql.bind(end);
-    sql.push(" AND (finished_at IS NULL OR finished_at >= ");
-    sql.bind(start);
-    sql.push(") GROUP BY procedure_id");
-    let rows = db.query_all(Statement::from_sql_and_values(backend, sql.text, sql.values)).await?;
-    let mut counted: Vec<(uuid::Uuid, Figures)> = Vec::with_capacity(rows.len());
-    for row in rows {
-        let get = |column: &str| row.try_get::<Option<i64>>("", column).map(Option::unwrap_or_default);
-        counted.push((
-            row.try_get("", "procedure_id")?,
-            Figures {
-                carried_over: get("carried_over")?,
-                received_online: get("received_online")?,
-                received_direct: get("received_direct")?,
-                received_postal: get("received_postal")?,
-                resolved_early: get("resolved_early")?,
-                resolved_on_time: get("resolved_on_time")?,
-                resolved_late: get("resolved_late")?,
-                withdrawn: get("withdrawn")?,
-                refused: get("refused")?,
-                stopped: get("stopped")?,
-                pending_overdue: get("pending_overdue")?,
-                pending: get("pending")?,
-            },
-        ));
-    }
+    let total = total.figures(period.from, period.to, now);
     let ids: Vec<uuid::Uuid> = counted.iter().map(|(id, _)| *id).collect();
     let procedures: BTreeMap<uuid::Uuid, entity::procedure::Model> =
         super::procedures::find_by_ids(db, &ids).await?.into_iter().map(|p| (p.id, p)).collect();
-    let mut total = Figures::default();
-    for (_, figures) in &counted {
-        total.add(figures);
-    }
     let mut rows: Vec<(RowKey, Figures)> = match grouping {
         Grouping::Field => {
             let mut by_field: BTreeMap<uuid::Uuid, Figures> = BTreeMap::new();
@@ -674,7 +595,10 @@ async fn sums(
     grouping: Grouping,
     now: DateTime<Utc>,
 ) -> ApiResult<BTreeMap<String, Buckets>> {
-    use super::tally::{month_of, CHANGES, MONTHS, TOTALS};
+    use super::tally::{month_of, CHANGES, DAYS, MONTHS, PROCEDURE_DAYS, PROCEDURE_MONTHS, PROCEDURE_TOTALS, TOTALS};
+    let by_procedure = matches!(grouping, Grouping::Procedure | Grouping::Field);
+    let (days, months, totals) =
+        if by_procedure { (PROCEDURE_DAYS, PROCEDURE_MONTHS, PROCEDURE_TOTALS) } else { (DAYS, MONTHS, TOTALS) };
     let backend = db.get_database_backend();
     let today = super::tally::vietnam_day(now);
     let after = period.to + Days::new(1);
@@ -708,7 +632,8 @@ async fn sums(
     let mut sql = Sql { backend, text: String::new(), values: Vec::new() };
     let group = match grouping {
         Grouping::Agency => "agency_path",
-        _ => "''",
+        Grouping::Procedure | Grouping::Field => "procedure_id",
+        Grouping::Month => "''",
     };
     let counters = COLUMNS.join(", ");
     let sums: Vec<String> = COLUMNS.iter().map(|c| format!("SUM({c}) AS {c}")).collect();
@@ -716,11 +641,11 @@ async fn sums(
         "SELECT grp, kind, day_key, {}, SUM(due_earlier_today) AS due_earlier_today FROM (",
         sums.join(", ")
     ));
-    for (table, column) in [("dossier_tally", "day"), (CHANGES, "day"), (MONTHS, "month")] {
+    for (table, column) in [(days, "day"), (CHANGES, "day"), (months, "month")] {
         sql.push(&format!("SELECT {group} AS grp, 0 AS kind, "));
         match grouping {
             // Each day (month) under the boundary that begins its stretch.
-            Grouping::Agency => {
+            Grouping::Agency | Grouping::Procedure | Grouping::Field => {
                 sql.push("CASE");
                 for boundary in boundaries.iter().rev().filter(|b| before || **b >= earliest) {
                     sql.push(&format!(" WHEN {column} >= "));
@@ -764,7 +689,10 @@ async fn sums(
                 sql.bind(month_of(earliest));
             }
         }
-        if table == "dossier_tally" {
+        if by_procedure && table == CHANGES {
+            sql.push(" AND procedure_id IS NOT NULL");
+        }
+        if table == days {
             // Only the days of the months cut by a boundary.
             sql.push(" AND (1 = 0");
             for month in &cut_months {
@@ -776,7 +704,7 @@ async fn sums(
             }
             sql.push(")");
         }
-        if table == MONTHS {
+        if table == months {
             for month in &cut_months {
                 sql.push(" AND month <> ");
                 sql.bind(*month);
@@ -784,9 +712,13 @@ async fn sums(
         }
         sql.push(" UNION ALL ");
     }
-    for table in [TOTALS, CHANGES] {
+    for table in [totals, CHANGES] {
         sql.push(&format!("SELECT {group}, 1, CAST(NULL AS DATE), {counters}, 0 FROM {table} WHERE "));
         sql.scope(scope);
+        if by_procedure && table == CHANGES {
+            // Changes written before the counters per procedure existed.
+            sql.push(" AND procedure_id IS NOT NULL");
+        }
         sql.push(" UNION ALL ");
     }
     let zeros = ["0"; COUNTERS].join(", ");
@@ -803,7 +735,10 @@ async fn sums(
     let rows = db.query_all(Statement::from_sql_and_values(backend, sql.text, sql.values)).await?;
     let mut groups: BTreeMap<String, Buckets> = BTreeMap::new();
     for row in rows {
-        let group: String = row.try_get("", "grp")?;
+        let group: String = match by_procedure {
+            true => row.try_get::<uuid::Uuid>("", "grp")?.to_string(),
+            false => row.try_get("", "grp")?,
+        };
         let kind: i32 = row.try_get("", "kind")?;
         let mut sums = Sums::default();
         for (index, column) in COLUMNS.iter().enumerate() {

@@ -102,6 +102,7 @@ pub fn vietnam_day(at: DateTime<Utc>) -> NaiveDate {
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct Facts {
     pub agency_id: Uuid,
+    pub procedure_id: Uuid,
     pub agency_path: String,
     pub status: DossierStatus,
     pub channel: Channel,
@@ -119,6 +120,7 @@ impl From<&dossier::Model> for Facts {
     fn from(dossier: &dossier::Model) -> Self {
         Self {
             agency_id: dossier.agency_id,
+            procedure_id: dossier.procedure_id,
             agency_path: dossier.agency_path.clone(),
             status: dossier.status,
             channel: dossier.channel,
@@ -201,10 +203,11 @@ pub fn contributions(dossier: &Facts) -> Vec<(NaiveDate, Counter)> {
     counted
 }
 
-/// A change to one agency's counters on one day.
+/// A change to the counters of one agency and procedure version on one day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delta {
     pub agency_id: Uuid,
+    pub procedure_id: Uuid,
     pub agency_path: String,
     pub day: NaiveDate,
     pub counts: Counts,
@@ -213,18 +216,24 @@ pub struct Delta {
 /// What writing `after` over `before` (`None`: a new dossier) changes in the
 /// counters: `after`'s contributions minus `before`'s, rows of zeros left out.
 pub fn changes(before: Option<&dossier::Model>, after: &dossier::Model) -> Vec<Delta> {
-    let mut rows: BTreeMap<(Uuid, NaiveDate), (String, Counts)> = BTreeMap::new();
+    let mut rows: BTreeMap<(Uuid, Uuid, NaiveDate), (String, Counts)> = BTreeMap::new();
     let sides = before.map(|b| (Facts::from(b), -1)).into_iter().chain([(Facts::from(after), 1)]);
     for (dossier, sign) in sides {
         for (day, counter) in contributions(&dossier) {
-            let row =
-                rows.entry((dossier.agency_id, day)).or_insert_with(|| (dossier.agency_path.clone(), [0; COUNTERS]));
+            let key = (dossier.agency_id, dossier.procedure_id, day);
+            let row = rows.entry(key).or_insert_with(|| (dossier.agency_path.clone(), [0; COUNTERS]));
             row.1[counter as usize] += sign;
         }
     }
     rows.into_iter()
         .filter(|(_, (_, counts))| counts.iter().any(|&n| n != 0))
-        .map(|((agency_id, day), (agency_path, counts))| Delta { agency_id, agency_path, day, counts })
+        .map(|((agency_id, procedure_id, day), (agency_path, counts))| Delta {
+            agency_id,
+            procedure_id,
+            agency_path,
+            day,
+            counts,
+        })
         .collect()
 }
 
@@ -233,6 +242,14 @@ pub const TOTALS: &str = "dossier_tally_total";
 
 /// The table of each agency's sums per calendar month (keyed by its first day).
 pub const MONTHS: &str = "dossier_tally_month";
+
+/// The table of each agency's sums per day.
+pub const DAYS: &str = "dossier_tally";
+
+/// The same three per agency and procedure version: per day, per month, all days.
+pub const PROCEDURE_DAYS: &str = "dossier_tally_procedure";
+pub const PROCEDURE_MONTHS: &str = "dossier_tally_procedure_month";
+pub const PROCEDURE_TOTALS: &str = "dossier_tally_procedure_total";
 
 /// The first day of `day`'s month.
 pub fn month_of(day: NaiveDate) -> NaiveDate {
@@ -244,8 +261,12 @@ pub fn insert_changes(deltas: &[Delta]) -> sea_orm::sea_query::InsertStatement {
     let mut insert = Query::insert();
     insert.into_table(sea_orm::sea_query::Alias::new(CHANGES)).columns(all_columns());
     for delta in deltas {
-        let mut values: Vec<SimpleExpr> =
-            vec![delta.agency_id.into(), delta.day.into(), delta.agency_path.as_str().into()];
+        let mut values: Vec<SimpleExpr> = vec![
+            delta.agency_id.into(),
+            delta.procedure_id.into(),
+            delta.day.into(),
+            delta.agency_path.as_str().into(),
+        ];
         values.extend(delta.counts.iter().map(|&n| SimpleExpr::from(n)));
         insert.values_panic(values);
     }
@@ -253,12 +274,16 @@ pub fn insert_changes(deltas: &[Delta]) -> sea_orm::sea_query::InsertStatement {
 }
 
 fn all_columns() -> Vec<sea_orm::sea_query::Alias> {
-    ["agency_id", "day", "agency_path"].into_iter().chain(COLUMNS).map(sea_orm::sea_query::Alias::new).collect()
+    ["agency_id", "procedure_id", "day", "agency_path"]
+        .into_iter()
+        .chain(COLUMNS)
+        .map(sea_orm::sea_query::Alias::new)
+        .collect()
 }
 
-/// Rows of counters per insert while rebuilding: 19 values each, under
+/// Rows of counters per insert while rebuilding: 20 values each, under
 /// SQLite's 32,766 bound values a statement (PostgreSQL allows 65,535).
-const ROWS_PER_INSERT: usize = 32_766 / (COUNTERS + 3) / 2;
+const ROWS_PER_INSERT: usize = 32_766 / (COUNTERS + 4) / 2;
 
 /// The table of the changes not yet folded. It has no key and no index: a
 /// command's insert is an append, and a fold takes all.
@@ -273,31 +298,50 @@ fn summed() -> String {
     COLUMNS.iter().map(|c| format!("sum({c})")).collect::<Vec<_>>().join(", ")
 }
 
-/// On PostgreSQL: moves every change into `dossier_tally`,
-/// `dossier_tally_month` and `dossier_tally_total`, in one statement (so a
-/// report sees each change exactly once, before or after). Changes committed
-/// meanwhile wait for the next fold; two instances folding at once each move
-/// distinct rows (the second skips those the first deleted). Returns how
-/// many changes moved.
+/// The upserts that add the rows of `source` to the six counter tables —
+/// per agency and per agency and procedure version, each per day, per month
+/// (`month` computes a day's month) and over all days. Changes written before
+/// the counters per procedure existed have no procedure and only count per
+/// agency (the counters are rebuilt after that migration anyway).
+fn fold_upserts(source: &str, month: &str) -> Vec<String> {
+    let (columns, sums) = (COLUMNS.join(", "), summed());
+    let targets = [
+        (DAYS, "agency_id, day", "agency_id, day".to_owned()),
+        (MONTHS, "agency_id, month", format!("agency_id, {month}")),
+        (TOTALS, "agency_id", "agency_id".to_owned()),
+        (PROCEDURE_DAYS, "agency_id, procedure_id, day", "agency_id, procedure_id, day".to_owned()),
+        (PROCEDURE_MONTHS, "agency_id, procedure_id, month", format!("agency_id, procedure_id, {month}")),
+        (PROCEDURE_TOTALS, "agency_id, procedure_id", "agency_id, procedure_id".to_owned()),
+    ];
+    targets
+        .into_iter()
+        .map(|(table, key, grouped)| {
+            // `WHERE` also keeps SQLite from reading `ON CONFLICT` as a join's.
+            let only = if key.contains("procedure_id") { "procedure_id IS NOT NULL" } else { "true" };
+            format!(
+                "INSERT INTO {table} ({key}, agency_path, {columns}) \
+                 SELECT {grouped}, max(agency_path), {sums} FROM {source} WHERE {only} GROUP BY {grouped} \
+                 ON CONFLICT ({key}) DO UPDATE SET {added}",
+                added = added_to(table),
+            )
+        })
+        .collect()
+}
+
+/// On PostgreSQL: moves every change into the counter tables in one
+/// statement (so a report sees each change exactly once, before or after).
+/// Changes committed meanwhile wait for the next fold; two instances folding
+/// at once each move distinct rows (the second skips those the first
+/// deleted). Returns how many changes moved.
 pub async fn fold_postgres(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
+    let upserts: Vec<String> = fold_upserts("moved", "CAST(date_trunc('month', day) AS date)")
+        .into_iter()
+        .enumerate()
+        .map(|(index, upsert)| format!("folded_{index} AS ({upsert})"))
+        .collect();
     let sql = format!(
-        "WITH moved AS (DELETE FROM {CHANGES} RETURNING *), \
-         folded AS (INSERT INTO dossier_tally (agency_id, day, agency_path, {columns}) \
-           SELECT agency_id, day, max(agency_path), {sums} FROM moved GROUP BY agency_id, day \
-           ON CONFLICT (agency_id, day) DO UPDATE SET {days}), \
-         monthly AS (INSERT INTO {MONTHS} (agency_id, month, agency_path, {columns}) \
-           SELECT agency_id, CAST(date_trunc('month', day) AS date), max(agency_path), {sums} FROM moved \
-           GROUP BY agency_id, CAST(date_trunc('month', day) AS date) \
-           ON CONFLICT (agency_id, month) DO UPDATE SET {months}), \
-         totalled AS (INSERT INTO {TOTALS} (agency_id, agency_path, {columns}) \
-           SELECT agency_id, max(agency_path), {sums} FROM moved GROUP BY agency_id \
-           ON CONFLICT (agency_id) DO UPDATE SET {totals}) \
-         SELECT count(*) AS moved FROM moved",
-        columns = COLUMNS.join(", "),
-        sums = summed(),
-        days = added_to("dossier_tally"),
-        months = added_to(MONTHS),
-        totals = added_to(TOTALS),
+        "WITH moved AS (DELETE FROM {CHANGES} RETURNING *), {} SELECT count(*) AS moved FROM moved",
+        upserts.join(", ")
     );
     // Straight on sqlx's pool: the fold is no request's statement, and
     // sea-orm's metric callback (which counts a request's statements) should
@@ -317,25 +361,8 @@ pub async fn fold_sqlite(writer: &crate::services::sqlite_writer::SqliteWriter) 
 
 /// On SQLite: the fold's statements, in one transaction.
 fn sqlite_fold() -> String {
-    let (columns, sums) = (COLUMNS.join(", "), summed());
-    format!(
-        "BEGIN IMMEDIATE; \
-         INSERT INTO dossier_tally (agency_id, day, agency_path, {columns}) \
-           SELECT agency_id, day, max(agency_path), {sums} FROM {CHANGES} WHERE true GROUP BY agency_id, day \
-           ON CONFLICT (agency_id, day) DO UPDATE SET {days}; \
-         INSERT INTO {MONTHS} (agency_id, month, agency_path, {columns}) \
-           SELECT agency_id, date(day, 'start of month'), max(agency_path), {sums} FROM {CHANGES} WHERE true \
-           GROUP BY agency_id, date(day, 'start of month') \
-           ON CONFLICT (agency_id, month) DO UPDATE SET {months}; \
-         INSERT INTO {TOTALS} (agency_id, agency_path, {columns}) \
-           SELECT agency_id, max(agency_path), {sums} FROM {CHANGES} WHERE true GROUP BY agency_id \
-           ON CONFLICT (agency_id) DO UPDATE SET {totals}; \
-         DELETE FROM {CHANGES}; \
-         COMMIT",
-        days = added_to("dossier_tally"),
-        months = added_to(MONTHS),
-        totals = added_to(TOTALS),
-    )
+    let upserts = fold_upserts(CHANGES, "date(day, 'start of month')").join("; ");
+    format!("BEGIN IMMEDIATE; {upserts}; DELETE FROM {CHANGES}; COMMIT")
 }
 
 /// Folds the changes now, on either database.
@@ -367,13 +394,14 @@ pub fn spawn_folding(state: std::sync::Weak<crate::state::AppState>, every: std:
 pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
     use dossier::Column;
     use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
-    let mut counts: BTreeMap<(Uuid, NaiveDate), Counts> = BTreeMap::new();
+    let mut counts: BTreeMap<(Uuid, Uuid, NaiveDate), Counts> = BTreeMap::new();
     let mut paths: BTreeMap<Uuid, String> = BTreeMap::new();
     {
         let mut dossiers = dossier::Entity::find()
             .select_only()
             .columns([
                 Column::AgencyId,
+                Column::ProcedureId,
                 Column::AgencyPath,
                 Column::Status,
                 Column::Channel,
@@ -393,20 +421,27 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
             .await?;
         while let Some(dossier) = dossiers.try_next().await? {
             for (day, counter) in contributions(&dossier) {
-                counts.entry((dossier.agency_id, day)).or_insert([0; COUNTERS])[counter as usize] += 1;
+                let key = (dossier.agency_id, dossier.procedure_id, day);
+                counts.entry(key).or_insert([0; COUNTERS])[counter as usize] += 1;
             }
             paths.entry(dossier.agency_id).or_insert(dossier.agency_path);
         }
     }
-    // Written as changes, then folded like any others: the day, month and
-    // total counters come out of the one fold.
+    // Written as changes, then folded like any others: every counter table
+    // comes out of the one fold.
     let transaction = db.begin().await?;
-    for table in [CHANGES, TOTALS, MONTHS, "dossier_tally"] {
+    for table in [CHANGES, TOTALS, MONTHS, DAYS, PROCEDURE_TOTALS, PROCEDURE_MONTHS, PROCEDURE_DAYS] {
         transaction.execute_unprepared(&format!("DELETE FROM {table}")).await?;
     }
     let deltas: Vec<Delta> = counts
         .into_iter()
-        .map(|((agency_id, day), counts)| Delta { agency_id, agency_path: paths[&agency_id].clone(), day, counts })
+        .map(|((agency_id, procedure_id, day), counts)| Delta {
+            agency_id,
+            procedure_id,
+            agency_path: paths[&agency_id].clone(),
+            day,
+            counts,
+        })
         .collect();
     let backend = db.get_database_backend();
     for chunk in deltas.chunks(ROWS_PER_INSERT) {
