@@ -79,6 +79,17 @@ impl MigrationTrait for Migration {
                 index.col(Alias::new(period));
             }
             manager.create_index(index.to_owned()).await?;
+            if let Some(period) = period {
+                // A report over a wide scope reads a few months or days of
+                // every agency: by period first.
+                let mut index = Index::create();
+                index
+                    .name(format!("{table}_{period}"))
+                    .table(Alias::new(table))
+                    .col(Alias::new(period))
+                    .col(Alias::new("agency_path"));
+                manager.create_index(index.to_owned()).await?;
+            }
         }
         Ok(())
     }

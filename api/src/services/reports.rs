@@ -557,6 +557,27 @@ impl Sql {
 
     /// `agency_path` is in `scope`; nothing when the scope is empty.
     fn scope(&mut self, scope: &Scope) {
+        self.paths_in("agency_path", scope);
+    }
+
+    /// A counter table's `agency_path` is in `scope`. On SQLite as a list
+    /// of the agencies' paths, so that each agency's rows are one seek on
+    /// the (agency_path, day) index — a range of paths would read every day
+    /// of every agency in it, as SQLite's planner cannot skip. PostgreSQL
+    /// plans the range by its statistics (and the tables' day-first indexes).
+    fn counters_scope(&mut self, scope: &Scope) {
+        match self.backend {
+            DbBackend::Sqlite => {
+                self.push("agency_path IN (SELECT path FROM agency WHERE ");
+                self.paths_in("path", scope);
+                self.push(")");
+            }
+            _ => self.scope(scope),
+        }
+    }
+
+    /// `column` is in `scope`; nothing when the scope is empty.
+    fn paths_in(&mut self, column: &str, scope: &Scope) {
         if scope.is_empty() {
             self.push("1 = 0");
             return;
@@ -568,13 +589,13 @@ impl Sql {
             }
             match pattern {
                 PathPattern::Agency(path) => {
-                    self.push("agency_path = ");
+                    self.push(&format!("{column} = "));
                     self.bind(path.as_str());
                 }
                 PathPattern::Subtree(prefix) => {
-                    self.push("(agency_path >= ");
+                    self.push(&format!("({column} >= "));
                     self.bind(prefix.as_str());
-                    self.push(" AND agency_path < ");
+                    self.push(&format!(" AND {column} < "));
                     self.bind(subtree_upper_bound(prefix));
                     self.push(")");
                 }
@@ -641,7 +662,13 @@ async fn sums(
         "SELECT grp, kind, day_key, {}, SUM(due_earlier_today) AS due_earlier_today FROM (",
         sums.join(", ")
     ));
-    for (table, column) in [(days, "day"), (CHANGES, "day"), (months, "month")] {
+    // The day counters one cut month at a time: a single range of days,
+    // which an index on (day, agency_path) serves for a wide scope.
+    let branches = cut_months
+        .iter()
+        .map(|month| (days, "day", Some(*month)))
+        .chain([(CHANGES, "day", None), (months, "month", None)]);
+    for (table, column, cut_month) in branches {
         sql.push(&format!("SELECT {group} AS grp, 0 AS kind, "));
         match grouping {
             // Each day (month) under the boundary that begins its stretch.
@@ -670,7 +697,7 @@ async fn sums(
             _ => sql.push(column),
         }
         sql.push(&format!(" AS day_key, {counters}, 0 AS due_earlier_today FROM {table} WHERE "));
-        sql.scope(scope);
+        sql.counters_scope(scope);
         match (column, before) {
             ("day", true) => {
                 sql.push(" AND day < ");
@@ -692,17 +719,11 @@ async fn sums(
         if by_procedure && table == CHANGES {
             sql.push(" AND procedure_id IS NOT NULL");
         }
-        if table == days {
-            // Only the days of the months cut by a boundary.
-            sql.push(" AND (1 = 0");
-            for month in &cut_months {
-                sql.push(" OR (day >= ");
-                sql.bind(*month);
-                sql.push(" AND day < ");
-                sql.bind(next_month(*month));
-                sql.push(")");
-            }
-            sql.push(")");
+        if let Some(month) = cut_month {
+            sql.push(" AND day >= ");
+            sql.bind(month);
+            sql.push(" AND day < ");
+            sql.bind(next_month(month));
         }
         if table == months {
             for month in &cut_months {
@@ -714,7 +735,7 @@ async fn sums(
     }
     for table in [totals, CHANGES] {
         sql.push(&format!("SELECT {group}, 1, CAST(NULL AS DATE), {counters}, 0 FROM {table} WHERE "));
-        sql.scope(scope);
+        sql.counters_scope(scope);
         if by_procedure && table == CHANGES {
             // Changes written before the counters per procedure existed.
             sql.push(" AND procedure_id IS NOT NULL");
