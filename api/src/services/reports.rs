@@ -540,6 +540,8 @@ struct Sql {
     backend: DbBackend,
     text: String,
     values: Vec<Value>,
+    /// Paths are written into the text rather than bound (see `path`).
+    inline: bool,
 }
 
 impl Sql {
@@ -552,6 +554,16 @@ impl Sql {
         match self.backend {
             DbBackend::Postgres => self.text.push_str(&format!("${}", self.values.len())),
             _ => self.text.push('?'),
+        }
+    }
+
+    /// A day, written into the statement rather than bound: PostgreSQL then
+    /// plans with the days' real ranges even when it caches a generic plan
+    /// (which, not knowing them, read every day of a wide scope).
+    fn day(&mut self, day: NaiveDate) {
+        match self.backend {
+            DbBackend::Postgres => self.push(&format!("DATE '{}'", day.format("%Y-%m-%d"))),
+            _ => self.push(&format!("'{}'", day.format("%Y-%m-%d"))),
         }
     }
 
@@ -572,7 +584,21 @@ impl Sql {
                 self.paths_in("path", scope);
                 self.push(")");
             }
-            _ => self.scope(scope),
+            _ => {
+                self.inline = true;
+                self.scope(scope);
+                self.inline = false;
+            }
+        }
+    }
+
+    /// A path, bound — or written into the statement (quotes doubled) while
+    /// `inline`, so that even a cached generic plan knows the range.
+    fn path(&mut self, path: &str) {
+        if self.inline {
+            self.push(&format!("'{}'", path.replace('\'', "''")));
+        } else {
+            self.bind(path.to_owned());
         }
     }
 
@@ -590,13 +616,13 @@ impl Sql {
             match pattern {
                 PathPattern::Agency(path) => {
                     self.push(&format!("{column} = "));
-                    self.bind(path.as_str());
+                    self.path(path);
                 }
                 PathPattern::Subtree(prefix) => {
                     self.push(&format!("({column} >= "));
-                    self.bind(prefix.as_str());
+                    self.path(prefix);
                     self.push(&format!(" AND {column} < "));
-                    self.bind(subtree_upper_bound(prefix));
+                    self.path(&subtree_upper_bound(prefix));
                     self.push(")");
                 }
             }
@@ -650,7 +676,7 @@ async fn sums(
     let mut cut_months: Vec<NaiveDate> = cuts.iter().filter(|day| day.day() != 1).map(|day| month_of(*day)).collect();
     cut_months.sort_unstable();
     cut_months.dedup();
-    let mut sql = Sql { backend, text: String::new(), values: Vec::new() };
+    let mut sql = Sql { backend, text: String::new(), values: Vec::new(), inline: false };
     let group = match grouping {
         Grouping::Agency => "agency_path",
         Grouping::Procedure | Grouping::Field => "procedure_id",
@@ -662,13 +688,17 @@ async fn sums(
         "SELECT grp, kind, day_key, {}, SUM(due_earlier_today) AS due_earlier_today FROM (",
         sums.join(", ")
     ));
-    // The day counters one cut month at a time: a single range of days,
-    // which an index on (day, agency_path) serves for a wide scope.
-    let branches = cut_months
-        .iter()
-        .map(|month| (days, "day", Some(*month)))
-        .chain([(CHANGES, "day", None), (months, "month", None)]);
-    for (table, column, cut_month) in branches {
+    // The day counters of the cut months: on SQLite one month at a time (a
+    // single range of days, one index seek per agency of the scope); on
+    // PostgreSQL in one branch, which it reads as a bitmap of the months'
+    // ranges on the (day, agency_path) index.
+    let day_branches: Vec<Option<Vec<NaiveDate>>> = match backend {
+        DbBackend::Sqlite => cut_months.iter().map(|month| Some(vec![*month])).collect(),
+        _ => vec![Some(cut_months.clone())],
+    };
+    let branches =
+        day_branches.into_iter().map(|cut| (days, "day", cut)).chain([(CHANGES, "day", None), (months, "month", None)]);
+    for (table, column, cut) in branches {
         sql.push(&format!("SELECT {group} AS grp, 0 AS kind, "));
         match grouping {
             // Each day (month) under the boundary that begins its stretch.
@@ -676,22 +706,22 @@ async fn sums(
                 sql.push("CASE");
                 for boundary in boundaries.iter().rev().filter(|b| before || **b >= earliest) {
                     sql.push(&format!(" WHEN {column} >= "));
-                    sql.bind(*boundary);
+                    sql.day(*boundary);
                     sql.push(" THEN ");
-                    sql.bind(*boundary);
+                    sql.day(*boundary);
                 }
                 if before {
                     // The days before the period, under the day before it.
                     sql.push(" ELSE ");
-                    sql.bind(period.from - Days::new(1));
+                    sql.day(period.from - Days::new(1));
                 }
                 sql.push(" END");
             }
             Grouping::Month if before => {
                 sql.push(&format!("CASE WHEN {column} >= "));
-                sql.bind(period.from);
+                sql.day(period.from);
                 sql.push(&format!(" THEN {column} ELSE "));
-                sql.bind(period.from - Days::new(1));
+                sql.day(period.from - Days::new(1));
                 sql.push(" END");
             }
             _ => sql.push(column),
@@ -701,34 +731,40 @@ async fn sums(
         match (column, before) {
             ("day", true) => {
                 sql.push(" AND day < ");
-                sql.bind(after);
+                sql.day(after);
             }
             ("day", false) => {
                 sql.push(" AND day >= ");
-                sql.bind(earliest);
+                sql.day(earliest);
             }
             (_, true) => {
                 sql.push(" AND month < ");
-                sql.bind(month_of(after));
+                sql.day(month_of(after));
             }
             (_, false) => {
                 sql.push(" AND month >= ");
-                sql.bind(month_of(earliest));
+                sql.day(month_of(earliest));
             }
         }
         if by_procedure && table == CHANGES {
             sql.push(" AND procedure_id IS NOT NULL");
         }
-        if let Some(month) = cut_month {
-            sql.push(" AND day >= ");
-            sql.bind(month);
-            sql.push(" AND day < ");
-            sql.bind(next_month(month));
+        if let Some(cut) = cut {
+            // Only the days of the months cut by a boundary.
+            sql.push(" AND (1 = 0");
+            for month in cut {
+                sql.push(" OR (day >= ");
+                sql.day(month);
+                sql.push(" AND day < ");
+                sql.day(next_month(month));
+                sql.push(")");
+            }
+            sql.push(")");
         }
         if table == months {
             for month in &cut_months {
                 sql.push(" AND month <> ");
-                sql.bind(*month);
+                sql.day(*month);
             }
         }
         sql.push(" UNION ALL ");
