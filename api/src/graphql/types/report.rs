@@ -17,10 +17,9 @@ pub enum ReportGrouping {
     /// One row per calendar month of the period (the first and the last cut
     /// to the period).
     Month,
-    /// One row per procedure version, by code (counted from the dossiers
-    /// themselves: slower than by agency or month over years of data).
+    /// One row per procedure version with dossiers in the report, by code.
     Procedure,
-    /// One row per field of administration, by code (counted like `PROCEDURE`).
+    /// One row per field of administration with dossiers in the report, by code.
     Field,
 }
 
