@@ -84,11 +84,14 @@ pub async fn run(
     tokio::spawn(application.run_until(std::future::pending()));
 
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
-    if let Some(Measured::Get(path)) = measured {
-        return get(client, format!("http://{address}{path}"), token, concurrency, requests, &backend, dossier_count)
-            .await;
-    }
-    let measured = measured.map(|(Measured::Query(query) | Measured::Get(query))| query);
+    let measured = match measured {
+        Some(Measured::Get(path)) => {
+            let url = format!("http://{address}{path}");
+            return get(client, url, token, concurrency, requests, &backend, dossier_count).await;
+        }
+        Some(Measured::Query(query)) => Some(query),
+        None => None,
+    };
     let url = format!("http://{address}/graphql");
     // The raw body, checked for errors without being parsed: the clients share
     // the machine's two cores with the server, and parsing is their main cost.
@@ -111,11 +114,8 @@ pub async fn run(
         let sample = data_of(&send(query.clone()).await?)?;
         let rows = sample["dossierReport"]["rows"].as_array().map_or(0, Vec::len);
         println!("the measured request ({rows} rows): {query}");
-        for _ in 0..concurrency.max(20) {
-            send(query.clone()).await.context("warming up")?;
-        }
         let query = Arc::new(query);
-        let timing = timed(concurrency, requests, move |_| {
+        let timing = warmed_and_timed(concurrency, requests, concurrency.max(20), move || {
             let query = query.clone();
             let send = send.clone();
             async move { send(query.to_string()).await.map(drop) }
@@ -138,10 +138,7 @@ pub async fn run(
     }
 
     let query = Arc::new(dossier_page_query(first));
-    for _ in 0..concurrency.max(50) {
-        send(query.to_string()).await.context("warming up")?;
-    }
-    let timing = timed(concurrency, requests, move |_| {
+    let timing = warmed_and_timed(concurrency, requests, concurrency.max(50), move || {
         let query = query.clone();
         let send = send.clone();
         async move { send(query.to_string()).await.map(drop) }
@@ -173,10 +170,7 @@ async fn get(
         }
     };
     println!("the measured file: {} bytes", fetch().await?.len());
-    for _ in 0..concurrency.max(20) {
-        fetch().await.context("warming up")?;
-    }
-    let timing = timed(concurrency, requests, move |_| {
+    let timing = warmed_and_timed(concurrency, requests, concurrency.max(20), move || {
         let fetch = fetch.clone();
         async move { fetch().await.map(drop) }
     })
@@ -260,6 +254,23 @@ impl std::fmt::Display for Timing {
 /// Runs `operation` `requests` times (rounded up to a multiple of
 /// `concurrency`) from `concurrency` clients at once, each timed; the
 /// operation gets its running number.
+/// `warmups` calls of `operation` one after another, then [`timed`].
+async fn warmed_and_timed<F, Fut>(
+    concurrency: usize,
+    requests: usize,
+    warmups: usize,
+    operation: F,
+) -> anyhow::Result<Timing>
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
+{
+    for _ in 0..warmups {
+        operation().await.context("warming up")?;
+    }
+    timed(concurrency, requests, move |_| operation()).await
+}
+
 async fn timed<F, Fut>(concurrency: usize, requests: usize, operation: F) -> anyhow::Result<Timing>
 where
     F: Fn(usize) -> Fut + Clone + Send + 'static,

@@ -16,7 +16,7 @@
 use crate::auth::Identity;
 use crate::domain::calendar::vietnam;
 use crate::error::ApiError;
-use crate::http::{api_error, error_response, percent_encode, HttpState};
+use crate::http::{api_error, error_response, percent_encode, with_headers, HttpState};
 use crate::services::procedures::{self, CatalogCounts};
 use crate::services::reports::{self, Figures, Grouping, Period, Report, RowKey, ServiceIndex, Share};
 use axum::extract::rejection::QueryRejection;
@@ -26,7 +26,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{OnlineMode, Tier};
 use rust_xlsxwriter::{Format as Style, FormatAlign, FormatBorder, Workbook, XlsxError};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -473,24 +472,17 @@ fn status_of(error: &ApiError) -> StatusCode {
 }
 
 fn file_response(file: File) -> Response {
-    let mut response = file.content.into_response();
-    let headers = response.headers_mut();
-    let values = [
-        (header::CONTENT_TYPE, file.format.content_type().to_owned()),
-        (header::CONTENT_DISPOSITION, {
-            // `filename` for tools that read only it (curl -J), `filename*` for browsers.
-            let name = format!("{}.{}", percent_encode(&file.name), file.format.extension());
-            format!("attachment; filename=\"{name}\"; filename*=UTF-8''{name}")
-        }),
-        (header::CACHE_CONTROL, "private, no-store".into()),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
-    ];
-    for (name, value) in values {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(name, value);
-        }
-    }
-    response
+    // `filename` for tools that read only it (curl -J), `filename*` for browsers.
+    let name = format!("{}.{}", percent_encode(&file.name), file.format.extension());
+    with_headers(
+        file.content.into_response(),
+        [
+            (header::CONTENT_TYPE, file.format.content_type().to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"; filename*=UTF-8''{name}")),
+            (header::CACHE_CONTROL, "private, no-store".into()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+        ],
+    )
 }
 
 const REPORTS: &str = "dossier-report, service-index or catalog-stats, as .csv or .xlsx";
@@ -518,13 +510,10 @@ async fn produce(
         refuse(&params.from, "from", report)?;
         refuse(&params.to, "to", report)?;
         refuse(&params.group_by, "groupBy", report)?;
-        let agency = crate::services::agencies::find_by_code(db, code)
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no agency with code {code}")))?;
+        let agency = crate::services::agencies::require_by_code(db, code, |_| true).await?;
         let counts = procedures::catalog_counts(db, &agency).await?;
         let ids: Vec<uuid::Uuid> = counts.by_field().into_iter().map(|(id, _)| id).collect();
-        let fields = entity::field::Entity::find().filter(entity::field::Column::Id.is_in(ids)).all(db).await?;
-        let fields = fields.into_iter().map(|f| (f.id, f)).collect();
+        let fields = procedures::fields_by_ids(db, &ids).await?.into_iter().map(|f| (f.id, f)).collect();
         (catalog_table(&agency, &counts, &fields, now), format!("thong-ke-tthc_{}", agency.code))
     } else {
         let Identity::User(viewer) = identity else {

@@ -260,18 +260,26 @@ async fn download(State(state): State<Arc<HttpState>>, headers: HeaderMap, Path(
             return error_response(StatusCode::INTERNAL_SERVER_ERROR, api_error(&error, &request_id));
         }
     };
-    let mut response = Response::new(Body::from(content));
-    let response_headers = response.headers_mut();
-    let values = [
-        (header::CONTENT_TYPE, document.content_type.clone()),
-        (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{}", percent_encode(&document.name))),
-        (header::ETAG, format!("\"{}\"", document.sha256)),
-        (header::CACHE_CONTROL, "private, max-age=0".into()),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
-    ];
+    with_headers(
+        Response::new(Body::from(content)),
+        [
+            (header::CONTENT_TYPE, document.content_type.clone()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{}", percent_encode(&document.name))),
+            (header::ETAG, format!("\"{}\"", document.sha256)),
+            (header::CACHE_CONTROL, "private, max-age=0".into()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+        ],
+    )
+}
+
+/// `response` with these headers (a value that is not a valid header value is left out).
+pub(crate) fn with_headers<const N: usize>(
+    mut response: Response,
+    values: [(header::HeaderName, String); N],
+) -> Response {
     for (name, value) in values {
         if let Ok(value) = HeaderValue::from_str(&value) {
-            response_headers.insert(name, value);
+            response.headers_mut().insert(name, value);
         }
     }
     response

@@ -12,7 +12,7 @@ use sea_orm_migration::prelude::*;
 pub(crate) struct Migration;
 
 /// The counters, in the order of both tables.
-const COUNTERS: [Tally; 16] = [
+pub(crate) const COUNTERS: [Tally; 16] = [
     Tally::EnteredOnline,
     Tally::EnteredDirect,
     Tally::EnteredPostal,
@@ -31,7 +31,7 @@ const COUNTERS: [Tally; 16] = [
     Tally::ResolvedResultDigitized,
 ];
 
-fn counter(name: Tally) -> ColumnDef {
+pub(crate) fn counter(name: Tally) -> ColumnDef {
     let mut column = ColumnDef::new(name);
     column.integer().not_null().default(0);
     column
@@ -139,7 +139,7 @@ enum DossierTallyMonth {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
-enum Tally {
+pub(crate) enum Tally {
     AgencyId,
     Day,
     Month,

@@ -5,31 +5,12 @@
 //! report by procedure or by field reads them instead of the dossiers.
 
 use crate::m20261123_000001_create_tables::{path_column, uuid};
+use crate::m20261126_000004_dossier_tally::{counter, COUNTERS};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
-
-/// The counters, in the order of the tables of `m20261126_000004`.
-const COUNTERS: [&str; 16] = [
-    "entered_online",
-    "entered_direct",
-    "entered_postal",
-    "resolved_early",
-    "resolved_on_time",
-    "resolved_late",
-    "withdrawn",
-    "refused",
-    "stopped",
-    "overdue_from",
-    "overdue_until",
-    "ended_overdue",
-    "entered_digitized",
-    "entered_fee_bearing",
-    "entered_paid_online",
-    "resolved_result_digitized",
-];
 
 /// A counter table keyed by agency, procedure and `period` (a day, a month,
 /// or none for the totals); its path compared byte-wise, as `dossier`'s.
@@ -41,7 +22,7 @@ fn counters(backend: DatabaseBackend, table: &str, period: Option<&str>) -> Tabl
     }
     create.col(path_column(backend, Alias::new("agency_path")));
     for name in COUNTERS {
-        create.col(ColumnDef::new(Alias::new(name)).integer().not_null().default(0));
+        create.col(counter(name));
     }
     let mut key = Index::create();
     key.col(Alias::new("agency_id")).col(Alias::new("procedure_id"));

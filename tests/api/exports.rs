@@ -2,6 +2,7 @@
 //! answers laid out under the form's Vietnamese headings, read back with a
 //! CSV parser and a spreadsheet reader, under the same rights.
 
+use crate::reports::SERVICE_INDEX;
 use calamine::{Data, Reader, Xlsx};
 use chrono::{Duration, NaiveDate, Utc};
 use motcua_tests::TestApp;
@@ -193,14 +194,6 @@ async fn the_exported_report_is_the_graphql_report_under_the_form_headings() {
         assert_eq!(numbers, figures(&report["total"]), "{context}");
     }
 }
-
-const SERVICE_INDEX: &str = "query($agency: String!, $from: Date!, $to: Date!) {
-  serviceIndex(agencyCode: $agency, from: $from, to: $to) {
-    proceduresFullyOnline { count base ratio } proceduresPartlyOnline { count base ratio }
-    receivedOnline { count base ratio } resolvedOnTime { count base ratio }
-    digitizedDocuments { count base ratio } digitizedResults { count base ratio } paidOnline { count base ratio }
-  }
-}";
 
 const CATALOG: &str = "query($agency: String!) {
   catalogStats(agencyCode: $agency) {

@@ -364,7 +364,7 @@ async fn a_report_covers_only_what_the_caller_may_report_on() {
     assert!(malformed.body["errors"][0]["message"].as_str().unwrap().contains("YYYY-MM-DD"), "{}", malformed.body);
 }
 
-const SERVICE_INDEX: &str = "query($agency: String!, $from: Date!, $to: Date!) {
+pub(crate) const SERVICE_INDEX: &str = "query($agency: String!, $from: Date!, $to: Date!) {
   serviceIndex(agencyCode: $agency, from: $from, to: $to) {
     proceduresFullyOnline { count base ratio } proceduresPartlyOnline { count base ratio }
     receivedOnline { count base ratio } resolvedOnTime { count base ratio }

@@ -382,9 +382,7 @@ impl Query {
     /// Public, like the catalogue; `NOT_FOUND` for an unknown agency. As a
     /// file: `GET /reports/catalog-stats.xlsx?agencyCode=…` (or `.csv`).
     async fn catalog_stats(&self, ctx: &Context<'_>, agency_code: String) -> async_graphql::Result<CatalogStats> {
-        let Some(agency) = agencies::find_by_code(ctx.db(), &agency_code).await? else {
-            return Err(ApiError::NotFound(format!("no agency with code {agency_code}")).into());
-        };
+        let agency = agencies::require_by_code(ctx.db(), &agency_code, |_| true).await?;
         let counts = procedures::catalog_counts(ctx.db(), &agency).await?;
         Ok(CatalogStats { agency, counts })
     }

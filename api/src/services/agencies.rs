@@ -25,6 +25,19 @@ pub async fn find_by_code(db: &DatabaseConnection, code: &str) -> ApiResult<Opti
     Ok(agency::Entity::find().filter(agency::Column::Code.eq(code)).one(db).await?)
 }
 
+/// The agency with `code` if `visible` accepts it; else `NOT_FOUND`, in the
+/// same words whether it does not exist or may not be seen.
+pub async fn require_by_code(
+    db: &DatabaseConnection,
+    code: &str,
+    visible: impl FnOnce(&agency::Model) -> bool,
+) -> ApiResult<agency::Model> {
+    match find_by_code(db, code).await? {
+        Some(agency) if visible(&agency) => Ok(agency),
+        _ => Err(crate::error::ApiError::NotFound(format!("no agency with code {code}"))),
+    }
+}
+
 /// Agencies by id, in no particular order.
 pub async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<agency::Model>> {
     Ok(agency::Entity::find().filter(agency::Column::Id.is_in(ids.iter().copied())).all(db).await?)

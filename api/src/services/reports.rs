@@ -290,10 +290,7 @@ impl Buckets {
 /// `report, read`); else `NOT_FOUND`, word for word the answer for a code
 /// that does not exist.
 pub async fn reportable(db: &DatabaseConnection, scope: &Scope, code: &str) -> ApiResult<agency::Model> {
-    match super::agencies::find_by_code(db, code).await? {
-        Some(agency) if scope.contains(&agency.path) => Ok(agency),
-        _ => Err(ApiError::NotFound(format!("no agency with code {code}"))),
-    }
+    super::agencies::require_by_code(db, code, |agency| scope.contains(&agency.path)).await
 }
 
 /// The report on `agency` for `period`, over the agencies of `scope` in its
