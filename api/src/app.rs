@@ -65,10 +65,32 @@ impl Application {
             sqlite_writer: crate::db::sqlite_writer(settings).await?,
             tracking: Default::default(),
             documents: DocumentStore::new(&settings.data_dir),
+            list_bounds: Default::default(),
         });
+        app.list_bounds
+            .refresh(&app.db, app.authz.most_grants())
+            .await
+            .map_err(|error| anyhow::anyhow!("reading the list bounds: {error:?}"))?;
+        crate::services::list_bounds::spawn_refreshing(Arc::downgrade(&app));
         crate::services::tally::spawn_folding(Arc::downgrade(&app), std::time::Duration::from_secs(1));
-        let schema = crate::graphql::build_schema(Some(app.clone()), &settings.limits);
-        Ok(Arc::new(HttpState { schema, app, authenticator, limits: settings.limits.clone() }))
+        let parsed = Arc::new(crate::graphql::parsed::ParsedOperations::default());
+        let schema = crate::graphql::build_schema(Some(app.clone()), &settings.limits, parsed.clone());
+        let demo_officials = match settings.no_demo {
+            true => Vec::new(),
+            false => seed::demo_officials_present(&app.db)
+                .await?
+                .into_iter()
+                .map(|(official, agency)| http::DemoOfficial { username: official.username, role: official.role, agency })
+                .collect(),
+        };
+        Ok(Arc::new(HttpState {
+            schema,
+            app,
+            authenticator,
+            limits: settings.limits.clone(),
+            parsed,
+            demo_officials,
+        }))
     }
 
     /// The address the server listens on.

@@ -121,15 +121,28 @@ pub struct Settings {
     pub limits: Limits,
 }
 
-/// Limits on every GraphQL request.
+/// Limits on every GraphQL request (docs/LIMITS.md).
 #[derive(Debug, Clone, Args)]
 pub struct Limits {
-    /// Deepest nesting of selections.
+    /// Deepest nesting of fields (introspection's `ofType` chains excepted).
     #[arg(long, env = "MOTCUA_MAX_DEPTH", default_value_t = 12, global = true)]
     pub max_depth: usize,
-    /// Largest query complexity (a list field costs its page size times its selection).
+    /// Largest query cost: an object costs 1, a list multiplies its selection
+    /// by its page size or by how long it can be.
     #[arg(long, env = "MOTCUA_MAX_COMPLEXITY", default_value_t = 10_000, global = true)]
     pub max_complexity: usize,
+    /// Most selections in a document once its fragments are expanded.
+    #[arg(long, env = "MOTCUA_MAX_SELECTIONS", default_value_t = 2_000, global = true)]
+    pub max_selections: usize,
+    /// Most values an operation's introspection (`__schema`, `__type`) may produce.
+    #[arg(long, env = "MOTCUA_MAX_INTROSPECTION_VALUES", default_value_t = 50_000, global = true)]
+    pub max_introspection_values: usize,
+    /// Largest response body in bytes.
+    #[arg(long, env = "MOTCUA_MAX_RESPONSE_BYTES", default_value_t = 8 << 20, global = true)]
+    pub max_response_bytes: usize,
+    /// Refuse introspection (`__schema`, `__type`): the playground and code generators then cannot read the schema.
+    #[arg(long, env = "MOTCUA_NO_INTROSPECTION", global = true)]
+    pub no_introspection: bool,
     /// Most aliased fields in one operation.
     #[arg(long, env = "MOTCUA_MAX_ALIASES", default_value_t = 30, global = true)]
     pub max_aliases: usize,
@@ -155,6 +168,10 @@ impl Default for Limits {
         Self {
             max_depth: 12,
             max_complexity: 10_000,
+            max_selections: 2_000,
+            max_introspection_values: 50_000,
+            max_response_bytes: 8 << 20,
+            no_introspection: false,
             max_aliases: 30,
             max_batch: 10,
             max_body_bytes: 1 << 20,

@@ -1,24 +1,41 @@
-//! The one error type at the API boundary. Each variant has a stable
-//! `extensions.code`; internal causes are logged with the request id and
-//! never sent to the client.
+//! The one error type at the API boundary, and the one edge where it becomes
+//! what the client sees: a GraphQL error with `extensions.code`
+//! ([`ApiError::to_graphql`], [`ApiError::to_server_error`]) or an HTTP
+//! response with a status and a JSON body of GraphQL errors (`IntoResponse`).
+//! Internal causes are logged with the request id and never sent to the
+//! client. docs/ERRORS.md lists every code.
 
 use async_graphql::ErrorExtensions;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use std::fmt;
 
 /// Everything that can go wrong in a request, as the client sees it.
 ///
 /// Deliberately not `Display`: async-graphql converts any `Display` error into
 /// a GraphQL error without a code, so this type converts only through
-/// [`ApiError::to_graphql`], which always sets `extensions.code`.
+/// [`ApiError::to_graphql`] and [`ApiError::to_server_error`], which always
+/// set `extensions.code`.
 #[derive(Debug)]
 pub enum ApiError {
+    /// The HTTP request is not a GraphQL request: not JSON, a wrong content
+    /// type, a mutation over `GET` (the status says which).
+    BadRequest { status: StatusCode, message: String },
+    /// The document is not GraphQL.
+    ParseFailed(String),
+    /// The document does not fit the schema (an unknown field, a wrong
+    /// literal, a fragment that spreads itself).
+    ValidationFailed(String),
+    /// The operation to run cannot be chosen: an unknown `operationName`, or
+    /// none given for a document of several operations.
+    OperationResolution(String),
     /// The token is missing where one is required, invalid, expired or names an unknown user.
     Unauthenticated(String),
     /// The caller is known but may not do this.
     Forbidden(String),
     /// The object does not exist, or the caller may not see it (the same answer).
     NotFound(String),
-    /// The input is malformed.
+    /// An argument or variable is malformed.
     BadUserInput(String),
     /// The object changed under the caller, or a unique value is taken.
     Conflict(String),
@@ -26,24 +43,67 @@ pub enum ApiError {
     /// gets the status and the mutations that may run from it
     /// (`extensions.status`, `extensions.allowed`).
     InvalidTransition { message: String, status: &'static str, allowed: Vec<&'static str> },
-    /// A request exceeds a limit (page size, depth, complexity, aliases, batch, body, time).
-    LimitExceeded(String),
+    /// A request exceeds a limit (cost, depth, aliases, batch, page size,
+    /// guesses); `status` is the HTTP status when it ends the request
+    /// (413 for a body, 503 for time, 400 otherwise).
+    LimitExceeded { status: StatusCode, message: String },
     /// A bug or an outage; the cause is logged, the client gets the request id.
     Internal(anyhow::Error),
 }
 
 impl ApiError {
+    /// A limit exceeded before or while the request ran (HTTP 400 when it ends the request).
+    pub fn limit(message: impl Into<String>) -> Self {
+        Self::LimitExceeded { status: StatusCode::BAD_REQUEST, message: message.into() }
+    }
+
+    /// A request that ran out of time (HTTP 503).
+    pub fn timed_out(message: impl Into<String>) -> Self {
+        Self::LimitExceeded { status: StatusCode::SERVICE_UNAVAILABLE, message: message.into() }
+    }
+
+    /// A body or document too large (HTTP 413).
+    pub fn too_large(message: impl Into<String>) -> Self {
+        Self::LimitExceeded { status: StatusCode::PAYLOAD_TOO_LARGE, message: message.into() }
+    }
+
+    /// A malformed HTTP request (HTTP 400).
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::BadRequest { status: StatusCode::BAD_REQUEST, message: message.into() }
+    }
+
     /// The stable code clients match on.
     pub fn code(&self) -> &'static str {
         match self {
+            Self::BadRequest { .. } => "BAD_REQUEST",
+            Self::ParseFailed(_) => "GRAPHQL_PARSE_FAILED",
+            Self::ValidationFailed(_) => "GRAPHQL_VALIDATION_FAILED",
+            Self::OperationResolution(_) => "OPERATION_RESOLUTION_FAILURE",
             Self::Unauthenticated(_) => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
             Self::BadUserInput(_) => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
             Self::InvalidTransition { .. } => "INVALID_TRANSITION",
-            Self::LimitExceeded(_) => "LIMIT_EXCEEDED",
+            Self::LimitExceeded { .. } => "LIMIT_EXCEEDED",
             Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The HTTP status of a response that this error ends.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { status, .. } | Self::LimitExceeded { status, .. } => *status,
+            Self::ParseFailed(_)
+            | Self::ValidationFailed(_)
+            | Self::OperationResolution(_)
+            | Self::BadUserInput(_)
+            | Self::InvalidTransition { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -59,32 +119,22 @@ impl ApiError {
                 tracing::error!(request_id, error = ?cause, "internal error");
                 format!("internal error (request id {request_id})")
             }
-            Self::Unauthenticated(message)
+            Self::BadRequest { message, .. }
+            | Self::ParseFailed(message)
+            | Self::ValidationFailed(message)
+            | Self::OperationResolution(message)
+            | Self::Unauthenticated(message)
             | Self::Forbidden(message)
             | Self::NotFound(message)
             | Self::BadUserInput(message)
             | Self::Conflict(message)
-            | Self::LimitExceeded(message)
+            | Self::LimitExceeded { message, .. }
             | Self::InvalidTransition { message, .. } => message.clone(),
         }
     }
-}
 
-impl From<anyhow::Error> for ApiError {
-    fn from(error: anyhow::Error) -> Self {
-        Self::Internal(error)
-    }
-}
-
-impl From<sea_orm::DbErr> for ApiError {
-    fn from(error: sea_orm::DbErr) -> Self {
-        Self::Internal(error.into())
-    }
-}
-
-impl ApiError {
-    /// The GraphQL error: the client message and `extensions.code`
-    /// (and `extensions.requestId` for internal errors).
+    /// The GraphQL error a resolver returns: the client message and
+    /// `extensions.code` (and `extensions.requestId` for internal errors).
     pub fn to_graphql(&self) -> async_graphql::Error {
         let request_id = crate::http::current_request_id();
         let message = self.client_message(&request_id);
@@ -104,6 +154,43 @@ impl ApiError {
                 extensions.set("allowed", allowed.clone());
             }
         })
+    }
+
+    /// The GraphQL error of a request that fails before or outside a resolver.
+    pub fn to_server_error(&self) -> async_graphql::ServerError {
+        self.to_server_error_at(Vec::new())
+    }
+
+    /// The same, pointing at places in the document.
+    pub fn to_server_error_at(&self, locations: Vec<async_graphql::Pos>) -> async_graphql::ServerError {
+        let error = self.to_graphql();
+        let mut server_error = async_graphql::ServerError::new(error.message, None);
+        server_error.locations = locations;
+        server_error.extensions = error.extensions;
+        server_error
+    }
+}
+
+/// An error that ends an HTTP request: its status and `{"errors": [...]}`.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        #[derive(serde::Serialize)]
+        struct Body {
+            errors: [async_graphql::ServerError; 1],
+        }
+        (self.status(), axum::Json(Body { errors: [self.to_server_error()] })).into_response()
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> Self {
+        Self::Internal(error)
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        Self::Internal(error.into())
     }
 }
 

@@ -16,12 +16,12 @@
 use crate::auth::Identity;
 use crate::domain::calendar::vietnam;
 use crate::error::ApiError;
-use crate::http::{api_error, error_response, percent_encode, with_headers, HttpState};
+use crate::http::{percent_encode, with_headers, Caller, HttpState};
 use crate::services::procedures::{self, CatalogCounts};
 use crate::services::reports::{self, Figures, Grouping, Period, Report, RowKey, ServiceIndex, Share};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{OnlineMode, Tier};
@@ -62,6 +62,17 @@ pub struct Params {
     from: Option<String>,
     to: Option<String>,
     group_by: Option<String>,
+}
+
+impl Params {
+    /// The NUL character cannot be stored or looked up on PostgreSQL: refused alike on both databases.
+    fn refuse_unstorable_text(&self) -> Result<(), ApiError> {
+        let values = [&self.agency_code, &self.from, &self.to, &self.group_by];
+        if values.iter().any(|value| value.as_deref().is_some_and(|v| v.contains('\0'))) {
+            return Err(ApiError::BadUserInput("an argument holds the NUL character (U+0000): remove it".into()));
+        }
+        Ok(())
+    }
 }
 
 /// One cell of a table.
@@ -434,40 +445,21 @@ struct File {
 /// `GET /reports/{file}`.
 pub async fn handler(
     State(state): State<Arc<HttpState>>,
-    headers: HeaderMap,
+    Caller(identity): Caller,
     Path(file): Path<String>,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Response {
-    let request_id = uuid::Uuid::now_v7().to_string();
     let started = Instant::now();
-    let produced = tokio::time::timeout(state.limits.request_timeout, produce(&state, &headers, &file, params)).await;
+    let produced = tokio::time::timeout(state.limits.request_timeout, produce(&state, identity, &file, params)).await;
     metrics::histogram!("motcua_export_request_seconds").record(started.elapsed().as_secs_f64());
-    let mut response = match produced {
+    match produced {
         Ok(Ok(file)) => file_response(file),
-        Ok(Err(error)) => error_response(status_of(&error), api_error(&error, &request_id)),
-        Err(_) => error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            crate::graphql::limits::limit_error(format!(
-                "the export took longer than {}",
-                humantime::format_duration(state.limits.request_timeout)
-            )),
-        ),
-    };
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("x-request-id", value);
-    }
-    response
-}
-
-fn status_of(error: &ApiError) -> StatusCode {
-    match error {
-        ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-        ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-        ApiError::BadUserInput(_) | ApiError::InvalidTransition { .. } => StatusCode::BAD_REQUEST,
-        ApiError::Conflict(_) => StatusCode::CONFLICT,
-        ApiError::LimitExceeded(_) => StatusCode::SERVICE_UNAVAILABLE,
-        ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Ok(Err(error)) => error.into_response(),
+        Err(_) => ApiError::timed_out(format!(
+            "the export took longer than {}",
+            humantime::format_duration(state.limits.request_timeout)
+        ))
+        .into_response(),
     }
 }
 
@@ -489,12 +481,10 @@ const REPORTS: &str = "dossier-report, service-index or catalog-stats, as .csv o
 
 async fn produce(
     state: &HttpState,
-    headers: &HeaderMap,
+    identity: Identity,
     file: &str,
     params: Result<Query<Params>, QueryRejection>,
 ) -> Result<File, ApiError> {
-    let authorization = headers.get(header::AUTHORIZATION).map(|value| value.to_str().unwrap_or("\u{fffd}"));
-    let identity = state.authenticator.identify(&state.app.db, authorization).await?;
     let (report, format) = match file.rsplit_once('.') {
         Some((report, "csv")) => (report, FileFormat::Csv),
         Some((report, "xlsx")) => (report, FileFormat::Xlsx),
@@ -504,6 +494,7 @@ async fn produce(
         return Err(ApiError::NotFound(format!("no report `{file}`: the reports are {REPORTS}")));
     }
     let Query(params) = params.map_err(|rejection| ApiError::BadUserInput(rejection.body_text()))?;
+    params.refuse_unstorable_text()?;
     let code = params.agency_code.as_deref().ok_or_else(|| missing("agencyCode"))?;
     let (db, now) = (&state.app.db, state.app.clock.now());
     let (table, name) = if report == "catalog-stats" {

@@ -35,4 +35,6 @@ pub struct AppState {
     pub tracking: Limiter,
     /// Document contents, by their SHA-256, in the data folder.
     pub documents: DocumentStore,
+    /// How long the lists returned whole can be, for the cost of a query.
+    pub list_bounds: std::sync::Arc<crate::services::list_bounds::ListBounds>,
 }

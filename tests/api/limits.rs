@@ -71,11 +71,11 @@ async fn an_oversized_body_is_refused_and_the_server_keeps_serving() {
 }
 
 #[tokio::test]
-async fn malformed_requests_get_bad_user_input() {
+async fn malformed_requests_get_bad_request_and_malformed_arguments_bad_user_input() {
     let app = TestApp::spawn().await;
     let reply = app.post_raw(None, b"{ this is not json".to_vec()).await;
     assert_eq!(reply.status, 400);
-    assert_eq!(reply.error_codes(), vec!["BAD_USER_INPUT"]);
+    assert_eq!(reply.error_codes(), vec!["BAD_REQUEST"]);
     let reply =
         app.graphql(Some("tinh.giamsat"), r#"{ dossiers(after: "not-a-cursor") { totalCount } }"#, json!({})).await;
     assert_eq!(reply.error_codes(), vec!["BAD_USER_INPUT"]);

@@ -130,22 +130,23 @@ impl Authenticator {
         Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
     }
 
-    /// The user a token names, if its signature, algorithm and dates are valid.
-    pub async fn verify(&self, token: &str) -> Result<String, ApiError> {
-        if let Some(user) = self.verified_before(token) {
-            return Ok(user);
+    /// The user a token names and when it expires (seconds since 1970), if
+    /// its signature, algorithm and dates are valid.
+    pub async fn verify(&self, token: &str) -> Result<(String, u64), ApiError> {
+        if let Some(verified) = self.verified_before(token) {
+            return Ok(verified);
         }
         let (user, expires) = self.verify_signature_and_dates(token).await?;
         self.remember_verified(token, &user, expires);
-        Ok(user)
+        Ok((user, expires))
     }
 
     /// The user of a token verified within [`TOKEN_FRESH_FOR`] that has not expired since.
-    fn verified_before(&self, token: &str) -> Option<String> {
+    fn verified_before(&self, token: &str) -> Option<(String, u64)> {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
         let verified = self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (at, user, expires) = verified.get(token)?;
-        (at.elapsed() < TOKEN_FRESH_FOR && now < *expires).then(|| user.clone())
+        (at.elapsed() < TOKEN_FRESH_FOR && now < *expires).then(|| (user.clone(), *expires))
     }
 
     fn remember_verified(&self, token: &str, user: &str, expires: u64) {
@@ -190,6 +191,9 @@ impl Authenticator {
         if claims.sub.is_empty() {
             return Err(invalid("no subject"));
         }
+        if claims.sub.contains('\0') {
+            return Err(invalid("the subject holds a NUL character"));
+        }
         Ok((claims.sub, claims.exp))
     }
 
@@ -226,8 +230,17 @@ impl Authenticator {
     /// Resolves the `Authorization` header into an identity. A header that is
     /// present but invalid, expired or names an unknown user is an error, never anonymous.
     pub async fn identify(&self, db: &DatabaseConnection, authorization: Option<&str>) -> Result<Identity, ApiError> {
+        self.identify_until(db, authorization).await.map(|(identity, _)| identity)
+    }
+
+    /// The same, with when the token expires (`None` for anonymous callers).
+    pub async fn identify_until(
+        &self,
+        db: &DatabaseConnection,
+        authorization: Option<&str>,
+    ) -> Result<(Identity, Option<SystemTime>), ApiError> {
         let Some(header) = authorization else {
-            return Ok(Identity::Anonymous);
+            return Ok((Identity::Anonymous, None));
         };
         let token = header
             .strip_prefix("Bearer ")
@@ -235,9 +248,10 @@ impl Authenticator {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::Unauthenticated("the Authorization header must be `Bearer <token>`".into()))?;
-        let username = self.verify(token).await?;
+        let (username, expires) = self.verify(token).await?;
+        let expires = Some(UNIX_EPOCH + Duration::from_secs(expires));
         if let Some(viewer) = self.remembered(&username) {
-            return Ok(Identity::User(viewer));
+            return Ok((Identity::User(viewer), expires));
         }
         let official = official::Entity::find()
             .filter(official::Column::Username.eq(&username))
@@ -253,7 +267,7 @@ impl Authenticator {
             agency_id: official.agency_id,
         };
         self.remember(&viewer);
-        Ok(Identity::User(viewer))
+        Ok((Identity::User(viewer), expires))
     }
 
     fn remembered(&self, username: &str) -> Option<Viewer> {

@@ -90,6 +90,11 @@ impl Authz {
         self.grants.get(user).cloned().unwrap_or_default()
     }
 
+    /// The most roles one user holds.
+    pub fn most_grants(&self) -> usize {
+        self.grants.values().map(Vec::len).max().unwrap_or(0)
+    }
+
     /// The agencies where `user` may do `action` on `object`: the union of the
     /// domains of every role that has the permission. The same rules as
     /// [`Authz::allows`], in a form a SQL filter can use.

@@ -86,12 +86,19 @@ where
     value.ok_or_else(|| ApiError::internal(format!("{key:?} is missing")).to_graphql())
 }
 
-/// Validates a page size: 20 when absent, at most 100.
+/// A page's size when `first` is absent.
+pub const DEFAULT_PAGE: u64 = 20;
+/// The largest page.
+pub const MAX_PAGE: u64 = 100;
+
+/// Validates a page size: [`DEFAULT_PAGE`] when absent, at most [`MAX_PAGE`].
 pub fn page_size(first: Option<i32>) -> Result<u64, ApiError> {
     match first {
-        None => Ok(20),
+        None => Ok(DEFAULT_PAGE),
         Some(n) if n < 0 => Err(ApiError::BadUserInput("`first` must not be negative".into())),
-        Some(n) if n > 100 => Err(ApiError::LimitExceeded(format!("`first` is {n}; a page holds at most 100 items"))),
+        Some(n) if n as u64 > MAX_PAGE => {
+            Err(ApiError::limit(format!("`first` is {n}; a page holds at most {MAX_PAGE} items")))
+        }
         Some(n) => Ok(n as u64),
     }
 }

@@ -1,78 +1,153 @@
-//! Request limits that async-graphql measures but does not name: depth,
-//! complexity and aliases, each rejected with `extensions.code = LIMIT_EXCEEDED`.
+//! The GraphQL edge: every request passes through [`Guard`], which
+//!
+//! - parses the document (remembering parses by their text, `parsed.rs`)
+//!   and measures it (`cost.rs`) before async-graphql validates it, refusing
+//!   what exceeds the limits in time proportional to the document's length;
+//! - ends the request when it runs past `--request-timeout` or its response
+//!   grows past `--max-response-bytes`, field by field as it runs, so that
+//!   neither time nor memory outgrows the limits whatever a resolver returns;
+//! - gives every error that lacks one an `extensions.code`: parse failures
+//!   `GRAPHQL_PARSE_FAILED`, validation failures `GRAPHQL_VALIDATION_FAILED`
+//!   (`BAD_USER_INPUT` when a variable's value is wrong), arguments that do
+//!   not parse `BAD_USER_INPUT`, anything else `INTERNAL`.
 
+use super::cost::{self, Caps, Refused};
+use super::parsed::ParsedOperations;
 use crate::config::Limits;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation};
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
-use std::sync::Arc;
+use crate::error::ApiError;
+use crate::services::list_bounds::ListBounds;
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest, NextRequest,
+    NextResolve, NextSubscribe, NextValidation, ResolveInfo,
+};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables};
+use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
-/// Installs [`LimitsExtension`] on every request.
-pub struct LimitsFactory(pub Limits);
+/// Installs a [`Guard`] on every request.
+pub struct GuardFactory {
+    limits: Limits,
+    caps: Caps,
+    bounds: Arc<ListBounds>,
+    parsed: Arc<ParsedOperations>,
+}
 
-impl ExtensionFactory for LimitsFactory {
+impl GuardFactory {
+    /// The guard of a schema held to `limits`, counting lists with `bounds`.
+    pub fn new(limits: &Limits, bounds: Arc<ListBounds>, parsed: Arc<ParsedOperations>) -> Self {
+        let caps = Caps {
+            selections: limits.max_selections as u64,
+            depth: limits.max_depth as u32,
+            aliases: limits.max_aliases as u64,
+            complexity: limits.max_complexity as u64,
+            introspection: limits.max_introspection_values as u64,
+        };
+        Self { limits: limits.clone(), caps, bounds, parsed }
+    }
+}
+
+impl ExtensionFactory for GuardFactory {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LimitsExtension(self.0.clone()))
-    }
-}
-
-/// Checks one request against the limits.
-pub struct LimitsExtension(Limits);
-
-/// A limit error with its code.
-pub fn limit_error(message: String) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    let mut extensions = async_graphql::ErrorExtensionValues::default();
-    extensions.set("code", "LIMIT_EXCEEDED");
-    error.extensions = Some(extensions);
-    error
-}
-
-fn count_aliases(set: &SelectionSet, document: &ExecutableDocument, depth: usize) -> usize {
-    // Fragments can nest; the parser already bounds recursion, this bounds our walk.
-    if depth > 64 {
-        return 0;
-    }
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(field) => {
-                usize::from(field.node.alias.is_some())
-                    + count_aliases(&field.node.selection_set.node, document, depth + 1)
-            }
-            Selection::InlineFragment(fragment) => {
-                count_aliases(&fragment.node.selection_set.node, document, depth + 1)
-            }
-            Selection::FragmentSpread(spread) => document
-                .fragments
-                .get(&spread.node.fragment_name.node)
-                .map_or(0, |fragment| count_aliases(&fragment.node.selection_set.node, document, depth + 1)),
+        Arc::new(Guard {
+            started: Instant::now(),
+            limits: self.limits.clone(),
+            caps: self.caps.clone(),
+            bounds: self.bounds.clone(),
+            parsed: self.parsed.clone(),
+            request: Mutex::default(),
+            unbounded: AtomicBool::new(false),
+            response_bytes: AtomicUsize::new(0),
         })
-        .sum()
+    }
+}
+
+/// One request's guard.
+pub struct Guard {
+    started: Instant,
+    limits: Limits,
+    caps: Caps,
+    bounds: Arc<ListBounds>,
+    parsed: Arc<ParsedOperations>,
+    /// The operation name and the document's text, kept for the error edge.
+    request: Mutex<(Option<String>, String)>,
+    /// A subscription: its events are not held to the request's time and size.
+    unbounded: AtomicBool,
+    /// What the response holds so far, roughly as JSON.
+    response_bytes: AtomicUsize,
 }
 
 #[async_graphql::async_trait::async_trait]
-impl Extension for LimitsExtension {
+impl Extension for Guard {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        for error in &mut response.errors {
+            self.give_code(error);
+        }
+        response
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        self.unbounded.store(true, Ordering::Relaxed);
+        next.run(ctx, stream)
+            .map(|mut response| {
+                for error in &mut response.errors {
+                    ensure_code(error, "INTERNAL");
+                }
+                response
+            })
+            .boxed()
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        *self.request.lock().unwrap_or_else(|p| p.into_inner()) =
+            (request.operation_name.clone(), request.query.clone());
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
         query: &str,
         variables: &Variables,
-        next: NextParseQuery<'_>,
+        _next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let aliases: usize = document
-            .operations
-            .iter()
-            .map(|(_, operation)| count_aliases(&operation.node.selection_set.node, &document, 0))
-            .sum();
-        if aliases > self.0.max_aliases {
-            return Err(limit_error(format!(
-                "the query uses {aliases} aliases; at most {} are allowed",
-                self.0.max_aliases
-            )));
+        // async-graphql's own parse step (with its recursion and directive
+        // checks, which answer without a code) is replaced: the parser bounds
+        // nesting itself, and `cost` measures everything else.
+        let document = match self.parsed.get(query) {
+            Some(document) => document,
+            None => {
+                let document = async_graphql::parser::parse_query(query).map_err(parse_error)?;
+                self.parsed.remember(query, &document);
+                document
+            }
+        };
+        let operation_name = self.request.lock().unwrap_or_else(|p| p.into_inner()).0.clone();
+        let registry = &ctx.schema_env.registry;
+        match cost::measure(&document, operation_name.as_deref(), variables, registry, &self.bounds, &self.caps) {
+            Ok(cost) => {
+                if cost.kind == OperationType::Subscription {
+                    self.unbounded.store(true, Ordering::Relaxed);
+                }
+                tracing::trace!(?cost, "measured");
+                Ok(document)
+            }
+            Err(Refused { error, locations }) => Err(error.to_server_error_at(locations)),
         }
-        Ok(document)
     }
 
     async fn validation(
@@ -80,19 +155,169 @@ impl Extension for LimitsExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        if result.depth > self.0.max_depth {
-            return Err(vec![limit_error(format!(
-                "the query is nested {} levels deep; at most {} are allowed",
-                result.depth, self.0.max_depth
-            ))]);
+        next.run(ctx).await.map_err(|mut errors| {
+            let variables = self.argument_positions_with_variables();
+            for error in &mut errors {
+                let about_a_variable = error.message.starts_with("Invalid value for argument")
+                    && error.locations.iter().any(|location| variables.contains(location));
+                ensure_code(error, if about_a_variable { "BAD_USER_INPUT" } else { "GRAPHQL_VALIDATION_FAILED" });
+            }
+            errors
+        })
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        next.run(ctx, operation_name).await
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let bounded = !self.unbounded.load(Ordering::Relaxed);
+        if bounded && self.started.elapsed() > self.limits.request_timeout {
+            return Err(ApiError::timed_out(format!(
+                "the request took longer than {}",
+                humantime::format_duration(self.limits.request_timeout)
+            ))
+            .to_server_error());
         }
-        if result.complexity > self.0.max_complexity {
-            return Err(vec![limit_error(format!(
-                "the query's complexity is {}; at most {} is allowed (a list costs its page size times its selection)",
-                result.complexity, self.0.max_complexity
-            ))]);
+        let key = info.alias.unwrap_or(info.name).len();
+        let value = next.run(ctx, info).await.map_err(|mut error| {
+            self.give_code(&mut error);
+            error
+        })?;
+        if bounded {
+            let bytes = key + 4 + value.as_ref().map_or(4, leaf_bytes);
+            let total = self.response_bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+            if total > self.limits.max_response_bytes {
+                return Err(ApiError::limit(format!(
+                    "the response grew past {} bytes, the most one response may hold: ask for fewer items \
+                     (smaller pages) or fewer fields",
+                    self.limits.max_response_bytes
+                ))
+                .to_server_error());
+            }
         }
-        Ok(result)
+        Ok(value)
+    }
+}
+
+impl Guard {
+    /// Gives an error without a code the one its message says it deserves.
+    fn give_code(&self, error: &mut ServerError) {
+        let code = if error.message.starts_with("Failed to parse") || error.message.starts_with("Invalid value") {
+            "BAD_USER_INPUT"
+        } else if error.path.is_empty() && error.message.starts_with("Unknown operation") {
+            "OPERATION_RESOLUTION_FAILURE"
+        } else if error.message.starts_with("Subscriptions are not supported") {
+            "BAD_REQUEST"
+        } else {
+            "INTERNAL"
+        };
+        if code == "INTERNAL" && !has_code(error) {
+            tracing::error!(request_id = crate::http::current_request_id(), message = %error.message, "an error without a code");
+        }
+        ensure_code(error, code);
+    }
+
+    /// Where the document's arguments whose values use a variable are (read
+    /// again from the text, only when validation failed).
+    fn argument_positions_with_variables(&self) -> Vec<async_graphql::Pos> {
+        fn uses_variable(value: &async_graphql_value::Value) -> bool {
+            use async_graphql_value::Value;
+            match value {
+                Value::Variable(_) => true,
+                Value::List(items) => items.iter().any(uses_variable),
+                Value::Object(fields) => fields.values().any(uses_variable),
+                _ => false,
+            }
+        }
+        fn walk(set: &SelectionSet, found: &mut Vec<async_graphql::Pos>) {
+            for item in &set.items {
+                match &item.node {
+                    Selection::Field(field) => {
+                        for (name, value) in &field.node.arguments {
+                            if uses_variable(&value.node) {
+                                found.extend([name.pos, value.pos]);
+                            }
+                        }
+                        walk(&field.node.selection_set.node, found);
+                    }
+                    Selection::InlineFragment(fragment) => walk(&fragment.node.selection_set.node, found),
+                    Selection::FragmentSpread(_) => {}
+                }
+            }
+        }
+        let query = self.request.lock().unwrap_or_else(|p| p.into_inner()).1.clone();
+        let Ok(document) = async_graphql::parser::parse_query(&query) else { return Vec::new() };
+        let mut found = Vec::new();
+        for (_, operation) in document.operations.iter() {
+            walk(&operation.node.selection_set.node, &mut found);
+        }
+        for fragment in document.fragments.values() {
+            walk(&fragment.node.selection_set.node, &mut found);
+        }
+        found
+    }
+}
+
+fn has_code(error: &ServerError) -> bool {
+    error.extensions.as_ref().is_some_and(|extensions| extensions.get("code").is_some())
+}
+
+/// Sets `extensions.code` when the error has none.
+pub fn ensure_code(error: &mut ServerError, code: &str) {
+    if !has_code(error) {
+        error.extensions.get_or_insert_with(Default::default).set("code", code);
+    }
+}
+
+/// A parse failure as the client sees it: where, and what was expected
+/// (not the parser's copy of the whole line, which may be the whole document).
+fn parse_error(error: async_graphql::parser::Error) -> ServerError {
+    use async_graphql::parser::Error;
+    match error {
+        Error::Syntax { message, start, .. } => {
+            let expected = message.lines().last().map(|line| line.trim_start_matches([' ', '=']).trim()).unwrap_or("");
+            let expected: String = expected.chars().take(200).collect();
+            ApiError::ParseFailed(format!(
+                "the document is not GraphQL: at line {}, column {}: {expected}",
+                start.line, start.column
+            ))
+            .to_server_error_at(vec![start])
+        }
+        Error::RecursionLimitExceeded => ApiError::limit(format!(
+            "the document nests selections or values more than {} levels deep",
+            cost::MAX_NESTING
+        ))
+        .to_server_error(),
+        other => {
+            let locations = other.positions().collect();
+            ApiError::ValidationFailed(other.to_string()).to_server_error_at(locations)
+        }
+    }
+}
+
+/// Roughly how many bytes a resolved value adds to the JSON response: a
+/// scalar or a list of scalars in full; an object or a list of objects
+/// nothing more (their fields were counted as they resolved).
+fn leaf_bytes(value: &Value) -> usize {
+    match value {
+        Value::Null => 4,
+        Value::Boolean(_) => 5,
+        Value::Number(_) => 12,
+        Value::String(text) => text.len() + 2,
+        Value::Enum(name) => name.len() + 2,
+        Value::Binary(bytes) => bytes.len() * 4 / 3 + 4,
+        Value::List(items) => 2 + items.iter().map(|item| leaf_bytes(item) + 1).sum::<usize>(),
+        Value::Object(_) => 2,
     }
 }

@@ -2,6 +2,7 @@
 //! input, call a service and map the result.
 
 pub mod context;
+pub mod cost;
 pub mod enums;
 pub mod ids;
 pub mod limits;
@@ -21,14 +22,19 @@ use std::sync::Arc;
 /// The schema type.
 pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::SubscriptionRoot>;
 
-/// Builds the schema over the shared state.
-pub fn build_schema(state: Option<Arc<AppState>>, limits: &Limits) -> AppSchema {
+/// Builds the schema over the shared state, held to `limits`; `parsed`
+/// remembers the documents parsed so far.
+pub fn build_schema(
+    state: Option<Arc<AppState>>,
+    limits: &Limits,
+    parsed: Arc<parsed::ParsedOperations>,
+) -> AppSchema {
+    let bounds = state.as_ref().map(|state| state.list_bounds.clone()).unwrap_or_default();
     let mut builder = Schema::build(query::Query, mutation::Mutation, subscription::SubscriptionRoot)
-        .extension(limits::LimitsFactory(limits.clone()))
-        // After the limits, so that a remembered operation is still checked against them.
-        .extension(parsed::ParsedOperationsFactory::default())
-        .limit_recursive_depth(64)
-        .limit_directives(20);
+        .extension(limits::GuardFactory::new(limits, bounds, parsed));
+    if limits.no_introspection {
+        builder = builder.disable_introspection();
+    }
     if let Some(state) = state {
         builder = builder.data(state);
     }
@@ -37,5 +43,5 @@ pub fn build_schema(state: Option<Arc<AppState>>, limits: &Limits) -> AppSchema 
 
 /// The SDL of the schema, as `motcua schema` prints it and `docs/schema.graphql` holds it.
 pub fn sdl() -> String {
-    build_schema(None, &Limits::default()).sdl()
+    build_schema(None, &Limits::default(), Default::default()).sdl()
 }

@@ -235,7 +235,6 @@ impl Query {
     }
 
     /// The agency directory, parents before children.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn agencies(
         &self,
         ctx: &Context<'_>,
@@ -266,7 +265,6 @@ impl Query {
     }
 
     /// The published catalogue (versions in force), by national code. Public.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn procedures(
         &self,
         ctx: &Context<'_>,
@@ -292,7 +290,6 @@ impl Query {
     /// The audit log of the agencies where the caller may read it (an
     /// agency's admins and leaders: that agency; a supervisor: the subtree),
     /// newest first; `agencyCode` narrows it to an agency and its subtree.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -357,7 +354,6 @@ impl Query {
     /// its subtree over the days `from` to `to`: each a count, a base and a
     /// ratio. The same rights and scope as `dossierReport`. As a file:
     /// `GET /reports/service-index.xlsx?agencyCode=…&from=…&to=…` (or `.csv`).
-    #[graphql(complexity = 50)]
     async fn service_index(
         &self,
         ctx: &Context<'_>,
@@ -396,7 +392,6 @@ impl Query {
     /// the form's Vietnamese headings: `GET
     /// /reports/dossier-report.xlsx?agencyCode=…&from=…&to=…&groupBy=…` (or
     /// `.csv`) with the same token.
-    #[graphql(complexity = 50)]
     async fn dossier_report(
         &self,
         ctx: &Context<'_>,
@@ -431,7 +426,6 @@ impl Query {
 
     /// The dossiers the caller may see: those held or received by agencies where
     /// it has a role that reads dossiers (a supervisor: the whole subtree).
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn dossiers(
         &self,
         ctx: &Context<'_>,

@@ -132,6 +132,30 @@ pub async fn official_exists(db: &DatabaseConnection, username: &str) -> anyhow:
         > 0)
 }
 
+/// The demo officials with the name of their agency, when this database
+/// holds the demo data (every demo official exists and is active); none otherwise.
+pub async fn demo_officials_present(db: &DatabaseConnection) -> anyhow::Result<Vec<(&'static DemoOfficial, String)>> {
+    let names: Vec<&str> = DEMO_OFFICIALS.iter().map(|o| o.username).collect();
+    let found = official::Entity::find()
+        .filter(official::Column::Username.is_in(names))
+        .filter(official::Column::Active.eq(true))
+        .all(db)
+        .await?;
+    if found.len() != DEMO_OFFICIALS.len() {
+        return Ok(Vec::new());
+    }
+    let agencies: Vec<_> = found.iter().map(|o| o.agency_id).collect();
+    let agencies: std::collections::HashMap<_, _> =
+        agency::Entity::find().filter(agency::Column::Id.is_in(agencies)).all(db).await?.into_iter().map(|a| (a.id, a.name)).collect();
+    Ok(DEMO_OFFICIALS
+        .iter()
+        .filter_map(|demo| {
+            let official = found.iter().find(|o| o.username == demo.username)?;
+            Some((demo, agencies.get(&official.agency_id).cloned().unwrap_or_default()))
+        })
+        .collect())
+}
+
 fn new_agency(
     code: String,
     name: String,

@@ -12,6 +12,7 @@ pub mod cursor;
 pub mod documents;
 pub mod dossiers;
 pub mod events;
+pub mod list_bounds;
 pub mod numbers;
 pub mod officials;
 pub mod procedures;

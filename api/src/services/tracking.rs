@@ -17,31 +17,38 @@ pub const MAX_MISSES: u32 = 5;
 /// The window over which misses count.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// Misses per client address.
+/// Misses per client address. A lookup is counted as a miss *before* it
+/// runs, under one lock, and given back when it finds the dossier: lookups
+/// running at once (aliases, a batch, parallel connections) can never make
+/// more than [`MAX_MISSES`] guesses between them.
 #[derive(Debug, Default)]
 pub struct Limiter {
     misses: Mutex<HashMap<IpAddr, (Instant, u32)>>,
 }
 
-impl Limiter {
-    /// `LIMIT_EXCEEDED` while `client` has used up its misses.
-    pub fn check(&self, client: Option<IpAddr>) -> ApiResult<()> {
-        let Some(client) = client else { return Ok(()) };
-        let misses = self.misses.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match misses.get(&client) {
-            Some((since, count)) if *count >= MAX_MISSES && since.elapsed() < WINDOW => {
-                let wait = WINDOW.saturating_sub(since.elapsed()).as_secs().div_ceil(60);
-                Err(ApiError::LimitExceeded(format!(
-                    "too many unsuccessful lookups from your address: try again in {wait} minutes"
-                )))
-            }
-            _ => Ok(()),
+/// A lookup counted as a miss until it is [`Guess::found`].
+#[derive(Debug)]
+pub struct Guess<'a> {
+    limiter: &'a Limiter,
+    client: Option<IpAddr>,
+}
+
+impl Guess<'_> {
+    /// The lookup found the dossier: it was not a miss.
+    pub fn found(self) {
+        let Some(client) = self.client else { return };
+        let mut misses = self.limiter.misses.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(entry) = misses.get_mut(&client) {
+            entry.1 = entry.1.saturating_sub(1);
         }
     }
+}
 
-    /// Counts a miss of `client`.
-    pub fn miss(&self, client: Option<IpAddr>) {
-        let Some(client) = client else { return };
+impl Limiter {
+    /// Counts a lookup by `client` as a miss, or `LIMIT_EXCEEDED` while
+    /// `client` has used up its misses.
+    pub fn guess(&self, client: Option<IpAddr>) -> ApiResult<Guess<'_>> {
+        let Some(client) = client else { return Ok(Guess { limiter: self, client }) };
         let mut misses = self.misses.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if misses.len() > 100_000 {
             misses.retain(|_, (since, _)| since.elapsed() < WINDOW);
@@ -50,7 +57,14 @@ impl Limiter {
         if entry.0.elapsed() >= WINDOW {
             *entry = (Instant::now(), 0);
         }
+        if entry.1 >= MAX_MISSES {
+            let wait = WINDOW.saturating_sub(entry.0.elapsed()).as_secs().div_ceil(60).max(1);
+            return Err(ApiError::limit(format!(
+                "too many unsuccessful lookups from your address: try again in {wait} minutes"
+            )));
+        }
         entry.1 += 1;
+        Ok(Guess { limiter: self, client: Some(client) })
     }
 }
 
@@ -63,7 +77,7 @@ pub async fn track(
     code: &str,
     phone: &str,
 ) -> ApiResult<Option<(dossier::Model, Vec<dossier_event::Model>)>> {
-    limiter.check(client)?;
+    let guess = limiter.guess(client)?;
     let phone = normalize_phone(phone);
     let found = match phone {
         Some(phone) => {
@@ -75,10 +89,8 @@ pub async fn track(
         }
         None => None,
     };
-    let Some(dossier) = found else {
-        limiter.miss(client);
-        return Ok(None);
-    };
+    let Some(dossier) = found else { return Ok(None) };
+    guess.found();
     let events = super::dossiers::events_of(db, &[dossier.id]).await?;
     Ok(Some((dossier, events)))
 }

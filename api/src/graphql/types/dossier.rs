@@ -203,14 +203,12 @@ impl Dossier {
 
     /// The attached documents, oldest first: the application's, the
     /// supplements', the result.
-    #[graphql(complexity = "20 * child_complexity + 1")]
     async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DossierDocument>> {
         let documents = load(ctx, AttachedTo(self.0.id)).await?.unwrap_or_default();
         Ok(documents.into_iter().map(DossierDocument).collect())
     }
 
     /// The process-control slip, oldest entry first.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn events(
         &self,
         ctx: &Context<'_>,

@@ -33,7 +33,7 @@ pub struct TrackedDossier {
     pub finished_at: Option<DateTime<Utc>>,
     /// When the result was handed over.
     pub returned_at: Option<DateTime<Utc>>,
-    /// The steps passed so far, oldest first.
+    /// The steps passed so far, oldest first (at most the latest 1,000).
     pub steps: Vec<TrackedStep>,
     /// What the agency waits for from the applicant, if anything.
     pub awaiting: Option<Awaiting>,
@@ -133,6 +133,9 @@ impl TrackedDossier {
             returned_at: dossier.returned_at,
             steps: events
                 .into_iter()
+                .rev()
+                .take(crate::services::list_bounds::TRACKED_STEPS as usize)
+                .rev()
                 .map(|e| TrackedStep { action: e.action, status: e.status_to.into(), at: e.created_at })
                 .collect(),
             awaiting,

@@ -285,6 +285,7 @@ impl Context<'_> {
             }
             Change::AttachDocument { attachment, note } => {
                 check_kind_fits(attachment.kind, before.status)?;
+                check_room_for_a_document(&self.state.db, before.id).await?;
                 let document = attach(self.state, Owner::of(before), self.actor, attachment, now).await?;
                 if document.digitized {
                     match document.kind {
@@ -449,4 +450,21 @@ pub(super) fn required(field: &str, value: String) -> ApiResult<String> {
         return Err(ApiError::BadUserInput(format!("`{field}` holds at most 2000 characters")));
     }
     Ok(value.to_owned())
+}
+
+/// A dossier holds at most [`DOCUMENTS_PER_DOSSIER`] documents (the bound
+/// its `documents` list is costed with).
+///
+/// [`DOCUMENTS_PER_DOSSIER`]: crate::services::list_bounds::DOCUMENTS_PER_DOSSIER
+async fn check_room_for_a_document(db: &sea_orm::DatabaseConnection, dossier: uuid::Uuid) -> ApiResult<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let held = entity::dossier_document::Entity::find()
+        .filter(entity::dossier_document::Column::DossierId.eq(dossier))
+        .count(db)
+        .await?;
+    let most = crate::services::list_bounds::DOCUMENTS_PER_DOSSIER;
+    if held >= most {
+        return Err(ApiError::limit(format!("a dossier holds at most {most} documents, and this one is full")));
+    }
+    Ok(())
 }

@@ -1,0 +1,710 @@
+//! What a document will cost, worked out in one pass over its text before
+//! async-graphql validates or runs it, so that no document can make the
+//! server work, or hold memory, in proportion to anything but its own size.
+//!
+//! Fragments are summed once each, dependencies first (each fragment's
+//! figures are computed once and reused at every spread), so a document of
+//! fragments that each spread the next twice costs its length to measure,
+//! not two to the power of its length. Measured for the operation to run:
+//!
+//! - **complexity**: every field that returns an object costs 1, scalars 0;
+//!   a list multiplies the cost of its selection by what it can return — a
+//!   connection by its `first` (20 when absent), a whole list by its bound
+//!   ([`list_bound`], read off the data by `services::list_bounds`); a few
+//!   fields that run a query of their own cost more ([`weight`]).
+//! - **depth**: the deepest nesting of fields, fragments looked through
+//!   (introspection's `ofType` chains excepted: they are counted exactly
+//!   instead).
+//! - **aliases**, and how many `trackDossier` fields the operation holds.
+//! - **introspection**: the exact number of values `__schema` and `__type`
+//!   will produce, counted over the schema itself.
+//!
+//! and for the whole document, which validation reads whole: the number of
+//! selections once fragments are expanded, and their nesting.
+
+use crate::error::ApiError;
+use crate::services::list_bounds::{self, ListBounds};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
+};
+use async_graphql::registry::{MetaField, MetaInputValue, MetaType, MetaTypeName, Registry};
+use async_graphql::{Name, Pos, Variables};
+use async_graphql_value::{ConstValue, Value};
+use std::cell::Cell;
+use std::collections::HashMap;
+
+/// Deepest nesting of selections and fragments (async-graphql's own walks
+/// recurse this deep, and no deeper).
+pub const MAX_NESTING: u32 = 64;
+
+/// The limits a document is held to before it is validated.
+#[derive(Debug, Clone)]
+pub struct Caps {
+    pub selections: u64,
+    pub depth: u32,
+    pub aliases: u64,
+    pub complexity: u64,
+    pub introspection: u64,
+}
+
+/// What the operation to run will cost, and the document's size.
+#[derive(Debug, Clone)]
+pub struct Cost {
+    pub kind: OperationType,
+    pub selections: u64,
+    pub complexity: u64,
+    pub introspection: u64,
+    pub depth: u32,
+    pub aliases: u64,
+    pub tracked: u64,
+}
+
+/// The figures of one selection set (or fragment).
+#[derive(Debug, Default, Clone, Copy)]
+struct Summary {
+    selections: u64,
+    complexity: u64,
+    introspection: u64,
+    depth: u32,
+    nesting: u32,
+    aliases: u64,
+    tracked: u64,
+}
+
+impl Summary {
+    /// Adds what a fragment (spread or inline) holds, one level further in.
+    fn include(&mut self, inner: &Summary) {
+        self.selections = self.selections.saturating_add(inner.selections).saturating_add(1);
+        self.complexity = self.complexity.saturating_add(inner.complexity);
+        self.introspection = self.introspection.saturating_add(inner.introspection);
+        self.depth = self.depth.max(inner.depth);
+        self.nesting = self.nesting.max(inner.nesting + 1);
+        self.aliases = self.aliases.saturating_add(inner.aliases);
+        self.tracked = self.tracked.saturating_add(inner.tracked);
+    }
+}
+
+/// Measures `document` for the operation `operation_name` would pick, and
+/// refuses it when it exceeds `caps`: `LIMIT_EXCEEDED` with the figure and
+/// the cap, `GRAPHQL_VALIDATION_FAILED` for a fragment that spreads itself,
+/// `OPERATION_RESOLUTION_FAILURE` when no operation can be picked,
+/// `BAD_USER_INPUT` for a required variable left out.
+pub fn measure(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &Variables,
+    registry: &Registry,
+    bounds: &ListBounds,
+    caps: &Caps,
+) -> Result<Cost, Refused> {
+    let order = fragments_in_order(document)?;
+    let operation = pick_operation(document, operation_name)?;
+    reject_unstorable_text(document, variables)?;
+    required_variables_given(operation, variables)?;
+    let mut walker = Walker {
+        document,
+        registry,
+        bounds,
+        variables,
+        operation,
+        fragments: HashMap::with_capacity(order.len()),
+        introspection_left: Cell::new(caps.introspection),
+    };
+    let over = |_: &Walker<'_>| {
+        ApiError::limit(format!(
+            "the document's introspection would produce more than {} values; at most {} are allowed",
+            caps.introspection, caps.introspection
+        ))
+    };
+    for name in order {
+        let fragment = &document.fragments[name];
+        let on = registry.types.get(fragment.node.type_condition.node.on.node.as_str());
+        let summary = walker.selection_set(&fragment.node.selection_set.node, on).ok_or_else(|| over(&walker))?;
+        walker.fragments.insert(name, summary);
+    }
+    let mut selections = 0u64;
+    let mut chosen = None;
+    for (_, definition) in document.operations.iter() {
+        let root = registry.types.get(root_type(registry, definition.node.ty));
+        let summary = walker.selection_set(&definition.node.selection_set.node, root).ok_or_else(|| over(&walker))?;
+        if summary.nesting > MAX_NESTING {
+            return Err(ApiError::limit(format!(
+                "the document nests selections and fragments {} levels deep; at most {MAX_NESTING} are allowed",
+                summary.nesting
+            ))
+            .into());
+        }
+        selections = selections.saturating_add(summary.selections);
+        if std::ptr::eq(&definition.node, operation) {
+            chosen = Some(summary);
+        }
+    }
+    let summary = chosen.unwrap_or_default();
+    let cost = Cost {
+        kind: operation.ty,
+        selections,
+        complexity: summary.complexity,
+        introspection: summary.introspection,
+        depth: summary.depth,
+        aliases: summary.aliases,
+        tracked: summary.tracked,
+    };
+    cost.check(caps)?;
+    Ok(cost)
+}
+
+impl Cost {
+    fn check(&self, caps: &Caps) -> Result<(), Refused> {
+        let refuse = |message: String| Err(ApiError::limit(message).into());
+        if self.selections > caps.selections {
+            return refuse(format!(
+                "the document holds {} selections once its fragments are expanded; at most {} are allowed",
+                self.selections, caps.selections
+            ));
+        }
+        if self.depth > caps.depth {
+            return refuse(format!("the query is nested {} levels deep; at most {} are allowed", self.depth, caps.depth));
+        }
+        if self.aliases > caps.aliases {
+            return refuse(format!("the query uses {} aliases; at most {} are allowed", self.aliases, caps.aliases));
+        }
+        if self.complexity > caps.complexity {
+            return refuse(format!(
+                "the query's cost is {}; at most {} is allowed (an object costs 1, and a list multiplies its \
+                 selection by its page size `first` or by how long it can be)",
+                self.complexity, caps.complexity
+            ));
+        }
+        if self.introspection > caps.introspection {
+            return refuse(format!(
+                "the query's introspection would produce {} values; at most {} are allowed",
+                self.introspection, caps.introspection
+            ));
+        }
+        if self.tracked > 1 {
+            return refuse(format!(
+                "the operation asks `trackDossier` {} times; one lookup per operation is allowed",
+                self.tracked
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A refusal, with the places in the document it is about.
+#[derive(Debug)]
+pub struct Refused {
+    pub error: ApiError,
+    pub locations: Vec<Pos>,
+}
+
+impl From<ApiError> for Refused {
+    fn from(error: ApiError) -> Self {
+        Self { error, locations: Vec::new() }
+    }
+}
+
+impl ApiError {
+    fn at(self, position: Pos) -> Refused {
+        Refused { error: self, locations: vec![position] }
+    }
+}
+
+/// The fragments in an order where every fragment comes after those it
+/// spreads; a fragment that spreads itself, directly or not, is refused.
+fn fragments_in_order(document: &ExecutableDocument) -> Result<Vec<&Name>, Refused> {
+    let mut spreads: HashMap<&Name, Vec<&Name>> = HashMap::with_capacity(document.fragments.len());
+    for (name, fragment) in &document.fragments {
+        let mut found = Vec::new();
+        spreads_in(&fragment.node.selection_set.node, &mut found);
+        found.retain(|spread| document.fragments.contains_key(*spread));
+        spreads.insert(name, found);
+    }
+    // Depth-first, without recursion (a chain of fragments may be as long as the document).
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Open,
+        Done,
+    }
+    let mut marks: HashMap<&Name, Mark> = HashMap::with_capacity(spreads.len());
+    let mut order = Vec::with_capacity(spreads.len());
+    let mut names: Vec<&Name> = spreads.keys().copied().collect();
+    names.sort();
+    for start in names {
+        if marks.contains_key(start) {
+            continue;
+        }
+        let mut stack: Vec<(&Name, usize)> = vec![(start, 0)];
+        marks.insert(start, Mark::Open);
+        while let Some((name, next)) = stack.last_mut() {
+            let children = &spreads[*name];
+            if let Some(child) = children.get(*next) {
+                *next += 1;
+                match marks.get(child) {
+                    Some(Mark::Done) => {}
+                    Some(Mark::Open) => {
+                        let mut cycle: Vec<&str> = stack.iter().map(|(n, _)| n.as_str()).collect();
+                        let from = cycle.iter().position(|n| *n == child.as_str()).unwrap_or(0);
+                        cycle.drain(..from);
+                        cycle.push(child.as_str());
+                        let position = document.fragments[*child].pos;
+                        return Err(ApiError::ValidationFailed(format!(
+                            "the fragment `{child}` spreads itself ({})",
+                            cycle.join(" → ")
+                        ))
+                        .at(position));
+                    }
+                    None => {
+                        marks.insert(child, Mark::Open);
+                        stack.push((child, 0));
+                    }
+                }
+            } else {
+                marks.insert(name, Mark::Done);
+                order.push(*name);
+                stack.pop();
+            }
+        }
+    }
+    Ok(order)
+}
+
+/// The names of the fragments a selection set spreads, at any depth.
+fn spreads_in<'a>(set: &'a SelectionSet, found: &mut Vec<&'a Name>) {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) => spreads_in(&field.node.selection_set.node, found),
+            Selection::InlineFragment(fragment) => spreads_in(&fragment.node.selection_set.node, found),
+            Selection::FragmentSpread(spread) => found.push(&spread.node.fragment_name.node),
+        }
+    }
+}
+
+/// The operation that will run, as async-graphql picks it.
+pub fn pick_operation<'a>(
+    document: &'a ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Result<&'a OperationDefinition, ApiError> {
+    match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), None) => Ok(&operation.node),
+        (DocumentOperations::Single(_), Some(name)) => {
+            Err(ApiError::OperationResolution(format!("the document has no operation named `{name}`")))
+        }
+        (DocumentOperations::Multiple(operations), Some(name)) => operations
+            .get(name)
+            .map(|operation| &operation.node)
+            .ok_or_else(|| ApiError::OperationResolution(format!("the document has no operation named `{name}`"))),
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            Ok(&operations.values().next().expect("one operation").node)
+        }
+        (DocumentOperations::Multiple(operations), None) => {
+            let mut names: Vec<&str> = operations.keys().map(Name::as_str).collect();
+            names.sort_unstable();
+            Err(ApiError::OperationResolution(format!(
+                "the document holds several operations ({}): name the one to run in `operationName`",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+/// Every variable declared non-null without a default must be given (and not null).
+fn required_variables_given(operation: &OperationDefinition, variables: &Variables) -> Result<(), Refused> {
+    for definition in &operation.variable_definitions {
+        let definition = &definition.node;
+        let given = variables.get(&definition.name.node).is_some_and(|value| !matches!(value, ConstValue::Null));
+        if !definition.var_type.node.nullable && definition.default_value.is_none() && !given {
+            return Err(ApiError::BadUserInput(format!(
+                "the variable `${}` of type `{}` is required",
+                definition.name.node, definition.var_type.node
+            ))
+            .at(definition.name.pos));
+        }
+    }
+    Ok(())
+}
+
+fn root_type(registry: &Registry, kind: OperationType) -> &str {
+    match kind {
+        OperationType::Query => &registry.query_type,
+        OperationType::Mutation => registry.mutation_type.as_deref().unwrap_or_default(),
+        OperationType::Subscription => registry.subscription_type.as_deref().unwrap_or_default(),
+    }
+}
+
+struct Walker<'a> {
+    document: &'a ExecutableDocument,
+    registry: &'a Registry,
+    bounds: &'a ListBounds,
+    variables: &'a Variables,
+    operation: &'a OperationDefinition,
+    fragments: HashMap<&'a Name, Summary>,
+    /// Introspection values the document may still produce; counting stops when none are left.
+    introspection_left: Cell<u64>,
+}
+
+impl Walker<'_> {
+    /// The figures of a selection set on `ty` (`None`: a type the schema
+    /// lacks, which validation will refuse); `None` when the introspection
+    /// budget ran out.
+    fn selection_set(&self, set: &SelectionSet, ty: Option<&MetaType>) -> Option<Summary> {
+        let mut summary = Summary::default();
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => self.field(&field.node, ty, &mut summary)?,
+                Selection::FragmentSpread(spread) => {
+                    let inner = self.fragments.get(&spread.node.fragment_name.node).copied().unwrap_or_default();
+                    summary.include(&inner);
+                    summary.selections = summary.selections.saturating_add(spread.node.directives.len() as u64);
+                }
+                Selection::InlineFragment(fragment) => {
+                    let on = match &fragment.node.type_condition {
+                        Some(condition) => self.registry.types.get(condition.node.on.node.as_str()),
+                        None => ty,
+                    };
+                    let inner = self.selection_set(&fragment.node.selection_set.node, on)?;
+                    summary.include(&inner);
+                    summary.selections = summary.selections.saturating_add(fragment.node.directives.len() as u64);
+                }
+            }
+        }
+        Some(summary)
+    }
+
+    fn field(&self, field: &Field, parent: Option<&MetaType>, summary: &mut Summary) -> Option<()> {
+        let name = field.name.node.as_str();
+        let definition = parent.and_then(|parent| parent.field_by_name(name));
+        let child_type = definition.and_then(|d| self.registry.types.get(MetaTypeName::concrete_typename(&d.ty)));
+        let child = self.selection_set(&field.selection_set.node, child_type)?;
+        summary.selections = summary.selections.saturating_add(1 + field.directives.len() as u64 + child.selections);
+        summary.aliases = summary.aliases.saturating_add(u64::from(field.alias.is_some()) + child.aliases);
+        summary.nesting = summary.nesting.max(child.nesting + 1);
+        let parent_name = parent.map(MetaType::name).unwrap_or_default();
+        let at_root = parent_name == self.registry.query_type;
+        if at_root && (name == "__schema" || name == "__type") {
+            let values = self.introspection(field)?;
+            summary.introspection = summary.introspection.saturating_add(values);
+            summary.depth = summary.depth.max(1);
+            return Some(());
+        }
+        if at_root && name == "trackDossier" {
+            summary.tracked += 1;
+        }
+        summary.depth = summary.depth.max(child.depth + 1);
+        summary.introspection = summary.introspection.saturating_add(child.introspection);
+        let Some(definition) = definition else {
+            summary.complexity = summary.complexity.saturating_add(child.complexity);
+            return Some(());
+        };
+        let own = weight(parent_name, name).unwrap_or(u64::from(child_type.is_some_and(MetaType::is_composite)));
+        let multiplier = self.multiplier(parent_name, definition, field);
+        summary.complexity =
+            summary.complexity.saturating_add(own).saturating_add(multiplier.saturating_mul(child.complexity));
+        Some(())
+    }
+
+    /// How many times a field's selection is produced for one parent.
+    fn multiplier(&self, parent: &str, definition: &MetaField, field: &Field) -> u64 {
+        if definition.args.contains_key("first") {
+            return match self.argument(field, "first") {
+                Some(ConstValue::Number(n)) => n.as_u64().unwrap_or(0).min(crate::graphql::context::MAX_PAGE),
+                _ => crate::graphql::context::DEFAULT_PAGE,
+            };
+        }
+        if MetaTypeName::create(&definition.ty).is_list() {
+            list_bound(self.bounds, parent, &definition.name)
+        } else {
+            1
+        }
+    }
+
+    /// The value of a field's argument, its variable looked up.
+    fn argument(&self, field: &Field, name: &str) -> Option<ConstValue> {
+        match &field.get_argument(name)?.node {
+            Value::Variable(variable) => self.variable(variable),
+            value => value.clone().into_const(),
+        }
+    }
+
+    fn variable(&self, name: &Name) -> Option<ConstValue> {
+        self.variables.get(name).cloned().or_else(|| {
+            self.operation
+                .variable_definitions
+                .iter()
+                .find(|d| d.node.name.node == *name)
+                .and_then(|d| d.node.default_value.as_ref().map(|v| v.node.clone()))
+        })
+    }
+}
+
+/// The cost of a field beyond the 1 of an object, for fields that run a
+/// statement of their own over many rows.
+fn weight(parent: &str, field: &str) -> Option<u64> {
+    match (parent, field) {
+        ("Query", "dossierReport" | "serviceIndex") => Some(50),
+        ("Query", "catalogStats") => Some(10),
+        ("DossierConnection", "totalCount") => Some(10),
+        _ => None,
+    }
+}
+
+/// How many items a list field that is not paged can hold. Every list field
+/// of the schema is named here (a unit test checks it); a list nobody named
+/// counts as [`UNNAMED_LIST`].
+pub fn list_bound(bounds: &ListBounds, parent: &str, field: &str) -> u64 {
+    match (parent, field) {
+        // A page's items are counted by the connection's `first`.
+        (connection, "edges" | "nodes") if connection.ends_with("Connection") => 1,
+        ("Agency", "children") => bounds.children(),
+        ("DossierReport", "rows") => (bounds.children() + 1)
+            .max(list_bounds::REPORT_MONTHS)
+            .max(bounds.procedure_versions())
+            .max(bounds.fields()),
+        ("CatalogStats", "byTier" | "byOnlineMode") => 3,
+        ("CatalogStats", "byField") => bounds.fields(),
+        ("Procedure", "steps") => bounds.steps(),
+        ("Procedure", "requiredDocuments") => bounds.required_documents(),
+        ("Awaiting", "documents") | ("DossierEvent", "missingDocuments") => bounds.required_documents(),
+        ("Dossier", "documents") => list_bounds::DOCUMENTS_PER_DOSSIER,
+        ("TrackedDossier", "steps") => list_bounds::TRACKED_STEPS,
+        ("Viewer" | "User", "roles") => bounds.roles(),
+        ("WorkingCalendar", "days") => 366,
+        _ => UNNAMED_LIST,
+    }
+}
+
+/// The bound of a list field [`list_bound`] does not name.
+pub const UNNAMED_LIST: u64 = 100;
+
+/// An introspection object: what `__schema`, `__type` and their fields return.
+#[derive(Clone, Copy)]
+enum Meta<'a> {
+    Schema,
+    /// A type by its reference, wrappers included (`[Agency!]!`).
+    Type(&'a str),
+    Field(&'a MetaField),
+    InputValue(&'a MetaInputValue),
+    EnumValue,
+    Directive(&'a async_graphql::registry::MetaDirective),
+}
+
+/// What an introspection field holds for one object.
+enum Produces<'a> {
+    Leaf(u64),
+    One(Meta<'a>),
+    Many(Vec<Meta<'a>>),
+}
+
+impl<'a> Walker<'a> {
+    /// The exact number of values an introspection root field produces.
+    fn introspection(&self, field: &Field) -> Option<u64> {
+        let start = match field.name.node.as_str() {
+            "__schema" => Some(Meta::Schema),
+            _ => match self.argument(field, "name") {
+                Some(ConstValue::String(name)) => {
+                    self.registry.types.get_key_value(name.as_str()).map(|(name, _)| Meta::Type(name.as_str()))
+                }
+                _ => None,
+            },
+        };
+        let before = self.introspection_left.get();
+        self.spend(1)?;
+        if let Some(start) = start {
+            self.count(&field.selection_set.node, start, 0)?;
+        }
+        Some(before - self.introspection_left.get())
+    }
+
+    fn spend(&self, values: u64) -> Option<()> {
+        let left = self.introspection_left.get().checked_sub(values)?;
+        self.introspection_left.set(left);
+        Some(())
+    }
+
+    /// Counts the values `set` produces on `object`, fragments expanded.
+    fn count(&self, set: &SelectionSet, object: Meta<'a>, nesting: u32) -> Option<()> {
+        if nesting > MAX_NESTING {
+            return None;
+        }
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    self.spend(1)?;
+                    match self.produces(object, &field.node) {
+                        Produces::Leaf(values) => self.spend(values.saturating_sub(1))?,
+                        Produces::One(inner) => self.count(&field.node.selection_set.node, inner, nesting + 1)?,
+                        Produces::Many(items) => {
+                            for inner in items {
+                                self.spend(1)?;
+                                self.count(&field.node.selection_set.node, inner, nesting + 1)?;
+                            }
+                        }
+                    }
+                }
+                Selection::FragmentSpread(spread) => {
+                    self.spend(1)?;
+                    if let Some(fragment) = self.document.fragments.get(&spread.node.fragment_name.node) {
+                        if self.applies(&fragment.node.type_condition.node.on.node, object) {
+                            self.count(&fragment.node.selection_set.node, object, nesting + 1)?;
+                        }
+                    }
+                }
+                Selection::InlineFragment(fragment) => {
+                    self.spend(1)?;
+                    let applies =
+                        fragment.node.type_condition.as_ref().is_none_or(|c| self.applies(&c.node.on.node, object));
+                    if applies {
+                        self.count(&fragment.node.selection_set.node, object, nesting + 1)?;
+                    }
+                }
+            }
+        }
+        Some(())
+    }
+
+    fn applies(&self, on: &str, object: Meta<'_>) -> bool {
+        let name = match object {
+            Meta::Schema => "__Schema",
+            Meta::Type(_) => "__Type",
+            Meta::Field(_) => "__Field",
+            Meta::InputValue(_) => "__InputValue",
+            Meta::EnumValue => "__EnumValue",
+            Meta::Directive(_) => "__Directive",
+        };
+        on == name
+    }
+
+    fn produces(&self, object: Meta<'a>, field: &Field) -> Produces<'a> {
+        let registry = self.registry;
+        let name = field.name.node.as_str();
+        match object {
+            Meta::Schema => match name {
+                "types" => Produces::Many(registry.types.keys().map(|name| Meta::Type(name.as_str())).collect()),
+                "queryType" => Produces::One(Meta::Type(&registry.query_type)),
+                "mutationType" => registry.mutation_type.as_deref().map_or(Produces::Leaf(1), |t| Produces::One(Meta::Type(t))),
+                "subscriptionType" => {
+                    registry.subscription_type.as_deref().map_or(Produces::Leaf(1), |t| Produces::One(Meta::Type(t)))
+                }
+                "directives" => Produces::Many(registry.directives.values().map(Meta::Directive).collect()),
+                _ => Produces::Leaf(1),
+            },
+            Meta::Type(reference) => {
+                let wrapped = reference.strip_suffix('!').or_else(|| reference.strip_prefix('[').and_then(|r| r.strip_suffix(']')));
+                if let Some(inner) = wrapped {
+                    return match name {
+                        "ofType" => Produces::One(Meta::Type(inner)),
+                        _ => Produces::Leaf(1),
+                    };
+                }
+                let ty = registry.types.get(reference);
+                match (name, ty) {
+                    ("fields", Some(MetaType::Object { fields, .. } | MetaType::Interface { fields, .. })) => {
+                        Produces::Many(fields.values().map(Meta::Field).collect())
+                    }
+                    ("interfaces", Some(MetaType::Object { .. })) => Produces::Many(
+                        registry
+                            .implements
+                            .get(reference)
+                            .map(|names| names.iter().map(|n| Meta::Type(n.as_str())).collect())
+                            .unwrap_or_default(),
+                    ),
+                    (
+                        "possibleTypes",
+                        Some(MetaType::Interface { possible_types, .. } | MetaType::Union { possible_types, .. }),
+                    ) => Produces::Many(possible_types.iter().map(|n| Meta::Type(n.as_str())).collect()),
+                    ("enumValues", Some(MetaType::Enum { enum_values, .. })) => {
+                        Produces::Many(enum_values.values().map(|_| Meta::EnumValue).collect())
+                    }
+                    ("inputFields", Some(MetaType::InputObject { input_fields, .. })) => {
+                        Produces::Many(input_fields.values().map(Meta::InputValue).collect())
+                    }
+                    _ => Produces::Leaf(1),
+                }
+            }
+            Meta::Field(meta) => match name {
+                "args" => Produces::Many(meta.args.values().map(Meta::InputValue).collect()),
+                "type" => Produces::One(Meta::Type(&meta.ty)),
+                _ => Produces::Leaf(1),
+            },
+            Meta::InputValue(meta) => match name {
+                "type" => Produces::One(Meta::Type(&meta.ty)),
+                _ => Produces::Leaf(1),
+            },
+            Meta::EnumValue => Produces::Leaf(1),
+            Meta::Directive(meta) => match name {
+                "args" => Produces::Many(meta.args.values().map(Meta::InputValue).collect()),
+                "locations" => Produces::Leaf(meta.locations.len().max(1) as u64),
+                _ => Produces::Leaf(1),
+            },
+        }
+    }
+}
+
+/// Text PostgreSQL cannot store (the NUL character) anywhere in the
+/// document's values or the variables is `BAD_USER_INPUT`, on both
+/// databases alike, before anything reads it.
+fn reject_unstorable_text(document: &ExecutableDocument, variables: &Variables) -> Result<(), Refused> {
+    fn const_has_nul(value: &ConstValue) -> bool {
+        match value {
+            ConstValue::String(text) => text.contains('\0'),
+            ConstValue::List(items) => items.iter().any(const_has_nul),
+            ConstValue::Object(fields) => fields.iter().any(|(key, value)| key.contains('\0') || const_has_nul(value)),
+            _ => false,
+        }
+    }
+    fn has_nul(value: &Value) -> bool {
+        match value {
+            Value::String(text) => text.contains('\0'),
+            Value::List(items) => items.iter().any(has_nul),
+            Value::Object(fields) => fields.values().any(has_nul),
+            _ => false,
+        }
+    }
+    fn in_set(set: &SelectionSet) -> Option<Pos> {
+        for item in &set.items {
+            let found = match &item.node {
+                Selection::Field(field) => field
+                    .node
+                    .arguments
+                    .iter()
+                    .chain(field.node.directives.iter().flat_map(|d| d.node.arguments.iter()))
+                    .find(|(_, value)| has_nul(&value.node))
+                    .map(|(_, value)| value.pos)
+                    .or_else(|| in_set(&field.node.selection_set.node)),
+                Selection::InlineFragment(fragment) => in_set(&fragment.node.selection_set.node),
+                Selection::FragmentSpread(_) => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+    let refuse = |position: Option<Pos>| {
+        let error = ApiError::BadUserInput(
+            "a string holds the NUL character (U+0000), which cannot be stored: remove it".into(),
+        );
+        Refused { error, locations: position.into_iter().collect() }
+    };
+    if variables.iter().any(|(name, value)| name.contains('\0') || const_has_nul(value)) {
+        return Err(refuse(None));
+    }
+    let sets = document
+        .operations
+        .iter()
+        .map(|(_, operation)| &operation.node.selection_set.node)
+        .chain(document.fragments.values().map(|fragment| &fragment.node.selection_set.node));
+    for set in sets {
+        if let Some(position) = in_set(set) {
+            return Err(refuse(Some(position)));
+        }
+    }
+    for (_, operation) in document.operations.iter() {
+        for definition in &operation.node.variable_definitions {
+            if definition.node.default_value.as_ref().is_some_and(|value| const_has_nul(&value.node)) {
+                return Err(refuse(Some(definition.pos)));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,27 @@
+//! The caller of a request, read from its `Authorization` header: the one
+//! place that does so (the WebSocket's token, which travels in
+//! `connection_init`, goes through the same `Authenticator::identify`).
+
+use super::HttpState;
+use crate::auth::Identity;
+use crate::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use std::sync::Arc;
+
+/// Who is calling: anonymous without a header; a header that is present
+/// but invalid, expired or names an unknown user is refused with
+/// `UNAUTHENTICATED` (401), never taken for anonymous.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Identity);
+
+impl FromRequestParts<Arc<HttpState>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<HttpState>) -> Result<Self, Self::Rejection> {
+        // A header that is not text cannot be a token: it is refused, not ignored.
+        let authorization = parts.headers.get(AUTHORIZATION).map(|value| value.to_str().unwrap_or("\u{fffd}"));
+        state.authenticator.identify(&state.app.db, authorization).await.map(Caller)
+    }
+}

@@ -1,0 +1,131 @@
+//! HTTP: `POST`/`GET /graphql` (`graphql.rs`), subscriptions on
+//! `/graphql/ws` (`ws.rs`), document downloads at `/documents/{id}`
+//! (`documents.rs`), the reports as files at `/reports/{report}.{csv|xlsx}`
+//! (`crate::export`), the playground at `/` with its assets
+//! (`playground.rs`), `/healthz`, `/readyz` and `/metrics`. Every request gets
+//! an id (`x-request-id`); the caller is read from the `Authorization` header
+//! in one place ([`Caller`]); every failure is a JSON body of GraphQL errors
+//! with `extensions.code`, made by `ApiError`'s one `IntoResponse`.
+
+mod caller;
+mod documents;
+mod graphql;
+mod playground;
+mod ws;
+
+pub use caller::Caller;
+pub use playground::DemoOfficial;
+
+use crate::auth::Authenticator;
+use crate::config::Limits;
+use crate::graphql::context::AppState;
+use crate::graphql::parsed::ParsedOperations;
+use crate::graphql::AppSchema;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::{Arc, OnceLock};
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being served, for logs and internal errors.
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| "none".into())
+}
+
+/// What the HTTP handlers share.
+pub struct HttpState {
+    pub schema: AppSchema,
+    pub app: Arc<AppState>,
+    pub authenticator: Arc<Authenticator>,
+    pub limits: Limits,
+    /// The documents parsed so far (shared with the schema's guard).
+    pub parsed: Arc<ParsedOperations>,
+    /// The demo officials the playground offers tokens for; empty unless
+    /// the database holds the demo data.
+    pub demo_officials: Vec<DemoOfficial>,
+}
+
+/// The router of every endpoint.
+pub fn router(state: Arc<HttpState>) -> Router {
+    let body_limit = state.limits.max_body_bytes;
+    Router::new()
+        .route("/", get(playground::page))
+        .route("/playground/{asset}", get(playground::asset))
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(ws::upgrade))
+        .route("/documents/{id}", get(documents::download))
+        .route("/reports/{file}", get(crate::export::handler))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(with_request_id))
+        .with_state(state)
+}
+
+/// Serves the request with an id of its own, told to the client in `x-request-id`.
+async fn with_request_id(request: Request, next: Next) -> Response {
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+async fn readyz(State(state): State<Arc<HttpState>>) -> Response {
+    match state.app.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(error) => {
+            tracing::warn!(?error, "database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// The process-wide Prometheus recorder (installed once, even when tests start several servers).
+pub fn prometheus() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("a metrics recorder was already installed");
+        }
+        handle
+    })
+}
+
+async fn metrics() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], prometheus().render())
+}
+
+/// `response` with these headers (a value that is not a valid header value is left out).
+pub(crate) fn with_headers<const N: usize>(
+    mut response: Response,
+    values: [(header::HeaderName, String); N],
+) -> Response {
+    for (name, value) in values {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// RFC 5987 encoding of a file name for `Content-Disposition`.
+pub(crate) fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,120 @@
+//! How long the lists the API returns whole (not in pages) can be, read off
+//! the data: the most children an agency has, the number of fields and of
+//! procedure versions, the most steps and required documents a procedure
+//! has, the most roles an official holds. A query's cost is counted with
+//! them before it runs (`graphql::cost`), so that `children { children }`
+//! costs what it can really return. They are read at start and again every
+//! [`REFRESH_EVERY`]; between two readings a list may outgrow its bound by
+//! what was added meanwhile, which the response's size limit still catches.
+
+use crate::error::ApiResult;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+/// How often the bounds are read again.
+pub const REFRESH_EVERY: Duration = Duration::from_secs(60);
+
+/// Most documents one dossier may hold (`attachDocument` refuses more).
+pub const DOCUMENTS_PER_DOSSIER: u64 = 100;
+/// Most slip entries `trackDossier` returns (the latest ones).
+pub const TRACKED_STEPS: u64 = 1_000;
+/// Longest report period in months (twenty years and a cut month).
+pub const REPORT_MONTHS: u64 = 241;
+
+/// The current bounds; every one at least 1.
+#[derive(Debug)]
+pub struct ListBounds {
+    children: AtomicU64,
+    fields: AtomicU64,
+    procedure_versions: AtomicU64,
+    steps: AtomicU64,
+    required_documents: AtomicU64,
+    roles: AtomicU64,
+}
+
+impl Default for ListBounds {
+    /// Generous bounds for a schema built without data (`motcua schema`, unit tests).
+    fn default() -> Self {
+        Self {
+            children: AtomicU64::new(100),
+            fields: AtomicU64::new(100),
+            procedure_versions: AtomicU64::new(1_000),
+            steps: AtomicU64::new(20),
+            required_documents: AtomicU64::new(30),
+            roles: AtomicU64::new(20),
+        }
+    }
+}
+
+impl ListBounds {
+    /// The most children of one agency.
+    pub fn children(&self) -> u64 {
+        self.children.load(Ordering::Relaxed)
+    }
+    /// The number of fields (*lĩnh vực*).
+    pub fn fields(&self) -> u64 {
+        self.fields.load(Ordering::Relaxed)
+    }
+    /// The number of procedure versions.
+    pub fn procedure_versions(&self) -> u64 {
+        self.procedure_versions.load(Ordering::Relaxed)
+    }
+    /// The most steps of one procedure version.
+    pub fn steps(&self) -> u64 {
+        self.steps.load(Ordering::Relaxed)
+    }
+    /// The most documents one procedure version requires.
+    pub fn required_documents(&self) -> u64 {
+        self.required_documents.load(Ordering::Relaxed)
+    }
+    /// The most roles one official holds.
+    pub fn roles(&self) -> u64 {
+        self.roles.load(Ordering::Relaxed)
+    }
+
+    /// Reads the bounds off the database (and the grants casbin holds).
+    pub async fn refresh(&self, db: &DatabaseConnection, most_grants: usize) -> ApiResult<()> {
+        let read = |sql: &'static str| async move {
+            let statement = Statement::from_string(db.get_database_backend(), sql);
+            let row = db.query_one(statement).await?;
+            let value: Option<i64> = match row {
+                Some(row) => row.try_get_by_index(0)?,
+                None => None,
+            };
+            ApiResult::Ok(value.unwrap_or(0).max(1) as u64)
+        };
+        let children =
+            read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM agency WHERE parent_id IS NOT NULL GROUP BY parent_id) c")
+                .await?;
+        let fields = read("SELECT COUNT(*) FROM field").await?;
+        let versions = read("SELECT COUNT(*) FROM procedure").await?;
+        let steps = read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM procedure_step GROUP BY procedure_id) s").await?;
+        let documents =
+            read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM procedure_document GROUP BY procedure_id) d").await?;
+        self.children.store(children, Ordering::Relaxed);
+        self.fields.store(fields, Ordering::Relaxed);
+        self.procedure_versions.store(versions, Ordering::Relaxed);
+        self.steps.store(steps, Ordering::Relaxed);
+        self.required_documents.store(documents, Ordering::Relaxed);
+        self.roles.store((most_grants as u64).max(1), Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// Reads the bounds again every [`REFRESH_EVERY`] while the state lives.
+pub fn spawn_refreshing(state: Weak<crate::state::AppState>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(REFRESH_EVERY);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            let Some(state) = state.upgrade() else { return };
+            let state: Arc<_> = state;
+            if let Err(error) = state.list_bounds.refresh(&state.db, state.authz.most_grants()).await {
+                tracing::warn!(?error, "reading the list bounds failed; the previous ones stay");
+            }
+        }
+    });
+}
