@@ -80,17 +80,14 @@ impl Application {
             false => seed::demo_officials_present(&app.db)
                 .await?
                 .into_iter()
-                .map(|(official, agency)| http::DemoOfficial { username: official.username, role: official.role, agency })
+                .map(|(official, agency)| http::DemoOfficial {
+                    username: official.username,
+                    role: official.role,
+                    agency,
+                })
                 .collect(),
         };
-        Ok(Arc::new(HttpState {
-            schema,
-            app,
-            authenticator,
-            limits: settings.limits.clone(),
-            parsed,
-            demo_officials,
-        }))
+        Ok(Arc::new(HttpState { schema, app, authenticator, limits: settings.limits.clone(), parsed, demo_officials }))
     }
 
     /// The address the server listens on.

@@ -1,15 +1,18 @@
 //! The integration suite, one binary; modules mirror the areas of the API.
 
+mod attacks;
 mod bulk;
 mod catalogue;
 mod commands;
 mod documents;
+mod errors;
 mod exports;
 mod http;
 mod identity;
 mod lifecycle;
 mod limits;
 mod pagination;
+mod playground;
 mod remembered;
 mod reports;
 mod schema;

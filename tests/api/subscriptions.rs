@@ -46,7 +46,8 @@ async fn a_subscriber_of_one_commune_sees_its_events_and_none_of_anothers() {
 async fn a_subscription_needs_a_valid_token_and_sight_of_the_agency() {
     let app = TestApp::spawn().await;
     let (_, refused) = app.subscribe(Some("not-a-token".into()), &events_of("30733")).await;
-    assert_ne!(refused["type"], "connection_ack", "{refused}");
+    assert_eq!(refused["type"], "closed", "{refused}");
+    assert_eq!(refused["code"], 4403, "{refused}");
 
     let (mut anonymous, ack) = app.subscribe(None, &events_of("30733")).await;
     assert_eq!(ack["type"], "connection_ack");
@@ -72,4 +73,42 @@ async fn on_postgresql_an_event_written_by_one_instance_reaches_a_subscriber_of_
     let dossier = first.receive_new("vinhthanh.motcua", "30733", &procedure).await;
     let seen = next_message(&mut socket, Duration::from_secs(5)).await.expect("the other instance's event");
     assert_eq!(seen["payload"]["data"]["dossierEvents"]["action"], "RECEIVE", "{seen} for {}", dossier["code"]);
+}
+
+#[tokio::test]
+async fn a_subscription_ends_with_4403_when_its_token_expires() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("vinhthanh.motcua", Duration::from_secs(3));
+    let (mut socket, ack) = app.subscribe(Some(token), &events_of("30733")).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    let started = std::time::Instant::now();
+    let closed = next_message(&mut socket, Duration::from_secs(10)).await.expect("the server closes the connection");
+    assert_eq!(closed["type"], "closed", "{closed}");
+    assert_eq!(closed["code"], 4403, "{closed}");
+    assert!(closed["reason"].as_str().unwrap().contains("expired"), "{closed}");
+    assert!(started.elapsed() < Duration::from_secs(5), "closed after {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_subscription_ends_with_4403_when_its_official_is_deactivated() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::spawn().await;
+    let (mut socket, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30733")).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let backend = app.db.get_database_backend();
+    app.db
+        .execute(Statement::from_string(
+            backend,
+            "UPDATE official SET active = false WHERE username = 'vinhthanh.motcua'",
+        ))
+        .await
+        .unwrap();
+    // The official is read again at most every five seconds; the session is checked as often.
+    let closed = next_message(&mut socket, Duration::from_secs(15)).await.expect("the server closes the connection");
+    assert_eq!(closed["type"], "closed", "{closed}");
+    assert_eq!(closed["code"], 4403, "{closed}");
+    // A new session with the same token is refused at `connection_init`.
+    let (_, refused) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30733")).await;
+    assert_eq!((refused["type"].as_str(), refused["code"].as_u64()), (Some("closed"), Some(4403)), "{refused}");
 }

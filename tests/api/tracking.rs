@@ -70,6 +70,84 @@ async fn repeated_wrong_guesses_are_rate_limited() {
     assert_eq!(limited.error_codes(), ["LIMIT_EXCEEDED"], "{}", limited.body);
 }
 
+/// Every `trackDossier` answer in a reply (one per operation of a batch).
+fn answers(body: &serde_json::Value) -> Vec<serde_json::Value> {
+    match body {
+        serde_json::Value::Array(replies) => replies.iter().flat_map(answers).collect(),
+        reply => vec![reply.clone()],
+    }
+}
+
+/// How many answers were misses (`null`, no error) and how many refusals.
+fn misses_and_refusals(answers: &[serde_json::Value]) -> (usize, usize) {
+    let misses = answers.iter().filter(|a| a.get("errors").is_none() && a["data"]["trackDossier"].is_null()).count();
+    let refused = answers
+        .iter()
+        .filter(|a| {
+            a["errors"].as_array().is_some_and(|e| e.iter().all(|e| e["extensions"]["code"] == "LIMIT_EXCEEDED"))
+        })
+        .count();
+    (misses, refused)
+}
+
+#[tokio::test]
+async fn one_operation_may_ask_track_dossier_once_however_it_is_aliased() {
+    let app = TestApp::spawn().await;
+    let aliased = r#"{ a: trackDossier(code: "x", phone: "0900000001") { status }
+                      b: trackDossier(code: "y", phone: "0900000002") { status } }"#;
+    let reply = app.graphql(None, aliased, json!({})).await;
+    assert_eq!(reply.error_codes(), ["LIMIT_EXCEEDED"], "{}", reply.body);
+    let in_fragments = r#"{ ...A ...B } fragment A on Query { a: trackDossier(code: "x", phone: "1") { status } }
+                          fragment B on Query { b: trackDossier(code: "y", phone: "2") { status } }"#;
+    assert_eq!(app.graphql(None, in_fragments, json!({})).await.error_codes(), ["LIMIT_EXCEEDED"]);
+    // Refused before the lookup: no guess was spent, five misses remain.
+    for guess in 0..5 {
+        let reply = app.graphql(None, TRACK, json!({ "code": "x", "phone": format!("090000000{guess}") })).await;
+        assert_eq!(reply.body, json!({ "data": { "trackDossier": null } }), "guess {guess}");
+    }
+}
+
+#[tokio::test]
+async fn a_batch_of_guesses_gets_five_misses_and_refusals_for_the_rest() {
+    let app = TestApp::spawn().await;
+    let batch: Vec<_> = (0..10)
+        .map(|i| json!({ "query": TRACK, "variables": { "code": format!("30733-260101-{i:04}"), "phone": "0900000000" } }))
+        .collect();
+    let reply = app.post_raw(None, serde_json::to_vec(&batch).unwrap()).await;
+    let (misses, refused) = misses_and_refusals(&answers(&reply.body));
+    assert_eq!((misses, refused), (5, 5), "{}", reply.body);
+}
+
+#[tokio::test]
+async fn parallel_connections_share_the_five_misses_of_their_address() {
+    let app = TestApp::spawn().await;
+    let procedure = app.procedure_id("30733", None).await;
+    let code = app.receive_new(DESK, "30733", &procedure).await["code"].as_str().unwrap().to_owned();
+    // Forty guesses at once, each on a connection of its own.
+    let guesses = (0..40).map(|i| {
+        let body =
+            serde_json::to_vec(&json!({ "query": TRACK, "variables": { "code": code, "phone": format!("09{i:08}") } }))
+                .unwrap();
+        let url = app.url("/graphql");
+        async move {
+            let client = reqwest::Client::new();
+            let response = client.post(url).header("content-type", "application/json").body(body).send().await.unwrap();
+            response.json::<serde_json::Value>().await.unwrap()
+        }
+    });
+    let replies = futures_util::future::join_all(guesses).await;
+    let (misses, refused) = misses_and_refusals(&replies);
+    assert_eq!((misses, refused), (5, 35), "{replies:?}");
+    // A right answer found meanwhile is not a miss.
+    let app2 = TestApp::spawn().await;
+    let procedure = app2.procedure_id("30733", None).await;
+    let code = app2.receive_new(DESK, "30733", &procedure).await["code"].as_str().unwrap().to_owned();
+    for _ in 0..8 {
+        let reply = app2.graphql(None, TRACK, json!({ "code": code, "phone": "0912345678" })).await;
+        assert!(reply.body["data"]["trackDossier"]["status"].is_string(), "{}", reply.body);
+    }
+}
+
 #[tokio::test]
 async fn the_audit_log_shows_an_agencys_mutations_to_its_leaders_and_supervisors_only() {
     let app = TestApp::spawn().await;

@@ -3,6 +3,8 @@
 //! `TEST_DATABASE_URL` names a PostgreSQL server, a new database created on it —
 //! and talks to it over HTTP only.
 
+pub mod attacks;
+
 use api::config::{Secret, Settings};
 use api::db::StatementCounter;
 use api::Application;
@@ -101,7 +103,12 @@ impl TestApp {
 
     /// A 30-day token for `user`.
     pub fn token(&self, user: &str) -> String {
-        self.tokens.mint(user, Duration::from_secs(30 * 86_400)).expect("a token")
+        self.token_for(user, Duration::from_secs(30 * 86_400))
+    }
+
+    /// A token for `user` valid for `ttl`.
+    pub fn token_for(&self, user: &str, ttl: Duration) -> String {
+        self.tokens.mint(user, ttl).expect("a token")
     }
 
     /// The URL of `path` on the server.
@@ -355,10 +362,79 @@ pub async fn next_message(socket: &mut Socket, wait: Duration) -> Option<Value> 
         match tokio::time::timeout(wait, socket.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => return serde_json::from_str(&text).ok(),
             Ok(Some(Ok(Message::Close(frame)))) => {
-                return Some(json!({ "type": "closed", "reason": frame.map(|f| f.reason.to_string()) }))
+                return Some(json!({
+                    "type": "closed",
+                    "code": frame.as_ref().map(|f| u16::from(f.code)),
+                    "reason": frame.map(|f| f.reason.to_string()),
+                }))
             }
             Ok(Some(Ok(_))) => continue,
             _ => return None,
         }
     }
+}
+
+/// The folder of the JavaScript tools the suite drives (`tests/js`: the
+/// graphql-http audits, Playwright for Chromium), their packages installed
+/// from its lock file on first use (`npm ci`, one process at a time).
+pub fn javascript_tools() -> PathBuf {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js");
+    let lock = std::fs::File::create(folder.join(".install.lock")).expect("the install lock");
+    lock.lock().expect("locking tests/js");
+    if !folder.join("node_modules/.package-lock.json").exists() {
+        let status = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&folder)
+            .status()
+            .expect("npm runs (Node.js is needed for the HTTP audits and the browser test)");
+        assert!(status.success(), "npm ci in tests/js failed");
+    }
+    folder
+}
+
+/// Debian's Chromium, installed when missing and this process may (as root).
+pub fn chromium() -> PathBuf {
+    let path = PathBuf::from("/usr/bin/chromium");
+    if path.exists() {
+        return path;
+    }
+    let lock = std::fs::File::create(std::env::temp_dir().join("motcua-chromium.lock")).expect("a lock file");
+    lock.lock().expect("locking the Chromium install");
+    if !path.exists() {
+        let status = std::process::Command::new("apt-get")
+            .args(["install", "-y", "-q", "chromium"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status();
+        assert!(
+            status.is_ok_and(|s| s.success()) && path.exists(),
+            "the browser test needs Debian's chromium: `apt-get install -y chromium` (as root)"
+        );
+    }
+    path
+}
+
+/// Runs `node script args…` in the JavaScript tools' folder and returns what it printed.
+pub async fn node(script: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+    let script = script.to_owned();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    tokio::task::spawn_blocking(move || {
+        let folder = javascript_tools();
+        let output = std::process::Command::new("node")
+            .arg(&script)
+            .args(&args)
+            .envs(env)
+            .current_dir(&folder)
+            .output()
+            .expect("node runs");
+        assert!(
+            output.status.success(),
+            "node {script} failed: {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("text")
+    })
+    .await
+    .expect("node ran")
 }

@@ -24,9 +24,11 @@
 
 use crate::error::ApiError;
 use crate::services::list_bounds::{self, ListBounds};
+use async_graphql::parser::types::Directive;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
 };
+use async_graphql::parser::Positioned;
 use async_graphql::registry::{MetaField, MetaInputValue, MetaType, MetaTypeName, Registry};
 use async_graphql::{Name, Pos, Variables};
 use async_graphql_value::{ConstValue, Value};
@@ -45,6 +47,8 @@ pub struct Caps {
     pub aliases: u64,
     pub complexity: u64,
     pub introspection: u64,
+    /// Whether `__schema` and `__type` may be asked at all.
+    pub introspection_allowed: bool,
 }
 
 /// What the operation to run will cost, and the document's size.
@@ -99,7 +103,7 @@ pub fn measure(
 ) -> Result<Cost, Refused> {
     let order = fragments_in_order(document)?;
     let operation = pick_operation(document, operation_name)?;
-    reject_unstorable_text(document, variables)?;
+    check_inputs(document, variables, registry)?;
     required_variables_given(operation, variables)?;
     let mut walker = Walker {
         document,
@@ -163,7 +167,10 @@ impl Cost {
             ));
         }
         if self.depth > caps.depth {
-            return refuse(format!("the query is nested {} levels deep; at most {} are allowed", self.depth, caps.depth));
+            return refuse(format!(
+                "the query is nested {} levels deep; at most {} are allowed",
+                self.depth, caps.depth
+            ));
         }
         if self.aliases > caps.aliases {
             return refuse(format!("the query uses {} aliases; at most {} are allowed", self.aliases, caps.aliases));
@@ -174,6 +181,12 @@ impl Cost {
                  selection by its page size `first` or by how long it can be)",
                 self.complexity, caps.complexity
             ));
+        }
+        if self.introspection > 0 && !caps.introspection_allowed {
+            return Err(ApiError::ValidationFailed(
+                "introspection (`__schema`, `__type`) is turned off on this server".into(),
+            )
+            .into());
         }
         if self.introspection > caps.introspection {
             return refuse(format!(
@@ -397,25 +410,21 @@ impl Walker<'_> {
             return Some(());
         };
         let own = weight(parent_name, name).unwrap_or(u64::from(child_type.is_some_and(MetaType::is_composite)));
-        let multiplier = self.multiplier(parent_name, definition, field);
-        summary.complexity =
-            summary.complexity.saturating_add(own).saturating_add(multiplier.saturating_mul(child.complexity));
-        Some(())
-    }
-
-    /// How many times a field's selection is produced for one parent.
-    fn multiplier(&self, parent: &str, definition: &MetaField, field: &Field) -> u64 {
-        if definition.args.contains_key("first") {
-            return match self.argument(field, "first") {
+        let cost = if definition.args.contains_key("first") {
+            // A connection: one object, its selection produced once per item of the page.
+            let page = match self.argument(field, "first") {
                 Some(ConstValue::Number(n)) => n.as_u64().unwrap_or(0).min(crate::graphql::context::MAX_PAGE),
                 _ => crate::graphql::context::DEFAULT_PAGE,
             };
-        }
-        if MetaTypeName::create(&definition.ty).is_list() {
-            list_bound(self.bounds, parent, &definition.name)
+            own.saturating_add(page.saturating_mul(child.complexity))
+        } else if MetaTypeName::create(&definition.ty).is_list() {
+            // A whole list: each item an object with its selection.
+            list_bound(self.bounds, parent_name, &definition.name).saturating_mul(own.saturating_add(child.complexity))
         } else {
-            1
-        }
+            own.saturating_add(child.complexity)
+        };
+        summary.complexity = summary.complexity.saturating_add(cost);
+        Some(())
     }
 
     /// The value of a field's argument, its variable looked up.
@@ -581,7 +590,9 @@ impl<'a> Walker<'a> {
             Meta::Schema => match name {
                 "types" => Produces::Many(registry.types.keys().map(|name| Meta::Type(name.as_str())).collect()),
                 "queryType" => Produces::One(Meta::Type(&registry.query_type)),
-                "mutationType" => registry.mutation_type.as_deref().map_or(Produces::Leaf(1), |t| Produces::One(Meta::Type(t))),
+                "mutationType" => {
+                    registry.mutation_type.as_deref().map_or(Produces::Leaf(1), |t| Produces::One(Meta::Type(t)))
+                }
                 "subscriptionType" => {
                     registry.subscription_type.as_deref().map_or(Produces::Leaf(1), |t| Produces::One(Meta::Type(t)))
                 }
@@ -589,7 +600,9 @@ impl<'a> Walker<'a> {
                 _ => Produces::Leaf(1),
             },
             Meta::Type(reference) => {
-                let wrapped = reference.strip_suffix('!').or_else(|| reference.strip_prefix('[').and_then(|r| r.strip_suffix(']')));
+                let wrapped = reference
+                    .strip_suffix('!')
+                    .or_else(|| reference.strip_prefix('[').and_then(|r| r.strip_suffix(']')));
                 if let Some(inner) = wrapped {
                     return match name {
                         "ofType" => Produces::One(Meta::Type(inner)),
@@ -640,10 +653,13 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// Text PostgreSQL cannot store (the NUL character) anywhere in the
-/// document's values or the variables is `BAD_USER_INPUT`, on both
-/// databases alike, before anything reads it.
-fn reject_unstorable_text(document: &ExecutableDocument, variables: &Variables) -> Result<(), Refused> {
+type Arguments = [(Positioned<Name>, Positioned<Value>)];
+
+/// Looks at every directive and argument of the document: text PostgreSQL
+/// cannot store (the NUL character) in a value or a variable is
+/// `BAD_USER_INPUT`, on both databases alike, before anything reads it; a
+/// directive the schema does not know is `GRAPHQL_VALIDATION_FAILED`.
+fn check_inputs(document: &ExecutableDocument, variables: &Variables, registry: &Registry) -> Result<(), Refused> {
     fn const_has_nul(value: &ConstValue) -> bool {
         match value {
             ConstValue::String(text) => text.contains('\0'),
@@ -660,51 +676,66 @@ fn reject_unstorable_text(document: &ExecutableDocument, variables: &Variables) 
             _ => false,
         }
     }
-    fn in_set(set: &SelectionSet) -> Option<Pos> {
+    let nul = |position: Option<Pos>| Refused {
+        error: ApiError::BadUserInput(
+            "a string holds the NUL character (U+0000), which cannot be stored: remove it".into(),
+        ),
+        locations: position.into_iter().collect(),
+    };
+    let arguments = |arguments: &Arguments| match arguments.iter().find(|(_, value)| has_nul(&value.node)) {
+        Some((_, value)) => Err(nul(Some(value.pos))),
+        None => Ok(()),
+    };
+    let directives = |directives: &[Positioned<Directive>]| {
+        for directive in directives {
+            let name = &directive.node.name.node;
+            if !registry.directives.contains_key(name.as_str()) {
+                return Err(
+                    ApiError::ValidationFailed(format!("the schema has no directive `@{name}`")).at(directive.pos)
+                );
+            }
+            arguments(&directive.node.arguments)?;
+        }
+        Ok(())
+    };
+    fn walk(
+        set: &SelectionSet,
+        check: &dyn Fn(&[Positioned<Directive>], &Arguments) -> Result<(), Refused>,
+    ) -> Result<(), Refused> {
         for item in &set.items {
-            let found = match &item.node {
-                Selection::Field(field) => field
-                    .node
-                    .arguments
-                    .iter()
-                    .chain(field.node.directives.iter().flat_map(|d| d.node.arguments.iter()))
-                    .find(|(_, value)| has_nul(&value.node))
-                    .map(|(_, value)| value.pos)
-                    .or_else(|| in_set(&field.node.selection_set.node)),
-                Selection::InlineFragment(fragment) => in_set(&fragment.node.selection_set.node),
-                Selection::FragmentSpread(_) => None,
-            };
-            if found.is_some() {
-                return found;
+            match &item.node {
+                Selection::Field(field) => {
+                    check(&field.node.directives, &field.node.arguments)?;
+                    walk(&field.node.selection_set.node, check)?;
+                }
+                Selection::InlineFragment(fragment) => {
+                    check(&fragment.node.directives, &[])?;
+                    walk(&fragment.node.selection_set.node, check)?;
+                }
+                Selection::FragmentSpread(spread) => check(&spread.node.directives, &[])?,
             }
         }
-        None
+        Ok(())
     }
-    let refuse = |position: Option<Pos>| {
-        let error = ApiError::BadUserInput(
-            "a string holds the NUL character (U+0000), which cannot be stored: remove it".into(),
-        );
-        Refused { error, locations: position.into_iter().collect() }
-    };
     if variables.iter().any(|(name, value)| name.contains('\0') || const_has_nul(value)) {
-        return Err(refuse(None));
+        return Err(nul(None));
     }
-    let sets = document
-        .operations
-        .iter()
-        .map(|(_, operation)| &operation.node.selection_set.node)
-        .chain(document.fragments.values().map(|fragment| &fragment.node.selection_set.node));
-    for set in sets {
-        if let Some(position) = in_set(set) {
-            return Err(refuse(Some(position)));
-        }
-    }
+    let check = |on: &[Positioned<Directive>], with: &Arguments| {
+        directives(on)?;
+        arguments(with)
+    };
     for (_, operation) in document.operations.iter() {
+        directives(&operation.node.directives)?;
         for definition in &operation.node.variable_definitions {
             if definition.node.default_value.as_ref().is_some_and(|value| const_has_nul(&value.node)) {
-                return Err(refuse(Some(definition.pos)));
+                return Err(nul(Some(definition.pos)));
             }
         }
+        walk(&operation.node.selection_set.node, &check)?;
+    }
+    for fragment in document.fragments.values() {
+        directives(&fragment.node.directives)?;
+        walk(&fragment.node.selection_set.node, &check)?;
     }
     Ok(())
 }

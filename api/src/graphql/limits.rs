@@ -45,6 +45,7 @@ impl GuardFactory {
             aliases: limits.max_aliases as u64,
             complexity: limits.max_complexity as u64,
             introspection: limits.max_introspection_values as u64,
+            introspection_allowed: !limits.no_introspection,
         };
         Self { limits: limits.clone(), caps, bounds, parsed }
     }
@@ -128,18 +129,18 @@ impl Extension for Guard {
         // async-graphql's own parse step (with its recursion and directive
         // checks, which answer without a code) is replaced: the parser bounds
         // nesting itself, and `cost` measures everything else.
-        let document = match self.parsed.get(query) {
-            Some(document) => document,
-            None => {
-                let document = async_graphql::parser::parse_query(query).map_err(parse_error)?;
-                self.parsed.remember(query, &document);
-                document
-            }
+        let (document, remembered) = match self.parsed.get(query) {
+            Some(document) => (document, true),
+            None => (async_graphql::parser::parse_query(query).map_err(|error| parse_error(error, query))?, false),
         };
+        self.within_time()?;
         let operation_name = self.request.lock().unwrap_or_else(|p| p.into_inner()).0.clone();
         let registry = &ctx.schema_env.registry;
         match cost::measure(&document, operation_name.as_deref(), variables, registry, &self.bounds, &self.caps) {
             Ok(cost) => {
+                if !remembered {
+                    self.parsed.remember(query, &document);
+                }
                 if cost.kind == OperationType::Subscription {
                     self.unbounded.store(true, Ordering::Relaxed);
                 }
@@ -155,7 +156,9 @@ impl Extension for Guard {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|mut errors| {
+        let result = next.run(ctx).await;
+        self.within_time().map_err(|error| vec![error])?;
+        result.map_err(|mut errors| {
             let variables = self.argument_positions_with_variables();
             for error in &mut errors {
                 let about_a_variable = error.message.starts_with("Invalid value for argument")
@@ -182,12 +185,8 @@ impl Extension for Guard {
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
         let bounded = !self.unbounded.load(Ordering::Relaxed);
-        if bounded && self.started.elapsed() > self.limits.request_timeout {
-            return Err(ApiError::timed_out(format!(
-                "the request took longer than {}",
-                humantime::format_duration(self.limits.request_timeout)
-            ))
-            .to_server_error());
+        if bounded {
+            self.within_time()?;
         }
         let key = info.alias.unwrap_or(info.name).len();
         let value = next.run(ctx, info).await.map_err(|mut error| {
@@ -211,6 +210,18 @@ impl Extension for Guard {
 }
 
 impl Guard {
+    /// `LIMIT_EXCEEDED` once the request has run longer than `--request-timeout`.
+    fn within_time(&self) -> ServerResult<()> {
+        if self.started.elapsed() <= self.limits.request_timeout {
+            return Ok(());
+        }
+        Err(ApiError::timed_out(format!(
+            "the request took longer than {}",
+            humantime::format_duration(self.limits.request_timeout)
+        ))
+        .to_server_error())
+    }
+
     /// Gives an error without a code the one its message says it deserves.
     fn give_code(&self, error: &mut ServerError) {
         let code = if error.message.starts_with("Failed to parse") || error.message.starts_with("Invalid value") {
@@ -282,9 +293,15 @@ pub fn ensure_code(error: &mut ServerError, code: &str) {
 
 /// A parse failure as the client sees it: where, and what was expected
 /// (not the parser's copy of the whole line, which may be the whole document).
-fn parse_error(error: async_graphql::parser::Error) -> ServerError {
+fn parse_error(error: async_graphql::parser::Error, query: &str) -> ServerError {
     use async_graphql::parser::Error;
     match error {
+        // The parser gives up on deep nesting with a syntax error: say what it was.
+        Error::Syntax { .. } if bracket_depth(query) > cost::MAX_NESTING as usize => ApiError::limit(format!(
+            "the document nests selections or values more than {} levels deep",
+            cost::MAX_NESTING
+        ))
+        .to_server_error(),
         Error::Syntax { message, start, .. } => {
             let expected = message.lines().last().map(|line| line.trim_start_matches([' ', '=']).trim()).unwrap_or("");
             let expected: String = expected.chars().take(200).collect();
@@ -304,6 +321,41 @@ fn parse_error(error: async_graphql::parser::Error) -> ServerError {
             ApiError::ValidationFailed(other.to_string()).to_server_error_at(locations)
         }
     }
+}
+
+/// The deepest nesting of `{`, `[` and `(` in a document, strings and comments left out.
+fn bracket_depth(query: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut chars = query.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' | '[' | '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '}' | ']' | ')' => depth = depth.saturating_sub(1),
+            '#' => {
+                for c in chars.by_ref() {
+                    if c == '\n' || c == '\r' {
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// Roughly how many bytes a resolved value adds to the JSON response: a

@@ -24,11 +24,7 @@ pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subs
 
 /// Builds the schema over the shared state, held to `limits`; `parsed`
 /// remembers the documents parsed so far.
-pub fn build_schema(
-    state: Option<Arc<AppState>>,
-    limits: &Limits,
-    parsed: Arc<parsed::ParsedOperations>,
-) -> AppSchema {
+pub fn build_schema(state: Option<Arc<AppState>>, limits: &Limits, parsed: Arc<parsed::ParsedOperations>) -> AppSchema {
     let bounds = state.as_ref().map(|state| state.list_bounds.clone()).unwrap_or_default();
     let mut builder = Schema::build(query::Query, mutation::Mutation, subscription::SubscriptionRoot)
         .extension(limits::GuardFactory::new(limits, bounds, parsed));

@@ -28,8 +28,7 @@ async fn serve(state: &HttpState, identity: Identity, id: &str) -> Result<Respon
     let not_found = || ApiError::NotFound("no document with this id".into());
     let id = uuid::Uuid::parse_str(id).map_err(|_| not_found())?;
     let scope = state.app.authz.scope(&viewer.username, "dossier", "read").await;
-    let document =
-        crate::services::documents::find_visible(&state.app.db, &scope, id).await?.ok_or_else(not_found)?;
+    let document = crate::services::documents::find_visible(&state.app.db, &scope, id).await?.ok_or_else(not_found)?;
     let content = state.app.documents.read(&document.sha256).await.inspect_err(|error| {
         tracing::error!(?error, document = %document.id, "a stored document is unreadable");
     })?;

@@ -113,8 +113,7 @@ pub(super) async fn get(
         }
         Ok(request) => request,
         Err(error) => {
-            return ApiError::bad_request(format!("the query string is not a GraphQL request: {error}"))
-                .into_response()
+            return ApiError::bad_request(format!("the query string is not a GraphQL request: {error}")).into_response()
         }
     };
     if let Some(kind) = operation_kind(&state, &request.query, request.operation_name.as_deref()) {
@@ -140,11 +139,7 @@ fn operation_kind(
 ) -> Option<async_graphql::parser::types::OperationType> {
     let document = match state.parsed.get(query) {
         Some(document) => document,
-        None => {
-            let document = async_graphql::parser::parse_query(query).ok()?;
-            state.parsed.remember(query, &document);
-            document
-        }
+        None => async_graphql::parser::parse_query(query).ok()?,
     };
     crate::graphql::cost::pick_operation(&document, operation_name).ok().map(|operation| operation.ty)
 }
@@ -221,10 +216,8 @@ async fn execute(
     let timeout = state.limits.request_timeout;
     let response = match tokio::time::timeout(timeout, state.schema.execute_batch(batch)).await {
         Ok(response) => respond(response, format, state.limits.max_response_bytes),
-        Err(_) => {
-            ApiError::timed_out(format!("the request took longer than {}", humantime::format_duration(timeout)))
-                .into_response()
-        }
+        Err(_) => ApiError::timed_out(format!("the request took longer than {}", humantime::format_duration(timeout)))
+            .into_response(),
     };
     metrics::histogram!("motcua_graphql_request_seconds").record(started.elapsed().as_secs_f64());
     response

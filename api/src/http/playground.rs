@@ -110,10 +110,7 @@ pub(super) async fn page(State(state): State<Arc<HttpState>>) -> Response {
     );
     with_headers(
         Html(html).into_response(),
-        [
-            (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY.into()),
-            (header::CACHE_CONTROL, "no-store".into()),
-        ],
+        [(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY.into()), (header::CACHE_CONTROL, "no-store".into())],
     )
 }
 

@@ -60,14 +60,12 @@ struct Session {
 
 async fn serve(state: Arc<HttpState>, client: SocketAddr, protocol: WebSocketProtocols, socket: WebSocket) {
     let (mut sink, stream) = socket.split();
-    let input = stream
-        .take_while(|message| futures_util::future::ready(message.is_ok()))
-        .filter_map(|message| {
-            futures_util::future::ready(match message {
-                Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
-                _ => None,
-            })
-        });
+    let input = stream.take_while(|message| futures_util::future::ready(message.is_ok())).filter_map(|message| {
+        futures_util::future::ready(match message {
+            Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
+            _ => None,
+        })
+    });
     let session = Arc::new(Mutex::new(Session::default()));
     let on_init = {
         let (state, session) = (state.clone(), session.clone());

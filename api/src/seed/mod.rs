@@ -145,8 +145,13 @@ pub async fn demo_officials_present(db: &DatabaseConnection) -> anyhow::Result<V
         return Ok(Vec::new());
     }
     let agencies: Vec<_> = found.iter().map(|o| o.agency_id).collect();
-    let agencies: std::collections::HashMap<_, _> =
-        agency::Entity::find().filter(agency::Column::Id.is_in(agencies)).all(db).await?.into_iter().map(|a| (a.id, a.name)).collect();
+    let agencies: std::collections::HashMap<_, _> = agency::Entity::find()
+        .filter(agency::Column::Id.is_in(agencies))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
     Ok(DEMO_OFFICIALS
         .iter()
         .filter_map(|demo| {

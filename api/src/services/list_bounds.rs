@@ -85,12 +85,14 @@ impl ListBounds {
             };
             ApiResult::Ok(value.unwrap_or(0).max(1) as u64)
         };
-        let children =
-            read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM agency WHERE parent_id IS NOT NULL GROUP BY parent_id) c")
-                .await?;
+        let children = read(
+            "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM agency WHERE parent_id IS NOT NULL GROUP BY parent_id) c",
+        )
+        .await?;
         let fields = read("SELECT COUNT(*) FROM field").await?;
         let versions = read("SELECT COUNT(*) FROM procedure").await?;
-        let steps = read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM procedure_step GROUP BY procedure_id) s").await?;
+        let steps =
+            read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM procedure_step GROUP BY procedure_id) s").await?;
         let documents =
             read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM procedure_document GROUP BY procedure_id) d").await?;
         self.children.store(children, Ordering::Relaxed);
