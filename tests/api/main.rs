@@ -6,6 +6,7 @@ mod catalogue;
 mod commands;
 mod documents;
 mod errors;
+mod fuzz;
 mod exports;
 mod http;
 mod identity;

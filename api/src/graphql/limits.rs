@@ -224,7 +224,8 @@ impl Guard {
 
     /// Gives an error without a code the one its message says it deserves.
     fn give_code(&self, error: &mut ServerError) {
-        let code = if error.message.starts_with("Failed to parse") || error.message.starts_with("Invalid value") {
+        let bad_input = ["Failed to parse", "Invalid value", "Expected input type"];
+        let code = if bad_input.iter().any(|start| error.message.starts_with(start)) {
             "BAD_USER_INPUT"
         } else if error.path.is_empty() && error.message.starts_with("Unknown operation") {
             "OPERATION_RESOLUTION_FAILURE"
