@@ -94,7 +94,10 @@ impl Schema {
             list.as_array()
                 .map(|args| {
                     args.iter()
-                        .map(|a| Argument { name: a["name"].as_str().unwrap().to_owned(), ty: TypeRef::from_json(&a["type"]) })
+                        .map(|a| Argument {
+                            name: a["name"].as_str().unwrap().to_owned(),
+                            ty: TypeRef::from_json(&a["type"]),
+                        })
                         .collect()
                 })
                 .unwrap_or_default()
@@ -131,9 +134,32 @@ impl Schema {
 
 /// Strings an attacker tries.
 const STRINGS: &[&str] = &[
-    "91", "899", "30733", "91.STP", "", " ", "a\u{0}b", "\u{0}", "ẞ🙂 Tiếng Việt", "%", "_", "\\", "'; DROP TABLE dossier; --",
-    "\u{202e}", "0912345678", "2026-01-01", "2026-02-30", "9999-12-31", "2026-01-01T00:00:00Z", "not a date",
-    "RGlvc3NpZXI6MDAwMA==", "Dossier:00000000-0000-0000-0000-000000000000", "null", "{}", "$x", "30733-260101-0001",
+    "91",
+    "899",
+    "30733",
+    "91.STP",
+    "",
+    " ",
+    "a\u{0}b",
+    "\u{0}",
+    "ẞ🙂 Tiếng Việt",
+    "%",
+    "_",
+    "\\",
+    "'; DROP TABLE dossier; --",
+    "\u{202e}",
+    "0912345678",
+    "2026-01-01",
+    "2026-02-30",
+    "9999-12-31",
+    "2026-01-01T00:00:00Z",
+    "not a date",
+    "RGlvc3NpZXI6MDAwMA==",
+    "Dossier:00000000-0000-0000-0000-000000000000",
+    "null",
+    "{}",
+    "$x",
+    "30733-260101-0001",
 ];
 
 struct Generator<'a> {
@@ -171,7 +197,9 @@ impl Generator<'_> {
                 Value::Array((0..n).map(|_| self.json_value(inner, depth + 1)).collect())
             }
             TypeRef::Named(name) => match name.as_str() {
-                "Int" => json!(*self.pick(&[0i64, 1, -1, 5, 20, 100, 101, 2_147_483_647, -2_147_483_648, 4_000_000_000])),
+                "Int" => {
+                    json!(*self.pick(&[0i64, 1, -1, 5, 20, 100, 101, 2_147_483_647, -2_147_483_648, 4_000_000_000]))
+                }
                 "Float" => json!(*self.pick(&[0.5f64, -1e300, 1e300])),
                 "Boolean" => json!(self.chance(50)),
                 "Date" if self.clean => json!(*self.pick(&["2025-01-01", "2026-06-30", "2026-12-01"])),
@@ -228,7 +256,11 @@ impl Generator<'_> {
                 let parts: Vec<String> = fields
                     .iter()
                     .map(|(name, value)| {
-                        let ty = inner.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone()).unwrap_or(TypeRef::Named("String".into()));
+                        let ty = inner
+                            .iter()
+                            .find(|(n, _)| n == name)
+                            .map(|(_, t)| t.clone())
+                            .unwrap_or(TypeRef::Named("String".into()));
                         format!("{name}: {}", self.literal(value, &ty))
                     })
                     .collect();
@@ -306,10 +338,8 @@ impl Generator<'_> {
                 2 if !self.clean => " @nope".to_owned(),
                 _ => String::new(),
             };
-            let composite = matches!(
-                self.schema.kinds.get(ty.name()).map(String::as_str),
-                Some("OBJECT" | "INTERFACE" | "UNION")
-            );
+            let composite =
+                matches!(self.schema.kinds.get(ty.name()).map(String::as_str), Some("OBJECT" | "INTERFACE" | "UNION"));
             let selection = if composite {
                 if depth > 3 {
                     " { __typename }".to_owned()
@@ -376,8 +406,7 @@ async fn random_documents_and_variables_never_get_an_internal_error_or_one_witho
     let schema = Schema::from_introspection(&introspection);
     let seed = std::env::var("MOTCUA_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261201u64);
     let cases = std::env::var("MOTCUA_FUZZ_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(400usize);
-    let mut generator =
-        Generator {
+    let mut generator = Generator {
         rng: StdRng::seed_from_u64(seed),
         schema: &schema,
         variables: Map::new(),
@@ -404,10 +433,21 @@ async fn random_documents_and_variables_never_get_an_internal_error_or_one_witho
             let text = body.to_string();
             text.chars().take(1500).collect::<String>()
         };
-        assert!(reply.status < 500, "case {case} (seed {seed}): status {} for {}: {}", reply.status, shown(), reply.body);
+        assert!(
+            reply.status < 500,
+            "case {case} (seed {seed}): status {} for {}: {}",
+            reply.status,
+            shown(),
+            reply.body
+        );
         let codes = reply.error_codes();
         for code in &codes {
-            assert!(CODES.contains(&code.as_str()), "case {case} (seed {seed}): code {code} for {}: {}", shown(), reply.body);
+            assert!(
+                CODES.contains(&code.as_str()),
+                "case {case} (seed {seed}): code {code} for {}: {}",
+                shown(),
+                reply.body
+            );
             *answered.entry(code.clone()).or_default() += 1;
         }
         if codes.is_empty() {

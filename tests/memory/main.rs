@@ -21,8 +21,12 @@ async fn the_servers_memory_after_the_attacks_is_within_50_mb_of_before() {
     let introspection = include_str!("../api/introspection.graphql");
     for _ in 0..3 {
         app.data(None, introspection, json!({})).await;
-        app.data(Some("tinh.giamsat"), "{ dossiers(first: 100) { edges { node { code agency { name } } } } }", json!({}))
-            .await;
+        app.data(
+            Some("tinh.giamsat"),
+            "{ dossiers(first: 100) { edges { node { code agency { name } } } } }",
+            json!({}),
+        )
+        .await;
         app.data(None, r#"{ agency(code: "91") { children { code children { code } } } }"#, json!({})).await;
     }
     let before = resident_bytes();
@@ -35,7 +39,12 @@ async fn the_servers_memory_after_the_attacks_is_within_50_mb_of_before() {
                 app.post_raw(token.as_deref(), attack.body.clone())
             );
             for reply in [first, second] {
-                assert!(reply.error_codes().iter().all(|code| code == attack.code), "{}: {}", attack.name, reply.status);
+                assert!(
+                    reply.error_codes().iter().all(|code| code == attack.code),
+                    "{}: {}",
+                    attack.name,
+                    reply.status
+                );
             }
         }
     }
