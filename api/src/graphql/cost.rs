@@ -655,6 +655,8 @@ impl<'a> Walker<'a> {
 }
 
 type Arguments = [(Positioned<Name>, Positioned<Value>)];
+/// What `check_inputs` asks of each place that has directives and arguments.
+type Check<'a> = dyn Fn(&[Positioned<Directive>], &Arguments) -> Result<(), Refused> + 'a;
 
 /// Looks at every directive and argument of the document: text PostgreSQL
 /// cannot store (the NUL character) in a value or a variable is
@@ -701,7 +703,7 @@ fn check_inputs(document: &ExecutableDocument, variables: &Variables, registry: 
     };
     fn walk(
         set: &SelectionSet,
-        check: &dyn Fn(&[Positioned<Directive>], &Arguments) -> Result<(), Refused>,
+        check: &Check<'_>,
     ) -> Result<(), Refused> {
         for item in &set.items {
             match &item.node {
