@@ -261,3 +261,33 @@ async fn documents_are_refused_on_foreign_dossiers_to_roles_without_the_right_an
     assert_eq!(late.error_codes(), ["INVALID_TRANSITION"], "{}", late.body);
     assert_eq!(document_rows(&app).await, rows + 1);
 }
+
+#[tokio::test]
+async fn a_dossier_holds_at_most_a_hundred_documents() {
+    use sea_orm::{ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter};
+    let app = TestApp::spawn().await;
+    let procedure = app.procedure_id(COMMUNE, None).await;
+    let dossier = app.receive_new(DESK, COMMUNE, &procedure).await;
+    let id = dossier["id"].as_str().unwrap();
+    let content = b"%PDF-1.7 giay to".to_vec();
+    let first = attach(&app, DESK, json!({ "dossierId": id, "file": null, "name": "Giấy tờ 1" }), pdf(&content)).await;
+    assert!(first.body.get("errors").is_none(), "{}", first.body);
+    // 99 more rows like the first make a hundred.
+    let row = entity::dossier_document::Entity::find()
+        .filter(entity::dossier_document::Column::Sha256.eq(sha256(&content)))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the first document's row");
+    for _ in 1..100 {
+        let mut copy = row.clone();
+        copy.id = uuid::Uuid::now_v7();
+        let mut copy = copy.into_active_model();
+        copy.id = sea_orm::ActiveValue::Set(uuid::Uuid::now_v7());
+        copy.insert(&app.db).await.unwrap();
+    }
+    let full = attach(&app, DESK, json!({ "dossierId": id, "file": null, "name": "Giấy tờ 101" }), pdf(&content)).await;
+    assert_eq!(full.error_codes(), ["LIMIT_EXCEEDED"], "{}", full.body);
+    let listed = app.data(Some(DESK), "query($id: ID!) { node(id: $id) { ... on Dossier { documents { id } } } }", json!({ "id": id })).await;
+    assert_eq!(listed["node"]["documents"].as_array().unwrap().len(), 100);
+}
