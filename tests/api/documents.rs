@@ -288,6 +288,12 @@ async fn a_dossier_holds_at_most_a_hundred_documents() {
     }
     let full = attach(&app, DESK, json!({ "dossierId": id, "file": null, "name": "Giấy tờ 101" }), pdf(&content)).await;
     assert_eq!(full.error_codes(), ["LIMIT_EXCEEDED"], "{}", full.body);
-    let listed = app.data(Some(DESK), "query($id: ID!) { node(id: $id) { ... on Dossier { documents { id } } } }", json!({ "id": id })).await;
+    let listed = app
+        .data(
+            Some(DESK),
+            "query($id: ID!) { node(id: $id) { ... on Dossier { documents { id } } } }",
+            json!({ "id": id }),
+        )
+        .await;
     assert_eq!(listed["node"]["documents"].as_array().unwrap().len(), 100);
 }

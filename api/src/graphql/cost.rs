@@ -701,10 +701,7 @@ fn check_inputs(document: &ExecutableDocument, variables: &Variables, registry: 
         }
         Ok(())
     };
-    fn walk(
-        set: &SelectionSet,
-        check: &Check<'_>,
-    ) -> Result<(), Refused> {
+    fn walk(set: &SelectionSet, check: &Check<'_>) -> Result<(), Refused> {
         for item in &set.items {
             match &item.node {
                 Selection::Field(field) => {
