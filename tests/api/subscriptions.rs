@@ -112,3 +112,38 @@ async fn a_subscription_ends_with_4403_when_its_official_is_deactivated() {
     let (_, refused) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30733")).await;
     assert_eq!((refused["type"].as_str(), refused["code"].as_u64()), (Some("closed"), Some(4403)), "{refused}");
 }
+
+/// A socket on `/graphql/ws` that has sent nothing yet.
+async fn bare_socket(app: &TestApp) -> motcua_tests::Socket {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{}/graphql/ws", app.address).into_client_request().unwrap();
+    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    tokio_tungstenite::connect_async(request).await.expect("the socket opens").0
+}
+
+#[tokio::test]
+async fn a_connection_that_never_initialises_is_closed_with_4408() {
+    let app = TestApp::spawn().await;
+    let mut socket = bare_socket(&app).await;
+    let closed = next_message(&mut socket, Duration::from_secs(15)).await.expect("the server closes it");
+    assert_eq!((closed["type"].as_str(), closed["code"].as_u64()), (Some("closed"), Some(4408)), "{closed}");
+}
+
+#[tokio::test]
+async fn a_message_larger_than_the_body_limit_ends_the_connection_and_the_server_keeps_serving() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let app = TestApp::spawn().await;
+    let (mut socket, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30733")).await;
+    assert_eq!(ack["type"], "connection_ack");
+    let query =
+        format!("subscription {{ dossierEvents(agencyCode: \"30733\") {{ action }} }} # {}", "x".repeat(2 << 20));
+    let message = serde_json::json!({ "id": "2", "type": "subscribe", "payload": { "query": query } });
+    let _ = socket.send(Message::text(message.to_string())).await;
+    // A live connection answers a ping; this one is closed.
+    let _ = socket.send(Message::text(serde_json::json!({ "type": "ping" }).to_string())).await;
+    let answer = next_message(&mut socket, Duration::from_secs(3)).await;
+    assert!(answer.as_ref().is_none_or(|m| m["type"] != "pong"), "the connection is still open: {answer:?}");
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+}

@@ -19,10 +19,6 @@ impl ScalarType for Date {
         }
     }
 
-    fn is_valid(value: &Value) -> bool {
-        matches!(value, Value::String(text) if NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok())
-    }
-
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }

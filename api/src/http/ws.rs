@@ -23,6 +23,10 @@ use std::time::{Duration, SystemTime};
 
 /// The close code of a refused or ended session (graphql-ws's `Forbidden`).
 const FORBIDDEN: u16 = 4403;
+/// The close code of a connection that never sent `connection_init` (graphql-ws's).
+const INIT_TIMEOUT: u16 = 4408;
+/// How long a connection may stay open before `connection_init`.
+const INIT_WITHIN: Duration = Duration::from_secs(10);
 
 pub(super) async fn upgrade(
     State(state): State<Arc<HttpState>>,
@@ -43,7 +47,11 @@ pub(super) async fn upgrade(
         ))
         .into_response();
     };
+    // A message is a GraphQL request: held to the body limit of `POST /graphql`.
+    let max_message = state.limits.max_body_bytes;
     upgrade
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| serve(state, client, protocol, socket))
         .into_response()
@@ -56,6 +64,8 @@ struct Session {
     authorization: Option<String>,
     expires: Option<SystemTime>,
     refused: bool,
+    /// `connection_init` was answered (either way).
+    initialised: bool,
 }
 
 async fn serve(state: Arc<HttpState>, client: SocketAddr, protocol: WebSocketProtocols, socket: WebSocket) {
@@ -75,6 +85,7 @@ async fn serve(state: Arc<HttpState>, client: SocketAddr, protocol: WebSocketPro
                 .find_map(|key| payload.get(key).and_then(|value| value.as_str()).map(str::to_owned));
             let identified = state.authenticator.identify_until(&state.app.db, authorization.as_deref()).await;
             let mut session = session.lock().unwrap_or_else(|p| p.into_inner());
+            session.initialised = true;
             match identified {
                 Ok((identity, expires)) => {
                     session.authorization = authorization;
@@ -94,9 +105,15 @@ async fn serve(state: Arc<HttpState>, client: SocketAddr, protocol: WebSocketPro
         async_graphql::http::WebSocket::new(state.schema.clone(), input, protocol).on_connection_init(on_init);
     let mut check = tokio::time::interval(crate::auth::authn::OFFICIAL_FRESH_FOR);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let init_deadline = tokio::time::Instant::now() + INIT_WITHIN;
     loop {
         let expires_in = session_left(&session);
+        let waiting_for_init = !session.lock().unwrap_or_else(|p| p.into_inner()).initialised;
         tokio::select! {
+            () = tokio::time::sleep_until(init_deadline), if waiting_for_init => {
+                close(&mut sink, INIT_TIMEOUT, "Connection initialisation timeout".into()).await;
+                return;
+            }
             message = messages.next() => match message {
                 Some(WsMessage::Text(text)) => {
                     if sink.send(Message::Text(text.into())).await.is_err() {
