@@ -1,7 +1,7 @@
 //! The GraphQL edge: every request passes through [`Guard`], which
 //!
 //! - parses the document (remembering parses by their text, `parsed.rs`)
-//!   and measures it (`cost.rs`) before async-graphql validates it, refusing
+//!   and measures it (`cost/`) before async-graphql validates it, refusing
 //!   what exceeds the limits in time proportional to the document's length;
 //! - ends the request when it runs past `--request-timeout` or its response
 //!   grows past `--max-response-bytes`, field by field as it runs, so that

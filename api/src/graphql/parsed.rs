@@ -1,7 +1,7 @@
 //! Parsed operations, remembered by their text. Clients send the same few
 //! operations again and again — a dashboard's list, the desk's commands —
 //! with new variables, and parsing the text is a tenth of a small request's
-//! cost. The limits (`cost.rs`) and validation still run on every request;
+//! cost. The limits (`cost/`) and validation still run on every request;
 //! only documents the limits accepted are remembered, and at most
 //! [`MAX_REMEMBERED_TEXT`] bytes of them, so that a stream of distinct
 //! documents cannot fill the memory.

@@ -1,0 +1,42 @@
+//! What a field costs beyond its object, and how long a whole list can be.
+
+use crate::services::list_bounds::{self, ListBounds};
+
+/// The cost of a field beyond the 1 of an object, for fields that run a
+/// statement of their own over many rows.
+pub(super) fn weight(parent: &str, field: &str) -> Option<u64> {
+    match (parent, field) {
+        ("Query", "dossierReport" | "serviceIndex") => Some(50),
+        ("Query", "catalogStats") => Some(10),
+        ("DossierConnection", "totalCount") => Some(10),
+        _ => None,
+    }
+}
+
+/// How many items a list field that is not paged can hold. Every list field
+/// of the schema is named here (a unit test checks it); a list nobody named
+/// counts as [`UNNAMED_LIST`].
+pub fn list_bound(bounds: &ListBounds, parent: &str, field: &str) -> Option<u64> {
+    Some(match (parent, field) {
+        // A page's items are counted by the connection's `first`.
+        (connection, "edges" | "nodes") if connection.ends_with("Connection") => 1,
+        ("Agency", "children") => bounds.children(),
+        ("DossierReport", "rows") => (bounds.children() + 1)
+            .max(list_bounds::REPORT_MONTHS)
+            .max(bounds.procedure_versions())
+            .max(bounds.fields()),
+        ("CatalogStats", "byTier" | "byOnlineMode") => 3,
+        ("CatalogStats", "byField") => bounds.fields(),
+        ("Procedure", "steps") => bounds.steps(),
+        ("Procedure", "requiredDocuments") => bounds.required_documents(),
+        ("Awaiting", "documents") | ("DossierEvent", "missingDocuments") => bounds.required_documents(),
+        ("Dossier", "documents") => list_bounds::DOCUMENTS_PER_DOSSIER,
+        ("TrackedDossier", "steps") => list_bounds::TRACKED_STEPS,
+        ("Viewer" | "User", "roles") => bounds.roles(),
+        ("WorkingCalendar", "days") => 366,
+        _ => return None,
+    })
+}
+
+/// The bound of a list field [`list_bound`] does not name.
+pub const UNNAMED_LIST: u64 = 100;
