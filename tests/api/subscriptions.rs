@@ -147,3 +147,29 @@ async fn a_message_larger_than_the_body_limit_ends_the_connection_and_the_server
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn a_query_over_the_websocket_is_held_to_the_response_limit_and_a_subscription_is_not() {
+    let app = TestApp::spawn_with(|settings| settings.limits.max_response_bytes = 3_000).await;
+    let query = "{ procedures(first: 50) { edges { node { code name } } } }";
+    let (mut socket, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), query).await;
+    assert_eq!(ack["type"], "connection_ack");
+    let answer = next_message(&mut socket, Duration::from_secs(5)).await.expect("an answer");
+    let codes: Vec<_> =
+        answer["payload"]["errors"].as_array().into_iter().flatten().map(|e| e["extensions"]["code"].clone()).collect();
+    assert!(!codes.is_empty() && codes.iter().all(|c| c == "LIMIT_EXCEEDED"), "{answer}");
+
+    // Events keep coming, however many bytes they add up to.
+    let (mut events, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30733")).await;
+    assert_eq!(ack["type"], "connection_ack");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let procedure = app.procedure_id("30733", None).await;
+    for _ in 0..40 {
+        app.receive_new("vinhthanh.motcua", "30733", &procedure).await;
+    }
+    for n in 0..40 {
+        let seen = next_message(&mut events, Duration::from_secs(5)).await.expect("an event");
+        assert_eq!(seen["type"], "next", "event {n}: {seen}");
+        assert!(seen["payload"].get("errors").is_none(), "event {n}: {seen}");
+    }
+}

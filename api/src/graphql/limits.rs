@@ -97,7 +97,9 @@ impl Extension for Guard {
         stream: BoxStream<'s, Response>,
         next: NextSubscribe<'_>,
     ) -> BoxStream<'s, Response> {
-        self.unbounded.store(true, Ordering::Relaxed);
+        // Only a subscription's events escape the request's time and size
+        // (`parse_query` says which operation this is); a query or mutation
+        // sent over the WebSocket is held to them as over HTTP.
         next.run(ctx, stream)
             .map(|mut response| {
                 for error in &mut response.errors {
