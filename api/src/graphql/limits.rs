@@ -17,8 +17,8 @@ use crate::config::Limits;
 use crate::error::ApiError;
 use crate::services::list_bounds::ListBounds;
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest, NextRequest,
-    NextResolve, NextSubscribe, NextValidation, ResolveInfo,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest, NextResolve,
+    NextSubscribe, NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables};
@@ -86,7 +86,7 @@ impl Extension for Guard {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
         for error in &mut response.errors {
-            self.give_code(error);
+            give_code(error);
         }
         response
     }
@@ -103,7 +103,7 @@ impl Extension for Guard {
         next.run(ctx, stream)
             .map(|mut response| {
                 for error in &mut response.errors {
-                    ensure_code(error, "INTERNAL");
+                    give_code(error);
                 }
                 response
             })
@@ -171,15 +171,6 @@ impl Extension for Guard {
         })
     }
 
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        next.run(ctx, operation_name).await
-    }
-
     async fn resolve(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -192,7 +183,7 @@ impl Extension for Guard {
         }
         let key = info.alias.unwrap_or(info.name).len();
         let value = next.run(ctx, info).await.map_err(|mut error| {
-            self.give_code(&mut error);
+            give_code(&mut error);
             error
         })?;
         if bounded {
@@ -222,24 +213,6 @@ impl Guard {
             humantime::format_duration(self.limits.request_timeout)
         ))
         .to_server_error())
-    }
-
-    /// Gives an error without a code the one its message says it deserves.
-    fn give_code(&self, error: &mut ServerError) {
-        let bad_input = ["Failed to parse", "Invalid value", "Expected input type"];
-        let code = if bad_input.iter().any(|start| error.message.starts_with(start)) {
-            "BAD_USER_INPUT"
-        } else if error.path.is_empty() && error.message.starts_with("Unknown operation") {
-            "OPERATION_RESOLUTION_FAILURE"
-        } else if error.message.starts_with("Subscriptions are not supported") {
-            "BAD_REQUEST"
-        } else {
-            "INTERNAL"
-        };
-        if code == "INTERNAL" && !has_code(error) {
-            tracing::error!(request_id = crate::http::current_request_id(), message = %error.message, "an error without a code");
-        }
-        ensure_code(error, code);
     }
 
     /// Where the document's arguments whose values use a variable are (read
@@ -281,6 +254,25 @@ impl Guard {
         }
         found
     }
+}
+
+/// Gives an error without a code the one its message says it deserves.
+fn give_code(error: &mut ServerError) {
+    let bad_input = ["Failed to parse", "Invalid value", "Expected input type"];
+    let code = if bad_input.iter().any(|start| error.message.starts_with(start)) {
+        "BAD_USER_INPUT"
+    } else if error.path.is_empty() && error.message.starts_with("Unknown operation") {
+        "OPERATION_RESOLUTION_FAILURE"
+    } else if error.message.starts_with("Subscriptions are not supported") {
+        error.message = "a subscription runs over the WebSocket at /graphql/ws (graphql-transport-ws)".into();
+        "BAD_REQUEST"
+    } else {
+        "INTERNAL"
+    };
+    if code == "INTERNAL" && !has_code(error) {
+        tracing::error!(request_id = crate::http::current_request_id(), message = %error.message, "an error without a code");
+    }
+    ensure_code(error, code);
 }
 
 fn has_code(error: &ServerError) -> bool {
