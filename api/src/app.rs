@@ -50,7 +50,7 @@ impl Application {
         let backend = db.get_database_backend();
         let recent = Arc::new(crate::services::recent::RecentDossiers::default());
         let events = Arc::new(crate::services::events::EventBus::new(backend, recent.clone()));
-        events.start(settings.database_url(), db.clone());
+        events.start(settings.database_url(), db.clone()).await;
         let app = Arc::new(AppState {
             db,
             authz,

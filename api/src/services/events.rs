@@ -134,31 +134,47 @@ impl EventBus {
 
     /// On PostgreSQL: publishes this instance's notices and listens for
     /// everyone's for as long as the process runs, reconnecting after a
-    /// failure, and hands the events heard to the subscribers.
-    pub fn start(self: &Arc<Self>, url: String, db: DatabaseConnection) {
+    /// failure, and hands the events heard to the subscribers. Waits (at
+    /// most [`FIRST_LISTEN_WITHIN`]) until the listener first listens, so
+    /// that no command runs from a copy the first `LISTEN` would forget, nor
+    /// misses another instance's notice.
+    pub async fn start(self: &Arc<Self>, url: String, db: DatabaseConnection) {
         if self.backend != DbBackend::Postgres {
             return;
         }
+        let (listening, first) = tokio::sync::oneshot::channel();
         let waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(waiting) = waiting {
             tokio::spawn(publish(url.clone(), waiting));
         }
         let bus = self.clone();
         tokio::spawn(async move {
+            let mut listening = Some(listening);
             loop {
-                if let Err(error) = bus.listen_once(&url, &db).await {
+                if let Err(error) = bus.listen_once(&url, &db, &mut listening).await {
                     tracing::warn!(%error, "listening for dossier events failed; retrying in a second");
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         });
+        if tokio::time::timeout(FIRST_LISTEN_WITHIN, first).await.is_err() {
+            tracing::warn!("not listening for dossier events yet; serving meanwhile");
+        }
     }
 
-    async fn listen_once(&self, url: &str, db: &DatabaseConnection) -> anyhow::Result<()> {
+    async fn listen_once(
+        &self,
+        url: &str,
+        db: &DatabaseConnection,
+        listening: &mut Option<tokio::sync::oneshot::Sender<()>>,
+    ) -> anyhow::Result<()> {
         let mut listener = sea_orm::sqlx::postgres::PgListener::connect(url).await?;
         listener.listen(CHANNEL).await?;
         // Notices sent while nobody listened are lost: trust no copy from before.
         self.recent.forget_all();
+        if let Some(listening) = listening.take() {
+            let _ = listening.send(());
+        }
         loop {
             let notification = listener.recv().await?;
             let notice: Notice = match serde_json::from_str(notification.payload()) {
@@ -186,6 +202,9 @@ impl EventBus {
         }
     }
 }
+
+/// How long a start waits for the first `LISTEN`.
+const FIRST_LISTEN_WITHIN: Duration = Duration::from_secs(5);
 
 /// Sends the waiting notices, as many as have gathered at once, in one
 /// statement on a connection of its own that does not wait for the disk at
