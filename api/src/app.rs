@@ -3,10 +3,10 @@
 use crate::auth::{Authenticator, Authz};
 use crate::config::Settings;
 use crate::db::{self, StatementCounter};
-use crate::graphql::context::AppState;
 use crate::http::{self, HttpState};
 use crate::seed;
 use crate::services::documents::DocumentStore;
+use crate::state::AppState;
 use anyhow::Context;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::future::Future;

@@ -31,7 +31,7 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         dossiers: u64,
         /// Over how many days back they are filed (548: 18 months).
-        #[arg(long, default_value_t = crate::seed::dossiers::DEFAULT_SPAN_DAYS)]
+        #[arg(long, default_value_t = DEFAULT_SPAN_DAYS)]
         days: u32,
     },
     /// Mint a token for an official or a service account; the token is alone on the last line.
@@ -80,6 +80,9 @@ pub enum Command {
         group_by: String,
     },
 }
+
+/// How many days back generated dossiers are filed, unless told otherwise: 18 months.
+pub const DEFAULT_SPAN_DAYS: u32 = 548;
 
 /// Settings shared by every command.
 #[derive(Debug, Clone, Args)]

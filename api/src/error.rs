@@ -136,7 +136,7 @@ impl ApiError {
     /// The GraphQL error a resolver returns: the client message and
     /// `extensions.code` (and `extensions.requestId` for internal errors).
     pub fn to_graphql(&self) -> async_graphql::Error {
-        let request_id = crate::http::current_request_id();
+        let request_id = crate::request_id::current();
         let message = self.client_message(&request_id);
         let code = self.code();
         let internal = matches!(self, ApiError::Internal(_));

@@ -13,8 +13,12 @@ pub mod error;
 pub mod export;
 pub mod graphql;
 pub mod http;
+pub mod request_id;
 pub mod seed;
 pub mod services;
 pub mod state;
+
+#[cfg(test)]
+mod layers;
 
 pub use app::Application;

@@ -3,7 +3,7 @@
 //! `policies/policy.csv`; role assignments (`g` rules) from the database.
 
 use crate::domain::paths::PathPattern;
-use crate::services::scope::Scope;
+use crate::domain::scope::Scope;
 use anyhow::Context;
 use casbin::function_map::key_match;
 use casbin::{CoreApi, DefaultModel, Enforcer, MgmtApi};

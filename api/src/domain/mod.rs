@@ -4,3 +4,4 @@ pub mod calendar;
 pub mod codes;
 pub mod lifecycle;
 pub mod paths;
+pub mod scope;

@@ -1,15 +1,15 @@
 //! What a resolver can reach: the shared state and the request's caller.
 
 use crate::auth::{Identity, Viewer};
+use crate::domain::scope::Scope;
 use crate::error::ApiError;
 use crate::graphql::loaders::DbLoader;
-use crate::services::scope::Scope;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
-pub use crate::state::AppState;
+use crate::state::AppState;
 
 /// The request's caller and its loaders.
 pub struct RequestData {

@@ -270,7 +270,7 @@ fn give_code(error: &mut ServerError) {
         "INTERNAL"
     };
     if code == "INTERNAL" && !has_code(error) {
-        tracing::error!(request_id = crate::http::current_request_id(), message = %error.message, "an error without a code");
+        tracing::error!(request_id = crate::request_id::current(), message = %error.message, "an error without a code");
     }
     ensure_code(error, code);
 }

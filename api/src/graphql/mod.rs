@@ -15,8 +15,8 @@ pub mod subscription;
 pub mod types;
 
 use crate::config::Limits;
+use crate::state::AppState;
 use async_graphql::Schema;
-use context::AppState;
 use std::sync::Arc;
 
 /// The schema type.

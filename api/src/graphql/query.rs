@@ -1,5 +1,6 @@
 //! The query root.
 
+use crate::domain::scope::Scope;
 use crate::error::ApiError;
 use crate::graphql::context::RequestData;
 use crate::graphql::context::{load, page_size, scope, ContextExt};
@@ -11,7 +12,6 @@ use crate::graphql::types::{
     Agency, AuditEntry, CatalogStats, Dossier, DossierDocument, DossierEvent, DossierReport, Procedure, ReportGrouping,
     TrackedDossier, User, Viewer,
 };
-use crate::services::scope::Scope;
 use crate::services::{agencies, audit, documents, dossiers, procedures, reports, tracking};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, InputObject, Interface, Object, ID};

@@ -18,9 +18,9 @@ pub use playground::DemoOfficial;
 
 use crate::auth::Authenticator;
 use crate::config::Limits;
-use crate::graphql::context::AppState;
 use crate::graphql::parsed::ParsedOperations;
 use crate::graphql::AppSchema;
+use crate::state::AppState;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -29,15 +29,6 @@ use axum::routing::get;
 use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::{Arc, OnceLock};
-
-tokio::task_local! {
-    static REQUEST_ID: String;
-}
-
-/// The id of the request being served, for logs and internal errors.
-pub fn current_request_id() -> String {
-    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| "none".into())
-}
 
 /// What the HTTP handlers share.
 pub struct HttpState {
@@ -73,7 +64,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
 /// Serves the request with an id of its own, told to the client in `x-request-id`.
 async fn with_request_id(request: Request, next: Next) -> Response {
     let id = uuid::Uuid::now_v7().to_string();
-    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
+    let mut response = crate::request_id::serve(id.clone(), next.run(request)).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }

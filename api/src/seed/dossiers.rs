@@ -280,13 +280,12 @@ struct Event {
 /// rebuilds them at the end, rather than maintaining them row by row.
 const BULK_THRESHOLD: u64 = 100_000;
 
-/// Adds `count` generated dossiers; repeatable runs continue the daily code
-/// sequences. One thread generates (deterministically, from one seeded random
-/// generator) while writers load the previous batches.
-/// How many days back generated dossiers are filed, unless told otherwise: 18 months.
-pub const DEFAULT_SPAN_DAYS: u32 = 548;
+pub use crate::config::DEFAULT_SPAN_DAYS;
 
-/// Generates `count` dossiers filed over the past `span_days` days.
+/// Generates `count` dossiers filed over the past `span_days` days;
+/// repeatable runs continue the daily code sequences. One thread generates
+/// (deterministically, from one seeded random generator) while writers load
+/// the previous batches.
 pub async fn generate(
     db: &DatabaseConnection,
     count: u64,

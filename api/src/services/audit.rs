@@ -2,11 +2,12 @@
 //! where, to what, and how it ended.
 
 use super::cursor::Cursor;
-use super::scope::Scope;
 use super::Page;
 use crate::auth::Viewer;
 use crate::domain::paths::PathPattern;
+use crate::domain::scope::Scope;
 use crate::error::{ApiError, ApiResult};
+use crate::services::scope::ScopeCondition;
 use chrono::{DateTime, Utc};
 use entity::audit_log;
 use sea_orm::{
@@ -68,7 +69,7 @@ impl<'a> Entry<'a> {
                 Ok(()) => "OK".into(),
                 Err(error) => error.code().into(),
             }),
-            request_id: Set(crate::http::current_request_id()),
+            request_id: Set(crate::request_id::current()),
             created_at: Set(at),
         }
     }

@@ -5,9 +5,9 @@
 //! renamed into place, so a reader never sees half a file, and the same
 //! content attached twice is kept once.
 
+use crate::domain::scope::Scope;
 use crate::error::{ApiError, ApiResult};
 use crate::services::dossiers;
-use crate::services::scope::Scope;
 use entity::dossier_document;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use sha2::{Digest, Sha256};

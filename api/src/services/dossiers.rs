@@ -1,11 +1,12 @@
 //! Reading dossiers, always inside the caller's scope.
 
 use super::cursor::Cursor;
-use super::scope::Scope;
 use super::{escape_like, Page};
 use crate::domain::codes::parse_dossier_code;
 use crate::domain::paths::PathPattern;
+use crate::domain::scope::Scope;
 use crate::error::ApiResult;
+use crate::services::scope::ScopeCondition;
 use chrono::{DateTime, Utc};
 use entity::{dossier, dossier_event, procedure, Channel, DossierStatus};
 use sea_orm::sea_query::{Alias, Expr, Func, LikeExpr, NullOrdering, Query, SelectStatement, UnionType};

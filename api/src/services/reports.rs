@@ -22,10 +22,10 @@
 //! agency and a few live rows: its cost grows with agencies × days, not with
 //! dossiers.
 
-use super::scope::Scope;
 use super::tally::{Counter, COLUMNS, COUNTERS};
 use crate::domain::calendar::vietnam;
 use crate::domain::paths::{subtree_upper_bound, PathPattern};
+use crate::domain::scope::Scope;
 use crate::error::{ApiError, ApiResult};
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
 use entity::agency;
