@@ -363,13 +363,10 @@ impl Query {
     ) -> async_graphql::Result<crate::graphql::types::service_index::ServiceIndex> {
         use crate::graphql::types::service_index::ServiceIndex;
         ctx.viewer()?;
-        let (Date(from), Date(to)) = (from, to);
-        let period = reports::Period::new(from, to)?;
         let scope = scope(ctx, "report", "read").await;
-        let agency = reports::reportable(ctx.db(), &scope, &agency_code).await?;
         let now = ctx.state().clock.now();
-        let index = reports::service_index(ctx.db(), &scope, &agency, period, now).await?;
-        Ok(ServiceIndex { agency, from, to, as_of: now, index })
+        let (subject, index) = reports::service_index_of(ctx.db(), &scope, &agency_code, (from.0, to.0), now).await?;
+        Ok(ServiceIndex { agency: subject.agency, from: from.0, to: to.0, as_of: now, index })
     }
 
     /// Catalogue statistics of an agency's subtree: the procedures in force
@@ -401,20 +398,12 @@ impl Query {
         group_by: Option<ReportGrouping>,
     ) -> async_graphql::Result<DossierReport> {
         ctx.viewer()?;
-        let (Date(from), Date(to)) = (from, to);
-        let period = reports::Period::new(from, to)?;
         let scope = scope(ctx, "report", "read").await;
-        let agency = reports::reportable(ctx.db(), &scope, &agency_code).await?;
         let grouping = group_by.unwrap_or_default();
-        let by = match grouping {
-            ReportGrouping::Agency => reports::Grouping::Agency,
-            ReportGrouping::Month => reports::Grouping::Month,
-            ReportGrouping::Procedure => reports::Grouping::Procedure,
-            ReportGrouping::Field => reports::Grouping::Field,
-        };
         let now = ctx.state().clock.now();
-        let report = reports::dossier_report(ctx.db(), &scope, &agency, period, by, now).await?;
-        Ok(DossierReport { agency, from, to, grouping, report })
+        let (subject, report) =
+            reports::dossier_report_of(ctx.db(), &scope, &agency_code, (from.0, to.0), grouping.into(), now).await?;
+        Ok(DossierReport { agency: subject.agency, from: from.0, to: to.0, grouping, report })
     }
 
     /// A dossier by code; null when it does not exist or the caller may not see it.

@@ -1,7 +1,7 @@
 //! HTTP: `POST`/`GET /graphql` (`graphql.rs`), subscriptions on
 //! `/graphql/ws` (`ws.rs`), document downloads at `/documents/{id}`
 //! (`documents.rs`), the reports as files at `/reports/{report}.{csv|xlsx}`
-//! (`crate::export`), the playground at `/` with its assets
+//! (`reports.rs`, laid out by `crate::export`), the playground at `/` with its assets
 //! (`playground.rs`), `/healthz`, `/readyz` and `/metrics`. Every request gets
 //! an id (`x-request-id`); the caller is read from the `Authorization` header
 //! in one place ([`Caller`]); every failure is a JSON body of GraphQL errors
@@ -11,6 +11,7 @@ mod caller;
 mod documents;
 mod graphql;
 mod playground;
+mod reports;
 mod ws;
 
 pub use caller::Caller;
@@ -52,7 +53,7 @@ pub fn router(state: Arc<HttpState>) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/documents/{id}", get(documents::download))
-        .route("/reports/{file}", get(crate::export::handler))
+        .route("/reports/{file}", get(reports::download))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

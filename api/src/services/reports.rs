@@ -46,6 +46,23 @@ pub enum Grouping {
     Field,
 }
 
+impl std::str::FromStr for Grouping {
+    type Err = crate::error::ApiError;
+
+    /// `AGENCY`, `MONTH`, `PROCEDURE` or `FIELD` (any case), as GraphQL names them.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value.to_ascii_uppercase().as_str() {
+            "AGENCY" => Ok(Self::Agency),
+            "MONTH" => Ok(Self::Month),
+            "PROCEDURE" => Ok(Self::Procedure),
+            "FIELD" => Ok(Self::Field),
+            _ => Err(crate::error::ApiError::BadUserInput(format!(
+                "`groupBy`: `{value}` is not one of AGENCY, MONTH, PROCEDURE, FIELD"
+            ))),
+        }
+    }
+}
+
 /// A period of whole calendar days in Vietnam, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
@@ -286,17 +303,65 @@ impl Buckets {
     }
 }
 
-/// The agency with `code` when the caller may report on it (`scope`, its
-/// `report, read`); else `NOT_FOUND`, word for word the answer for a code
-/// that does not exist.
-pub async fn reportable(db: &DatabaseConnection, scope: &Scope, code: &str) -> ApiResult<agency::Model> {
-    super::agencies::require_by_code(db, code, |agency| scope.contains(&agency.path)).await
+/// What a report was asked of: the agency and the period.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub agency: agency::Model,
+    pub period: Period,
+}
+
+impl Subject {
+    /// The agency with `code` over `from..=to`, for a caller whose `report,
+    /// read` is `scope`: `BAD_USER_INPUT` for a period that runs backwards or
+    /// is too long, `NOT_FOUND` — word for word the answer for a code that
+    /// does not exist — for an agency the caller may not report on.
+    pub async fn checked(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        code: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> ApiResult<Self> {
+        let period = Period::new(from, to)?;
+        let agency = super::agencies::require_by_code(db, code, |agency| scope.contains(&agency.path)).await?;
+        Ok(Self { agency, period })
+    }
+}
+
+/// The report on dossier handling (form II.06a) of the agency `code` over
+/// `from..=to` as a caller with `scope` may have it: the one entry point of
+/// `dossierReport` and `GET /reports/dossier-report.*`.
+pub async fn dossier_report_of(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    code: &str,
+    (from, to): (NaiveDate, NaiveDate),
+    grouping: Grouping,
+    now: DateTime<Utc>,
+) -> ApiResult<(Subject, Report)> {
+    let subject = Subject::checked(db, scope, code, from, to).await?;
+    let report = dossier_report(db, scope, &subject.agency, subject.period, grouping, now).await?;
+    Ok((subject, report))
+}
+
+/// The service index of the agency `code` over `from..=to` as a caller with
+/// `scope` may have it: the one entry point of `serviceIndex` and `GET
+/// /reports/service-index.*`.
+pub async fn service_index_of(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    code: &str,
+    (from, to): (NaiveDate, NaiveDate),
+    now: DateTime<Utc>,
+) -> ApiResult<(Subject, ServiceIndex)> {
+    let subject = Subject::checked(db, scope, code, from, to).await?;
+    let index = service_index(db, scope, &subject.agency, subject.period, now).await?;
+    Ok((subject, index))
 }
 
 /// The report on `agency` for `period`, over the agencies of `scope` in its
-/// subtree. The caller checks that `scope` contains the agency
-/// (`reportable`).
-pub async fn dossier_report(
+/// subtree; `scope` contains the agency (`Subject::checked`).
+async fn dossier_report(
     db: &DatabaseConnection,
     scope: &Scope,
     agency: &agency::Model,
@@ -381,7 +446,7 @@ pub struct ServiceIndex {
 /// the caller checks that `scope` contains the agency) over `period`: the
 /// dossier shares from the report's counters, the procedure shares from the
 /// catalogue that applies there.
-pub async fn service_index(
+async fn service_index(
     db: &DatabaseConnection,
     scope: &Scope,
     agency: &agency::Model,

@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 /// How the rows of a dossier report are cut.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[graphql(remote = "crate::services::reports::Grouping")]
 pub enum ReportGrouping {
     /// One row per direct child agency, each summing its whole subtree, and
     /// one for the agency's own dossiers when it holds any (the default).
