@@ -7,7 +7,6 @@
 //! deactivated.
 
 use super::HttpState;
-use crate::auth::Identity;
 use crate::error::ApiError;
 use crate::graphql::context::RequestData;
 use async_graphql::http::{WebSocketProtocols, WsMessage, ALL_WEBSOCKET_PROTOCOLS};
@@ -15,6 +14,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
+use futures_util::future::BoxFuture;
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
 use std::str::FromStr;
@@ -77,30 +77,7 @@ async fn serve(state: Arc<HttpState>, client: SocketAddr, protocol: WebSocketPro
         })
     });
     let session = Arc::new(Mutex::new(Session::default()));
-    let on_init = {
-        let (state, session) = (state.clone(), session.clone());
-        move |payload: serde_json::Value| async move {
-            let authorization = ["Authorization", "authorization"]
-                .into_iter()
-                .find_map(|key| payload.get(key).and_then(|value| value.as_str()).map(str::to_owned));
-            let identified = state.authenticator.identify_until(&state.app.db, authorization.as_deref()).await;
-            let mut session = session.lock().unwrap_or_else(|p| p.into_inner());
-            session.initialised = true;
-            match identified {
-                Ok((identity, expires)) => {
-                    session.authorization = authorization;
-                    session.expires = expires;
-                    let mut data = async_graphql::Data::default();
-                    data.insert(Arc::new(RequestData::new(&state.app.db, identity, client.ip())));
-                    Ok(data)
-                }
-                Err(error) => {
-                    session.refused = true;
-                    Err(async_graphql::Error::new(format!("Forbidden: {}", error.client_message("ws"))))
-                }
-            }
-        }
-    };
+    let on_init = connection_init(state.clone(), client, session.clone());
     let mut messages =
         async_graphql::http::WebSocket::new(state.schema.clone(), input, protocol).on_connection_init(on_init);
     let mut check = tokio::time::interval(crate::auth::authn::OFFICIAL_FRESH_FOR);
@@ -133,22 +110,59 @@ async fn serve(state: Arc<HttpState>, client: SocketAddr, protocol: WebSocketPro
                 return;
             }
             _ = check.tick() => {
-                let authorization = session.lock().unwrap_or_else(|p| p.into_inner()).authorization.clone();
-                if let Some(authorization) = authorization {
-                    match state.authenticator.identify(&state.app.db, Some(&authorization)).await {
-                        Ok(Identity::User(_)) => {}
-                        Ok(Identity::Anonymous) => {}
-                        Err(ApiError::Internal(error)) => {
-                            tracing::warn!(?error, "checking a subscriber's token failed; the session goes on");
-                        }
-                        Err(error) => {
-                            close(&mut sink, FORBIDDEN, format!("Forbidden: {}", error.client_message("ws"))).await;
-                            return;
-                        }
-                    }
+                if let Err(reason) = still_signed_in(&state, &session).await {
+                    close(&mut sink, FORBIDDEN, reason).await;
+                    return;
                 }
             }
         }
+    }
+}
+
+/// What answers `connection_init`: the token in its payload, identified as
+/// on HTTP; the session remembers it, and whether it was refused.
+fn connection_init(
+    state: Arc<HttpState>,
+    client: SocketAddr,
+    session: Arc<Mutex<Session>>,
+) -> impl FnOnce(serde_json::Value) -> BoxFuture<'static, async_graphql::Result<async_graphql::Data>> {
+    move |payload: serde_json::Value| {
+        Box::pin(async move {
+            let authorization = ["Authorization", "authorization"]
+                .into_iter()
+                .find_map(|key| payload.get(key).and_then(|value| value.as_str()).map(str::to_owned));
+            let identified = state.authenticator.identify_until(&state.app.db, authorization.as_deref()).await;
+            let mut session = session.lock().unwrap_or_else(|p| p.into_inner());
+            session.initialised = true;
+            match identified {
+                Ok((identity, expires)) => {
+                    session.authorization = authorization;
+                    session.expires = expires;
+                    let mut data = async_graphql::Data::default();
+                    data.insert(Arc::new(RequestData::new(&state.app.db, identity, client.ip())));
+                    Ok(data)
+                }
+                Err(error) => {
+                    session.refused = true;
+                    Err(async_graphql::Error::new(format!("Forbidden: {}", error.client_message("ws"))))
+                }
+            }
+        })
+    }
+}
+
+/// The session's token identified again (its official may have been
+/// deactivated): `Err` with the reason to close the connection with.
+async fn still_signed_in(state: &HttpState, session: &Mutex<Session>) -> Result<(), String> {
+    let authorization = session.lock().unwrap_or_else(|p| p.into_inner()).authorization.clone();
+    let Some(authorization) = authorization else { return Ok(()) };
+    match state.authenticator.identify(&state.app.db, Some(&authorization)).await {
+        Ok(_) => Ok(()),
+        Err(ApiError::Internal(error)) => {
+            tracing::warn!(?error, "checking a subscriber's token failed; the session goes on");
+            Ok(())
+        }
+        Err(error) => Err(format!("Forbidden: {}", error.client_message("ws"))),
     }
 }
 

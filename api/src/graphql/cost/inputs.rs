@@ -21,22 +21,6 @@ pub(super) fn check_inputs(
     variables: &Variables,
     registry: &Registry,
 ) -> Result<(), Refused> {
-    fn const_has_nul(value: &ConstValue) -> bool {
-        match value {
-            ConstValue::String(text) => text.contains('\0'),
-            ConstValue::List(items) => items.iter().any(const_has_nul),
-            ConstValue::Object(fields) => fields.iter().any(|(key, value)| key.contains('\0') || const_has_nul(value)),
-            _ => false,
-        }
-    }
-    fn has_nul(value: &Value) -> bool {
-        match value {
-            Value::String(text) => text.contains('\0'),
-            Value::List(items) => items.iter().any(has_nul),
-            Value::Object(fields) => fields.values().any(has_nul),
-            _ => false,
-        }
-    }
     let nul = |position: Option<Pos>| Refused {
         error: ApiError::BadUserInput(
             "a string holds the NUL character (U+0000), which cannot be stored: remove it".into(),
@@ -96,4 +80,23 @@ pub(super) fn check_inputs(
         walk(&fragment.node.selection_set.node, &check)?;
     }
     Ok(())
+}
+
+/// Whether a value (a variable's, or a default) holds the NUL character.
+fn const_has_nul(value: &ConstValue) -> bool {
+    match value {
+        ConstValue::String(text) => text.contains('\0'),
+        ConstValue::List(items) => items.iter().any(const_has_nul),
+        ConstValue::Object(fields) => fields.iter().any(|(key, value)| key.contains('\0') || const_has_nul(value)),
+        _ => false,
+    }
+}
+/// Whether a document's value holds the NUL character.
+fn has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::List(items) => items.iter().any(has_nul),
+        Value::Object(fields) => fields.values().any(has_nul),
+        _ => false,
+    }
 }
