@@ -108,6 +108,119 @@ impl Sql {
     }
 }
 
+/// Which days a report reads, and the boundaries that cut them into stretches.
+struct Reading {
+    /// A period that has ended, read from the days before it (and the
+    /// totals) rather than from its days on: whichever covers fewer days.
+    before: bool,
+    /// The days that begin a stretch: each day (month) counts under the
+    /// latest boundary at or before it.
+    boundaries: Vec<NaiveDate>,
+    /// The first day read (with `before`: the last day read is the period's).
+    earliest: NaiveDate,
+    /// The day after the period.
+    after: NaiveDate,
+    /// The months a boundary cuts: read from the day counters; whole months
+    /// from the month counters.
+    cut_months: Vec<NaiveDate>,
+    period: Period,
+}
+
+impl Reading {
+    async fn of(db: &DatabaseConnection, period: Period, now: DateTime<Utc>) -> ApiResult<Self> {
+        let today = crate::services::tally::vietnam_day(now);
+        let after = period.to + Days::new(1);
+        let before = day_start(after) <= now && {
+            let statement = "SELECT MIN(day) AS first, MAX(day) AS last FROM dossier_tally";
+            let span = db.query_one(Statement::from_string(db.get_database_backend(), statement)).await?;
+            let day = |column: &str| {
+                span.as_ref().and_then(|row| row.try_get::<Option<NaiveDate>>("", column).ok().flatten())
+            };
+            match (day("first"), day("last")) {
+                (Some(first), Some(last)) => period.from - first < last - period.to,
+                _ => false,
+            }
+        };
+        let cuts = if before {
+            vec![period.from - Days::new(1), period.from, after]
+        } else {
+            vec![period.from, after, today, today + Days::new(1)]
+        };
+        let mut boundaries: Vec<NaiveDate> = if before { cuts[..2].to_vec() } else { cuts.clone() };
+        boundaries.sort_unstable();
+        boundaries.dedup();
+        let mut cut_months: Vec<NaiveDate> = cuts[usize::from(before)..]
+            .iter()
+            .filter(|day| day.day() != 1)
+            .map(|day| crate::services::tally::month_of(*day))
+            .collect();
+        cut_months.sort_unstable();
+        cut_months.dedup();
+        Ok(Self { before, boundaries, earliest: period.from.min(today), after, cut_months, period })
+    }
+
+    /// The key a day (or month) `column` counts under: its stretch's boundary.
+    fn day_key(&self, sql: &mut Sql, grouping: Grouping, column: &str) {
+        match grouping {
+            Grouping::Agency | Grouping::Procedure | Grouping::Field => {
+                sql.push("CASE");
+                for boundary in self.boundaries.iter().rev().filter(|b| self.before || **b >= self.earliest) {
+                    sql.push(&format!(" WHEN {column} >= "));
+                    sql.day(*boundary);
+                    sql.push(" THEN ");
+                    sql.day(*boundary);
+                }
+                if self.before {
+                    // The days before the period, under the day before it.
+                    sql.push(" ELSE ");
+                    sql.day(self.period.from - Days::new(1));
+                }
+                sql.push(" END");
+            }
+            Grouping::Month if self.before => {
+                sql.push(&format!("CASE WHEN {column} >= "));
+                sql.day(self.period.from);
+                sql.push(&format!(" THEN {column} ELSE "));
+                sql.day(self.period.from - Days::new(1));
+                sql.push(" END");
+            }
+            Grouping::Month => sql.push(column),
+        }
+    }
+
+    /// The days (or months) `column` of a counter table that are read.
+    fn range(&self, sql: &mut Sql, column: &str) {
+        let month_of = crate::services::tally::month_of;
+        match (column, self.before) {
+            ("day", true) => {
+                sql.push(" AND day < ");
+                sql.day(self.after);
+            }
+            ("day", false) => {
+                sql.push(" AND day >= ");
+                sql.day(self.earliest);
+            }
+            (_, true) => {
+                sql.push(" AND month < ");
+                sql.day(month_of(self.after));
+            }
+            (_, false) => {
+                sql.push(" AND month >= ");
+                sql.day(month_of(self.earliest));
+            }
+        }
+    }
+}
+
+/// The counter tables a grouping reads: days, months, totals.
+fn tables(grouping: Grouping) -> (&'static str, &'static str, &'static str) {
+    use crate::services::tally::{DAYS, MONTHS, PROCEDURE_DAYS, PROCEDURE_MONTHS, PROCEDURE_TOTALS, TOTALS};
+    match grouping {
+        Grouping::Procedure | Grouping::Field => (PROCEDURE_DAYS, PROCEDURE_MONTHS, PROCEDURE_TOTALS),
+        Grouping::Agency | Grouping::Month => (DAYS, MONTHS, TOTALS),
+    }
+}
+
 /// The sums per group (an agency's path, or one group for a report by
 /// month), in one statement: the day counters from the earliest day needed
 /// on, the totals, the changes not yet folded (PostgreSQL) in both, and the
@@ -119,112 +232,53 @@ pub(super) async fn sums(
     grouping: Grouping,
     now: DateTime<Utc>,
 ) -> ApiResult<BTreeMap<String, Buckets>> {
-    use crate::services::tally::{
-        month_of, CHANGES, DAYS, MONTHS, PROCEDURE_DAYS, PROCEDURE_MONTHS, PROCEDURE_TOTALS, TOTALS,
-    };
-    let by_procedure = matches!(grouping, Grouping::Procedure | Grouping::Field);
-    let (days, months, totals) =
-        if by_procedure { (PROCEDURE_DAYS, PROCEDURE_MONTHS, PROCEDURE_TOTALS) } else { (DAYS, MONTHS, TOTALS) };
+    let reading = Reading::of(db, period, now).await?;
     let backend = db.get_database_backend();
-    let today = crate::services::tally::vietnam_day(now);
-    let after = period.to + Days::new(1);
-    // A period that has ended needs the sums from its start on, or — the
-    // same from the totals — those before it: whichever covers fewer days.
-    let before = day_start(after) <= now && {
-        let span = db
-            .query_one(Statement::from_string(backend, "SELECT MIN(day) AS first, MAX(day) AS last FROM dossier_tally"))
-            .await?;
-        let day =
-            |column: &str| span.as_ref().and_then(|row| row.try_get::<Option<NaiveDate>>("", column).ok().flatten());
-        match (day("first"), day("last")) {
-            (Some(first), Some(last)) => period.from - first < last - period.to,
-            _ => false,
-        }
-    };
-    let mut boundaries = if before {
-        vec![period.from - Days::new(1), period.from]
-    } else {
-        vec![period.from, after, today, today + Days::new(1)]
-    };
-    boundaries.sort_unstable();
-    boundaries.dedup();
-    let earliest = period.from.min(today);
-    // Whole months come from the month counters; the months a boundary
-    // cuts (and the changes not yet folded) from the day counters.
-    let cuts = if before { vec![period.from, after] } else { vec![period.from, after, today, today + Days::new(1)] };
-    let mut cut_months: Vec<NaiveDate> = cuts.iter().filter(|day| day.day() != 1).map(|day| month_of(*day)).collect();
-    cut_months.sort_unstable();
-    cut_months.dedup();
     let mut sql = Sql { backend, text: String::new(), values: Vec::new(), inline: false };
-    let group = match grouping {
-        Grouping::Agency => "agency_path",
-        Grouping::Procedure | Grouping::Field => "procedure_id",
-        Grouping::Month => "''",
-    };
-    let counters = COLUMNS.join(", ");
     let sums: Vec<String> = COLUMNS.iter().map(|c| format!("SUM({c}) AS {c}")).collect();
     sql.push(&format!(
         "SELECT grp, kind, day_key, {}, SUM(due_earlier_today) AS due_earlier_today FROM (",
         sums.join(", ")
     ));
-    // The day counters of the cut months: on SQLite one month at a time (a
-    // single range of days, one index seek per agency of the scope); on
-    // PostgreSQL in one branch, which it reads as a bitmap of the months'
-    // ranges on the (day, agency_path) index.
-    let day_branches: Vec<Option<Vec<NaiveDate>>> = match backend {
-        DbBackend::Sqlite => cut_months.iter().map(|month| Some(vec![*month])).collect(),
-        _ => vec![Some(cut_months.clone())],
+    counter_branches(&mut sql, &reading, scope, grouping);
+    total_branches(&mut sql, scope, grouping);
+    due_earlier_today_branch(&mut sql, scope, grouping, now);
+    sql.push(") counted GROUP BY grp, kind, day_key");
+    let rows = db.query_all(Statement::from_sql_and_values(backend, sql.text, sql.values)).await?;
+    read_groups(rows, grouping, reading.before)
+}
+
+/// What the rows are grouped by.
+fn group_column(grouping: Grouping) -> &'static str {
+    match grouping {
+        Grouping::Agency => "agency_path",
+        Grouping::Procedure | Grouping::Field => "procedure_id",
+        Grouping::Month => "''",
+    }
+}
+
+/// The day and month counters (kind 0): the day counters of the cut months —
+/// on SQLite one month at a time (a single range of days, one index seek per
+/// agency of the scope), on PostgreSQL in one branch, which it reads as a
+/// bitmap of the months' ranges on the (day, agency_path) index —, the
+/// changes not yet folded, and the month counters of the whole months.
+fn counter_branches(sql: &mut Sql, reading: &Reading, scope: &Scope, grouping: Grouping) {
+    use crate::services::tally::CHANGES;
+    let (days, months, _) = tables(grouping);
+    let by_procedure = matches!(grouping, Grouping::Procedure | Grouping::Field);
+    let (group, counters) = (group_column(grouping), COLUMNS.join(", "));
+    let day_branches: Vec<Option<Vec<NaiveDate>>> = match sql.backend {
+        DbBackend::Sqlite => reading.cut_months.iter().map(|month| Some(vec![*month])).collect(),
+        _ => vec![Some(reading.cut_months.clone())],
     };
     let branches =
         day_branches.into_iter().map(|cut| (days, "day", cut)).chain([(CHANGES, "day", None), (months, "month", None)]);
     for (table, column, cut) in branches {
         sql.push(&format!("SELECT {group} AS grp, 0 AS kind, "));
-        match grouping {
-            // Each day (month) under the boundary that begins its stretch.
-            Grouping::Agency | Grouping::Procedure | Grouping::Field => {
-                sql.push("CASE");
-                for boundary in boundaries.iter().rev().filter(|b| before || **b >= earliest) {
-                    sql.push(&format!(" WHEN {column} >= "));
-                    sql.day(*boundary);
-                    sql.push(" THEN ");
-                    sql.day(*boundary);
-                }
-                if before {
-                    // The days before the period, under the day before it.
-                    sql.push(" ELSE ");
-                    sql.day(period.from - Days::new(1));
-                }
-                sql.push(" END");
-            }
-            Grouping::Month if before => {
-                sql.push(&format!("CASE WHEN {column} >= "));
-                sql.day(period.from);
-                sql.push(&format!(" THEN {column} ELSE "));
-                sql.day(period.from - Days::new(1));
-                sql.push(" END");
-            }
-            _ => sql.push(column),
-        }
+        reading.day_key(sql, grouping, column);
         sql.push(&format!(" AS day_key, {counters}, 0 AS due_earlier_today FROM {table} WHERE "));
         sql.counters_scope(scope);
-        match (column, before) {
-            ("day", true) => {
-                sql.push(" AND day < ");
-                sql.day(after);
-            }
-            ("day", false) => {
-                sql.push(" AND day >= ");
-                sql.day(earliest);
-            }
-            (_, true) => {
-                sql.push(" AND month < ");
-                sql.day(month_of(after));
-            }
-            (_, false) => {
-                sql.push(" AND month >= ");
-                sql.day(month_of(earliest));
-            }
-        }
+        reading.range(sql, column);
         if by_procedure && table == CHANGES {
             sql.push(" AND procedure_id IS NOT NULL");
         }
@@ -241,39 +295,57 @@ pub(super) async fn sums(
             sql.push(")");
         }
         if table == months {
-            for month in &cut_months {
+            for month in &reading.cut_months {
                 sql.push(" AND month <> ");
                 sql.day(*month);
             }
         }
         sql.push(" UNION ALL ");
     }
+}
+
+/// The totals over all days and the changes not yet folded (kind 1).
+fn total_branches(sql: &mut Sql, scope: &Scope, grouping: Grouping) {
+    use crate::services::tally::CHANGES;
+    let (_, _, totals) = tables(grouping);
+    let (group, counters) = (group_column(grouping), COLUMNS.join(", "));
     for table in [totals, CHANGES] {
         sql.push(&format!("SELECT {group}, 1, CAST(NULL AS DATE), {counters}, 0 FROM {table} WHERE "));
         sql.counters_scope(scope);
-        if by_procedure && table == CHANGES {
+        if matches!(grouping, Grouping::Procedure | Grouping::Field) && table == CHANGES {
             // Changes written before the counters per procedure existed.
             sql.push(" AND procedure_id IS NOT NULL");
         }
         sql.push(" UNION ALL ");
     }
+}
+
+/// The pending dossiers that fell due earlier today, counted live (kind 2).
+fn due_earlier_today_branch(sql: &mut Sql, scope: &Scope, grouping: Grouping, now: DateTime<Utc>) {
     let zeros = ["0"; COUNTERS].join(", ");
     sql.push(&format!(
-        "SELECT {group}, 2, CAST(NULL AS DATE), {zeros}, 1 FROM dossier WHERE {} AND due_at >= ",
+        "SELECT {}, 2, CAST(NULL AS DATE), {zeros}, 1 FROM dossier WHERE {} AND due_at >= ",
+        group_column(grouping),
         migration::PENDING
     ));
-    sql.bind(day_start(today));
+    sql.bind(day_start(crate::services::tally::vietnam_day(now)));
     sql.push(" AND due_at < ");
     sql.bind(now);
     sql.push(" AND ");
     sql.scope(scope);
-    sql.push(") counted GROUP BY grp, kind, day_key");
-    let rows = db.query_all(Statement::from_sql_and_values(backend, sql.text, sql.values)).await?;
+}
+
+/// The statement's rows, into each group's buckets.
+fn read_groups(
+    rows: Vec<sea_orm::QueryResult>,
+    grouping: Grouping,
+    before: bool,
+) -> ApiResult<BTreeMap<String, Buckets>> {
     let mut groups: BTreeMap<String, Buckets> = BTreeMap::new();
     for row in rows {
-        let group: String = match by_procedure {
-            true => row.try_get::<uuid::Uuid>("", "grp")?.to_string(),
-            false => row.try_get("", "grp")?,
+        let group: String = match grouping {
+            Grouping::Procedure | Grouping::Field => row.try_get::<uuid::Uuid>("", "grp")?.to_string(),
+            Grouping::Agency | Grouping::Month => row.try_get("", "grp")?,
         };
         let kind: i32 = row.try_get("", "kind")?;
         let mut sums = Sums::default();
