@@ -5,3 +5,4 @@ pub mod codes;
 pub mod lifecycle;
 pub mod paths;
 pub mod scope;
+pub mod steps;

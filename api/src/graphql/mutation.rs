@@ -523,7 +523,9 @@ impl Mutation {
                 "a submitted dossier came with its documents; attach more with `attachDocument`".into(),
             )
             .into()),
-            (Some(id), None, None) => act(ctx, &id, input.version, Change::Receive { note: input.note }).await,
+            (Some(id), None, None) => {
+                act(ctx, &id, input.version, Change::Receive(commands::Receive { note: input.note })).await
+            }
             (None, Some(procedure), Some(applicant)) => {
                 let application = Application {
                     procedure_id: procedure_id(&procedure)?,
@@ -549,7 +551,7 @@ impl Mutation {
         ctx: &Context<'_>,
         input: RefuseDossierInput,
     ) -> async_graphql::Result<DossierPayload> {
-        act(ctx, &input.dossier_id, input.version, Change::Refuse { reason: input.reason }).await
+        act(ctx, &input.dossier_id, input.version, Change::Refuse(commands::Refuse { reason: input.reason })).await
     }
 
     /// A leader assigns the current step to an official (PROCESSING).
@@ -559,7 +561,8 @@ impl Mutation {
         input: AssignDossierInput,
     ) -> async_graphql::Result<DossierPayload> {
         let assignee = user_id(&input.assignee_id, "assigneeId")?;
-        act(ctx, &input.dossier_id, input.version, Change::Assign { assignee, note: input.note }).await
+        act(ctx, &input.dossier_id, input.version, Change::Assign(commands::Assign { assignee, note: input.note }))
+            .await
     }
 
     /// The current step is done: the dossier goes to the next step of the
@@ -572,7 +575,13 @@ impl Mutation {
         input: CompleteStepInput,
     ) -> async_graphql::Result<DossierPayload> {
         let to = input.to_user_id.as_ref().map(|id| user_id(id, "toUserId")).transpose()?;
-        act(ctx, &input.dossier_id, input.version, Change::CompleteStep { to, note: input.note }).await
+        act(
+            ctx,
+            &input.dossier_id,
+            input.version,
+            Change::CompleteStep(commands::CompleteStep { to, note: input.note }),
+        )
+        .await
     }
 
     /// Asks the applicant for missing documents (SUPPLEMENT_REQUESTED): the
@@ -582,11 +591,11 @@ impl Mutation {
         ctx: &Context<'_>,
         input: RequestSupplementInput,
     ) -> async_graphql::Result<DossierPayload> {
-        let change = Change::RequestSupplement {
+        let change = Change::RequestSupplement(commands::RequestSupplement {
             reason: input.reason,
             documents: input.missing_documents,
             days_allowed: input.days_allowed.max(0) as u32,
-        };
+        });
         act(ctx, &input.dossier_id, input.version, change).await
     }
 
@@ -597,7 +606,13 @@ impl Mutation {
         ctx: &Context<'_>,
         input: SupplyDocumentsInput,
     ) -> async_graphql::Result<DossierPayload> {
-        act(ctx, &input.dossier_id, input.version, Change::SupplyDocuments { note: input.note }).await
+        act(
+            ctx,
+            &input.dossier_id,
+            input.version,
+            Change::SupplyDocuments(commands::SupplyDocuments { note: input.note }),
+        )
+        .await
     }
 
     /// The applicant must pay first (AWAITING_PAYMENT): the clock pauses
@@ -607,8 +622,13 @@ impl Mutation {
         ctx: &Context<'_>,
         input: RequestPaymentInput,
     ) -> async_graphql::Result<DossierPayload> {
-        act(ctx, &input.dossier_id, input.version, Change::RequestPayment { amount: input.amount, note: input.note })
-            .await
+        act(
+            ctx,
+            &input.dossier_id,
+            input.version,
+            Change::RequestPayment(commands::RequestPayment { amount: input.amount, note: input.note }),
+        )
+        .await
     }
 
     /// The payment arrived (PROCESSING): the due date moves by the working
@@ -618,13 +638,13 @@ impl Mutation {
         ctx: &Context<'_>,
         input: ConfirmPaymentInput,
     ) -> async_graphql::Result<DossierPayload> {
-        let change = Change::ConfirmPayment { method: input.method.into(), note: input.note };
+        let change = Change::ConfirmPayment(commands::ConfirmPayment { method: input.method.into(), note: input.note });
         act(ctx, &input.dossier_id, input.version, change).await
     }
 
     /// Processing stops for good (STOPPED), with the reason.
     async fn stop_dossier(&self, ctx: &Context<'_>, input: StopDossierInput) -> async_graphql::Result<DossierPayload> {
-        act(ctx, &input.dossier_id, input.version, Change::Stop { reason: input.reason }).await
+        act(ctx, &input.dossier_id, input.version, Change::Stop(commands::Stop { reason: input.reason })).await
     }
 
     /// The applicant withdraws the dossier (WITHDRAWN).
@@ -633,7 +653,7 @@ impl Mutation {
         ctx: &Context<'_>,
         input: WithdrawDossierInput,
     ) -> async_graphql::Result<DossierPayload> {
-        act(ctx, &input.dossier_id, input.version, Change::Withdraw { reason: input.reason }).await
+        act(ctx, &input.dossier_id, input.version, Change::Withdraw(commands::Withdraw { reason: input.reason })).await
     }
 
     /// The leader signs the result (RESOLVED): the outcome (EARLY, ON_TIME,
@@ -645,12 +665,12 @@ impl Mutation {
         input: ResolveDossierInput,
     ) -> async_graphql::Result<DossierPayload> {
         let signer = input.signer_id.as_ref().map(|id| user_id(id, "signerId")).transpose()?;
-        let change = Change::Resolve {
+        let change = Change::Resolve(commands::Resolve {
             result_number: input.result_number,
             signer,
             result_digitized: input.result_digitized,
             note: input.note,
-        };
+        });
         act(ctx, &input.dossier_id, input.version, change).await
     }
 
@@ -661,13 +681,15 @@ impl Mutation {
         ctx: &Context<'_>,
         input: ReturnResultInput,
     ) -> async_graphql::Result<DossierPayload> {
-        act(ctx, &input.dossier_id, input.version, Change::ReturnResult { note: input.note }).await
+        act(ctx, &input.dossier_id, input.version, Change::ReturnResult(commands::ReturnResult { note: input.note }))
+            .await
     }
 
     /// A late dossier: an apology letter with a new appointment. The status
     /// does not change and the dossier still counts as late.
     async fn apologize(&self, ctx: &Context<'_>, input: ApologizeInput) -> async_graphql::Result<DossierPayload> {
-        let change = Change::Apologize { reason: input.reason, new_appointment: input.new_appointment };
+        let change =
+            Change::Apologize(commands::Apologize { reason: input.reason, new_appointment: input.new_appointment });
         act(ctx, &input.dossier_id, input.version, change).await
     }
 
@@ -678,7 +700,7 @@ impl Mutation {
         ctx: &Context<'_>,
         input: TransferDossierInput,
     ) -> async_graphql::Result<DossierPayload> {
-        let change = Change::Transfer { to_agency_code: input.to_agency_code, note: input.note };
+        let change = Change::Transfer(commands::Transfer { to_agency_code: input.to_agency_code, note: input.note });
         act(ctx, &input.dossier_id, input.version, change).await
     }
 
@@ -696,7 +718,7 @@ impl Mutation {
         let viewer = ctx.viewer()?;
         let target = Target { dossier_id: dossier_id(&input.dossier_id)?, version: input.version };
         let attachment = attachment(ctx, &input.file, input.kind, input.name, input.digitized)?;
-        let change = Change::AttachDocument { attachment, note: input.note };
+        let change = Change::AttachDocument(commands::AttachDocument { attachment, note: input.note });
         let acted = commands::act(ctx.state(), viewer, target, change).await?;
         let document = acted.documents.into_iter().next().ok_or_else(|| ApiError::internal("no document attached"))?;
         Ok(AttachDocumentPayload {

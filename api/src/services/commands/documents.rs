@@ -1,6 +1,6 @@
 //! Documents a command attaches: stored by their content, described for the dossier.
 
-use super::change::required;
+use super::context::required;
 use super::Attachment;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};

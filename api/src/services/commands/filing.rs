@@ -2,15 +2,16 @@
 //! or by post — the applicant, the competent agency, the daily code
 //! sequence, idempotency.
 
-use super::change::{required, Slip};
+use super::context::required;
 use super::documents::{attach, Owner};
-use super::steps::{step_after_receipt, step_deadline};
+use super::plan::Slip;
 use super::write::{add_records, is_postgres, sqlite_writer, write_at_once, WRITTEN};
-use super::{procedure_version, Acted, Applicant, Application, DESK_ROLE};
+use super::{procedure_version, Acted, Applicant, Application};
 use crate::auth::Viewer;
 use crate::domain::calendar::vietnam;
 use crate::domain::codes::format_dossier_code;
 use crate::domain::lifecycle::Command;
+use crate::domain::steps::{step_after_receipt, step_deadline, DESK_ROLE};
 use crate::error::{ApiError, ApiResult};
 use crate::services::audit;
 use crate::services::combined::{Batch, Combined};

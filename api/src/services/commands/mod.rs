@@ -8,16 +8,37 @@
 //! `CONFLICT` and nothing of its command is written. A refused command writes
 //! only its audit row.
 
+mod apologize;
+mod assign;
+mod attach_document;
 mod change;
+mod complete_step;
+mod confirm_payment;
+mod context;
 mod documents;
 mod filing;
-mod steps;
+mod plan;
+mod receive;
+mod refuse;
+mod request_payment;
+mod request_supplement;
+mod resolve;
+mod return_result;
+mod stop;
+mod supply_documents;
+mod transfer;
+mod withdraw;
 mod write;
 
+pub use change::{
+    Apologize, Assign, AttachDocument, Change, CompleteStep, ConfirmPayment, Receive, Refuse, RequestPayment,
+    RequestSupplement, Resolve, ReturnResult, Stop, SupplyDocuments, Transfer, Withdraw,
+};
 pub use filing::normalize_phone;
 
-use change::{Context, Plan};
+use context::Context;
 use filing::file_new;
+use plan::Plan;
 use write::commit;
 
 use super::audit;
@@ -28,8 +49,7 @@ use crate::domain::lifecycle::{self, Command};
 use crate::domain::scope::Scope;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use chrono::{DateTime, Utc};
-use entity::{agency, dossier, dossier_document, dossier_event, ApplicantKind, Channel, DocumentKind, PaymentMethod};
+use entity::{agency, dossier, dossier_document, dossier_event, ApplicantKind, Channel, DocumentKind};
 use sea_orm::{EntityTrait, QueryTrait};
 use uuid::Uuid;
 
@@ -85,85 +105,6 @@ pub struct Application {
     pub documents: Vec<Attachment>,
 }
 
-/// A command on an existing dossier, with what it needs.
-#[derive(Debug)]
-pub enum Change {
-    Receive { note: Option<String> },
-    Refuse { reason: String },
-    Assign { assignee: Uuid, note: Option<String> },
-    CompleteStep { to: Option<Uuid>, note: Option<String> },
-    RequestSupplement { reason: String, documents: Vec<String>, days_allowed: u32 },
-    SupplyDocuments { note: Option<String> },
-    RequestPayment { amount: i64, note: Option<String> },
-    ConfirmPayment { method: PaymentMethod, note: Option<String> },
-    Stop { reason: String },
-    Withdraw { reason: String },
-    Resolve { result_number: String, signer: Option<Uuid>, result_digitized: bool, note: Option<String> },
-    ReturnResult { note: Option<String> },
-    Apologize { reason: String, new_appointment: DateTime<Utc> },
-    Transfer { to_agency_code: String, note: Option<String> },
-    AttachDocument { attachment: Attachment, note: Option<String> },
-}
-
-impl Change {
-    /// A copy, to run the change a second time — on the dossier read afresh
-    /// when a remembered copy turned out to be out of date. `None` for a
-    /// document, whose upload can be read only once.
-    fn replayable(&self) -> Option<Self> {
-        Some(match self {
-            Self::Receive { note } => Self::Receive { note: note.clone() },
-            Self::Refuse { reason } => Self::Refuse { reason: reason.clone() },
-            Self::Assign { assignee, note } => Self::Assign { assignee: *assignee, note: note.clone() },
-            Self::CompleteStep { to, note } => Self::CompleteStep { to: *to, note: note.clone() },
-            Self::RequestSupplement { reason, documents, days_allowed } => Self::RequestSupplement {
-                reason: reason.clone(),
-                documents: documents.clone(),
-                days_allowed: *days_allowed,
-            },
-            Self::SupplyDocuments { note } => Self::SupplyDocuments { note: note.clone() },
-            Self::RequestPayment { amount, note } => Self::RequestPayment { amount: *amount, note: note.clone() },
-            Self::ConfirmPayment { method, note } => Self::ConfirmPayment { method: *method, note: note.clone() },
-            Self::Stop { reason } => Self::Stop { reason: reason.clone() },
-            Self::Withdraw { reason } => Self::Withdraw { reason: reason.clone() },
-            Self::Resolve { result_number, signer, result_digitized, note } => Self::Resolve {
-                result_number: result_number.clone(),
-                signer: *signer,
-                result_digitized: *result_digitized,
-                note: note.clone(),
-            },
-            Self::ReturnResult { note } => Self::ReturnResult { note: note.clone() },
-            Self::Apologize { reason, new_appointment } => {
-                Self::Apologize { reason: reason.clone(), new_appointment: *new_appointment }
-            }
-            Self::Transfer { to_agency_code, note } => {
-                Self::Transfer { to_agency_code: to_agency_code.clone(), note: note.clone() }
-            }
-            Self::AttachDocument { .. } => return None,
-        })
-    }
-
-    /// The command this change runs.
-    pub fn command(&self) -> Command {
-        match self {
-            Self::Receive { .. } => Command::Receive,
-            Self::Refuse { .. } => Command::Refuse,
-            Self::Assign { .. } => Command::Assign,
-            Self::CompleteStep { .. } => Command::CompleteStep,
-            Self::RequestSupplement { .. } => Command::RequestSupplement,
-            Self::SupplyDocuments { .. } => Command::SupplyDocuments,
-            Self::RequestPayment { .. } => Command::RequestPayment,
-            Self::ConfirmPayment { .. } => Command::ConfirmPayment,
-            Self::Stop { .. } => Command::Stop,
-            Self::Withdraw { .. } => Command::Withdraw,
-            Self::Resolve { .. } => Command::Resolve,
-            Self::ReturnResult { .. } => Command::ReturnResult,
-            Self::Apologize { .. } => Command::Apologize,
-            Self::Transfer { .. } => Command::Transfer,
-            Self::AttachDocument { .. } => Command::AttachDocument,
-        }
-    }
-}
-
 /// Which dossier a command acts on, and the version the caller last saw.
 #[derive(Debug, Clone, Copy)]
 pub struct Target {
@@ -184,9 +125,6 @@ fn at_the_desk(command: Command) -> bool {
             | Command::AttachDocument
     )
 }
-
-/// The role of the one-stop desk in `policies/policy.csv`.
-const DESK_ROLE: &str = "receiver";
 
 /// Runs `change` on the dossier `target` names, as `actor`.
 pub async fn act(state: &AppState, actor: &Viewer, target: Target, change: Change) -> ApiResult<Acted> {
@@ -322,7 +260,7 @@ async fn run_on(
         steps: &version.steps,
         now,
     };
-    context.apply(change, &mut plan).await?;
+    change.apply(&context, &mut plan).await?;
     commit(state, &before, plan, entry).await
 }
 

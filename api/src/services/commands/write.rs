@@ -3,7 +3,7 @@
 //! the report's counters (`services::tally`) — one statement
 //! on PostgreSQL, one call with its transaction on SQLite.
 
-use super::change::Plan;
+use super::plan::Plan;
 use super::{changed_meanwhile, Acted};
 use crate::error::{ApiError, ApiResult};
 use crate::services::audit;

@@ -2,14 +2,17 @@
 //! step a received dossier enters, the last step of processing, the desk's
 //! return step, and a step's deadline.
 
-use super::DESK_ROLE;
-use crate::domain::calendar::WorkingCalendar;
+use super::calendar::WorkingCalendar;
 use chrono::{DateTime, Utc};
 use entity::procedure_step;
 
+/// The role of the one-stop desk in `policies/policy.csv`: it takes
+/// dossiers in and hands results out.
+pub const DESK_ROLE: &str = "receiver";
+
 /// The step a received dossier enters: the one after the desk's intake step
 /// (the receipt completes it), or the first.
-pub(super) fn step_after_receipt(steps: &[procedure_step::Model]) -> Option<&procedure_step::Model> {
+pub fn step_after_receipt(steps: &[procedure_step::Model]) -> Option<&procedure_step::Model> {
     match steps {
         [intake, next, ..] if intake.role == DESK_ROLE => Some(next),
         _ => steps.first(),
@@ -18,7 +21,7 @@ pub(super) fn step_after_receipt(steps: &[procedure_step::Model]) -> Option<&pro
 
 /// The last step of processing: the one before the desk returns the result,
 /// if the process ends at the desk.
-pub(super) fn last_processing_step(steps: &[procedure_step::Model]) -> Option<i16> {
+pub fn last_processing_step(steps: &[procedure_step::Model]) -> Option<i16> {
     match steps {
         [.., before, last] if last.role == DESK_ROLE => Some(before.position),
         [.., last] => Some(last.position),
@@ -27,12 +30,12 @@ pub(super) fn last_processing_step(steps: &[procedure_step::Model]) -> Option<i1
 }
 
 /// The step returning the result at the desk, if the process has one.
-pub(super) fn return_step(steps: &[procedure_step::Model]) -> Option<&procedure_step::Model> {
+pub fn return_step(steps: &[procedure_step::Model]) -> Option<&procedure_step::Model> {
     steps.last().filter(|step| step.role == DESK_ROLE && steps.len() > 1)
 }
 
 /// A step's deadline: its budget in working hours from `now`, never after the dossier's due time.
-pub(super) fn step_deadline(
+pub fn step_deadline(
     calendar: &WorkingCalendar,
     now: DateTime<Utc>,
     step: &procedure_step::Model,
