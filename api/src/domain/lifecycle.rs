@@ -44,91 +44,80 @@ pub enum Command {
     AttachDocument,
 }
 
+/// What the rest of the system names a command by.
+#[derive(Debug)]
+pub struct Facts {
+    pub command: Command,
+    /// The GraphQL mutation that runs it.
+    pub mutation: &'static str,
+    /// The casbin action (`policies/policy.csv`) that allows it.
+    pub action: &'static str,
+    /// The slip's name for it (`dossier_event.action`).
+    pub event: &'static str,
+    /// A command the applicant comes to the desk for: the desk of the
+    /// receiving agency may run it on a dossier it transferred, as well as
+    /// the agency holding it.
+    pub at_the_desk: bool,
+}
+
+const fn facts(command: Command, mutation: &'static str, action: &'static str, event: &'static str) -> Facts {
+    Facts { command, mutation, action, event, at_the_desk: false }
+}
+
+const fn at_the_desk(facts: Facts) -> Facts {
+    Facts { at_the_desk: true, ..facts }
+}
+
+/// Every command, in the order of a dossier's life (and of [`Command`]'s variants).
+pub const COMMANDS: [Facts; 16] = [
+    facts(Command::Submit, "submitDossier", "submit", "SUBMIT"),
+    facts(Command::Receive, "receiveDossier", "receive", "RECEIVE"),
+    facts(Command::Refuse, "refuseDossier", "refuse", "REFUSE"),
+    facts(Command::Assign, "assignDossier", "assign", "ASSIGN"),
+    facts(Command::CompleteStep, "completeStep", "complete_step", "COMPLETE_STEP"),
+    facts(Command::RequestSupplement, "requestSupplement", "request_supplement", "REQUEST_SUPPLEMENT"),
+    at_the_desk(facts(Command::SupplyDocuments, "supplyDocuments", "supply_documents", "SUPPLY_DOCUMENTS")),
+    facts(Command::RequestPayment, "requestPayment", "request_payment", "REQUEST_PAYMENT"),
+    at_the_desk(facts(Command::ConfirmPayment, "confirmPayment", "confirm_payment", "CONFIRM_PAYMENT")),
+    facts(Command::Stop, "stopDossier", "stop", "STOP"),
+    at_the_desk(facts(Command::Withdraw, "withdrawDossier", "withdraw", "WITHDRAW")),
+    facts(Command::Resolve, "resolveDossier", "resolve", "RESOLVE"),
+    at_the_desk(facts(Command::ReturnResult, "returnResult", "return_result", "RETURN_RESULT")),
+    facts(Command::Apologize, "apologize", "apologize", "APOLOGIZE"),
+    facts(Command::Transfer, "transferDossier", "transfer", "TRANSFER"),
+    at_the_desk(facts(Command::AttachDocument, "attachDocument", "attach_document", "ATTACH_DOCUMENT")),
+];
+
 impl Command {
     /// Every command, in the order of a dossier's life.
-    pub const ALL: [Self; 16] = [
-        Self::Submit,
-        Self::Receive,
-        Self::Refuse,
-        Self::Assign,
-        Self::CompleteStep,
-        Self::RequestSupplement,
-        Self::SupplyDocuments,
-        Self::RequestPayment,
-        Self::ConfirmPayment,
-        Self::Stop,
-        Self::Withdraw,
-        Self::Resolve,
-        Self::ReturnResult,
-        Self::Apologize,
-        Self::Transfer,
-        Self::AttachDocument,
-    ];
+    pub const ALL: [Self; 16] = {
+        let mut all = [Self::Submit; 16];
+        let mut index = 0;
+        while index < COMMANDS.len() {
+            all[index] = COMMANDS[index].command;
+            index += 1;
+        }
+        all
+    };
+
+    /// The command's row of [`COMMANDS`].
+    pub fn facts(self) -> &'static Facts {
+        &COMMANDS[self as usize]
+    }
 
     /// The casbin action (`policies/policy.csv`) that allows the command.
     pub fn action(self) -> &'static str {
-        match self {
-            Self::Submit => "submit",
-            Self::Receive => "receive",
-            Self::Refuse => "refuse",
-            Self::Assign => "assign",
-            Self::CompleteStep => "complete_step",
-            Self::RequestSupplement => "request_supplement",
-            Self::SupplyDocuments => "supply_documents",
-            Self::RequestPayment => "request_payment",
-            Self::ConfirmPayment => "confirm_payment",
-            Self::Stop => "stop",
-            Self::Withdraw => "withdraw",
-            Self::Resolve => "resolve",
-            Self::ReturnResult => "return_result",
-            Self::Apologize => "apologize",
-            Self::Transfer => "transfer",
-            Self::AttachDocument => "attach_document",
-        }
+        self.facts().action
     }
 
     /// The GraphQL mutation that runs the command.
     pub fn mutation(self) -> &'static str {
-        match self {
-            Self::Submit => "submitDossier",
-            Self::Receive => "receiveDossier",
-            Self::Refuse => "refuseDossier",
-            Self::Assign => "assignDossier",
-            Self::CompleteStep => "completeStep",
-            Self::RequestSupplement => "requestSupplement",
-            Self::SupplyDocuments => "supplyDocuments",
-            Self::RequestPayment => "requestPayment",
-            Self::ConfirmPayment => "confirmPayment",
-            Self::Stop => "stopDossier",
-            Self::Withdraw => "withdrawDossier",
-            Self::Resolve => "resolveDossier",
-            Self::ReturnResult => "returnResult",
-            Self::Apologize => "apologize",
-            Self::Transfer => "transferDossier",
-            Self::AttachDocument => "attachDocument",
-        }
+        self.facts().mutation
     }
 
     /// The slip's name for the command (`dossier_event.action`).
     pub fn event_action(self) -> &'static str {
-        match self {
-            Self::Submit => "SUBMIT",
-            Self::Receive => "RECEIVE",
-            Self::Refuse => "REFUSE",
-            Self::Assign => "ASSIGN",
-            Self::CompleteStep => "COMPLETE_STEP",
-            Self::RequestSupplement => "REQUEST_SUPPLEMENT",
-            Self::SupplyDocuments => "SUPPLY_DOCUMENTS",
-            Self::RequestPayment => "REQUEST_PAYMENT",
-            Self::ConfirmPayment => "CONFIRM_PAYMENT",
-            Self::Stop => "STOP",
-            Self::Withdraw => "WITHDRAW",
-            Self::Resolve => "RESOLVE",
-            Self::ReturnResult => "RETURN_RESULT",
-            Self::Apologize => "APOLOGIZE",
-            Self::Transfer => "TRANSFER",
-            Self::AttachDocument => "ATTACH_DOCUMENT",
-        }
+        self.facts().event
     }
 
     /// Where the command leads from `from` (`None`: a dossier that does not
@@ -214,6 +203,13 @@ pub fn is_final(status: DossierStatus) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_of_commands_follows_the_order_of_the_variants() {
+        for (index, row) in COMMANDS.iter().enumerate() {
+            assert_eq!(row.command as usize, index, "{row:?}");
+        }
+    }
     use DossierStatus::*;
 
     #[test]

@@ -112,20 +112,6 @@ pub struct Target {
     pub version: Option<i32>,
 }
 
-/// Commands the applicant comes to the desk for: the desk of the receiving
-/// agency may run them on a dossier it transferred, as well as the agency
-/// holding it.
-fn at_the_desk(command: Command) -> bool {
-    matches!(
-        command,
-        Command::SupplyDocuments
-            | Command::ConfirmPayment
-            | Command::Withdraw
-            | Command::ReturnResult
-            | Command::AttachDocument
-    )
-}
-
 /// Runs `change` on the dossier `target` names, as `actor`.
 pub async fn act(state: &AppState, actor: &Viewer, target: Target, change: Change) -> ApiResult<Acted> {
     let command = change.command();
@@ -286,7 +272,7 @@ async fn authorise(state: &AppState, actor: &Viewer, command: Command, dossier: 
     if state.authz.allows(&actor.username, &dossier.agency_path, "dossier", action).await {
         return Ok(());
     }
-    if at_the_desk(command)
+    if command.facts().at_the_desk
         && dossier.transferred
         && state.authz.allows(&actor.username, &dossier.receiving_agency_path, "dossier", action).await
     {
