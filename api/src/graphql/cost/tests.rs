@@ -33,7 +33,7 @@ async fn schema_env() -> SchemaEnv {
     }
     let schema = async_graphql::Schema::build(
         crate::graphql::query::Query,
-        crate::graphql::mutation::Mutation,
+        crate::graphql::mutation::Mutation::default(),
         crate::graphql::subscription::SubscriptionRoot,
     )
     .extension(Catch)
@@ -139,7 +139,7 @@ async fn introspection_is_counted_as_the_values_it_produces() {
     let env = schema_env().await;
     let schema = async_graphql::Schema::build(
         crate::graphql::query::Query,
-        crate::graphql::mutation::Mutation,
+        crate::graphql::mutation::Mutation::default(),
         crate::graphql::subscription::SubscriptionRoot,
     )
     .finish();

@@ -1,0 +1,17 @@
+//! The mutation root: the commands of a dossier's life (`dossier.rs`, their
+//! inputs in `inputs.rs`) and the calendar's edits (`calendar.rs`), joined.
+//! Each takes one `input`; a dossier command returns the dossier with the
+//! slip entry it wrote.
+
+mod calendar;
+mod dossier;
+mod inputs;
+
+pub use dossier::{AttachDocumentPayload, DossierPayload};
+pub use inputs::*;
+
+use async_graphql::MergedObject;
+
+// The mutation root (no description: the schema keeps the one it had).
+#[derive(MergedObject, Default)]
+pub struct Mutation(calendar::CalendarMutation, dossier::DossierMutation);
