@@ -26,8 +26,9 @@ pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subs
 /// remembers the documents parsed so far.
 pub fn build_schema(state: Option<Arc<AppState>>, limits: &Limits, parsed: Arc<parsed::ParsedOperations>) -> AppSchema {
     let bounds = state.as_ref().map(|state| state.list_bounds.clone()).unwrap_or_default();
-    let mut builder = Schema::build(query::Query, mutation::Mutation::default(), subscription::SubscriptionRoot)
-        .extension(limits::GuardFactory::new(limits, bounds, parsed));
+    let mut builder =
+        Schema::build(query::Query::default(), mutation::Mutation::default(), subscription::SubscriptionRoot)
+            .extension(limits::GuardFactory::new(limits, bounds, parsed));
     if limits.no_introspection {
         builder = builder.disable_introspection();
     }

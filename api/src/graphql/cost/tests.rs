@@ -32,7 +32,7 @@ async fn schema_env() -> SchemaEnv {
         }
     }
     let schema = async_graphql::Schema::build(
-        crate::graphql::query::Query,
+        crate::graphql::query::Query::default(),
         crate::graphql::mutation::Mutation::default(),
         crate::graphql::subscription::SubscriptionRoot,
     )
@@ -138,7 +138,7 @@ async fn a_cycle_of_fragments_is_named() {
 async fn introspection_is_counted_as_the_values_it_produces() {
     let env = schema_env().await;
     let schema = async_graphql::Schema::build(
-        crate::graphql::query::Query,
+        crate::graphql::query::Query::default(),
         crate::graphql::mutation::Mutation::default(),
         crate::graphql::subscription::SubscriptionRoot,
     )

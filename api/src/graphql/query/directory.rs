@@ -1,0 +1,52 @@
+//! The agency directory.
+
+use crate::graphql::context::{page_size, ContextExt};
+use crate::graphql::enums::AgencyKind;
+use crate::graphql::types::Agency;
+use crate::services::agencies;
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, InputObject, Object};
+
+/// Narrows the agency directory.
+#[derive(InputObject, Default)]
+pub struct AgencyFilter {
+    /// Only the direct children of the agency with this code.
+    pub parent_code: Option<String>,
+    /// Only agencies of this kind.
+    pub kind: Option<AgencyKind>,
+    /// Part of the name, case-insensitive.
+    pub search: Option<String>,
+}
+
+/// The agency directory.
+#[derive(Default)]
+pub(super) struct DirectoryQuery;
+
+#[Object]
+impl DirectoryQuery {
+    /// An agency by code (`91`, `899`, `30733`, `91.STP`).
+    async fn agency(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Option<Agency>> {
+        Ok(agencies::find_by_code(ctx.db(), &code).await?.map(Agency))
+    }
+
+    /// The agency directory, parents before children.
+    async fn agencies(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AgencyFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Agency>> {
+        let first = page_size(first)?;
+        let filter = filter.unwrap_or_default();
+        let filter = agencies::AgencyFilter {
+            parent_code: filter.parent_code,
+            kind: filter.kind.map(Into::into),
+            search: filter.search,
+        };
+        let page = agencies::list(ctx.db(), &filter, first, after.as_deref()).await?;
+        let mut connection = Connection::new(after.is_some(), page.has_next_page);
+        connection.edges.extend(page.items.into_iter().map(|a| Edge::new(agencies::cursor_of(&a), Agency(a))));
+        Ok(connection)
+    }
+}

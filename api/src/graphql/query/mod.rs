@@ -1,0 +1,30 @@
+//! The query root: one object per area, joined in the order the schema lists their fields.
+
+mod audit;
+mod calendar;
+mod catalogue;
+mod directory;
+mod dossiers;
+mod reports;
+mod root;
+mod tracking;
+
+pub use catalogue::ProcedureFilter;
+pub use directory::AgencyFilter;
+pub use dossiers::{DossierFilter, DossierListInfo};
+pub use root::Node;
+
+use async_graphql::MergedObject;
+
+// The query root (no description: the schema keeps the one it had).
+#[derive(MergedObject, Default)]
+pub struct Query(
+    root::RootQuery,
+    directory::DirectoryQuery,
+    catalogue::CatalogueQuery,
+    audit::AuditQuery,
+    calendar::CalendarQuery,
+    tracking::TrackingQuery,
+    reports::ReportQuery,
+    dossiers::DossierQuery,
+);
