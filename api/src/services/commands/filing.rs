@@ -5,7 +5,7 @@
 use super::context::required;
 use super::documents::{attach, Owner};
 use super::plan::Slip;
-use super::write::{add_records, is_postgres, sqlite_writer, write_at_once, WRITTEN};
+use super::write::{is_postgres, sqlite_writer, write, DossierWrite, Records};
 use super::{procedure_version, Acted, Applicant, Application};
 use crate::auth::Viewer;
 use crate::domain::calendar::vietnam;
@@ -14,17 +14,16 @@ use crate::domain::lifecycle::Command;
 use crate::domain::steps::{step_after_receipt, step_deadline, DESK_ROLE};
 use crate::error::{ApiError, ApiResult};
 use crate::services::audit;
-use crate::services::combined::{Batch, Combined};
+use crate::services::combined::Batch;
 use crate::services::dossiers;
 use crate::services::events::Published;
+use crate::services::sqlite_writer::Writing;
 use crate::state::AppState;
 use entity::{
     agency, dossier, dossier_code_sequence, procedure, AgencyKind, Channel, DocumentKind, DossierStatus, Tier,
 };
 use sea_orm::sea_query::{Expr, InsertStatement, OnConflict, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 pub(super) async fn file_new(
@@ -35,61 +34,20 @@ pub(super) async fn file_new(
     entry: &mut audit::Entry<'_>,
 ) -> ApiResult<Acted> {
     let applicant = validate_applicant(application.applicant)?;
-    match (command, application.channel) {
-        (Command::Submit, Channel::Online) | (Command::Receive, Channel::Direct | Channel::Postal) => {}
-        (Command::Submit, _) => return Err(ApiError::BadUserInput("`submitDossier` files online dossiers".into())),
-        (Command::Receive, _) => {
-            return Err(ApiError::BadUserInput(
-                "an online dossier arrives through `submitDossier`; receive it with its `dossierId`".into(),
-            ))
-        }
-        _ => return Err(ApiError::internal(format!("{command:?} does not file a dossier"))),
-    }
-    let agency = match &application.agency_code {
-        Some(code) => state
-            .agencies
-            .by_code(&state.db, code)
-            .await?
-            .ok_or_else(|| ApiError::BadUserInput(format!("no agency has the code `{code}`")))?,
-        None => state
-            .agencies
-            .by_id(&state.db, actor.agency_id)
-            .await?
-            .ok_or_else(|| ApiError::internal("the caller's agency is missing"))?,
-    };
+    check_channel(command, application.channel)?;
+    let agency = receiving_agency(state, actor, application.agency_code.as_deref()).await?;
     entry.agency_path = Some(agency.path.clone());
     entry.province_code = Some(agency.province_code.clone());
-    if !state.authz.allows(&actor.username, &agency.path, "dossier", command.action()).await {
-        return Err(ApiError::Forbidden(format!(
-            "`{}` needs the `{}` permission on dossiers at {}, which you do not hold",
-            command.mutation(),
-            command.action(),
-            agency.path
-        )));
-    }
-    let key = match application.idempotency_key.as_deref().map(str::trim) {
-        None => None,
-        Some(key) if key.is_empty() || key.len() > 200 => {
-            return Err(ApiError::BadUserInput("`idempotencyKey` must hold 1 to 200 characters".into()))
-        }
-        Some(key) => Some(format!("{}:{key}", actor.id)),
-    };
+    authorise(state, actor, command, &agency).await?;
+    let key = idempotency_key(application.idempotency_key.as_deref(), actor)?;
     if let Some(key) = &key {
         if let Some(acted) = replay(&state.db, key).await? {
             entry.target_id = Some(acted.dossier.id.to_string());
             return Ok(acted);
         }
     }
-    let version = procedure_version(state, application.procedure_id)
-        .await?
-        .ok_or_else(|| ApiError::BadUserInput("`procedureId` names no procedure".into()))?;
+    let version = current_version(state, application.procedure_id).await?;
     let (procedure, steps) = (&version.procedure, &version.steps);
-    if !procedure.is_current {
-        return Err(ApiError::BadUserInput(format!(
-            "procedure {} version {} is no longer in force: file under its current version",
-            procedure.code, procedure.version
-        )));
-    }
     let competent = competent_agency(procedure, &agency)?;
     let status = command.next(None).ok_or_else(|| ApiError::internal("a filing command without a first status"))?;
     let now = state.clock.now();
@@ -99,71 +57,17 @@ pub(super) async fn file_new(
         received.then(|| calendar.due_at(now, procedure.resolution_time.max(0) as u32, procedure.resolution_unit));
     let step = if received { step_after_receipt(steps) } else { None };
     let id = Uuid::now_v7();
-    let day = now.with_timezone(&vietnam()).date_naive();
     let owner = Owner { id, agency_path: &agency.path, province_code: &agency.province_code };
     let mut documents = Vec::with_capacity(application.documents.len());
     for mut attachment in application.documents {
         attachment.kind = DocumentKind::Application;
         documents.push(attach(state, owner, actor, attachment, now).await?);
     }
-    let documents_digitized = documents.iter().any(|d| d.digitized);
-
-    // On PostgreSQL the number is taken before the filing, in a short
-    // transaction of its own (`services::numbers`); a filing that fails
-    // afterwards leaves its number unused. On SQLite the filing's
-    // transaction, on the writing connection, takes it.
-    let mut writing = if is_postgres(state) { None } else { Some(sqlite_writer(state).await?) };
-    let sequence = match writing.as_mut() {
-        None => state.numbers.next(&state.db, agency.id, day).await?,
-        Some(writing) => {
-            let mut batch = Batch::default();
-            batch.raw("BEGIN IMMEDIATE");
-            batch.add(&sequence_upsert(agency.id, day));
-            writing.fetch_i32(batch.finish(), "last_seq").await?
-        }
-    };
-    let dossier = dossier::Model {
-        id,
-        code: format_dossier_code(&agency.code, day, sequence as u32),
-        procedure_id: procedure.id,
-        status,
-        channel: application.channel,
-        applicant_kind: applicant.kind,
-        applicant_name: applicant.name,
-        applicant_id_number: applicant.id_number,
-        applicant_phone: applicant.phone,
-        applicant_email: applicant.email,
-        applicant_address: applicant.address,
-        receiving_agency_id: agency.id,
-        receiving_agency_path: agency.path.clone(),
-        transferred: false,
-        competent_agency_id: competent,
-        agency_id: agency.id,
-        agency_path: agency.path.clone(),
-        province_code: agency.province_code.clone(),
-        current_step: step.map(|s| s.position),
-        assignee_id: None,
-        filed_at: now,
-        submitted_at: (!received).then_some(now),
-        received_at: received.then_some(now),
-        due_at,
-        paused_at: None,
-        finished_at: None,
-        appointment_at: None,
-        returned_at: None,
-        outcome: None,
-        fee_amount: procedure.fee_amount,
-        fee_paid_at: None,
-        payment_method: None,
-        documents_digitized,
-        result_digitized: false,
-        result_number: None,
-        signer_id: None,
-        idempotency_key: key.clone(),
-        lock_version: 0,
-        created_at: now,
-        updated_at: now,
-    };
+    let day = now.with_timezone(&vietnam()).date_naive();
+    let (sequence, begun) = take_number(state, agency.id, day).await?;
+    let new = NewDossier { id, status, channel: application.channel, applicant, competent, due_at, now };
+    let dossier = new.model(&agency, procedure, step, format_dossier_code(&agency.code, day, sequence as u32), &key);
+    let dossier = dossier::Model { documents_digitized: documents.iter().any(|d| d.digitized), ..dossier };
     let slip = Slip {
         action: command.event_action(),
         status_from: None,
@@ -178,54 +82,202 @@ pub(super) async fn file_new(
         note: application.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
         details: None,
     };
-    let event = slip.into_model(&dossier, now);
-    let published = Published { event: event.clone(), receiving_agency_path: dossier.receiving_agency_path.clone() };
     entry.target_id = Some(id.to_string());
-    let tallied = crate::services::tally::changes(None, &dossier);
-    let written = match writing.as_mut() {
-        None => {
-            let mut combined = Combined::default();
-            let insert = dossier::Entity::insert(dossier::ActiveModel::from(dossier.clone()).reset_all());
-            combined.add("filed", &insert.into_query());
-            let statement = write_at_once(combined, &event, &documents, entry, &tallied, now, "true");
-            state.db.execute(statement).await.map(drop).map_err(ApiError::from)
-        }
-        Some(writing) => {
-            let mut batch = Batch::default();
-            batch.add(&dossier::Entity::insert(dossier::ActiveModel::from(dossier.clone()).reset_all()).into_query());
-            match add_records(&mut batch, &event, &documents, entry, &tallied, now) {
-                Ok(()) => {
-                    batch.raw(WRITTEN);
-                    batch.raw("COMMIT");
-                    writing.fetch_i32(batch.finish(), "written").await.and_then(|written| match written {
-                        1 => Ok(()),
-                        _ => Err(ApiError::internal("a filing's records were not all written")),
-                    })
-                }
-                Err(error) => {
-                    writing.roll_back().await;
-                    Err(error)
-                }
-            }
-        }
-    };
-    drop(writing);
-    match written {
-        Ok(()) => {
-            state.recent.remember(&dossier);
-            state.events.committed(published);
-            Ok(Acted { dossier, event, documents })
-        }
-        Err(error) => {
+    let filed = record(state, dossier, slip.into_model_for(id, &agency, now), documents, entry, begun).await;
+    match filed {
+        Err(error) => match &key {
             // Two requests with one idempotency key: the other one won the race.
-            if let Some(key) = &key {
-                if let Some(acted) = replay(&state.db, key).await? {
-                    return Ok(acted);
-                }
-            }
-            Err(error)
+            Some(key) => replay(&state.db, key).await?.ok_or(error),
+            None => Err(error),
+        },
+        acted => acted,
+    }
+}
+
+/// What a new dossier is filed with, besides its agency, procedure and code.
+struct NewDossier {
+    id: Uuid,
+    status: DossierStatus,
+    channel: Channel,
+    applicant: Applicant,
+    competent: Uuid,
+    due_at: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl NewDossier {
+    /// The new dossier's row.
+    fn model(
+        self,
+        agency: &agency::Model,
+        procedure: &procedure::Model,
+        step: Option<&entity::procedure_step::Model>,
+        code: String,
+        key: &Option<String>,
+    ) -> dossier::Model {
+        let Self { id, status, channel, applicant, competent, due_at, now } = self;
+        let received = status == DossierStatus::Received;
+        dossier::Model {
+            id,
+            code,
+            procedure_id: procedure.id,
+            status,
+            channel,
+            applicant_kind: applicant.kind,
+            applicant_name: applicant.name,
+            applicant_id_number: applicant.id_number,
+            applicant_phone: applicant.phone,
+            applicant_email: applicant.email,
+            applicant_address: applicant.address,
+            receiving_agency_id: agency.id,
+            receiving_agency_path: agency.path.clone(),
+            transferred: false,
+            competent_agency_id: competent,
+            agency_id: agency.id,
+            agency_path: agency.path.clone(),
+            province_code: agency.province_code.clone(),
+            current_step: step.map(|s| s.position),
+            assignee_id: None,
+            filed_at: now,
+            submitted_at: (!received).then_some(now),
+            received_at: received.then_some(now),
+            due_at,
+            paused_at: None,
+            finished_at: None,
+            appointment_at: None,
+            returned_at: None,
+            outcome: None,
+            fee_amount: procedure.fee_amount,
+            fee_paid_at: None,
+            payment_method: None,
+            documents_digitized: false,
+            result_digitized: false,
+            result_number: None,
+            signer_id: None,
+            idempotency_key: key.clone(),
+            lock_version: 0,
+            created_at: now,
+            updated_at: now,
         }
     }
+}
+
+/// Writes the new dossier with its records (`write`), then remembers it and
+/// tells the subscribers.
+async fn record(
+    state: &AppState,
+    dossier: dossier::Model,
+    event: entity::dossier_event::Model,
+    documents: Vec<entity::dossier_document::Model>,
+    entry: &audit::Entry<'_>,
+    begun: Option<Writing<'_>>,
+) -> ApiResult<Acted> {
+    let tallied = crate::services::tally::changes(None, &dossier);
+    let records = Records {
+        dossier: DossierWrite::Insert(Box::new(dossier.clone())),
+        event: &event,
+        documents: &documents,
+        entry,
+        tallied: &tallied,
+        now: event.created_at,
+    };
+    if !write(state, records, begun).await? {
+        return Err(ApiError::internal("a filing's records were not all written"));
+    }
+    state.recent.remember(&dossier);
+    let published = Published { event: event.clone(), receiving_agency_path: dossier.receiving_agency_path.clone() };
+    state.events.committed(published);
+    Ok(Acted { dossier, event, documents })
+}
+
+/// The dossier's number of the day at its agency. On PostgreSQL it is taken
+/// before the filing, in a short transaction of its own
+/// (`services::numbers`); a filing that fails afterwards leaves it unused.
+/// On SQLite the filing's own transaction, opened here on the writing
+/// connection, takes it — and the connection comes back with it open.
+async fn take_number(state: &AppState, agency: Uuid, day: chrono::NaiveDate) -> ApiResult<(i32, Option<Writing<'_>>)> {
+    if is_postgres(state) {
+        return Ok((state.numbers.next(&state.db, agency, day).await?, None));
+    }
+    let mut writing = sqlite_writer(state).await?;
+    let mut batch = Batch::default();
+    batch.raw("BEGIN IMMEDIATE");
+    batch.add(&sequence_upsert(agency, day));
+    let sequence = writing.fetch_i32(batch.finish(), "last_seq").await?;
+    Ok((sequence, Some(writing)))
+}
+
+/// `submitDossier` files online dossiers, `receiveDossier` those at the desk or by post.
+fn check_channel(command: Command, channel: Channel) -> ApiResult<()> {
+    match (command, channel) {
+        (Command::Submit, Channel::Online) | (Command::Receive, Channel::Direct | Channel::Postal) => Ok(()),
+        (Command::Submit, _) => Err(ApiError::BadUserInput("`submitDossier` files online dossiers".into())),
+        (Command::Receive, _) => Err(ApiError::BadUserInput(
+            "an online dossier arrives through `submitDossier`; receive it with its `dossierId`".into(),
+        )),
+        _ => Err(ApiError::internal(format!("{command:?} does not file a dossier"))),
+    }
+}
+
+/// The receiving agency: the one named, or the caller's own.
+async fn receiving_agency(
+    state: &AppState,
+    actor: &Viewer,
+    code: Option<&str>,
+) -> ApiResult<std::sync::Arc<agency::Model>> {
+    match code {
+        Some(code) => state
+            .agencies
+            .by_code(&state.db, code)
+            .await?
+            .ok_or_else(|| ApiError::BadUserInput(format!("no agency has the code `{code}`"))),
+        None => state
+            .agencies
+            .by_id(&state.db, actor.agency_id)
+            .await?
+            .ok_or_else(|| ApiError::internal("the caller's agency is missing")),
+    }
+}
+
+/// The filing command's casbin action at the receiving agency.
+async fn authorise(state: &AppState, actor: &Viewer, command: Command, agency: &agency::Model) -> ApiResult<()> {
+    if state.authz.allows(&actor.username, &agency.path, "dossier", command.action()).await {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden(format!(
+        "`{}` needs the `{}` permission on dossiers at {}, which you do not hold",
+        command.mutation(),
+        command.action(),
+        agency.path
+    )))
+}
+
+/// The idempotency key as stored: `{caller id}:{key}`.
+fn idempotency_key(key: Option<&str>, actor: &Viewer) -> ApiResult<Option<String>> {
+    match key.map(str::trim) {
+        None => Ok(None),
+        Some(key) if key.is_empty() || key.len() > 200 => {
+            Err(ApiError::BadUserInput("`idempotencyKey` must hold 1 to 200 characters".into()))
+        }
+        Some(key) => Ok(Some(format!("{}:{key}", actor.id))),
+    }
+}
+
+/// The procedure version `id` names, when it is the one in force.
+async fn current_version(
+    state: &AppState,
+    id: Uuid,
+) -> ApiResult<std::sync::Arc<crate::services::procedures::Version>> {
+    let version = procedure_version(state, id)
+        .await?
+        .ok_or_else(|| ApiError::BadUserInput("`procedureId` names no procedure".into()))?;
+    if !version.procedure.is_current {
+        return Err(ApiError::BadUserInput(format!(
+            "procedure {} version {} is no longer in force: file under its current version",
+            version.procedure.code, version.procedure.version
+        )));
+    }
+    Ok(version)
 }
 
 /// The dossier an earlier request with the same idempotency key filed, with its first slip entry.

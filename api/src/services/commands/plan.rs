@@ -25,12 +25,33 @@ pub(super) struct Slip {
 }
 
 impl Slip {
+    /// The slip entry of `dossier`, written at `at`.
     pub(super) fn into_model(self, dossier: &dossier::Model, at: DateTime<Utc>) -> dossier_event::Model {
+        self.into_row(dossier.id, &dossier.agency_path, &dossier.province_code, at)
+    }
+
+    /// The first slip entry of a dossier filed at `agency`.
+    pub(super) fn into_model_for(
+        self,
+        dossier: Uuid,
+        agency: &entity::agency::Model,
+        at: DateTime<Utc>,
+    ) -> dossier_event::Model {
+        self.into_row(dossier, &agency.path, &agency.province_code, at)
+    }
+
+    fn into_row(
+        self,
+        dossier: Uuid,
+        agency_path: &str,
+        province_code: &str,
+        at: DateTime<Utc>,
+    ) -> dossier_event::Model {
         dossier_event::Model {
             id: Uuid::now_v7(),
-            dossier_id: dossier.id,
-            agency_path: dossier.agency_path.clone(),
-            province_code: dossier.province_code.clone(),
+            dossier_id: dossier,
+            agency_path: agency_path.to_owned(),
+            province_code: province_code.to_owned(),
             action: self.action.into(),
             status_from: self.status_from,
             status_to: self.status_to,

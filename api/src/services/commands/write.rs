@@ -20,12 +20,12 @@ use sea_orm::{
 
 /// On SQLite, the end of a command's batch: 1 if its last insert — and so,
 /// along the chain, every statement before it — wrote its row, else 0.
-pub(super) const WRITTEN: &str = "SELECT changes() AS written";
+const WRITTEN: &str = "SELECT changes() AS written";
 
 /// On SQLite: adds what a command records besides the dossier — its slip
 /// entry, its documents, its audit row, the report's counters — to `batch`,
 /// each written only if the statement before it changed one row.
-pub(super) fn add_records(
+fn add_records(
     batch: &mut Batch,
     event: &dossier_event::Model,
     documents: &[dossier_document::Model],
@@ -56,9 +56,88 @@ pub(super) async fn sqlite_writer(state: &AppState) -> ApiResult<Writing<'_>> {
     }
 }
 
+/// The dossier's own write: a new dossier, or the update of one conditional
+/// on the version the command acted on.
+pub(super) enum DossierWrite<'a> {
+    Insert(Box<dossier::Model>),
+    Update { update: Box<dossier::ActiveModel>, before: &'a dossier::Model },
+}
+
+/// What a command writes: the dossier, then its slip entry, its documents,
+/// its audit row and the change to the report's counters.
+pub(super) struct Records<'a> {
+    pub(super) dossier: DossierWrite<'a>,
+    pub(super) event: &'a dossier_event::Model,
+    pub(super) documents: &'a [dossier_document::Model],
+    pub(super) entry: &'a audit::Entry<'a>,
+    pub(super) tallied: &'a [tally::Delta],
+    pub(super) now: DateTime<Utc>,
+}
+
+/// Writes `records`, all or none, on either database: one statement of
+/// `WITH` clauses on PostgreSQL; on SQLite one call on the writing
+/// connection — `begun` when the filing's transaction is already open on it
+/// (its number was taken there), else a new `BEGIN IMMEDIATE` — each record
+/// inserted only if the statement before it changed one row. `Ok(false)`:
+/// the dossier's update found it at another version, and nothing was written.
+pub(super) async fn write(state: &AppState, records: Records<'_>, begun: Option<Writing<'_>>) -> ApiResult<bool> {
+    let Records { dossier: first, event, documents, entry, tallied, now } = records;
+    if is_postgres(state) {
+        let mut combined = Combined::default();
+        let check = match first {
+            DossierWrite::Insert(dossier) => {
+                let insert = dossier::Entity::insert(dossier::ActiveModel::from(*dossier).reset_all());
+                combined.add("filed", &insert.into_query());
+                "true"
+            }
+            DossierWrite::Update { update, before } => {
+                let mut changed = conditional_update(*update, before);
+                changed.returning_col(dossier::Column::Id);
+                combined.add("changed", &changed);
+                "motcua_expect_one((SELECT count(*) FROM changed))"
+            }
+        };
+        let statement = write_at_once(combined, event, documents, entry, tallied, now, check);
+        return match state.db.execute(statement).await {
+            Ok(_) => Ok(true),
+            Err(error) if has_sqlstate(&error, CHANGED_SQLSTATE) => Ok(false),
+            Err(error) => Err(error.into()),
+        };
+    }
+    let mut batch = Batch::default();
+    let mut writing = match begun {
+        Some(writing) => writing,
+        None => {
+            batch.raw("BEGIN IMMEDIATE");
+            sqlite_writer(state).await?
+        }
+    };
+    match first {
+        DossierWrite::Insert(dossier) => {
+            batch.add(&dossier::Entity::insert(dossier::ActiveModel::from(*dossier).reset_all()).into_query())
+        }
+        DossierWrite::Update { update, before } => batch.add(&conditional_update(*update, before)),
+    }
+    if let Err(error) = add_records(&mut batch, event, documents, entry, tallied, now) {
+        writing.roll_back().await;
+        return Err(error);
+    }
+    batch.raw(WRITTEN);
+    batch.raw("COMMIT");
+    Ok(writing.fetch_i32(batch.finish(), "written").await? == 1)
+}
+
+/// The dossier's update, only if it is still at the version the command read.
+fn conditional_update(update: dossier::ActiveModel, before: &dossier::Model) -> sea_orm::sea_query::UpdateStatement {
+    dossier::Entity::update_many()
+        .set(update)
+        .filter(dossier::Column::Id.eq(before.id))
+        .filter(dossier::Column::LockVersion.eq(before.lock_version))
+        .into_query()
+}
+
 /// Writes the plan: the dossier's update (only if its version is still the
-/// one read), the slip entry, the documents and the audit row, atomically —
-/// on PostgreSQL as one statement, on SQLite in a transaction.
+/// one read), the slip entry, the documents and the audit row, atomically.
 pub(super) async fn commit(
     state: &AppState,
     before: &dossier::Model,
@@ -70,50 +149,15 @@ pub(super) async fn commit(
     let event = slip.into_model(&after, now);
     let published = Published { event: event.clone(), receiving_agency_path: after.receiving_agency_path.clone() };
     let tallied = tally::changes(Some(before), &after);
-    if is_postgres(state) {
-        let mut changed = dossier::Entity::update_many()
-            .set(update)
-            .filter(dossier::Column::Id.eq(before.id))
-            .filter(dossier::Column::LockVersion.eq(before.lock_version))
-            .into_query();
-        changed.returning_col(dossier::Column::Id);
-        let mut combined = Combined::default();
-        combined.add("changed", &changed);
-        let statement = write_at_once(
-            combined,
-            &event,
-            &documents,
-            entry,
-            &tallied,
-            now,
-            "motcua_expect_one((SELECT count(*) FROM changed))",
-        );
-        return match state.db.execute(statement).await {
-            Ok(_) => {
-                state.recent.remember(&after);
-                state.events.committed(published);
-                Ok(Acted { dossier: after, event, documents })
-            }
-            Err(error) if has_sqlstate(&error, CHANGED_SQLSTATE) => Err(changed_meanwhile(before)),
-            Err(error) => Err(error.into()),
-        };
-    }
-    // One call: the conditional update, then the records, each inserted only
-    // if the statement before it changed one row — all of them, or (the
-    // dossier changed meanwhile) none.
-    let mut batch = Batch::default();
-    batch.raw("BEGIN IMMEDIATE");
-    batch.add(
-        &dossier::Entity::update_many()
-            .set(update)
-            .filter(dossier::Column::Id.eq(before.id))
-            .filter(dossier::Column::LockVersion.eq(before.lock_version))
-            .into_query(),
-    );
-    add_records(&mut batch, &event, &documents, entry, &tallied, now)?;
-    batch.raw(WRITTEN);
-    batch.raw("COMMIT");
-    if sqlite_writer(state).await?.fetch_i32(batch.finish(), "written").await? != 1 {
+    let records = Records {
+        dossier: DossierWrite::Update { update: Box::new(update), before },
+        event: &event,
+        documents: &documents,
+        entry,
+        tallied: &tallied,
+        now,
+    };
+    if !write(state, records, None).await? {
         return Err(changed_meanwhile(before));
     }
     state.recent.remember(&after);
@@ -133,7 +177,7 @@ pub(super) fn is_postgres(state: &AppState) -> bool {
 /// entry, the documents, the audit row, the change to the report's counters,
 /// then a final `SELECT` of `check` (which may abort the statement) — one
 /// statement, one round trip.
-pub(super) fn write_at_once(
+fn write_at_once(
     mut combined: Combined,
     event: &dossier_event::Model,
     documents: &[dossier_document::Model],
