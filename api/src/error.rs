@@ -201,4 +201,4 @@ impl From<ApiError> for async_graphql::Error {
 }
 
 /// The result of a service call.
-pub type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;

@@ -45,7 +45,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { user, ttl } => {
-            let authenticator = api::auth::Authenticator::from_settings(&settings).await?;
+            let authenticator = api::Authenticator::from_settings(&settings).await?;
             let (connection, _) = db::connect(&settings).await?;
             if !seed::official_exists(&connection, &user).await? {
                 eprintln!(
@@ -57,14 +57,14 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Schema => {
-            print!("{}", api::graphql::sdl());
+            print!("{}", api::sdl());
             Ok(())
         }
         Command::Bench { concurrency, requests, first, user, scenario, agency, from, to, group_by } => {
             match scenario.as_str() {
                 "list" => bench::run(&settings, concurrency, requests, first, &user, None).await,
                 "report" | "csv" | "xlsx" => {
-                    let to = to.unwrap_or_else(|| api::services::tally::vietnam_day(chrono::Utc::now()));
+                    let to = to.unwrap_or_else(|| api::tally::vietnam_day(chrono::Utc::now()));
                     let from = from.unwrap_or_else(|| to - chrono::Days::new(364));
                     let measured = match scenario.as_str() {
                         "report" => bench::Measured::Query(bench::report_query(

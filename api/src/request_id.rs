@@ -10,11 +10,11 @@ tokio::task_local! {
 }
 
 /// The id of the request being served (`none` outside a request).
-pub fn current() -> String {
+pub(crate) fn current() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| "none".into())
 }
 
 /// Runs `work` as the request `id`.
-pub async fn serve<F: Future>(id: String, work: F) -> F::Output {
+pub(crate) async fn serve<F: Future>(id: String, work: F) -> F::Output {
     REQUEST_ID.scope(id, work).await
 }

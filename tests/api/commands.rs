@@ -18,7 +18,7 @@ const COMMUNE: &str = "30733";
 /// included (so the background fold changes nothing here).
 async fn counters(app: &TestApp) -> Vec<Value> {
     use sea_orm::{ConnectionTrait, Statement};
-    let columns = api::services::tally::COLUMNS;
+    let columns = api::tally::COLUMNS;
     let listed = columns.join(", ");
     let sums: Vec<String> = columns.iter().map(|c| format!("SUM({c})")).collect();
     let sql = format!(

@@ -208,7 +208,7 @@ async fn compare(app: &TestApp, agency: &str, path: &str, from: NaiveDate, to: N
     let rows = by_procedure["rows"].as_array().unwrap();
     assert_eq!(rows.len(), per_procedure.len(), "procedures of {context}");
     for (procedure, counts) in &per_procedure {
-        let id = api::graphql::ids::global_id(api::graphql::ids::NodeType::Procedure, procedure.parse().unwrap());
+        let id = api::global_id(api::NodeType::Procedure, procedure.parse().unwrap());
         let row = rows.iter().find(|row| row["procedure"]["id"] == id.as_str()).expect("a row per procedure");
         assert_balanced(row);
         assert_eq!(&columns_of(row), counts, "procedure {procedure} of {context}");
@@ -281,7 +281,7 @@ async fn the_report_equals_a_plain_count_over_the_dossiers() {
     compare(&app, "91", "/91/", today - Duration::days(365), today).await;
     // The commands' changes, folded into the counters, then more not folded
     // yet: the same report.
-    api::services::tally::fold(&app.state).await.unwrap();
+    api::tally::fold(&app.state).await.unwrap();
     live_changes(&app).await;
     compare(&app, "91", "/91/", today - Duration::days(365), today).await;
 

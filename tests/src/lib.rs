@@ -28,8 +28,8 @@ pub struct TestApp {
     /// The PostgreSQL database this server uses (`None` on SQLite).
     pub database_url: Option<String>,
     /// The server's shared state: tests fix its clock.
-    pub state: std::sync::Arc<api::state::AppState>,
-    tokens: api::auth::Authenticator,
+    pub state: std::sync::Arc<api::AppState>,
+    tokens: api::Authenticator,
     data_dir: PathBuf,
 }
 
@@ -96,7 +96,7 @@ impl TestApp {
         let db = application.db().clone();
         let state = application.shared();
         // Tokens are minted exactly as `motcua token` mints them.
-        let tokens = api::auth::Authenticator::from_settings(&settings).await.expect("an authenticator");
+        let tokens = api::Authenticator::from_settings(&settings).await.expect("an authenticator");
         tokio::spawn(application.run_until(std::future::pending()));
         Self { address, client: reqwest::Client::new(), statements, db, database_url, state, tokens, data_dir }
     }

@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::error::ApiError;
 use anyhow::Context;
 use base64::Engine;
-use entity::{official, OfficialKind};
+use entity::official;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
@@ -23,11 +23,11 @@ use uuid::Uuid;
 const SECRET_FILE: &str = "jwt-secret";
 
 /// How long an official read for a token is trusted before it is read again.
-pub const OFFICIAL_FRESH_FOR: Duration = Duration::from_secs(5);
+pub(crate) const OFFICIAL_FRESH_FOR: Duration = Duration::from_secs(5);
 /// How long a verified token is trusted without checking its signature again
 /// (it is never trusted past its expiry; an issuer's rotated key stops
 /// being honoured within this time).
-pub const TOKEN_FRESH_FOR: Duration = Duration::from_secs(60);
+pub(crate) const TOKEN_FRESH_FOR: Duration = Duration::from_secs(60);
 /// Most officials (and verified tokens) remembered at once; the memory is emptied when it is full.
 const MAX_REMEMBERED: usize = 10_000;
 const ISSUER: &str = "motcua";
@@ -45,24 +45,22 @@ struct Claims {
 
 /// The authenticated caller, as found in the `official` table.
 #[derive(Debug, Clone)]
-pub struct Viewer {
+pub(crate) struct Viewer {
     pub id: Uuid,
     pub username: String,
-    pub display_name: String,
-    pub kind: OfficialKind,
     pub agency_id: Uuid,
 }
 
 /// Who is calling: nobody in particular, or a known user.
 #[derive(Debug, Clone)]
-pub enum Identity {
+pub(crate) enum Identity {
     Anonymous,
     User(Viewer),
 }
 
 impl Identity {
     /// The user, when there is one.
-    pub fn viewer(&self) -> Option<&Viewer> {
+    pub(crate) fn viewer(&self) -> Option<&Viewer> {
         match self {
             Self::Anonymous => None,
             Self::User(viewer) => Some(viewer),
@@ -132,7 +130,7 @@ impl Authenticator {
 
     /// The user a token names and when it expires (seconds since 1970), if
     /// its signature, algorithm and dates are valid.
-    pub async fn verify(&self, token: &str) -> Result<(String, u64), ApiError> {
+    pub(crate) async fn verify(&self, token: &str) -> Result<(String, u64), ApiError> {
         if let Some(verified) = self.verified_before(token) {
             return Ok(verified);
         }
@@ -229,12 +227,16 @@ impl Authenticator {
 
     /// Resolves the `Authorization` header into an identity. A header that is
     /// present but invalid, expired or names an unknown user is an error, never anonymous.
-    pub async fn identify(&self, db: &DatabaseConnection, authorization: Option<&str>) -> Result<Identity, ApiError> {
+    pub(crate) async fn identify(
+        &self,
+        db: &DatabaseConnection,
+        authorization: Option<&str>,
+    ) -> Result<Identity, ApiError> {
         self.identify_until(db, authorization).await.map(|(identity, _)| identity)
     }
 
     /// The same, with when the token expires (`None` for anonymous callers).
-    pub async fn identify_until(
+    pub(crate) async fn identify_until(
         &self,
         db: &DatabaseConnection,
         authorization: Option<&str>,
@@ -259,13 +261,7 @@ impl Authenticator {
             .one(db)
             .await?
             .ok_or_else(|| ApiError::Unauthenticated("the token names an unknown or inactive user".into()))?;
-        let viewer = Viewer {
-            id: official.id,
-            username: official.username,
-            display_name: official.display_name,
-            kind: official.kind,
-            agency_id: official.agency_id,
-        };
+        let viewer = Viewer { id: official.id, username: official.username, agency_id: official.agency_id };
         self.remember(&viewer);
         Ok((Identity::User(viewer), expires))
     }

@@ -13,9 +13,9 @@ use std::collections::HashMap;
 use tokio::sync::RwLock;
 
 /// The casbin model, compiled into the binary from `policies/model.conf`.
-pub const MODEL: &str = include_str!("../../../policies/model.conf");
+pub(crate) const MODEL: &str = include_str!("../../../policies/model.conf");
 /// The default permissions, compiled into the binary from `policies/policy.csv`.
-pub const POLICY: &str = include_str!("../../../policies/policy.csv");
+pub(crate) const POLICY: &str = include_str!("../../../policies/policy.csv");
 
 /// A role a user holds over an agency or a subtree.
 #[derive(Debug, Clone, PartialEq, Eq)]

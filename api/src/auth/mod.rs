@@ -1,7 +1,8 @@
 //! Who the caller is (JWT) and what it may do (casbin).
 
-pub mod authn;
-pub mod authz;
+pub(crate) mod authn;
+pub(crate) mod authz;
 
-pub use authn::{Authenticator, Identity, Viewer};
-pub use authz::{Authz, Grant};
+pub use authn::Authenticator;
+pub(crate) use authn::{Identity, Viewer};
+pub(crate) use authz::{Authz, Grant};

@@ -19,7 +19,7 @@ use entity::TimeUnit;
 use std::collections::HashSet;
 
 /// Vietnam time, UTC+7.
-pub fn vietnam() -> FixedOffset {
+pub(crate) fn vietnam() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("a valid offset")
 }
 
@@ -310,7 +310,7 @@ mod tests {
 /// Whether a dossier is overdue at `now`: it is pending and its deadline
 /// passed on its clock. A paused clock (supplement, payment) stopped at
 /// `paused_at`, so such a dossier is overdue only if it was already due then.
-pub fn is_overdue(
+pub(crate) fn is_overdue(
     status: entity::DossierStatus,
     due_at: Option<DateTime<Utc>>,
     paused_at: Option<DateTime<Utc>>,
@@ -350,7 +350,7 @@ mod overdue_tests {
 /// Early, on time or late: finished on an earlier day (Vietnam time) than the
 /// due day and not after the due time, on the due day and not after it, or
 /// after the due time.
-pub fn outcome_of(finished_at: DateTime<Utc>, due_at: DateTime<Utc>) -> entity::Outcome {
+pub(crate) fn outcome_of(finished_at: DateTime<Utc>, due_at: DateTime<Utc>) -> entity::Outcome {
     if finished_at > due_at {
         return entity::Outcome::Late;
     }

@@ -3,12 +3,12 @@
 use chrono::NaiveDate;
 
 /// Formats a dossier code; the sequence has at least four digits.
-pub fn format_dossier_code(agency_code: &str, day: NaiveDate, sequence: u32) -> String {
+pub(crate) fn format_dossier_code(agency_code: &str, day: NaiveDate, sequence: u32) -> String {
     format!("{agency_code}-{}-{sequence:04}", day.format("%y%m%d"))
 }
 
 /// The parts of a well-formed dossier code: agency code, day and sequence.
-pub fn parse_dossier_code(code: &str) -> Option<(&str, NaiveDate, u32)> {
+pub(crate) fn parse_dossier_code(code: &str) -> Option<(&str, NaiveDate, u32)> {
     let mut parts = code.rsplitn(3, '-');
     let sequence = parts.next()?;
     let day = parts.next()?;

@@ -8,7 +8,7 @@ use entity::DossierStatus;
 
 /// A command of the dossier's life, one per GraphQL mutation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Command {
+pub(crate) enum Command {
     /// An online portal submits a new dossier (`submitDossier`).
     Submit,
     /// The desk receives a dossier: a new one at the desk or by post, or a submitted one.
@@ -46,7 +46,7 @@ pub enum Command {
 
 /// What the rest of the system names a command by.
 #[derive(Debug)]
-pub struct Facts {
+pub(crate) struct Facts {
     pub command: Command,
     /// The GraphQL mutation that runs it.
     pub mutation: &'static str,
@@ -69,7 +69,7 @@ const fn at_the_desk(facts: Facts) -> Facts {
 }
 
 /// Every command, in the order of a dossier's life (and of [`Command`]'s variants).
-pub const COMMANDS: [Facts; 16] = [
+pub(crate) const COMMANDS: [Facts; 16] = [
     facts(Command::Submit, "submitDossier", "submit", "SUBMIT"),
     facts(Command::Receive, "receiveDossier", "receive", "RECEIVE"),
     facts(Command::Refuse, "refuseDossier", "refuse", "REFUSE"),
@@ -90,7 +90,7 @@ pub const COMMANDS: [Facts; 16] = [
 
 impl Command {
     /// Every command, in the order of a dossier's life.
-    pub const ALL: [Self; 16] = {
+    pub(crate) const ALL: [Self; 16] = {
         let mut all = [Self::Submit; 16];
         let mut index = 0;
         while index < COMMANDS.len() {
@@ -101,28 +101,28 @@ impl Command {
     };
 
     /// The command's row of [`COMMANDS`].
-    pub fn facts(self) -> &'static Facts {
+    pub(crate) fn facts(self) -> &'static Facts {
         &COMMANDS[self as usize]
     }
 
     /// The casbin action (`policies/policy.csv`) that allows the command.
-    pub fn action(self) -> &'static str {
+    pub(crate) fn action(self) -> &'static str {
         self.facts().action
     }
 
     /// The GraphQL mutation that runs the command.
-    pub fn mutation(self) -> &'static str {
+    pub(crate) fn mutation(self) -> &'static str {
         self.facts().mutation
     }
 
     /// The slip's name for the command (`dossier_event.action`).
-    pub fn event_action(self) -> &'static str {
+    pub(crate) fn event_action(self) -> &'static str {
         self.facts().event
     }
 
     /// Where the command leads from `from` (`None`: a dossier that does not
     /// exist yet), or `None` when it may not run from there.
-    pub fn next(self, from: Option<DossierStatus>) -> Option<DossierStatus> {
+    pub(crate) fn next(self, from: Option<DossierStatus>) -> Option<DossierStatus> {
         use DossierStatus::*;
         match (self, from) {
             (Self::Submit, None) => Some(Submitted),
@@ -156,14 +156,14 @@ impl Command {
     }
 
     /// The commands that may run on a dossier in `status`.
-    pub fn allowed_from(status: DossierStatus) -> Vec<Self> {
+    pub(crate) fn allowed_from(status: DossierStatus) -> Vec<Self> {
         Self::ALL.into_iter().filter(|command| command.next(Some(status)).is_some()).collect()
     }
 }
 
 /// Where `command` leads from `from`, or `INVALID_TRANSITION` naming the
 /// mutations that may run from there.
-pub fn transition(command: Command, from: DossierStatus) -> ApiResult<DossierStatus> {
+pub(crate) fn transition(command: Command, from: DossierStatus) -> ApiResult<DossierStatus> {
     command.next(Some(from)).ok_or_else(|| {
         let allowed: Vec<&'static str> = Command::allowed_from(from).into_iter().map(Command::mutation).collect();
         let next = if allowed.is_empty() { "none: the dossier is finished".to_owned() } else { allowed.join(", ") };
@@ -180,7 +180,7 @@ pub fn transition(command: Command, from: DossierStatus) -> ApiResult<DossierSta
 }
 
 /// The GraphQL name of a status.
-pub fn status_name(status: DossierStatus) -> &'static str {
+pub(crate) fn status_name(status: DossierStatus) -> &'static str {
     match status {
         DossierStatus::Submitted => "SUBMITTED",
         DossierStatus::Received => "RECEIVED",
@@ -196,7 +196,8 @@ pub fn status_name(status: DossierStatus) -> &'static str {
 }
 
 /// Whether a dossier in `status` is finished: nothing but reading remains.
-pub fn is_final(status: DossierStatus) -> bool {
+#[cfg(test)]
+fn is_final(status: DossierStatus) -> bool {
     Command::allowed_from(status).is_empty()
 }
 

@@ -1,8 +1,8 @@
 //! Domain rules as plain functions, with unit tests that need no server.
 
-pub mod calendar;
-pub mod codes;
-pub mod lifecycle;
-pub mod paths;
-pub mod scope;
-pub mod steps;
+pub(crate) mod calendar;
+pub(crate) mod codes;
+pub(crate) mod lifecycle;
+pub(crate) mod paths;
+pub(crate) mod scope;
+pub(crate) mod steps;

@@ -33,7 +33,7 @@ impl PathPattern {
 
 /// Whether `path` is a canonical path: slash-separated non-empty segments of
 /// ASCII letters, digits, dots and hyphens, with leading and trailing slashes.
-pub fn is_valid_path(path: &str) -> bool {
+pub(crate) fn is_valid_path(path: &str) -> bool {
     let Some(inner) = path.strip_prefix('/').and_then(|p| p.strip_suffix('/')) else {
         return false;
     };
@@ -44,14 +44,14 @@ pub fn is_valid_path(path: &str) -> bool {
 }
 
 /// The path of a child agency.
-pub fn child_path(parent: &str, segment: &str) -> String {
+pub(crate) fn child_path(parent: &str, segment: &str) -> String {
     format!("{parent}{segment}/")
 }
 
 /// The exclusive upper bound of the paths below `prefix`, for a range scan:
 /// every path starting with `/91/` sorts in `['/91/', '/910')` byte-wise,
 /// because `0` is the byte after `/`.
-pub fn subtree_upper_bound(prefix: &str) -> String {
+pub(crate) fn subtree_upper_bound(prefix: &str) -> String {
     debug_assert!(prefix.ends_with('/'));
     let mut upper = prefix[..prefix.len() - 1].to_owned();
     upper.push('0');

@@ -8,11 +8,11 @@ use entity::procedure_step;
 
 /// The role of the one-stop desk in `policies/policy.csv`: it takes
 /// dossiers in and hands results out.
-pub const DESK_ROLE: &str = "receiver";
+pub(crate) const DESK_ROLE: &str = "receiver";
 
 /// The step a received dossier enters: the one after the desk's intake step
 /// (the receipt completes it), or the first.
-pub fn step_after_receipt(steps: &[procedure_step::Model]) -> Option<&procedure_step::Model> {
+pub(crate) fn step_after_receipt(steps: &[procedure_step::Model]) -> Option<&procedure_step::Model> {
     match steps {
         [intake, next, ..] if intake.role == DESK_ROLE => Some(next),
         _ => steps.first(),
@@ -21,7 +21,7 @@ pub fn step_after_receipt(steps: &[procedure_step::Model]) -> Option<&procedure_
 
 /// The last step of processing: the one before the desk returns the result,
 /// if the process ends at the desk.
-pub fn last_processing_step(steps: &[procedure_step::Model]) -> Option<i16> {
+pub(crate) fn last_processing_step(steps: &[procedure_step::Model]) -> Option<i16> {
     match steps {
         [.., before, last] if last.role == DESK_ROLE => Some(before.position),
         [.., last] => Some(last.position),
@@ -30,12 +30,12 @@ pub fn last_processing_step(steps: &[procedure_step::Model]) -> Option<i16> {
 }
 
 /// The step returning the result at the desk, if the process has one.
-pub fn return_step(steps: &[procedure_step::Model]) -> Option<&procedure_step::Model> {
+pub(crate) fn return_step(steps: &[procedure_step::Model]) -> Option<&procedure_step::Model> {
     steps.last().filter(|step| step.role == DESK_ROLE && steps.len() > 1)
 }
 
 /// A step's deadline: its budget in working hours from `now`, never after the dossier's due time.
-pub fn step_deadline(
+pub(crate) fn step_deadline(
     calendar: &WorkingCalendar,
     now: DateTime<Utc>,
     step: &procedure_step::Model,

@@ -16,7 +16,7 @@ fn csv_field(cell: &Cell) -> String {
 }
 
 /// The table as CSV (RFC 4180, UTF-8 with a byte-order mark).
-pub fn to_csv(table: &Table) -> Result<Vec<u8>, ApiError> {
+pub(crate) fn to_csv(table: &Table) -> Result<Vec<u8>, ApiError> {
     let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     writer.write_record(table.columns.iter().map(|c| c.heading)).map_err(ApiError::internal)?;
     for row in &table.rows {

@@ -35,7 +35,12 @@ const FORM: [(Column, fn(&Figures) -> i64); 16] = [
 ];
 
 /// Form II.06a: the report on dossier handling.
-pub fn dossier_table(agency: &entity::agency::Model, period: Period, grouping: Grouping, report: &Report) -> Table {
+pub(crate) fn dossier_table(
+    agency: &entity::agency::Model,
+    period: Period,
+    grouping: Grouping,
+    report: &Report,
+) -> Table {
     let (groups, by): (&'static [&'static str], _) = match grouping {
         Grouping::Agency => (&["Đơn vị"], "đơn vị trực thuộc"),
         Grouping::Month => (&["Tháng"], "tháng"),

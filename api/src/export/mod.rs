@@ -13,22 +13,22 @@ mod shares;
 mod table;
 mod xlsx;
 
-pub use self::csv::to_csv;
-pub use dossier_report::dossier_table;
-pub use shares::{catalog_table, service_index_table};
-pub use table::{Cell, Column, Table};
-pub use xlsx::to_xlsx;
+pub(crate) use self::csv::to_csv;
+pub(crate) use dossier_report::dossier_table;
+pub(crate) use shares::{catalog_table, service_index_table};
+pub(crate) use table::Table;
+pub(crate) use xlsx::to_xlsx;
 
 /// A file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileFormat {
+pub(crate) enum FileFormat {
     Csv,
     Xlsx,
 }
 
 impl FileFormat {
     /// The media type of a file of this format.
-    pub fn content_type(self) -> &'static str {
+    pub(crate) fn content_type(self) -> &'static str {
         match self {
             Self::Csv => "text/csv; charset=utf-8",
             Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -36,7 +36,7 @@ impl FileFormat {
     }
 
     /// The file name's extension.
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             Self::Csv => "csv",
             Self::Xlsx => "xlsx",

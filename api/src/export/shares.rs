@@ -35,7 +35,7 @@ fn share_rows<'a>(shares: impl IntoIterator<Item = (&'a str, String, Share)>) ->
 }
 
 /// The service index of Decision 766/QĐ-TTg.
-pub fn service_index_table(
+pub(crate) fn service_index_table(
     agency: &entity::agency::Model,
     period: Period,
     as_of: DateTime<Utc>,
@@ -67,7 +67,7 @@ pub fn service_index_table(
 
 /// The catalogue statistics: per tier, online mode, field, and published
 /// on the national portal; each with its share.
-pub fn catalog_table(
+pub(crate) fn catalog_table(
     agency: &entity::agency::Model,
     counts: &CatalogCounts,
     fields: &HashMap<uuid::Uuid, entity::field::Model>,

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 /// One cell of a table.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub(crate) enum Cell {
     Text(String),
     Count(i64),
     /// A ratio (0.25), written as a percentage; blank when there is none.
@@ -17,7 +17,7 @@ pub enum Cell {
 /// A column: its heading in the CSV (whole, unique) and its place under
 /// the XLSX's grouped headings (from the top group down to its own).
 #[derive(Debug, Clone, Copy)]
-pub struct Column {
+pub(crate) struct Column {
     pub heading: &'static str,
     pub groups: &'static [&'static str],
     pub width: f64,
@@ -29,7 +29,7 @@ pub(super) const fn column(heading: &'static str, groups: &'static [&'static str
 
 /// A report laid out as a table: what both formats write.
 #[derive(Debug, Clone)]
-pub struct Table {
+pub(crate) struct Table {
     /// The worksheet's name.
     pub sheet: &'static str,
     pub title: String,

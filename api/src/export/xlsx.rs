@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use rust_xlsxwriter::{Format as Style, FormatAlign, FormatBorder, Workbook, XlsxError};
 
 /// The table as an XLSX workbook of one sheet laid out like the form.
-pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, ApiError> {
+pub(crate) fn to_xlsx(table: &Table) -> Result<Vec<u8>, ApiError> {
     write_xlsx(table).map_err(ApiError::internal)
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::state::AppState;
 
 /// The request's caller and its loaders.
-pub struct RequestData {
+pub(crate) struct RequestData {
     pub identity: Identity,
     /// The client's address, for per-client limits.
     pub client: Option<std::net::IpAddr>,
@@ -21,14 +21,14 @@ pub struct RequestData {
 
 impl RequestData {
     /// A request's data: its caller, its address and a fresh loader cache.
-    pub fn new(db: &DatabaseConnection, identity: Identity, client: std::net::IpAddr) -> Self {
+    pub(crate) fn new(db: &DatabaseConnection, identity: Identity, client: std::net::IpAddr) -> Self {
         let loader = DataLoader::with_cache(DbLoader { db: db.clone() }, tokio::spawn, HashMapCache::default());
         Self { identity, client: Some(client), loader }
     }
 }
 
 /// Shortcuts for resolvers.
-pub trait ContextExt {
+pub(crate) trait ContextExt {
     /// The shared state.
     fn state(&self) -> &AppState;
     /// The database.
@@ -60,7 +60,7 @@ impl ContextExt for Context<'_> {
 }
 
 /// Where the caller may do `action` on `object` (nowhere for anonymous callers).
-pub async fn scope(ctx: &Context<'_>, object: &str, action: &str) -> Scope {
+pub(crate) async fn scope(ctx: &Context<'_>, object: &str, action: &str) -> Scope {
     match ctx.identity().viewer() {
         Some(viewer) => ctx.state().authz.scope(&viewer.username, object, action).await,
         None => Scope::default(),
@@ -68,7 +68,7 @@ pub async fn scope(ctx: &Context<'_>, object: &str, action: &str) -> Scope {
 }
 
 /// Loads one value through the request's DataLoader.
-pub async fn load<K>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<<DbLoader as Loader<K>>::Value>>
+pub(crate) async fn load<K>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<<DbLoader as Loader<K>>::Value>>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     DbLoader: Loader<K, Error = Arc<ApiError>>,
@@ -77,7 +77,7 @@ where
 }
 
 /// Loads a value that must exist (a foreign key the database guarantees).
-pub async fn load_required<K>(ctx: &Context<'_>, key: K) -> async_graphql::Result<<DbLoader as Loader<K>>::Value>
+pub(crate) async fn load_required<K>(ctx: &Context<'_>, key: K) -> async_graphql::Result<<DbLoader as Loader<K>>::Value>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + std::fmt::Debug + 'static,
     DbLoader: Loader<K, Error = Arc<ApiError>>,
@@ -87,12 +87,12 @@ where
 }
 
 /// A page's size when `first` is absent.
-pub const DEFAULT_PAGE: u64 = 20;
+pub(crate) const DEFAULT_PAGE: u64 = 20;
 /// The largest page.
-pub const MAX_PAGE: u64 = 100;
+pub(crate) const MAX_PAGE: u64 = 100;
 
 /// Validates a page size: [`DEFAULT_PAGE`] when absent, at most [`MAX_PAGE`].
-pub fn page_size(first: Option<i32>) -> Result<u64, ApiError> {
+pub(crate) fn page_size(first: Option<i32>) -> Result<u64, ApiError> {
     match first {
         None => Ok(DEFAULT_PAGE),
         Some(n) if n < 0 => Err(ApiError::BadUserInput("`first` must not be negative".into())),

@@ -42,7 +42,7 @@ pub fn global_id(node_type: NodeType, id: Uuid) -> ID {
 }
 
 /// The type and database id inside a global ID.
-pub fn parse_global_id(id: &str) -> Result<(NodeType, Uuid), ApiError> {
+pub(crate) fn parse_global_id(id: &str) -> Result<(NodeType, Uuid), ApiError> {
     let invalid = || ApiError::BadUserInput(format!("`{id}` is not an ID of this API"));
     let bytes = URL_SAFE_NO_PAD.decode(id).map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;

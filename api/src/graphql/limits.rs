@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Installs a [`Guard`] on every request.
-pub struct GuardFactory {
+pub(crate) struct GuardFactory {
     limits: Limits,
     caps: Caps,
     bounds: Arc<ListBounds>,
@@ -38,7 +38,7 @@ pub struct GuardFactory {
 
 impl GuardFactory {
     /// The guard of a schema held to `limits`, counting lists with `bounds`.
-    pub fn new(limits: &Limits, bounds: Arc<ListBounds>, parsed: Arc<ParsedOperations>) -> Self {
+    pub(crate) fn new(limits: &Limits, bounds: Arc<ListBounds>, parsed: Arc<ParsedOperations>) -> Self {
         let caps = Caps {
             selections: limits.max_selections as u64,
             depth: limits.max_depth as u32,
@@ -67,7 +67,7 @@ impl ExtensionFactory for GuardFactory {
 }
 
 /// One request's guard.
-pub struct Guard {
+pub(crate) struct Guard {
     started: Instant,
     limits: Limits,
     caps: Caps,
@@ -280,7 +280,7 @@ fn has_code(error: &ServerError) -> bool {
 }
 
 /// Sets `extensions.code` when the error has none.
-pub fn ensure_code(error: &mut ServerError, code: &str) {
+pub(crate) fn ensure_code(error: &mut ServerError, code: &str) {
     if !has_code(error) {
         error.extensions.get_or_insert_with(Default::default).set("code", code);
     }

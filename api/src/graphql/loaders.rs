@@ -11,40 +11,40 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 /// Batches reads by key type.
-pub struct DbLoader {
+pub(crate) struct DbLoader {
     pub db: DatabaseConnection,
 }
 
 /// An agency by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct AgencyId(pub Uuid);
+pub(crate) struct AgencyId(pub Uuid);
 /// The children of an agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ChildrenOf(pub Uuid);
+pub(crate) struct ChildrenOf(pub Uuid);
 /// A procedure version by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ProcedureId(pub Uuid);
+pub(crate) struct ProcedureId(pub Uuid);
 /// A field by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FieldId(pub Uuid);
+pub(crate) struct FieldId(pub Uuid);
 /// The steps of a procedure version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct StepsOf(pub Uuid);
+pub(crate) struct StepsOf(pub Uuid);
 /// The required documents of a procedure version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DocumentsOf(pub Uuid);
+pub(crate) struct DocumentsOf(pub Uuid);
 /// An official by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct OfficialId(pub Uuid);
+pub(crate) struct OfficialId(pub Uuid);
 /// The slip of a dossier (already authorised).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct EventsOf(pub Uuid);
+pub(crate) struct EventsOf(pub Uuid);
 /// The attached documents of a dossier (already authorised).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct AttachedTo(pub Uuid);
+pub(crate) struct AttachedTo(pub Uuid);
 /// An attached document by id (reached through its authorised dossier).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DocumentId(pub Uuid);
+pub(crate) struct DocumentId(pub Uuid);
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<ApiError>>;
 

@@ -1,18 +1,18 @@
 //! The GraphQL schema: types, loaders, limits. Resolvers are thin: they parse
 //! input, call a service and map the result.
 
-pub mod context;
-pub mod cost;
-pub mod enums;
-pub mod ids;
-pub mod limits;
-pub mod loaders;
-pub mod mutation;
-pub mod parsed;
-pub mod query;
-pub mod scalars;
-pub mod subscription;
-pub mod types;
+pub(crate) mod context;
+pub(crate) mod cost;
+pub(crate) mod enums;
+pub(crate) mod ids;
+pub(crate) mod limits;
+pub(crate) mod loaders;
+pub(crate) mod mutation;
+pub(crate) mod parsed;
+pub(crate) mod query;
+pub(crate) mod scalars;
+pub(crate) mod subscription;
+pub(crate) mod types;
 
 use crate::config::Limits;
 use crate::state::AppState;
@@ -20,11 +20,15 @@ use async_graphql::Schema;
 use std::sync::Arc;
 
 /// The schema type.
-pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::SubscriptionRoot>;
+pub(crate) type AppSchema = Schema<query::Query, mutation::Mutation, subscription::SubscriptionRoot>;
 
 /// Builds the schema over the shared state, held to `limits`; `parsed`
 /// remembers the documents parsed so far.
-pub fn build_schema(state: Option<Arc<AppState>>, limits: &Limits, parsed: Arc<parsed::ParsedOperations>) -> AppSchema {
+pub(crate) fn build_schema(
+    state: Option<Arc<AppState>>,
+    limits: &Limits,
+    parsed: Arc<parsed::ParsedOperations>,
+) -> AppSchema {
     let bounds = state.as_ref().map(|state| state.list_bounds.clone()).unwrap_or_default();
     let mut builder =
         Schema::build(query::Query::default(), mutation::Mutation::default(), subscription::SubscriptionRoot)

@@ -19,11 +19,11 @@ const MAX_REMEMBERED_TEXT: usize = 1 << 20;
 
 /// Documents by their text, and the length of that text.
 #[derive(Debug, Default)]
-pub struct ParsedOperations(Mutex<(HashMap<String, ExecutableDocument>, usize)>);
+pub(crate) struct ParsedOperations(Mutex<(HashMap<String, ExecutableDocument>, usize)>);
 
 impl ParsedOperations {
     /// The document parsed from `query` before, if it is remembered.
-    pub fn get(&self, query: &str) -> Option<ExecutableDocument> {
+    pub(crate) fn get(&self, query: &str) -> Option<ExecutableDocument> {
         if query.len() > MAX_REMEMBERED_BYTES {
             return None;
         }
@@ -31,7 +31,7 @@ impl ParsedOperations {
     }
 
     /// Remembers the document parsed from `query` (when it is short enough).
-    pub fn remember(&self, query: &str, document: &ExecutableDocument) {
+    pub(crate) fn remember(&self, query: &str, document: &ExecutableDocument) {
         if query.len() > MAX_REMEMBERED_BYTES {
             return;
         }

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 /// A calendar day, `YYYY-MM-DD` (ISO 8601), e.g. `2026-01-31`: in the
 /// reports, a day in Vietnam time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Date(pub NaiveDate);
+pub(crate) struct Date(pub NaiveDate);
 
 #[Scalar(name = "Date")]
 impl ScalarType for Date {

@@ -12,7 +12,7 @@ use futures_util::{Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
 /// The subscription root.
-pub struct SubscriptionRoot;
+pub(crate) struct SubscriptionRoot;
 
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {

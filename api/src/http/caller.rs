@@ -14,7 +14,7 @@ use std::sync::Arc;
 /// but invalid, expired or names an unknown user is refused with
 /// `UNAUTHENTICATED` (401), never taken for anonymous.
 #[derive(Debug, Clone)]
-pub struct Caller(pub Identity);
+pub(crate) struct Caller(pub Identity);
 
 impl FromRequestParts<Arc<HttpState>> for Caller {
     type Rejection = ApiError;

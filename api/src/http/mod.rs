@@ -14,8 +14,8 @@ mod playground;
 mod reports;
 mod ws;
 
-pub use caller::Caller;
-pub use playground::DemoOfficial;
+pub(crate) use caller::Caller;
+pub(crate) use playground::DemoOfficial;
 
 use crate::auth::Authenticator;
 use crate::config::Limits;
@@ -32,7 +32,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::{Arc, OnceLock};
 
 /// What the HTTP handlers share.
-pub struct HttpState {
+pub(crate) struct HttpState {
     pub schema: AppSchema,
     pub app: Arc<AppState>,
     pub authenticator: Arc<Authenticator>,
@@ -45,7 +45,7 @@ pub struct HttpState {
 }
 
 /// The router of every endpoint.
-pub fn router(state: Arc<HttpState>) -> Router {
+pub(crate) fn router(state: Arc<HttpState>) -> Router {
     let body_limit = state.limits.max_body_bytes;
     Router::new()
         .route("/", get(playground::page))
@@ -83,7 +83,7 @@ async fn readyz(State(state): State<Arc<HttpState>>) -> Response {
 }
 
 /// The process-wide Prometheus recorder (installed once, even when tests start several servers).
-pub fn prometheus() -> &'static PrometheusHandle {
+pub(crate) fn prometheus() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
         let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();

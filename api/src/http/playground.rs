@@ -52,7 +52,7 @@ const FIRST_QUERY: &str = r#"# Welcome to motcua, the GraphQL API of the one-sto
 
 /// A demo official the playground can sign in as.
 #[derive(Debug, Clone)]
-pub struct DemoOfficial {
+pub(crate) struct DemoOfficial {
     pub username: &'static str,
     pub role: &'static str,
     pub agency: String,

@@ -12,7 +12,7 @@ const ORDER: &str = "PATH";
 
 /// Narrows the agency directory.
 #[derive(Debug, Default)]
-pub struct AgencyFilter {
+pub(crate) struct AgencyFilter {
     /// Only the direct children of this agency.
     pub parent_code: Option<String>,
     pub kind: Option<AgencyKind>,
@@ -21,13 +21,13 @@ pub struct AgencyFilter {
 }
 
 /// The agency with this code.
-pub async fn find_by_code(db: &DatabaseConnection, code: &str) -> ApiResult<Option<agency::Model>> {
+pub(crate) async fn find_by_code(db: &DatabaseConnection, code: &str) -> ApiResult<Option<agency::Model>> {
     Ok(agency::Entity::find().filter(agency::Column::Code.eq(code)).one(db).await?)
 }
 
 /// The agency with `code` if `visible` accepts it; else `NOT_FOUND`, in the
 /// same words whether it does not exist or may not be seen.
-pub async fn require_by_code(
+pub(crate) async fn require_by_code(
     db: &DatabaseConnection,
     code: &str,
     visible: impl FnOnce(&agency::Model) -> bool,
@@ -39,12 +39,12 @@ pub async fn require_by_code(
 }
 
 /// Agencies by id, in no particular order.
-pub async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<agency::Model>> {
+pub(crate) async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<agency::Model>> {
     Ok(agency::Entity::find().filter(agency::Column::Id.is_in(ids.iter().copied())).all(db).await?)
 }
 
 /// The direct children of these agencies, in path order.
-pub async fn children_of(db: &DatabaseConnection, parent_ids: &[Uuid]) -> ApiResult<Vec<agency::Model>> {
+pub(crate) async fn children_of(db: &DatabaseConnection, parent_ids: &[Uuid]) -> ApiResult<Vec<agency::Model>> {
     Ok(agency::Entity::find()
         .filter(agency::Column::ParentId.is_in(parent_ids.iter().copied()))
         .order_by_asc(agency::Column::Path)
@@ -53,7 +53,7 @@ pub async fn children_of(db: &DatabaseConnection, parent_ids: &[Uuid]) -> ApiRes
 }
 
 /// A page of the directory in path order (a parent before its children).
-pub async fn list(
+pub(crate) async fn list(
     db: &DatabaseConnection,
     filter: &AgencyFilter,
     first: u64,
@@ -86,12 +86,12 @@ pub async fn list(
 }
 
 /// The cursor after `agency` in the directory.
-pub fn cursor_of(agency: &agency::Model) -> String {
+pub(crate) fn cursor_of(agency: &agency::Model) -> String {
     Cursor { order: ORDER.into(), at: None, key: Some(agency.path.clone()), id: agency.id }.encode()
 }
 
 /// The agency at this canonical path.
-pub async fn find_by_path(db: &DatabaseConnection, path: &str) -> ApiResult<Option<agency::Model>> {
+pub(crate) async fn find_by_path(db: &DatabaseConnection, path: &str) -> ApiResult<Option<agency::Model>> {
     Ok(agency::Entity::find().filter(agency::Column::Path.eq(path)).one(db).await?)
 }
 

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 /// What an audit row says.
 #[derive(Debug, Clone)]
-pub struct Entry<'a> {
+pub(crate) struct Entry<'a> {
     pub actor: Option<&'a Viewer>,
     /// The agency the operation touched (or, for a refused one, the caller's own).
     pub agency_path: Option<String>,
@@ -32,7 +32,7 @@ pub struct Entry<'a> {
 impl<'a> Entry<'a> {
     /// An entry of `actor`'s `operation` on an object of `target_type`; the
     /// agency and the target's id are filled in as the operation learns them.
-    pub fn new(actor: &'a Viewer, operation: &'static str, target_type: &'static str) -> Self {
+    pub(crate) fn new(actor: &'a Viewer, operation: &'static str, target_type: &'static str) -> Self {
         Self {
             actor: Some(actor),
             agency_path: None,
@@ -44,7 +44,7 @@ impl<'a> Entry<'a> {
     }
 
     /// Writes the row with `outcome`: `OK` or the error's code.
-    pub async fn write(
+    pub(crate) async fn write(
         &self,
         db: &impl ConnectionTrait,
         outcome: Result<(), &ApiError>,
@@ -55,7 +55,7 @@ impl<'a> Entry<'a> {
     }
 
     /// The row with `outcome`, to insert.
-    pub fn row(&self, outcome: Result<(), &ApiError>, at: DateTime<Utc>) -> audit_log::ActiveModel {
+    pub(crate) fn row(&self, outcome: Result<(), &ApiError>, at: DateTime<Utc>) -> audit_log::ActiveModel {
         audit_log::ActiveModel {
             id: Set(Uuid::now_v7()),
             actor_id: Set(self.actor.map(|a| a.id)),
@@ -77,7 +77,7 @@ impl<'a> Entry<'a> {
 
 /// A page of the audit rows of agencies in `scope` (narrowed to `agency`
 /// when given), newest first.
-pub async fn list(
+pub(crate) async fn list(
     db: &DatabaseConnection,
     scope: &Scope,
     agency: Option<&PathPattern>,
@@ -103,6 +103,6 @@ pub async fn list(
 const AUDIT_ORDER: &str = "AUDIT";
 
 /// The cursor after `row`.
-pub fn cursor_of(row: &audit_log::Model) -> String {
+pub(crate) fn cursor_of(row: &audit_log::Model) -> String {
     Cursor { order: AUDIT_ORDER.into(), at: None, key: None, id: row.id }.encode()
 }

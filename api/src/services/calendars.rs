@@ -71,7 +71,7 @@ fn effective_days(entries: Vec<holiday::Model>) -> Vec<holiday::Model> {
 }
 
 /// The calendar entries in force in `province` during `year`, by date.
-pub async fn days_of_year(db: &DatabaseConnection, province: &str, year: i32) -> ApiResult<Vec<holiday::Model>> {
+pub(crate) async fn days_of_year(db: &DatabaseConnection, province: &str, year: i32) -> ApiResult<Vec<holiday::Model>> {
     let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1)
         .ok_or_else(|| ApiError::BadUserInput(format!("{year} is not a year of the calendar")))?;
     let end = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1)
@@ -90,7 +90,7 @@ pub async fn days_of_year(db: &DatabaseConnection, province: &str, year: i32) ->
 }
 
 /// The office hours of `province` (the defaults when it set none).
-pub async fn office_hours(db: &DatabaseConnection, province: &str) -> ApiResult<OfficeHours> {
+pub(crate) async fn office_hours(db: &DatabaseConnection, province: &str) -> ApiResult<OfficeHours> {
     match office_hours::Entity::find_by_id(province.to_owned()).one(db).await? {
         Some(row) => office_hours_of(&row),
         None => Ok(OfficeHours::default()),
@@ -98,7 +98,7 @@ pub async fn office_hours(db: &DatabaseConnection, province: &str) -> ApiResult<
 }
 
 /// Sets `province`'s own entry for `date`, replacing the nationwide one.
-pub async fn set_day(
+pub(crate) async fn set_day(
     db: &impl sea_orm::ConnectionTrait,
     province: &str,
     date: chrono::NaiveDate,
@@ -122,7 +122,11 @@ pub async fn set_day(
 }
 
 /// Removes `province`'s own entry for `date` (the nationwide one, if any, applies again).
-pub async fn clear_day(db: &impl sea_orm::ConnectionTrait, province: &str, date: chrono::NaiveDate) -> ApiResult<bool> {
+pub(crate) async fn clear_day(
+    db: &impl sea_orm::ConnectionTrait,
+    province: &str,
+    date: chrono::NaiveDate,
+) -> ApiResult<bool> {
     let deleted = holiday::Entity::delete_many()
         .filter(holiday::Column::ProvinceCode.eq(province))
         .filter(holiday::Column::Date.eq(date))
@@ -132,7 +136,7 @@ pub async fn clear_day(db: &impl sea_orm::ConnectionTrait, province: &str, date:
 }
 
 /// Sets `province`'s office hours.
-pub async fn set_office_hours(
+pub(crate) async fn set_office_hours(
     db: &impl sea_orm::ConnectionTrait,
     province: &str,
     hours: &OfficeHours,
@@ -165,7 +169,7 @@ pub async fn set_office_hours(
 }
 
 /// Parses a stored `HH:MM`.
-pub fn parse_time(text: &str) -> Option<NaiveTime> {
+pub(crate) fn parse_time(text: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(text, "%H:%M").ok()
 }
 
@@ -185,7 +189,7 @@ fn office_hours_of(row: &office_hours::Model) -> ApiResult<OfficeHours> {
 
 /// An edit of a province's calendar by an admin.
 #[derive(Debug, Clone)]
-pub enum Edit {
+pub(crate) enum Edit {
     SetDay { date: chrono::NaiveDate, kind: HolidayKind, name: String },
     ClearDay { date: chrono::NaiveDate },
     SetOfficeHours(OfficeHours),
@@ -203,7 +207,7 @@ impl Edit {
 
 /// Applies `edit` to the calendar of `province` as `actor`, who needs the
 /// `holiday manage` permission at the province; audited either way.
-pub async fn edit(
+pub(crate) async fn edit(
     state: &crate::state::AppState,
     actor: &crate::auth::Viewer,
     province: &str,

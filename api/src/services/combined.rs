@@ -11,7 +11,7 @@ use sea_orm::{DbBackend, DbErr, RuntimeErr, Statement, Value};
 
 /// A statement being put together.
 #[derive(Debug, Default)]
-pub struct Combined {
+pub(crate) struct Combined {
     clauses: Vec<String>,
     values: Vec<Value>,
 }
@@ -19,7 +19,7 @@ pub struct Combined {
 impl Combined {
     /// Adds `statement` as the clause `name` (which later clauses or the final
     /// `SELECT` may read, if it has a `RETURNING`).
-    pub fn add(&mut self, name: &str, statement: &impl QueryStatementWriter) {
+    pub(crate) fn add(&mut self, name: &str, statement: &impl QueryStatementWriter) {
         let (sql, values) = statement.build(PostgresQueryBuilder);
         let sql = shift_placeholders(&sql, self.values.len());
         self.clauses.push(format!("{name} AS ({sql})"));
@@ -27,13 +27,14 @@ impl Combined {
     }
 
     /// A placeholder for `value`, for the final `SELECT`.
-    pub fn bind(&mut self, value: impl Into<Value>) -> String {
+    #[cfg(test)]
+    fn bind(&mut self, value: impl Into<Value>) -> String {
         self.values.push(value.into());
         format!("${}", self.values.len())
     }
 
     /// The statement: the clauses, then `select`.
-    pub fn finish(self, select: &str) -> Statement {
+    pub(crate) fn finish(self, select: &str) -> Statement {
         let sql = if self.clauses.is_empty() {
             select.to_owned()
         } else {
@@ -49,14 +50,14 @@ impl Combined {
 /// call instead of one per statement saves a hand-over to that thread and
 /// back for each.
 #[derive(Debug, Default)]
-pub struct Batch {
+pub(crate) struct Batch {
     sql: String,
     values: Vec<Value>,
 }
 
 impl Batch {
     /// Appends `statement`.
-    pub fn add(&mut self, statement: &impl QueryStatementWriter) {
+    pub(crate) fn add(&mut self, statement: &impl QueryStatementWriter) {
         let (sql, values) = statement.build(SqliteQueryBuilder);
         if !self.sql.is_empty() {
             self.sql.push_str("; ");
@@ -66,7 +67,7 @@ impl Batch {
     }
 
     /// Appends `sql`, a statement without values (`BEGIN IMMEDIATE`, `COMMIT`).
-    pub fn raw(&mut self, sql: &str) {
+    pub(crate) fn raw(&mut self, sql: &str) {
         if !self.sql.is_empty() {
             self.sql.push_str("; ");
         }
@@ -77,7 +78,7 @@ impl Batch {
     /// statement before it changed exactly one row: a chain of such inserts
     /// after a conditional update writes all or nothing, and the batch's row
     /// count tells which. `None` if `insert` is not a single row of values.
-    pub fn add_if_one_changed(&mut self, insert: &InsertStatement) -> Option<()> {
+    pub(crate) fn add_if_one_changed(&mut self, insert: &InsertStatement) -> Option<()> {
         let (sql, values) = insert.build(SqliteQueryBuilder);
         let (head, row) = sql.rsplit_once(" VALUES (")?;
         let row = row.strip_suffix(')')?;
@@ -90,7 +91,7 @@ impl Batch {
     }
 
     /// The statements as one.
-    pub fn finish(self) -> Statement {
+    pub(crate) fn finish(self) -> Statement {
         Statement::from_sql_and_values(DbBackend::Sqlite, self.sql, self.values)
     }
 }
@@ -133,7 +134,7 @@ fn shift_placeholders(sql: &str, offset: usize) -> String {
 }
 
 /// Whether `error` is a database error with SQLSTATE `code`.
-pub fn has_sqlstate(error: &DbErr, code: &str) -> bool {
+pub(crate) fn has_sqlstate(error: &DbErr, code: &str) -> bool {
     match error {
         DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error)) => {
             error.as_database_error().and_then(|e| e.code()).is_some_and(|c| c == code)

@@ -10,7 +10,7 @@ use uuid::Uuid;
 /// The sort key of a row: an optional time (absent when the row sorts on its id
 /// alone, or its time is null) and the id that breaks ties.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cursor {
+pub(crate) struct Cursor {
     /// Which ordering the cursor belongs to; a cursor is rejected under another.
     #[serde(rename = "o")]
     pub order: String,
@@ -25,12 +25,12 @@ pub struct Cursor {
 
 impl Cursor {
     /// The opaque string clients pass back as `after`.
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("a cursor serialises"))
     }
 
     /// Reads a cursor made for `order`.
-    pub fn decode(text: &str, order: &str) -> Result<Self, ApiError> {
+    pub(crate) fn decode(text: &str, order: &str) -> Result<Self, ApiError> {
         let invalid = || ApiError::BadUserInput("`after` is not a cursor of this list".into());
         let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
         let cursor: Self = serde_json::from_slice(&bytes).map_err(|_| invalid())?;

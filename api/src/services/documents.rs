@@ -105,7 +105,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The document with this id, if its dossier is visible in `scope`.
-pub async fn find_visible(
+pub(crate) async fn find_visible(
     db: &DatabaseConnection,
     scope: &Scope,
     id: Uuid,
@@ -117,12 +117,15 @@ pub async fn find_visible(
 }
 
 /// The documents with these ids (their dossiers already authorised).
-pub async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<dossier_document::Model>> {
+pub(crate) async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<dossier_document::Model>> {
     Ok(dossier_document::Entity::find().filter(dossier_document::Column::Id.is_in(ids.iter().copied())).all(db).await?)
 }
 
 /// The documents of these dossiers (already authorised), oldest first.
-pub async fn of_dossiers(db: &DatabaseConnection, dossier_ids: &[Uuid]) -> ApiResult<Vec<dossier_document::Model>> {
+pub(crate) async fn of_dossiers(
+    db: &DatabaseConnection,
+    dossier_ids: &[Uuid],
+) -> ApiResult<Vec<dossier_document::Model>> {
     Ok(dossier_document::Entity::find()
         .filter(dossier_document::Column::DossierId.is_in(dossier_ids.iter().copied()))
         .order_by_asc(dossier_document::Column::CreatedAt)
@@ -133,7 +136,7 @@ pub async fn of_dossiers(db: &DatabaseConnection, dossier_ids: &[Uuid]) -> ApiRe
 
 /// A file name as given by the uploader, without any folder part, trimmed,
 /// at most 255 characters; `None` when nothing is left.
-pub fn clean_name(name: &str) -> Option<String> {
+pub(crate) fn clean_name(name: &str) -> Option<String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base.chars().filter(|c| !c.is_control()).collect::<String>().trim().to_owned();
     (!cleaned.is_empty()).then(|| cleaned.chars().take(255).collect())
@@ -141,7 +144,7 @@ pub fn clean_name(name: &str) -> Option<String> {
 
 /// A media type as `type/subtype`, lowercase, or `application/octet-stream`
 /// when the uploader sent none or something else.
-pub fn clean_content_type(content_type: Option<&str>) -> String {
+pub(crate) fn clean_content_type(content_type: Option<&str>) -> String {
     let essence = content_type.and_then(|c| c.split(';').next()).map(|c| c.trim().to_ascii_lowercase());
     match essence {
         Some(essence)

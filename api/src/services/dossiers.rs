@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 /// Narrows a dossier list.
 #[derive(Debug, Default, Clone)]
-pub struct DossierFilter {
+pub(crate) struct DossierFilter {
     /// An agency, with its whole subtree unless `subtree` is false.
     pub agency_code: Option<String>,
     pub subtree: bool,
@@ -33,7 +33,7 @@ pub struct DossierFilter {
 
 /// The orderings of a dossier list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DossierOrder {
+pub(crate) enum DossierOrder {
     /// Newest first, by when the dossier was filed.
     #[default]
     FiledDesc,
@@ -56,18 +56,22 @@ impl DossierOrder {
 /// The condition that a dossier is visible in `scope`: it is held by an agency
 /// in the scope, or was received by one (the receiving agency of an
 /// inter-agency dossier keeps sight of it). The same set a list pages through.
-pub fn visible_in(scope: &Scope) -> Condition {
+pub(crate) fn visible_in(scope: &Scope) -> Condition {
     Where { scope, agency: None }.condition()
 }
 
 /// Whether `dossier` is visible in `scope`: the rule of [`visible_in`], for a
 /// row already read (a single object, checked where it is).
-pub fn is_visible_in(dossier: &dossier::Model, scope: &Scope) -> bool {
+pub(crate) fn is_visible_in(dossier: &dossier::Model, scope: &Scope) -> bool {
     scope.contains(&dossier.agency_path) || (dossier.transferred && scope.contains(&dossier.receiving_agency_path))
 }
 
 /// The dossier with this code, if it is visible in `scope`.
-pub async fn find_by_code(db: &DatabaseConnection, scope: &Scope, code: &str) -> ApiResult<Option<dossier::Model>> {
+pub(crate) async fn find_by_code(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    code: &str,
+) -> ApiResult<Option<dossier::Model>> {
     if scope.is_empty() {
         return Ok(None);
     }
@@ -75,7 +79,7 @@ pub async fn find_by_code(db: &DatabaseConnection, scope: &Scope, code: &str) ->
 }
 
 /// The dossier with this id, if it is visible in `scope`.
-pub async fn find_by_id(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> ApiResult<Option<dossier::Model>> {
+pub(crate) async fn find_by_id(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> ApiResult<Option<dossier::Model>> {
     if scope.is_empty() {
         return Ok(None);
     }
@@ -200,7 +204,7 @@ fn filter_condition(filter: &DossierFilter, now: DateTime<Utc>) -> Condition {
 /// A page of the dossiers visible in `scope` that pass `filter`: one
 /// statement, the union of each branch's first rows in `order` (see
 /// [`Where::branches`]), of which the first `first + 1` are fetched.
-pub async fn list(
+pub(crate) async fn list(
     db: &DatabaseConnection,
     scope: &Scope,
     filter: &DossierFilter,
@@ -271,7 +275,7 @@ pub async fn list(
 
 /// How many dossiers visible in `scope` pass `filter` (asked for only when a
 /// client selects `totalCount`).
-pub async fn count(
+pub(crate) async fn count(
     db: &DatabaseConnection,
     scope: &Scope,
     filter: &DossierFilter,
@@ -307,7 +311,7 @@ fn after_cursor(order: DossierOrder, cursor: &Cursor) -> Condition {
 }
 
 /// The cursor after `dossier` in `order`.
-pub fn cursor_of(dossier: &dossier::Model, order: DossierOrder) -> String {
+pub(crate) fn cursor_of(dossier: &dossier::Model, order: DossierOrder) -> String {
     let at = match order {
         DossierOrder::FiledDesc | DossierOrder::FiledAsc => Some(dossier.filed_at),
         DossierOrder::DueAsc => dossier.due_at,
@@ -317,7 +321,7 @@ pub fn cursor_of(dossier: &dossier::Model, order: DossierOrder) -> String {
 
 /// The slips of these dossiers, oldest first. The dossiers were authorised by
 /// the caller already; a dossier's slip holds a few dozen entries at most.
-pub async fn events_of(db: &DatabaseConnection, dossier_ids: &[Uuid]) -> ApiResult<Vec<dossier_event::Model>> {
+pub(crate) async fn events_of(db: &DatabaseConnection, dossier_ids: &[Uuid]) -> ApiResult<Vec<dossier_event::Model>> {
     Ok(dossier_event::Entity::find()
         .filter(dossier_event::Column::DossierId.is_in(dossier_ids.iter().copied()))
         .order_by_asc(dossier_event::Column::CreatedAt)

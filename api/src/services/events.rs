@@ -28,7 +28,7 @@ use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 
 /// The PostgreSQL channel of slip events.
-pub const CHANNEL: &str = "motcua_dossier_events";
+pub(crate) const CHANNEL: &str = "motcua_dossier_events";
 
 /// A slip event with the receiving agency of its dossier (which keeps sight
 /// of a transferred dossier's events).

@@ -14,14 +14,14 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 /// How often the bounds are read again.
-pub const REFRESH_EVERY: Duration = Duration::from_secs(60);
+pub(crate) const REFRESH_EVERY: Duration = Duration::from_secs(60);
 
 /// Most documents one dossier may hold (`attachDocument` refuses more).
-pub const DOCUMENTS_PER_DOSSIER: u64 = 100;
+pub(crate) const DOCUMENTS_PER_DOSSIER: u64 = 100;
 /// Most slip entries `trackDossier` returns (the latest ones).
-pub const TRACKED_STEPS: u64 = 1_000;
+pub(crate) const TRACKED_STEPS: u64 = 1_000;
 /// Longest report period in months (twenty years and a cut month).
-pub const REPORT_MONTHS: u64 = 241;
+pub(crate) const REPORT_MONTHS: u64 = 241;
 
 /// The current bounds; every one at least 1.
 #[derive(Debug)]
@@ -106,7 +106,7 @@ impl ListBounds {
 }
 
 /// Reads the bounds again every [`REFRESH_EVERY`] while the state lives.
-pub fn spawn_refreshing(state: Weak<crate::state::AppState>) {
+pub(crate) fn spawn_refreshing(state: Weak<crate::state::AppState>) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(REFRESH_EVERY);
         ticks.tick().await;

@@ -12,7 +12,7 @@ const ORDER: &str = "CODE";
 
 /// Narrows the catalogue.
 #[derive(Debug, Default)]
-pub struct ProcedureFilter {
+pub(crate) struct ProcedureFilter {
     /// Procedures this agency resolves: those it publishes, and those its
     /// ancestors publish for its tier (the province publishes the commune tier).
     pub agency_code: Option<String>,
@@ -24,7 +24,7 @@ pub struct ProcedureFilter {
 }
 
 /// The tier of procedures an agency of this kind resolves.
-pub fn tier_of(kind: AgencyKind) -> Tier {
+pub(crate) fn tier_of(kind: AgencyKind) -> Tier {
     match kind {
         AgencyKind::Commune => Tier::Commune,
         AgencyKind::District => Tier::District,
@@ -39,17 +39,17 @@ fn ancestor_paths(path: &str) -> Vec<String> {
 }
 
 /// A procedure version by id, current or not.
-pub async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<procedure::Model>> {
+pub(crate) async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<procedure::Model>> {
     Ok(procedure::Entity::find().filter(procedure::Column::Id.is_in(ids.iter().copied())).all(db).await?)
 }
 
 /// Fields by id.
-pub async fn fields_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<field::Model>> {
+pub(crate) async fn fields_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<field::Model>> {
     Ok(field::Entity::find().filter(field::Column::Id.is_in(ids.iter().copied())).all(db).await?)
 }
 
 /// The internal-process steps of these procedure versions, in order.
-pub async fn steps_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<procedure_step::Model>> {
+pub(crate) async fn steps_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<procedure_step::Model>> {
     Ok(procedure_step::Entity::find()
         .filter(procedure_step::Column::ProcedureId.is_in(ids.iter().copied()))
         .order_by_asc(procedure_step::Column::Position)
@@ -58,7 +58,7 @@ pub async fn steps_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<pr
 }
 
 /// The required documents of these procedure versions, in order.
-pub async fn documents_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<procedure_document::Model>> {
+pub(crate) async fn documents_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<procedure_document::Model>> {
     Ok(procedure_document::Entity::find()
         .filter(procedure_document::Column::ProcedureId.is_in(ids.iter().copied()))
         .order_by_asc(procedure_document::Column::Position)
@@ -67,7 +67,7 @@ pub async fn documents_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Ve
 }
 
 /// A page of the current catalogue, by national code.
-pub async fn list(
+pub(crate) async fn list(
     db: &DatabaseConnection,
     filter: &ProcedureFilter,
     first: u64,
@@ -132,7 +132,7 @@ fn applies_in(agency: &agency::Model) -> Condition {
 }
 
 /// The cursor after `procedure` in the catalogue.
-pub fn cursor_of(procedure: &procedure::Model) -> String {
+pub(crate) fn cursor_of(procedure: &procedure::Model) -> String {
     Cursor { order: ORDER.into(), at: None, key: Some(procedure.code.clone()), id: procedure.id }.encode()
 }
 
@@ -184,7 +184,7 @@ impl Versions {
 /// Counts of the current catalogue that applies in an agency's subtree, per
 /// tier, online mode, field and publication on the national portal.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CatalogCounts {
+pub(crate) struct CatalogCounts {
     /// `(tier, online mode, field, published nationally)` → procedures.
     pub groups: Vec<(Tier, OnlineMode, Uuid, bool, i64)>,
 }
@@ -195,22 +195,22 @@ impl CatalogCounts {
     }
 
     /// Every procedure counted.
-    pub fn total(&self) -> i64 {
+    pub(crate) fn total(&self) -> i64 {
         self.sum(|_| true)
     }
 
     /// Those resolved at `tier`.
-    pub fn of_tier(&self, tier: Tier) -> i64 {
+    pub(crate) fn of_tier(&self, tier: Tier) -> i64 {
         self.sum(|g| g.0 == tier)
     }
 
     /// Those offered in `mode`.
-    pub fn of_mode(&self, mode: OnlineMode) -> i64 {
+    pub(crate) fn of_mode(&self, mode: OnlineMode) -> i64 {
         self.sum(|g| g.1 == mode)
     }
 
     /// Per field, most procedures first (then by id).
-    pub fn by_field(&self) -> Vec<(Uuid, i64)> {
+    pub(crate) fn by_field(&self) -> Vec<(Uuid, i64)> {
         let mut fields: std::collections::BTreeMap<Uuid, i64> = std::collections::BTreeMap::new();
         for group in &self.groups {
             *fields.entry(group.2).or_default() += group.4;
@@ -221,12 +221,12 @@ impl CatalogCounts {
     }
 
     /// Offered online, fully or partly.
-    pub fn offered_online(&self) -> i64 {
+    pub(crate) fn offered_online(&self) -> i64 {
         self.sum(|g| g.1 != OnlineMode::None)
     }
 
     /// Offered online and published on the National Public Service Portal.
-    pub fn published_national(&self) -> i64 {
+    pub(crate) fn published_national(&self) -> i64 {
         self.sum(|g| g.1 != OnlineMode::None && g.3)
     }
 }
@@ -234,7 +234,7 @@ impl CatalogCounts {
 /// The current procedures that apply somewhere in `agency`'s subtree —
 /// those published in the subtree, and those an ancestor publishes for a
 /// tier the subtree has (a district's: district and commune) — counted.
-pub async fn catalog_counts(db: &DatabaseConnection, agency: &agency::Model) -> ApiResult<CatalogCounts> {
+pub(crate) async fn catalog_counts(db: &DatabaseConnection, agency: &agency::Model) -> ApiResult<CatalogCounts> {
     use sea_orm::FromQueryResult;
     let tiers = match agency.kind {
         AgencyKind::Commune => vec![Tier::Commune],

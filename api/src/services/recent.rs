@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// How long a copy is trusted at most.
-pub const FRESH_FOR: Duration = Duration::from_secs(120);
+pub(crate) const FRESH_FOR: Duration = Duration::from_secs(120);
 /// Most copies kept (about 1 KiB each); all are forgotten when it is reached.
 const CAPACITY: usize = 20_000;
 

@@ -13,7 +13,7 @@ use tokio::sync::RwLock;
 
 /// Values by key, each trusted for `fresh_for` after it was read.
 #[derive(Debug)]
-pub struct Remembered<K, V> {
+pub(crate) struct Remembered<K, V> {
     fresh_for: Duration,
     /// Most values kept; all are forgotten when it is reached.
     capacity: usize,
@@ -21,13 +21,13 @@ pub struct Remembered<K, V> {
 }
 
 impl<K: Hash + Eq + Clone, V> Remembered<K, V> {
-    pub fn new(fresh_for: Duration, capacity: usize) -> Self {
+    pub(crate) fn new(fresh_for: Duration, capacity: usize) -> Self {
         Self { fresh_for, capacity, entries: Default::default() }
     }
 
     /// The value of `key`: remembered if still fresh, else what `load` reads
     /// (nothing is remembered of a key `load` does not find).
-    pub async fn get<F, Fut>(&self, key: &K, load: F) -> ApiResult<Option<Arc<V>>>
+    pub(crate) async fn get<F, Fut>(&self, key: &K, load: F) -> ApiResult<Option<Arc<V>>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = ApiResult<Option<V>>>,
@@ -47,7 +47,7 @@ impl<K: Hash + Eq + Clone, V> Remembered<K, V> {
     }
 
     /// Forgets every value (after a change made here).
-    pub async fn forget(&self) {
+    pub(crate) async fn forget(&self) {
         self.entries.write().await.clear();
     }
 }

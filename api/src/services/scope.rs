@@ -7,7 +7,7 @@ use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition};
 
 /// A scope as a condition on a path column.
-pub trait ScopeCondition {
+pub(crate) trait ScopeCondition {
     /// `column` names an agency in the scope. Subtrees become byte-wise range
     /// conditions (`path >= '/91/' AND path < '/910'`), which a btree index on
     /// the path serves on both databases; an empty scope matches nothing.
@@ -24,7 +24,7 @@ impl ScopeCondition for Scope {
 }
 
 /// `column` names an agency matched by `pattern`.
-pub fn pattern_expr(column: impl ColumnTrait, pattern: &PathPattern) -> SimpleExpr {
+pub(crate) fn pattern_expr(column: impl ColumnTrait, pattern: &PathPattern) -> SimpleExpr {
     match pattern {
         PathPattern::Agency(path) => column.eq(path.as_str()),
         PathPattern::Subtree(prefix) => column.gte(prefix.as_str()).and(column.lt(subtree_upper_bound(prefix))),

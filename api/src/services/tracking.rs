@@ -13,9 +13,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Unsuccessful lookups a client may make in [`WINDOW`].
-pub const MAX_MISSES: u32 = 5;
+pub(crate) const MAX_MISSES: u32 = 5;
 /// The window over which misses count.
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+pub(crate) const WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// Misses per client address. A lookup is counted as a miss *before* it
 /// runs, under one lock, and given back when it finds the dossier: lookups
@@ -70,7 +70,7 @@ impl Limiter {
 
 /// The dossier with `code` whose applicant has `phone`, with its slip; `None`
 /// when there is no such dossier or the phone number differs.
-pub async fn track(
+pub(crate) async fn track(
     db: &DatabaseConnection,
     limiter: &Limiter,
     client: Option<IpAddr>,

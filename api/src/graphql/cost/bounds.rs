@@ -16,7 +16,7 @@ pub(super) fn weight(parent: &str, field: &str) -> Option<u64> {
 /// How many items a list field that is not paged can hold. Every list field
 /// of the schema is named here (a unit test checks it); a list nobody named
 /// counts as [`UNNAMED_LIST`].
-pub fn list_bound(bounds: &ListBounds, parent: &str, field: &str) -> Option<u64> {
+pub(crate) fn list_bound(bounds: &ListBounds, parent: &str, field: &str) -> Option<u64> {
     Some(match (parent, field) {
         // A page's items are counted by the connection's `first`.
         (connection, "edges" | "nodes") if connection.ends_with("Connection") => 1,
@@ -39,4 +39,4 @@ pub fn list_bound(bounds: &ListBounds, parent: &str, field: &str) -> Option<u64>
 }
 
 /// The bound of a list field [`list_bound`] does not name.
-pub const UNNAMED_LIST: u64 = 100;
+pub(crate) const UNNAMED_LIST: u64 = 100;

@@ -82,7 +82,7 @@ fn spreads_in<'a>(set: &'a SelectionSet, found: &mut Vec<&'a Name>) {
 }
 
 /// The operation that will run, as async-graphql picks it.
-pub fn pick_operation<'a>(
+pub(crate) fn pick_operation<'a>(
     document: &'a ExecutableDocument,
     operation_name: Option<&str>,
 ) -> Result<&'a OperationDefinition, ApiError> {

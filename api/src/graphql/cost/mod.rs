@@ -35,11 +35,11 @@ use std::collections::HashMap;
 
 /// Deepest nesting of selections and fragments (async-graphql's own walks
 /// recurse this deep, and no deeper).
-pub const MAX_NESTING: u32 = 64;
+pub(crate) const MAX_NESTING: u32 = 64;
 
 /// The limits a document is held to before it is validated.
 #[derive(Debug, Clone)]
-pub struct Caps {
+pub(crate) struct Caps {
     pub selections: u64,
     pub depth: u32,
     pub aliases: u64,
@@ -51,7 +51,7 @@ pub struct Caps {
 
 /// What the operation to run will cost, and the document's size.
 #[derive(Debug, Clone)]
-pub struct Cost {
+pub(crate) struct Cost {
     pub kind: OperationType,
     pub selections: u64,
     pub complexity: u64,
@@ -91,7 +91,7 @@ impl Summary {
 /// the cap, `GRAPHQL_VALIDATION_FAILED` for a fragment that spreads itself,
 /// `OPERATION_RESOLUTION_FAILURE` when no operation can be picked,
 /// `BAD_USER_INPUT` for a required variable left out.
-pub fn measure(
+pub(crate) fn measure(
     document: &ExecutableDocument,
     operation_name: Option<&str>,
     variables: &Variables,
@@ -204,7 +204,7 @@ impl Cost {
 
 /// A refusal, with the places in the document it is about.
 #[derive(Debug)]
-pub struct Refused {
+pub(crate) struct Refused {
     pub error: ApiError,
     pub locations: Vec<Pos>,
 }
@@ -339,7 +339,7 @@ mod introspection;
 mod tests;
 
 use bounds::weight;
-pub use bounds::{list_bound, UNNAMED_LIST};
-pub use document::pick_operation;
+pub(crate) use bounds::{list_bound, UNNAMED_LIST};
+pub(crate) use document::pick_operation;
 use document::{fragments_in_order, required_variables_given};
 use inputs::check_inputs;

@@ -18,7 +18,7 @@ pub(super) struct DossierMutation;
 /// What a command returns: the dossier as it is now and the slip entry the
 /// command wrote.
 #[derive(SimpleObject)]
-pub struct DossierPayload {
+pub(crate) struct DossierPayload {
     /// The dossier after the command.
     pub dossier: Dossier,
     /// The process-control slip entry the command wrote.
@@ -33,7 +33,7 @@ impl From<Acted> for DossierPayload {
 
 /// What `attachDocument` returns: the dossier, the slip entry and the document.
 #[derive(SimpleObject)]
-pub struct AttachDocumentPayload {
+pub(crate) struct AttachDocumentPayload {
     /// The dossier after the command.
     pub dossier: Dossier,
     /// The slip entry (`ATTACH_DOCUMENT`).

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 /// request is a GraphQL multipart request (`multipart/form-data`: the
 /// `operations` JSON, the `map` of files to variables, then the files).
 #[derive(InputObject)]
-pub struct DocumentUpload {
+pub(crate) struct DocumentUpload {
     /// The file.
     pub file: Upload,
     /// What it is, e.g. *Tờ khai đăng ký khai sinh*; the file's name when absent.
@@ -21,7 +21,7 @@ pub struct DocumentUpload {
 
 /// `attachDocument`: attaches a document to a dossier (GraphQL multipart request).
 #[derive(InputObject)]
-pub struct AttachDocumentInput {
+pub(crate) struct AttachDocumentInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.
@@ -43,7 +43,7 @@ pub struct AttachDocumentInput {
 
 /// The applicant of a new dossier (*tổ chức, cá nhân*).
 #[derive(InputObject)]
-pub struct ApplicantInput {
+pub(crate) struct ApplicantInput {
     /// A citizen or an organisation.
     #[graphql(default_with = "ApplicantKind::Citizen")]
     pub kind: ApplicantKind,
@@ -74,7 +74,7 @@ impl From<ApplicantInput> for commands::Applicant {
 
 /// `submitDossier`: an online portal files a dossier for an applicant.
 #[derive(InputObject)]
-pub struct SubmitDossierInput {
+pub(crate) struct SubmitDossierInput {
     /// The procedure (its current version).
     pub procedure_id: ID,
     /// The agency the dossier is filed with.
@@ -93,7 +93,7 @@ pub struct SubmitDossierInput {
 /// online dossier (`dossierId`), or file a new one brought to the desk or
 /// sent by post (`procedureId`, `applicant`, `channel`).
 #[derive(InputObject)]
-pub struct ReceiveDossierInput {
+pub(crate) struct ReceiveDossierInput {
     /// A submitted online dossier to accept.
     pub dossier_id: Option<ID>,
     /// The version of that dossier you read (`Dossier.version`); `CONFLICT` if it changed since.
@@ -117,7 +117,7 @@ pub struct ReceiveDossierInput {
 
 /// `refuseDossier`: the desk refuses a submitted dossier (*từ chối tiếp nhận*).
 #[derive(InputObject)]
-pub struct RefuseDossierInput {
+pub(crate) struct RefuseDossierInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.
@@ -128,7 +128,7 @@ pub struct RefuseDossierInput {
 
 /// `assignDossier`: a leader assigns the current step to an official (*phân công*).
 #[derive(InputObject)]
-pub struct AssignDossierInput {
+pub(crate) struct AssignDossierInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.
@@ -142,7 +142,7 @@ pub struct AssignDossierInput {
 /// `completeStep`: the current step is done; the dossier moves to the next
 /// step of the procedure's internal process.
 #[derive(InputObject)]
-pub struct CompleteStepInput {
+pub(crate) struct CompleteStepInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.
@@ -155,7 +155,7 @@ pub struct CompleteStepInput {
 
 /// `requestSupplement`: the applicant must supply missing documents; the clock pauses.
 #[derive(InputObject)]
-pub struct RequestSupplementInput {
+pub(crate) struct RequestSupplementInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.
@@ -170,7 +170,7 @@ pub struct RequestSupplementInput {
 
 /// `supplyDocuments`: the applicant supplied what was asked; the clock runs again.
 #[derive(InputObject)]
-pub struct SupplyDocumentsInput {
+pub(crate) struct SupplyDocumentsInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.
@@ -182,7 +182,7 @@ pub struct SupplyDocumentsInput {
 /// `requestPayment`: the applicant must pay a fee or meet a financial
 /// obligation first (*nghĩa vụ tài chính*); the clock pauses.
 #[derive(InputObject)]
-pub struct RequestPaymentInput {
+pub(crate) struct RequestPaymentInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.
@@ -195,7 +195,7 @@ pub struct RequestPaymentInput {
 
 /// `confirmPayment`: the payment arrived; the clock runs again.
 #[derive(InputObject)]
-pub struct ConfirmPaymentInput {
+pub(crate) struct ConfirmPaymentInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.
@@ -208,7 +208,7 @@ pub struct ConfirmPaymentInput {
 
 /// `stopDossier`: processing stops for good (*dừng xử lý*).
 #[derive(InputObject)]
-pub struct StopDossierInput {
+pub(crate) struct StopDossierInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.
@@ -219,7 +219,7 @@ pub struct StopDossierInput {
 
 /// `withdrawDossier`: the applicant withdraws the dossier.
 #[derive(InputObject)]
-pub struct WithdrawDossierInput {
+pub(crate) struct WithdrawDossierInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.
@@ -230,7 +230,7 @@ pub struct WithdrawDossierInput {
 
 /// `resolveDossier`: the leader signs the result.
 #[derive(InputObject)]
-pub struct ResolveDossierInput {
+pub(crate) struct ResolveDossierInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.
@@ -248,7 +248,7 @@ pub struct ResolveDossierInput {
 
 /// `returnResult`: the desk hands the result to the applicant.
 #[derive(InputObject)]
-pub struct ReturnResultInput {
+pub(crate) struct ReturnResultInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.
@@ -260,7 +260,7 @@ pub struct ReturnResultInput {
 /// `apologize`: a late dossier gets an apology letter and a new appointment
 /// (*văn bản xin lỗi và hẹn lại ngày trả kết quả*); it still counts as late.
 #[derive(InputObject)]
-pub struct ApologizeInput {
+pub(crate) struct ApologizeInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.
@@ -274,7 +274,7 @@ pub struct ApologizeInput {
 /// `transferDossier`: the dossier goes to another agency (*liên thông*); the
 /// receiving agency keeps sight of it.
 #[derive(InputObject)]
-pub struct TransferDossierInput {
+pub(crate) struct TransferDossierInput {
     /// The dossier (`Dossier.id`).
     pub dossier_id: ID,
     /// The version you read; `CONFLICT` if the dossier changed since.

@@ -7,11 +7,8 @@ mod calendar;
 mod dossier;
 mod inputs;
 
-pub use dossier::{AttachDocumentPayload, DossierPayload};
-pub use inputs::*;
-
 use async_graphql::MergedObject;
 
 // The mutation root (no description: the schema keeps the one it had).
 #[derive(MergedObject, Default)]
-pub struct Mutation(calendar::CalendarMutation, dossier::DossierMutation);
+pub(crate) struct Mutation(calendar::CalendarMutation, dossier::DossierMutation);

@@ -11,7 +11,7 @@ use async_graphql::{Context, InputObject, Object, ID};
 
 /// Narrows the procedure catalogue.
 #[derive(InputObject, Default)]
-pub struct ProcedureFilter {
+pub(crate) struct ProcedureFilter {
     /// Procedures this agency resolves: those it publishes and those published for its tier above it.
     pub agency_code: Option<String>,
     /// Only this tier.

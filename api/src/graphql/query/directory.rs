@@ -9,7 +9,7 @@ use async_graphql::{Context, InputObject, Object};
 
 /// Narrows the agency directory.
 #[derive(InputObject, Default)]
-pub struct AgencyFilter {
+pub(crate) struct AgencyFilter {
     /// Only the direct children of the agency with this code.
     pub parent_code: Option<String>,
     /// Only agencies of this kind.

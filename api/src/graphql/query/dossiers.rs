@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 
 /// Narrows a dossier list (always inside what the caller may see).
 #[derive(InputObject)]
-pub struct DossierFilter {
+pub(crate) struct DossierFilter {
     /// An agency (held or received there), with its whole subtree unless `subtree` is false.
     pub agency_code: Option<String>,
     /// Include the agency's subtree.
@@ -53,7 +53,7 @@ impl From<DossierFilter> for dossiers::DossierFilter {
 }
 
 /// Extra fields of a dossier list.
-pub struct DossierListInfo {
+pub(crate) struct DossierListInfo {
     scope: Scope,
     filter: dossiers::DossierFilter,
 }

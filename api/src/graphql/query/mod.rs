@@ -9,16 +9,11 @@ mod reports;
 mod root;
 mod tracking;
 
-pub use catalogue::ProcedureFilter;
-pub use directory::AgencyFilter;
-pub use dossiers::{DossierFilter, DossierListInfo};
-pub use root::Node;
-
 use async_graphql::MergedObject;
 
 // The query root (no description: the schema keeps the one it had).
 #[derive(MergedObject, Default)]
-pub struct Query(
+pub(crate) struct Query(
     root::RootQuery,
     directory::DirectoryQuery,
     catalogue::CatalogueQuery,

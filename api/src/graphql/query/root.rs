@@ -15,7 +15,7 @@ use sea_orm::EntityTrait;
 #[allow(clippy::large_enum_variant)]
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "Global ID."))]
-pub enum Node {
+pub(crate) enum Node {
     Agency(Agency),
     Procedure(Procedure),
     Dossier(Dossier),

@@ -11,7 +11,7 @@ use entity::agency;
 /// An agency (*cơ quan, đơn vị*): the province, a department, the service
 /// centre, a district or a commune. Each is a tenant with its own procedures
 /// and dossiers. The agency directory is public.
-pub struct Agency(pub agency::Model);
+pub(crate) struct Agency(pub agency::Model);
 
 #[Object]
 impl Agency {

@@ -7,7 +7,7 @@ use entity::audit_log;
 /// One mutation as the audit log recorded it: who, where, what, on which
 /// object, and how it ended.
 #[derive(SimpleObject)]
-pub struct AuditEntry {
+pub(crate) struct AuditEntry {
     /// The caller's username.
     pub actor: Option<String>,
     /// The agency the operation touched (for a refused operation on an

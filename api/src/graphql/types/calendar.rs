@@ -10,7 +10,7 @@ use entity::holiday;
 
 /// A province's working-day calendar for one year.
 #[derive(SimpleObject)]
-pub struct WorkingCalendar {
+pub(crate) struct WorkingCalendar {
     /// The province's code.
     pub province_code: String,
     /// The year.
@@ -24,7 +24,11 @@ pub struct WorkingCalendar {
 
 impl WorkingCalendar {
     /// The calendar of `province` for `year`, as it stands in the database.
-    pub async fn load(db: &sea_orm::DatabaseConnection, province: String, year: i32) -> crate::error::ApiResult<Self> {
+    pub(crate) async fn load(
+        db: &sea_orm::DatabaseConnection,
+        province: String,
+        year: i32,
+    ) -> crate::error::ApiResult<Self> {
         let days = calendars::days_of_year(db, &province, year).await?;
         let hours = calendars::office_hours(db, &province).await?;
         Ok(Self {
@@ -38,7 +42,7 @@ impl WorkingCalendar {
 
 /// One entry of the calendar.
 #[derive(SimpleObject)]
-pub struct CalendarDay {
+pub(crate) struct CalendarDay {
     /// The day.
     pub date: NaiveDate,
     /// Off or worked.
@@ -58,7 +62,7 @@ impl From<holiday::Model> for CalendarDay {
 
 /// Office hours (`HH:MM`, Vietnam time).
 #[derive(SimpleObject)]
-pub struct OfficeHours {
+pub(crate) struct OfficeHours {
     /// Morning session start.
     pub morning_start: String,
     /// Morning session end.

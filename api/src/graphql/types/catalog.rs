@@ -13,27 +13,27 @@ use uuid::Uuid;
 /// subtree: the procedures in force that apply there — published by an
 /// agency of the subtree, or by an ancestor for a tier the subtree has (a
 /// district counts the province's district and commune procedures).
-pub struct CatalogStats {
+pub(crate) struct CatalogStats {
     pub agency: entity::agency::Model,
     pub counts: CatalogCounts,
 }
 
 /// Procedures of one tier.
 #[derive(SimpleObject)]
-pub struct TierCount {
+pub(crate) struct TierCount {
     pub tier: Tier,
     pub procedures: i64,
 }
 
 /// Procedures of one online mode.
 #[derive(SimpleObject)]
-pub struct OnlineModeCount {
+pub(crate) struct OnlineModeCount {
     pub mode: OnlineMode,
     pub procedures: i64,
 }
 
 /// Procedures of one field.
-pub struct FieldCount {
+pub(crate) struct FieldCount {
     field_id: Uuid,
     procedures: i64,
 }

@@ -12,7 +12,7 @@ use entity::dossier_document;
 /// A document attached to a dossier: part of the application, a supplement
 /// or the result. The content is downloaded from `downloadPath` with the same
 /// `Authorization` header as GraphQL requests.
-pub struct DossierDocument(pub dossier_document::Model);
+pub(crate) struct DossierDocument(pub dossier_document::Model);
 
 #[Object]
 impl DossierDocument {

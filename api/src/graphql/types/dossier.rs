@@ -14,11 +14,11 @@ use chrono::{DateTime, Utc};
 use entity::dossier;
 
 /// A dossier (*hồ sơ*): one application by a citizen or an organisation.
-pub struct Dossier(pub dossier::Model);
+pub(crate) struct Dossier(pub dossier::Model);
 
 /// The applicant (*tổ chức, cá nhân*).
 #[derive(SimpleObject)]
-pub struct Applicant {
+pub(crate) struct Applicant {
     /// A citizen or an organisation.
     pub kind: ApplicantKind,
     /// Full name, or the organisation's name.
@@ -35,7 +35,7 @@ pub struct Applicant {
 
 /// The fee and how it was paid (*phí, lệ phí*).
 #[derive(SimpleObject)]
-pub struct Fee {
+pub(crate) struct Fee {
     /// Amount in VND; 0 when the procedure is free.
     pub amount: i64,
     /// When it was paid.

@@ -11,7 +11,7 @@ use entity::dossier_event;
 
 /// One hand-over or action on a dossier: an entry of the process-control slip
 /// (*phiếu kiểm soát quá trình giải quyết hồ sơ*).
-pub struct DossierEvent(pub dossier_event::Model);
+pub(crate) struct DossierEvent(pub dossier_event::Model);
 
 // `fromAgency` and `fromUser` are the slip's words, not conversions.
 impl DossierEvent {

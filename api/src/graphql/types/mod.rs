@@ -1,25 +1,25 @@
 //! GraphQL object types: thin wrappers over entity models.
 
-pub mod agency;
-pub mod audit;
-pub mod calendar;
-pub mod catalog;
-pub mod document;
-pub mod dossier;
-pub mod event;
-pub mod procedure;
-pub mod report;
-pub mod service_index;
-pub mod tracked;
-pub mod user;
+pub(crate) mod agency;
+pub(crate) mod audit;
+pub(crate) mod calendar;
+pub(crate) mod catalog;
+pub(crate) mod document;
+pub(crate) mod dossier;
+pub(crate) mod event;
+pub(crate) mod procedure;
+pub(crate) mod report;
+pub(crate) mod service_index;
+pub(crate) mod tracked;
+pub(crate) mod user;
 
-pub use agency::Agency;
-pub use audit::AuditEntry;
-pub use catalog::CatalogStats;
-pub use document::DossierDocument;
-pub use dossier::Dossier;
-pub use event::DossierEvent;
-pub use procedure::Procedure;
-pub use report::{DossierReport, ReportGrouping};
-pub use tracked::TrackedDossier;
-pub use user::{User, Viewer};
+pub(crate) use agency::Agency;
+pub(crate) use audit::AuditEntry;
+pub(crate) use catalog::CatalogStats;
+pub(crate) use document::DossierDocument;
+pub(crate) use dossier::Dossier;
+pub(crate) use event::DossierEvent;
+pub(crate) use procedure::Procedure;
+pub(crate) use report::{DossierReport, ReportGrouping};
+pub(crate) use tracked::TrackedDossier;
+pub(crate) use user::{User, Viewer};

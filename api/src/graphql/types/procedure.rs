@@ -11,11 +11,11 @@ use entity::{procedure, procedure_document, procedure_step};
 
 /// A procedure of the catalogue, in one version (*thủ tục hành chính*). A
 /// dossier keeps the version it was received under; lists show the version in force.
-pub struct Procedure(pub procedure::Model);
+pub(crate) struct Procedure(pub procedure::Model);
 
 /// A field of administration (*lĩnh vực*).
 #[derive(SimpleObject)]
-pub struct Field {
+pub(crate) struct Field {
     /// Field code.
     pub code: String,
     /// Field name, e.g. *Hộ tịch* (civil status).
@@ -30,7 +30,7 @@ impl From<entity::field::Model> for Field {
 
 /// The legal resolution time (*thời hạn giải quyết*).
 #[derive(SimpleObject)]
-pub struct ResolutionTime {
+pub(crate) struct ResolutionTime {
     /// How many units.
     pub amount: i32,
     /// Working days, calendar days or working hours.
@@ -39,7 +39,7 @@ pub struct ResolutionTime {
 
 /// A step of the internal process (*quy trình nội bộ*).
 #[derive(SimpleObject)]
-pub struct ProcedureStep {
+pub(crate) struct ProcedureStep {
     /// Order of the step, from 1.
     pub position: i32,
     /// What is done, e.g. *Thẩm định hồ sơ*.
@@ -52,7 +52,7 @@ pub struct ProcedureStep {
 
 /// A document the applicant provides (*thành phần hồ sơ*).
 #[derive(SimpleObject)]
-pub struct RequiredDocument {
+pub(crate) struct RequiredDocument {
     /// Order in the list, from 1.
     pub position: i32,
     /// The document, e.g. *Tờ khai đăng ký khai sinh*.

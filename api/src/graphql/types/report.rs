@@ -27,7 +27,7 @@ pub enum ReportGrouping {
 /// The periodic report on dossier handling (*báo cáo tình hình giải quyết
 /// hồ sơ*, form II.06a) of an agency's subtree over a period of whole days in
 /// Vietnam time. `docs/REPORTS.md` defines every column.
-pub struct DossierReport {
+pub(crate) struct DossierReport {
     pub agency: entity::agency::Model,
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -82,7 +82,7 @@ impl DossierReport {
 
 /// One row of the dossier report. Every row balances: `totalToResolve` =
 /// `resolved` + `pending` + `withdrawn` + `refused` + `stopped`.
-pub struct DossierReportRow {
+pub(crate) struct DossierReportRow {
     key: Option<RowKey>,
     figures: Figures,
 }

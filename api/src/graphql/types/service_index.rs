@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 /// A share: how many of how many.
 #[derive(SimpleObject, Debug, Clone, Copy, PartialEq)]
-pub struct Share {
+pub(crate) struct Share {
     /// How many meet the indicator.
     pub count: i64,
     /// Out of how many.
@@ -29,7 +29,7 @@ impl From<reports::Share> for Share {
 /// (docs/REPORTS.md); the procedures are those in force that apply in the
 /// subtree, as in `catalogStats`. Applicant satisfaction is not collected
 /// yet, so it is not here.
-pub struct ServiceIndex {
+pub(crate) struct ServiceIndex {
     pub agency: entity::agency::Model,
     pub from: chrono::NaiveDate,
     pub to: chrono::NaiveDate,

@@ -10,7 +10,7 @@ use entity::{dossier, dossier_event};
 
 /// A dossier as its applicant may follow it (*tra cứu hồ sơ*).
 #[derive(SimpleObject)]
-pub struct TrackedDossier {
+pub(crate) struct TrackedDossier {
     /// The dossier code.
     pub code: String,
     /// Status.
@@ -41,7 +41,7 @@ pub struct TrackedDossier {
 
 /// One step a dossier passed.
 #[derive(SimpleObject)]
-pub struct TrackedStep {
+pub(crate) struct TrackedStep {
     /// What happened: `RECEIVE`, `ASSIGN`, `REQUEST_SUPPLEMENT`, `RESOLVE`, …
     pub action: String,
     /// Status after it.
@@ -63,7 +63,7 @@ pub enum AwaitingKind {
 
 /// What the agency waits for from the applicant.
 #[derive(SimpleObject)]
-pub struct Awaiting {
+pub(crate) struct Awaiting {
     /// Documents, a payment, or collecting the result.
     pub kind: AwaitingKind,
     /// The reason the request gave.
@@ -78,7 +78,7 @@ pub struct Awaiting {
 
 impl TrackedDossier {
     /// The applicant's view of `dossier` and its slip.
-    pub fn new(
+    pub(crate) fn new(
         dossier: dossier::Model,
         events: Vec<dossier_event::Model>,
         procedure_name: String,

@@ -12,7 +12,7 @@ use async_graphql::{Context, Object, SimpleObject, ID};
 use entity::official;
 
 /// An official (*cán bộ, công chức*) or a service account.
-pub struct User(pub official::Model);
+pub(crate) struct User(pub official::Model);
 
 #[Object]
 impl User {
@@ -45,7 +45,7 @@ impl User {
 /// A role the caller holds, and where.
 #[derive(SimpleObject)]
 #[graphql(complex)]
-pub struct RoleGrant {
+pub(crate) struct RoleGrant {
     /// The role: `receiver`, `specialist`, `leader`, `admin`, `supervisor` or `portal`.
     pub role: String,
     /// The agency's path (`/91/899/`).
@@ -72,7 +72,7 @@ impl From<Grant> for RoleGrant {
 }
 
 /// The caller: who it is, where it works, and its roles.
-pub struct Viewer(pub auth::Viewer);
+pub(crate) struct Viewer(pub auth::Viewer);
 
 #[Object]
 impl Viewer {

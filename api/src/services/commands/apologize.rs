@@ -9,7 +9,7 @@ use serde_json::json;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct Apologize {
+pub(crate) struct Apologize {
     pub reason: String,
     pub new_appointment: DateTime<Utc>,
 }

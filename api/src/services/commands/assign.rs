@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct Assign {
+pub(crate) struct Assign {
     pub assignee: Uuid,
     pub note: Option<String>,
 }

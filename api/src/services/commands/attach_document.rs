@@ -11,7 +11,7 @@ use serde_json::json;
 
 /// What the command takes.
 #[derive(Debug)]
-pub struct AttachDocument {
+pub(crate) struct AttachDocument {
     pub attachment: Attachment,
     pub note: Option<String>,
 }

@@ -7,34 +7,34 @@ use super::plan::Plan;
 use crate::domain::lifecycle::Command;
 use crate::error::ApiResult;
 
-pub use super::apologize::Apologize;
-pub use super::assign::Assign;
-pub use super::attach_document::AttachDocument;
-pub use super::complete_step::CompleteStep;
-pub use super::confirm_payment::ConfirmPayment;
-pub use super::receive::Receive;
-pub use super::refuse::Refuse;
-pub use super::request_payment::RequestPayment;
-pub use super::request_supplement::RequestSupplement;
-pub use super::resolve::Resolve;
-pub use super::return_result::ReturnResult;
-pub use super::stop::Stop;
-pub use super::supply_documents::SupplyDocuments;
-pub use super::transfer::Transfer;
-pub use super::withdraw::Withdraw;
+pub(crate) use super::apologize::Apologize;
+pub(crate) use super::assign::Assign;
+pub(crate) use super::attach_document::AttachDocument;
+pub(crate) use super::complete_step::CompleteStep;
+pub(crate) use super::confirm_payment::ConfirmPayment;
+pub(crate) use super::receive::Receive;
+pub(crate) use super::refuse::Refuse;
+pub(crate) use super::request_payment::RequestPayment;
+pub(crate) use super::request_supplement::RequestSupplement;
+pub(crate) use super::resolve::Resolve;
+pub(crate) use super::return_result::ReturnResult;
+pub(crate) use super::stop::Stop;
+pub(crate) use super::supply_documents::SupplyDocuments;
+pub(crate) use super::transfer::Transfer;
+pub(crate) use super::withdraw::Withdraw;
 
 /// `Change`, a variant per command named as its `Command`, with the dispatch.
 macro_rules! changes {
     ($($command:ident),* $(,)?) => {
         /// A command on an existing dossier, with what it needs.
         #[derive(Debug)]
-        pub enum Change {
+        pub(crate) enum Change {
             $($command($command)),*
         }
 
         impl Change {
             /// The command this change runs.
-            pub fn command(&self) -> Command {
+            pub(crate) fn command(&self) -> Command {
                 match self {
                     $(Self::$command(_) => Command::$command),*
                 }

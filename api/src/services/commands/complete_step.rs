@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct CompleteStep {
+pub(crate) struct CompleteStep {
     pub to: Option<Uuid>,
     pub note: Option<String>,
 }

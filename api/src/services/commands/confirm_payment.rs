@@ -9,7 +9,7 @@ use serde_json::json;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct ConfirmPayment {
+pub(crate) struct ConfirmPayment {
     pub method: PaymentMethod,
     pub note: Option<String>,
 }

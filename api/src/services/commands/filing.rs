@@ -367,7 +367,7 @@ pub(super) fn validate_applicant(applicant: Applicant) -> ApiResult<Applicant> {
 }
 
 /// A phone number as digits with a leading 0, or `None` when it is not one.
-pub fn normalize_phone(phone: &str) -> Option<String> {
+pub(crate) fn normalize_phone(phone: &str) -> Option<String> {
     let compact: String = phone.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
     let national = match compact.strip_prefix("+84") {
         Some(rest) => format!("0{rest}"),

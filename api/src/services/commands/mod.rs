@@ -30,11 +30,11 @@ mod transfer;
 mod withdraw;
 mod write;
 
-pub use change::{
+pub(crate) use change::{
     Apologize, Assign, AttachDocument, Change, CompleteStep, ConfirmPayment, Receive, Refuse, RequestPayment,
     RequestSupplement, Resolve, ReturnResult, Stop, SupplyDocuments, Transfer, Withdraw,
 };
-pub use filing::normalize_phone;
+pub(crate) use filing::normalize_phone;
 
 use context::Context;
 use filing::file_new;
@@ -56,7 +56,7 @@ use uuid::Uuid;
 /// The result of a command: the dossier as it is now, its new slip entry
 /// and the documents the command attached.
 #[derive(Debug, Clone)]
-pub struct Acted {
+pub(crate) struct Acted {
     pub dossier: dossier::Model,
     pub event: dossier_event::Model,
     pub documents: Vec<dossier_document::Model>,
@@ -64,7 +64,7 @@ pub struct Acted {
 
 /// Who applies.
 #[derive(Debug, Clone)]
-pub struct Applicant {
+pub(crate) struct Applicant {
     pub kind: ApplicantKind,
     pub name: String,
     pub id_number: String,
@@ -75,7 +75,7 @@ pub struct Applicant {
 
 /// A document to attach: its uploaded content and what it is.
 #[derive(Debug)]
-pub struct Attachment {
+pub(crate) struct Attachment {
     /// The upload's content (a temporary file).
     pub content: std::fs::File,
     /// The uploaded file's name.
@@ -92,7 +92,7 @@ pub struct Attachment {
 /// A new dossier: what `submitDossier` and `receiveDossier` (at the desk or by
 /// post) take.
 #[derive(Debug)]
-pub struct Application {
+pub(crate) struct Application {
     pub procedure_id: Uuid,
     /// The receiving agency; the caller's own agency when absent.
     pub agency_code: Option<String>,
@@ -107,13 +107,13 @@ pub struct Application {
 
 /// Which dossier a command acts on, and the version the caller last saw.
 #[derive(Debug, Clone, Copy)]
-pub struct Target {
+pub(crate) struct Target {
     pub dossier_id: Uuid,
     pub version: Option<i32>,
 }
 
 /// Runs `change` on the dossier `target` names, as `actor`.
-pub async fn act(state: &AppState, actor: &Viewer, target: Target, change: Change) -> ApiResult<Acted> {
+pub(crate) async fn act(state: &AppState, actor: &Viewer, target: Target, change: Change) -> ApiResult<Acted> {
     let command = change.command();
     let mut entry = audit::Entry::new(actor, command.mutation(), "Dossier");
     entry.target_id = Some(target.dossier_id.to_string());
@@ -126,7 +126,12 @@ pub async fn act(state: &AppState, actor: &Viewer, target: Target, change: Chang
 
 /// Files a new dossier: `submitDossier` (online) or `receiveDossier` at the
 /// desk or by post.
-pub async fn file(state: &AppState, actor: &Viewer, command: Command, application: Application) -> ApiResult<Acted> {
+pub(crate) async fn file(
+    state: &AppState,
+    actor: &Viewer,
+    command: Command,
+    application: Application,
+) -> ApiResult<Acted> {
     let mut entry = audit::Entry::new(actor, command.mutation(), "Dossier");
     let result = file_new(state, actor, command, application, &mut entry).await;
     if let Err(error) = &result {

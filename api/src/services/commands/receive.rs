@@ -8,7 +8,7 @@ use sea_orm::Set;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct Receive {
+pub(crate) struct Receive {
     pub note: Option<String>,
 }
 

@@ -7,7 +7,7 @@ use sea_orm::Set;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct Refuse {
+pub(crate) struct Refuse {
     pub reason: String,
 }
 

@@ -8,7 +8,7 @@ use serde_json::json;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct RequestPayment {
+pub(crate) struct RequestPayment {
     pub amount: i64,
     pub note: Option<String>,
 }

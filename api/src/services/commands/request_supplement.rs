@@ -9,7 +9,7 @@ use serde_json::json;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct RequestSupplement {
+pub(crate) struct RequestSupplement {
     pub reason: String,
     pub documents: Vec<String>,
     pub days_allowed: u32,

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct Resolve {
+pub(crate) struct Resolve {
     pub result_number: String,
     pub signer: Option<Uuid>,
     pub result_digitized: bool,

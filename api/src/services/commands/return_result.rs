@@ -7,7 +7,7 @@ use sea_orm::Set;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct ReturnResult {
+pub(crate) struct ReturnResult {
     pub note: Option<String>,
 }
 

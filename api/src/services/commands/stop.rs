@@ -7,7 +7,7 @@ use sea_orm::Set;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct Stop {
+pub(crate) struct Stop {
     pub reason: String,
 }
 

@@ -6,7 +6,7 @@ use crate::error::ApiResult;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct SupplyDocuments {
+pub(crate) struct SupplyDocuments {
     pub note: Option<String>,
 }
 

@@ -8,7 +8,7 @@ use sea_orm::Set;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct Transfer {
+pub(crate) struct Transfer {
     pub to_agency_code: String,
     pub note: Option<String>,
 }

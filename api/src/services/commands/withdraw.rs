@@ -7,7 +7,7 @@ use sea_orm::Set;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
-pub struct Withdraw {
+pub(crate) struct Withdraw {
     pub reason: String,
 }
 

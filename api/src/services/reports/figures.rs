@@ -5,7 +5,7 @@ use entity::agency;
 
 /// The columns of one row of the report.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Figures {
+pub(crate) struct Figures {
     pub carried_over: i64,
     pub received_online: i64,
     pub received_direct: i64,
@@ -21,19 +21,19 @@ pub struct Figures {
 }
 
 impl Figures {
-    pub fn received(&self) -> i64 {
+    pub(crate) fn received(&self) -> i64 {
         self.received_online + self.received_direct + self.received_postal
     }
 
-    pub fn total_to_resolve(&self) -> i64 {
+    pub(crate) fn total_to_resolve(&self) -> i64 {
         self.carried_over + self.received()
     }
 
-    pub fn resolved(&self) -> i64 {
+    pub(crate) fn resolved(&self) -> i64 {
         self.resolved_early + self.resolved_on_time + self.resolved_late
     }
 
-    pub fn pending_within_deadline(&self) -> i64 {
+    pub(crate) fn pending_within_deadline(&self) -> i64 {
         self.pending - self.pending_overdue
     }
 
@@ -54,14 +54,15 @@ impl Figures {
 
     /// Whether the row balances: everything to resolve was resolved, is
     /// pending, or ended another way.
-    pub fn balances(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn balances(&self) -> bool {
         self.total_to_resolve() == self.resolved() + self.pending + self.withdrawn + self.refused + self.stopped
     }
 }
 
 /// What a row is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RowKey {
+pub(crate) enum RowKey {
     /// A direct child agency, with its subtree.
     Agency(agency::Model),
     /// The reported agency's own dossiers (not its children's).
@@ -76,7 +77,7 @@ pub enum RowKey {
 
 /// The report: its rows and the total over the whole period and scope.
 #[derive(Debug, Clone)]
-pub struct Report {
+pub(crate) struct Report {
     pub rows: Vec<(RowKey, Figures)>,
     pub total: Figures,
     /// The moment the report describes: the pending dossiers of a period that

@@ -13,18 +13,18 @@ use sea_orm::DatabaseConnection;
 
 /// A share: `count` of `base`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Share {
+pub(crate) struct Share {
     pub count: i64,
     pub base: i64,
 }
 
 impl Share {
-    pub fn of(count: i64, base: i64) -> Self {
+    pub(crate) fn of(count: i64, base: i64) -> Self {
         Self { count, base }
     }
 
     /// `count / base`; none when the base is 0.
-    pub fn ratio(&self) -> Option<f64> {
+    pub(crate) fn ratio(&self) -> Option<f64> {
         (self.base > 0).then(|| self.count as f64 / self.base as f64)
     }
 }
@@ -32,7 +32,7 @@ impl Share {
 /// The service-index shares (Decision 766/QĐ-TTg) of an agency's subtree
 /// over a period; docs/REPORTS.md says what each counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ServiceIndex {
+pub(crate) struct ServiceIndex {
     pub procedures_fully_online: Share,
     pub procedures_partly_online: Share,
     pub received_online: Share,

@@ -31,9 +31,9 @@ mod sums;
 #[cfg(test)]
 mod tests;
 
-pub use figures::{Figures, Report, RowKey};
-pub use index::{ServiceIndex, Share};
-pub use period::{Grouping, Period};
+pub(crate) use figures::{Figures, Report, RowKey};
+pub(crate) use index::{ServiceIndex, Share};
+pub(crate) use period::{Grouping, Period};
 
 use crate::domain::paths::PathPattern;
 use crate::domain::scope::Scope;
@@ -50,7 +50,7 @@ use sums::sums;
 
 /// What a report was asked of: the agency and the period.
 #[derive(Debug, Clone)]
-pub struct Subject {
+pub(crate) struct Subject {
     pub agency: agency::Model,
     pub period: Period,
 }
@@ -60,7 +60,7 @@ impl Subject {
     /// read` is `scope`: `BAD_USER_INPUT` for a period that runs backwards or
     /// is too long, `NOT_FOUND` — word for word the answer for a code that
     /// does not exist — for an agency the caller may not report on.
-    pub async fn checked(
+    pub(crate) async fn checked(
         db: &DatabaseConnection,
         scope: &Scope,
         code: &str,
@@ -77,7 +77,7 @@ impl Subject {
 /// The report on dossier handling (form II.06a) of the agency `code` over
 /// `from..=to` as a caller with `scope` may have it: the one entry point of
 /// `dossierReport` and `GET /reports/dossier-report.*`.
-pub async fn dossier_report_of(
+pub(crate) async fn dossier_report_of(
     db: &DatabaseConnection,
     scope: &Scope,
     code: &str,
@@ -93,7 +93,7 @@ pub async fn dossier_report_of(
 /// The service index of the agency `code` over `from..=to` as a caller with
 /// `scope` may have it: the one entry point of `serviceIndex` and `GET
 /// /reports/service-index.*`.
-pub async fn service_index_of(
+pub(crate) async fn service_index_of(
     db: &DatabaseConnection,
     scope: &Scope,
     code: &str,

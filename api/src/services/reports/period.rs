@@ -37,7 +37,7 @@ impl std::str::FromStr for Grouping {
 
 /// A period of whole calendar days in Vietnam, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
+pub(crate) struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,
 }
@@ -48,7 +48,7 @@ const LONGEST_DAYS: i64 = 7_320;
 impl Period {
     /// `from..=to`, or `BAD_USER_INPUT` when it runs backwards or spans more
     /// than twenty years.
-    pub fn new(from: NaiveDate, to: NaiveDate) -> ApiResult<Self> {
+    pub(crate) fn new(from: NaiveDate, to: NaiveDate) -> ApiResult<Self> {
         if to < from {
             return Err(ApiError::BadUserInput(format!("the period ends ({to}) before it begins ({from})")));
         }
@@ -59,12 +59,14 @@ impl Period {
     }
 
     /// The instant the period begins: `from` at 00:00 in Vietnam.
-    pub fn start(&self) -> DateTime<Utc> {
+    #[cfg(test)]
+    pub(crate) fn start(&self) -> DateTime<Utc> {
         day_start(self.from)
     }
 
     /// The instant after the period: the day after `to` at 00:00 in Vietnam.
-    pub fn end(&self) -> DateTime<Utc> {
+    #[cfg(test)]
+    pub(crate) fn end(&self) -> DateTime<Utc> {
         day_start(self.to + Days::new(1))
     }
 }
