@@ -10,10 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::services::scope::ScopeCondition;
 use chrono::{DateTime, Utc};
 use entity::audit_log;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 /// What an audit row says.
@@ -41,17 +38,6 @@ impl<'a> Entry<'a> {
             target_type: Some(target_type),
             target_id: None,
         }
-    }
-
-    /// Writes the row with `outcome`: `OK` or the error's code.
-    pub(crate) async fn write(
-        &self,
-        db: &impl ConnectionTrait,
-        outcome: Result<(), &ApiError>,
-        at: DateTime<Utc>,
-    ) -> ApiResult<()> {
-        self.row(outcome, at).insert(db).await?;
-        Ok(())
     }
 
     /// The row with `outcome`, to insert.
@@ -105,4 +91,16 @@ const AUDIT_ORDER: &str = "AUDIT";
 /// The cursor after `row`.
 pub(crate) fn cursor_of(row: &audit_log::Model) -> String {
     Cursor { order: AUDIT_ORDER.into(), at: None, key: None, id: row.id }.encode()
+}
+
+/// Writes `entry`'s row with `outcome` (through `services::writes`, on either database).
+pub(crate) async fn record(
+    state: &crate::state::AppState,
+    entry: &Entry<'_>,
+    outcome: Result<(), &ApiError>,
+) -> ApiResult<()> {
+    use sea_orm::QueryTrait;
+    let row = audit_log::Entity::insert(entry.row(outcome, state.clock.now())).into_query();
+    let unit = super::writes::Unit { before: Vec::new(), first: super::writes::Write::Insert(row), then: Vec::new() };
+    super::writes::run(state, unit).await.map(drop)
 }

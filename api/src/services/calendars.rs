@@ -4,11 +4,12 @@
 //! another server instance is seen soon.
 
 use super::remembered::Remembered;
+use super::writes::{self, Unit, Write};
 use crate::domain::calendar::{OfficeHours, WorkingCalendar};
 use crate::error::{ApiError, ApiResult};
 use chrono::NaiveTime;
 use entity::{holiday, office_hours, HolidayKind};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryTrait};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -97,20 +98,13 @@ pub(crate) async fn office_hours(db: &DatabaseConnection, province: &str) -> Api
     }
 }
 
-/// Sets `province`'s own entry for `date`, replacing the nationwide one.
-pub(crate) async fn set_day(
-    db: &impl sea_orm::ConnectionTrait,
-    province: &str,
-    date: chrono::NaiveDate,
-    kind: HolidayKind,
-    name: &str,
-) -> ApiResult<holiday::Model> {
-    use sea_orm::ActiveModelTrait;
-    holiday::Entity::delete_many()
+/// Sets `province`'s own entry for `date`, replacing the nationwide one:
+/// its statements (the old entry out, the new one in).
+fn set_day(province: &str, date: chrono::NaiveDate, kind: HolidayKind, name: &str) -> (Write, Write) {
+    let old = holiday::Entity::delete_many()
         .filter(holiday::Column::ProvinceCode.eq(province))
         .filter(holiday::Column::Date.eq(date))
-        .exec(db)
-        .await?;
+        .into_query();
     let row = holiday::ActiveModel {
         id: sea_orm::Set(uuid::Uuid::now_v7()),
         province_code: sea_orm::Set(Some(province.to_owned())),
@@ -118,29 +112,22 @@ pub(crate) async fn set_day(
         kind: sea_orm::Set(kind),
         name: sea_orm::Set(name.to_owned()),
     };
-    Ok(row.insert(db).await?)
+    (Write::Delete(old), Write::Insert(holiday::Entity::insert(row).into_query()))
 }
 
-/// Removes `province`'s own entry for `date` (the nationwide one, if any, applies again).
-pub(crate) async fn clear_day(
-    db: &impl sea_orm::ConnectionTrait,
-    province: &str,
-    date: chrono::NaiveDate,
-) -> ApiResult<bool> {
-    let deleted = holiday::Entity::delete_many()
-        .filter(holiday::Column::ProvinceCode.eq(province))
-        .filter(holiday::Column::Date.eq(date))
-        .exec(db)
-        .await?;
-    Ok(deleted.rows_affected > 0)
+/// Removes `province`'s own entry for `date` (the nationwide one, if any,
+/// applies again): the statement, which changes no row when there is none.
+fn clear_day(province: &str, date: chrono::NaiveDate) -> Write {
+    Write::Delete(
+        holiday::Entity::delete_many()
+            .filter(holiday::Column::ProvinceCode.eq(province))
+            .filter(holiday::Column::Date.eq(date))
+            .into_query(),
+    )
 }
 
-/// Sets `province`'s office hours.
-pub(crate) async fn set_office_hours(
-    db: &impl sea_orm::ConnectionTrait,
-    province: &str,
-    hours: &OfficeHours,
-) -> ApiResult<()> {
+/// Sets `province`'s office hours: the statement.
+fn set_office_hours(province: &str, hours: &OfficeHours) -> Write {
     use sea_orm::sea_query::OnConflict;
     let text = |t: NaiveTime| t.format("%H:%M").to_string();
     let row = office_hours::ActiveModel {
@@ -151,7 +138,7 @@ pub(crate) async fn set_office_hours(
         afternoon_end: sea_orm::Set(text(hours.afternoon_end)),
         cutoff: sea_orm::Set(text(hours.cutoff)),
     };
-    office_hours::Entity::insert(row)
+    let upsert = office_hours::Entity::insert(row)
         .on_conflict(
             OnConflict::column(office_hours::Column::ProvinceCode)
                 .update_columns([
@@ -163,9 +150,8 @@ pub(crate) async fn set_office_hours(
                 ])
                 .to_owned(),
         )
-        .exec(db)
-        .await?;
-    Ok(())
+        .into_query();
+    Write::Insert(upsert)
 }
 
 /// Parses a stored `HH:MM`.
@@ -213,7 +199,6 @@ pub(crate) async fn edit(
     province: &str,
     edit: Edit,
 ) -> ApiResult<()> {
-    use sea_orm::TransactionTrait;
     let mut entry = super::audit::Entry::new(actor, edit.operation(), "Calendar");
     entry.province_code = Some(province.to_owned());
     entry.target_id = Some(province.to_owned());
@@ -236,27 +221,31 @@ pub(crate) async fn edit(
             Edit::SetOfficeHours(hours) => hours.validate().map_err(ApiError::BadUserInput)?,
             _ => {}
         }
-        let txn = state.db.begin().await?;
-        match &edit {
+        let unit = match &edit {
             Edit::SetDay { date, kind, name } => {
-                set_day(&txn, province, *date, *kind, name.trim()).await?;
+                let (old, new) = set_day(province, *date, *kind, name.trim());
+                Unit { before: vec![old], first: new, then: Vec::new() }
             }
-            Edit::ClearDay { date } => {
-                if !clear_day(&txn, province, *date).await? {
-                    return Err(ApiError::NotFound(format!("{province} has no entry of its own on {date}")));
-                }
+            Edit::ClearDay { date } => Unit { before: Vec::new(), first: clear_day(province, *date), then: Vec::new() },
+            Edit::SetOfficeHours(hours) => {
+                Unit { before: Vec::new(), first: set_office_hours(province, hours), then: Vec::new() }
             }
-            Edit::SetOfficeHours(hours) => set_office_hours(&txn, province, hours).await?,
+        };
+        let audit = entity::audit_log::Entity::insert(entry.row(Ok(()), state.clock.now())).into_query();
+        let written = writes::run(state, Unit { then: vec![audit], ..unit }).await?;
+        match (&edit, written) {
+            (_, true) => Ok(()),
+            (Edit::ClearDay { date }, false) => {
+                Err(ApiError::NotFound(format!("{province} has no entry of its own on {date}")))
+            }
+            (_, false) => Err(ApiError::internal("a calendar edit changed no row")),
         }
-        entry.write(&txn, Ok(()), state.clock.now()).await?;
-        txn.commit().await?;
-        Ok(())
     }
     .await;
     match &result {
         Ok(()) => state.calendars.forget().await,
         Err(error) => {
-            if let Err(failure) = entry.write(&state.db, Err(error), state.clock.now()).await {
+            if let Err(failure) = super::audit::record(state, &entry, Err(error)).await {
                 tracing::error!(error = ?failure, "cannot write the audit row of a refused calendar edit");
             }
         }

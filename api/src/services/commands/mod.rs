@@ -42,7 +42,6 @@ use plan::Plan;
 use write::commit;
 
 use super::audit;
-use super::combined::Batch;
 use super::dossiers;
 use crate::auth::Viewer;
 use crate::domain::lifecycle::{self, Command};
@@ -50,7 +49,7 @@ use crate::domain::scope::Scope;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use entity::{agency, dossier, dossier_document, dossier_event, ApplicantKind, Channel, DocumentKind};
-use sea_orm::{EntityTrait, QueryTrait};
+use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 /// The result of a command: the dossier as it is now, its new slip entry
@@ -149,15 +148,7 @@ async fn record_refusal(state: &AppState, actor: &Viewer, entry: &mut audit::Ent
             entry.province_code = Some(home.province_code);
         }
     }
-    let at = state.clock.now();
-    let written = match &state.sqlite_writer {
-        Some(writer) => {
-            let mut batch = Batch::default();
-            batch.add(&entity::audit_log::Entity::insert(entry.row(Err(error), at)).into_query());
-            writer.lock().await.execute(batch.finish()).await
-        }
-        None => entry.write(&state.db, Err(error), at).await,
-    };
+    let written = audit::record(state, entry, Err(error)).await;
     if let Err(failure) = written {
         tracing::error!(error = ?failure, "cannot write the audit row of a refused command");
     }
