@@ -110,3 +110,13 @@ impl Plan {
         Self { dossier, slip, documents: Vec::new(), at: now }
     }
 }
+
+impl Plan {
+    /// The dossier ends here (refused, stopped, withdrawn) for `reason`,
+    /// which the slip keeps.
+    pub(super) fn finish(&mut self, reason: String) -> crate::error::ApiResult<()> {
+        self.dossier.finished_at = Set(Some(self.at));
+        self.slip.note = Some(super::context::required("reason", reason)?);
+        Ok(())
+    }
+}

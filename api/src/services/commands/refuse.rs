@@ -1,9 +1,8 @@
 //! `refuseDossier`: the desk refuses a submitted dossier (*từ chối tiếp nhận*).
 
-use super::context::{required, Context};
+use super::context::Context;
 use super::plan::Plan;
 use crate::error::ApiResult;
-use sea_orm::Set;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
@@ -12,11 +11,7 @@ pub(crate) struct Refuse {
 }
 
 impl Refuse {
-    pub(super) async fn apply(self, context: &Context<'_>, plan: &mut Plan) -> ApiResult<()> {
-        let Self { reason } = self;
-        let now = context.now;
-        plan.dossier.finished_at = Set(Some(now));
-        plan.slip.note = Some(required("reason", reason)?);
-        Ok(())
+    pub(super) async fn apply(self, _: &Context<'_>, plan: &mut Plan) -> ApiResult<()> {
+        plan.finish(self.reason)
     }
 }

@@ -1,6 +1,6 @@
 //! `stopDossier`: processing stops for good (*dừng xử lý*).
 
-use super::context::{required, Context};
+use super::context::Context;
 use super::plan::Plan;
 use crate::error::ApiResult;
 use sea_orm::Set;
@@ -13,14 +13,10 @@ pub(crate) struct Stop {
 
 impl Stop {
     pub(super) async fn apply(self, context: &Context<'_>, plan: &mut Plan) -> ApiResult<()> {
-        let Self { reason } = self;
-        let now = context.now;
-        let before = context.before;
-        plan.dossier.finished_at = Set(Some(now));
-        if before.paused_at.is_none() {
-            plan.dossier.paused_at = Set(Some(now));
+        // The clock stops with the dossier, if it was running.
+        if context.before.paused_at.is_none() {
+            plan.dossier.paused_at = Set(Some(context.now));
         }
-        plan.slip.note = Some(required("reason", reason)?);
-        Ok(())
+        plan.finish(self.reason)
     }
 }

@@ -1,9 +1,8 @@
 //! `withdrawDossier`: the applicant withdraws the dossier.
 
-use super::context::{required, Context};
+use super::context::Context;
 use super::plan::Plan;
 use crate::error::ApiResult;
-use sea_orm::Set;
 
 /// What the command takes.
 #[derive(Debug, Clone)]
@@ -12,11 +11,7 @@ pub(crate) struct Withdraw {
 }
 
 impl Withdraw {
-    pub(super) async fn apply(self, context: &Context<'_>, plan: &mut Plan) -> ApiResult<()> {
-        let Self { reason } = self;
-        let now = context.now;
-        plan.dossier.finished_at = Set(Some(now));
-        plan.slip.note = Some(required("reason", reason)?);
-        Ok(())
+    pub(super) async fn apply(self, _: &Context<'_>, plan: &mut Plan) -> ApiResult<()> {
+        plan.finish(self.reason)
     }
 }
