@@ -1,616 +1,90 @@
-//! The demo catalogue: real procedure names of the three tiers. Codes, times,
-//! fees, steps and documents are SAMPLE DATA (every row has `is_sample = true`),
-//! shaped like the national catalogue but not copied from it.
+//! The demo catalogue, read from `api/assets/demo-catalogue.json`: real
+//! procedure names of the three tiers. Codes, times, fees, steps and
+//! documents are SAMPLE DATA (every row has `is_sample = true`), shaped like
+//! the national catalogue but not copied from it.
 
 use entity::{OnlineMode, Tier, TimeUnit};
+use serde::Deserialize;
+use std::sync::OnceLock;
 
-/// Fields of administration (*lĩnh vực*): code and name.
-pub const FIELDS: &[(&str, &str)] = &[
-    ("HOTICH", "Hộ tịch"),
-    ("CHUNGTHUC", "Chứng thực"),
-    ("DATDAI", "Đất đai"),
-    ("XAYDUNG", "Hoạt động xây dựng"),
-    ("HKD", "Thành lập và hoạt động của hộ kinh doanh"),
-    ("DKDN", "Thành lập và hoạt động doanh nghiệp"),
-    ("BTXH", "Bảo trợ xã hội"),
-    ("NCC", "Người có công"),
-    ("LAODONG", "Việc làm và lao động"),
-    ("LLTP", "Lý lịch tư pháp"),
-    ("CONGCHUNG", "Công chứng"),
-    ("GTDB", "Đường bộ"),
-    ("TNN", "Tài nguyên nước"),
-    ("MOITRUONG", "Môi trường"),
-    ("KCB", "Khám bệnh, chữa bệnh"),
-    ("DUOC", "Dược phẩm"),
-    ("LUUTHONG", "Lưu thông hàng hóa trong nước"),
-    ("VANBANG", "Văn bằng, chứng chỉ"),
-    ("NGHETHUAT", "Nghệ thuật biểu diễn"),
-    ("BAOCHI", "Báo chí"),
-    ("ATTP", "Quản lý chất lượng nông lâm sản và thủy sản"),
-    ("TOCHUCHOI", "Tổ chức phi chính phủ"),
-    ("LUHANH", "Lữ hành"),
-    ("HOGIAI", "Hòa giải cơ sở"),
-];
+/// The file, compiled in.
+const FILE: &str = include_str!("../../assets/demo-catalogue.json");
+
+/// A field of administration (*lĩnh vực*).
+#[derive(Debug, Deserialize)]
+pub(crate) struct SampleField {
+    pub code: String,
+    pub name: String,
+}
 
 /// One catalogue entry of the demo.
-pub struct SampleProcedure {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub field: &'static str,
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SampleProcedure {
+    pub code: String,
+    pub name: String,
+    pub field: String,
+    #[serde(with = "tier")]
     pub tier: Tier,
     /// The publishing department's abbreviation, or `None` for the province
     /// (which publishes the district and commune tiers).
-    pub department: Option<&'static str>,
+    pub department: Option<String>,
+    #[serde(with = "online_mode")]
     pub online_mode: OnlineMode,
     pub time: i32,
+    #[serde(with = "time_unit")]
     pub unit: TimeUnit,
     pub fee: i64,
     pub published_national: bool,
-    pub documents: &'static [&'static str],
+    pub documents: Vec<String>,
 }
 
-const fn commune(
-    code: &'static str,
-    name: &'static str,
-    field: &'static str,
-    online_mode: OnlineMode,
-    time: i32,
-    fee: i64,
-    documents: &'static [&'static str],
-) -> SampleProcedure {
-    SampleProcedure {
-        code,
-        name,
-        field,
-        tier: Tier::Commune,
-        department: None,
-        online_mode,
-        time,
-        unit: TimeUnit::WorkingDays,
-        fee,
-        published_national: true,
-        documents,
-    }
+#[derive(Debug, Deserialize)]
+struct Catalogue {
+    fields: Vec<SampleField>,
+    procedures: Vec<SampleProcedure>,
 }
 
-const fn district(
-    code: &'static str,
-    name: &'static str,
-    field: &'static str,
-    online_mode: OnlineMode,
-    time: i32,
-    fee: i64,
-    documents: &'static [&'static str],
-) -> SampleProcedure {
-    SampleProcedure {
-        code,
-        name,
-        field,
-        tier: Tier::District,
-        department: None,
-        online_mode,
-        time,
-        unit: TimeUnit::WorkingDays,
-        fee,
-        published_national: true,
-        documents,
-    }
+fn catalogue() -> &'static Catalogue {
+    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+    CATALOGUE.get_or_init(|| serde_json::from_str(FILE).expect("api/assets/demo-catalogue.json is a catalogue"))
 }
 
-#[allow(clippy::too_many_arguments)]
-const fn department(
-    department: &'static str,
-    code: &'static str,
-    name: &'static str,
-    field: &'static str,
-    online_mode: OnlineMode,
-    time: i32,
-    fee: i64,
-    documents: &'static [&'static str],
-) -> SampleProcedure {
-    SampleProcedure {
-        code,
-        name,
-        field,
-        tier: Tier::Province,
-        department: Some(department),
-        online_mode,
-        time,
-        unit: TimeUnit::WorkingDays,
-        fee,
-        published_national: !matches!(online_mode, OnlineMode::None),
-        documents,
-    }
+/// The fields of the demo.
+pub(crate) fn fields() -> &'static [SampleField] {
+    &catalogue().fields
 }
 
-const FORM_AND_ID: &[&str] = &["Đơn đề nghị (theo mẫu)", "Giấy tờ chứng minh nhân thân (căn cước)"];
-const BUSINESS: &[&str] =
-    &["Giấy đề nghị đăng ký (theo mẫu)", "Điều lệ hoặc danh sách thành viên", "Bản sao giấy tờ pháp lý của cá nhân"];
-const BUILDING: &[&str] =
-    &["Đơn đề nghị cấp giấy phép xây dựng", "Bản sao giấy tờ về quyền sử dụng đất", "Bản vẽ thiết kế xây dựng"];
+/// The procedures of the demo.
+pub(crate) fn procedures() -> &'static [SampleProcedure] {
+    &catalogue().procedures
+}
 
-/// The demo catalogue (at least 40 entries over the three tiers).
-pub const PROCEDURES: &[SampleProcedure] = &[
-    commune(
-        "1.001193",
-        "Đăng ký khai sinh",
-        "HOTICH",
-        OnlineMode::Full,
-        1,
-        0,
-        &["Tờ khai đăng ký khai sinh (theo mẫu)", "Giấy chứng sinh", "Giấy tờ tùy thân của người đi đăng ký"],
-    ),
-    commune(
-        "1.000894",
-        "Đăng ký kết hôn",
-        "HOTICH",
-        OnlineMode::Partial,
-        1,
-        0,
-        &["Tờ khai đăng ký kết hôn (theo mẫu)", "Giấy tờ tùy thân của hai bên nam, nữ"],
-    ),
-    commune(
-        "1.000656",
-        "Đăng ký khai tử",
-        "HOTICH",
-        OnlineMode::Full,
-        1,
-        0,
-        &["Tờ khai đăng ký khai tử (theo mẫu)", "Giấy báo tử hoặc giấy tờ thay thế"],
-    ),
-    commune(
-        "1.001022",
-        "Đăng ký nhận cha, mẹ, con",
-        "HOTICH",
-        OnlineMode::Partial,
-        3,
-        0,
-        &["Tờ khai đăng ký nhận cha, mẹ, con (theo mẫu)", "Chứng cứ chứng minh quan hệ cha, mẹ, con"],
-    ),
-    commune(
-        "1.004884",
-        "Đăng ký lại khai sinh",
-        "HOTICH",
-        OnlineMode::Partial,
-        5,
-        0,
-        &["Tờ khai đăng ký lại khai sinh (theo mẫu)", "Bản sao giấy tờ có thông tin khai sinh"],
-    ),
-    commune(
-        "1.004873",
-        "Cấp Giấy xác nhận tình trạng hôn nhân",
-        "HOTICH",
-        OnlineMode::Full,
-        3,
-        0,
-        &["Tờ khai cấp Giấy xác nhận tình trạng hôn nhân (theo mẫu)"],
-    ),
-    commune(
-        "1.004859",
-        "Thay đổi, cải chính, bổ sung thông tin hộ tịch",
-        "HOTICH",
-        OnlineMode::Partial,
-        3,
-        0,
-        &["Tờ khai đăng ký thay đổi, cải chính, bổ sung thông tin hộ tịch", "Giấy khai sinh hoặc giấy tờ liên quan"],
-    ),
-    commune(
-        "1.004837",
-        "Đăng ký giám hộ",
-        "HOTICH",
-        OnlineMode::Partial,
-        3,
-        0,
-        &["Tờ khai đăng ký giám hộ (theo mẫu)", "Văn bản cử người giám hộ"],
-    ),
-    commune(
-        "1.004845",
-        "Cấp bản sao trích lục hộ tịch",
-        "HOTICH",
-        OnlineMode::Full,
-        1,
-        8_000,
-        &["Tờ khai cấp bản sao trích lục hộ tịch (theo mẫu)"],
-    ),
-    commune(
-        "2.000815",
-        "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
-        "CHUNGTHUC",
-        OnlineMode::Partial,
-        1,
-        2_000,
-        &["Bản chính giấy tờ, văn bản", "Bản sao cần chứng thực"],
-    ),
-    commune(
-        "2.000884",
-        "Chứng thực chữ ký trong các giấy tờ, văn bản",
-        "CHUNGTHUC",
-        OnlineMode::None,
-        1,
-        10_000,
-        &["Giấy tờ tùy thân của người yêu cầu chứng thực", "Giấy tờ, văn bản cần chứng thực chữ ký"],
-    ),
-    commune(
-        "2.001035",
-        "Chứng thực hợp đồng, giao dịch liên quan đến tài sản là động sản",
-        "CHUNGTHUC",
-        OnlineMode::None,
-        2,
-        50_000,
-        &["Dự thảo hợp đồng, giao dịch", "Giấy tờ tùy thân của người yêu cầu chứng thực"],
-    ),
-    commune(
-        "1.001758",
-        "Xác nhận hộ gia đình làm nông nghiệp, lâm nghiệp, ngư nghiệp và diêm nghiệp có mức sống trung bình",
-        "BTXH",
-        OnlineMode::Partial,
-        7,
-        0,
-        &["Giấy đề nghị xác nhận (theo mẫu)"],
-    ),
-    commune(
-        "1.001776",
-        "Thực hiện, điều chỉnh, thôi hưởng trợ cấp xã hội hàng tháng",
-        "BTXH",
-        OnlineMode::Partial,
-        20,
-        0,
-        &["Tờ khai đề nghị trợ giúp xã hội (theo mẫu)", "Giấy tờ tùy thân"],
-    ),
-    commune(
-        "2.000305",
-        "Hòa giải tranh chấp đất đai",
-        "DATDAI",
-        OnlineMode::None,
-        45,
-        0,
-        &["Đơn đề nghị hòa giải tranh chấp đất đai"],
-    ),
-    commune("1.003621", "Thủ tục thực hiện hòa giải viên ở cơ sở", "HOGIAI", OnlineMode::None, 5, 0, FORM_AND_ID),
-    district(
-        "2.000720",
-        "Đăng ký thành lập hộ kinh doanh",
-        "HKD",
-        OnlineMode::Full,
-        3,
-        100_000,
-        &["Giấy đề nghị đăng ký hộ kinh doanh (theo mẫu)", "Bản sao giấy tờ pháp lý của cá nhân"],
-    ),
-    district(
-        "2.000575",
-        "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh",
-        "HKD",
-        OnlineMode::Full,
-        3,
-        100_000,
-        &["Thông báo thay đổi nội dung đăng ký hộ kinh doanh (theo mẫu)"],
-    ),
-    district(
-        "2.000644",
-        "Tạm ngừng hoạt động hộ kinh doanh",
-        "HKD",
-        OnlineMode::Full,
-        3,
-        0,
-        &["Thông báo tạm ngừng kinh doanh (theo mẫu)"],
-    ),
-    district(
-        "1.009994",
-        "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
-        "XAYDUNG",
-        OnlineMode::Partial,
-        15,
-        75_000,
-        BUILDING,
-    ),
-    district(
-        "1.009995",
-        "Cấp giấy phép sửa chữa, cải tạo đối với nhà ở riêng lẻ",
-        "XAYDUNG",
-        OnlineMode::Partial,
-        15,
-        75_000,
-        BUILDING,
-    ),
-    district(
-        "1.001766",
-        "Đăng ký khai sinh có yếu tố nước ngoài",
-        "HOTICH",
-        OnlineMode::Partial,
-        3,
-        50_000,
-        &["Tờ khai đăng ký khai sinh (theo mẫu)", "Giấy chứng sinh", "Văn bản thỏa thuận chọn quốc tịch"],
-    ),
-    district(
-        "1.000080",
-        "Đăng ký kết hôn có yếu tố nước ngoài",
-        "HOTICH",
-        OnlineMode::Partial,
-        15,
-        1_000_000,
-        &["Tờ khai đăng ký kết hôn (theo mẫu)", "Giấy xác nhận tình trạng hôn nhân", "Giấy xác nhận sức khỏe tâm thần"],
-    ),
-    district(
-        "1.004746",
-        "Thay đổi, cải chính, bổ sung hộ tịch, xác định lại dân tộc",
-        "HOTICH",
-        OnlineMode::Partial,
-        3,
-        25_000,
-        &["Tờ khai (theo mẫu)", "Giấy tờ làm căn cứ thay đổi, cải chính"],
-    ),
-    district(
-        "1.003003",
-        "Chuyển mục đích sử dụng đất phải được phép của cơ quan nhà nước có thẩm quyền",
-        "DATDAI",
-        OnlineMode::Partial,
-        15,
-        0,
-        &["Đơn xin chuyển mục đích sử dụng đất", "Giấy chứng nhận quyền sử dụng đất"],
-    ),
-    district(
-        "1.004227",
-        "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu",
-        "DATDAI",
-        OnlineMode::Partial,
-        30,
-        100_000,
-        &["Đơn đăng ký đất đai, tài sản gắn liền với đất", "Giấy tờ về quyền sử dụng đất"],
-    ),
-    district(
-        "2.000633",
-        "Cấp Giấy phép bán lẻ sản phẩm rượu",
-        "LUUTHONG",
-        OnlineMode::Full,
-        10,
-        1_200_000,
-        &["Đơn đề nghị cấp giấy phép (theo mẫu)", "Bản sao giấy chứng nhận đăng ký kinh doanh"],
-    ),
-    district(
-        "1.001257",
-        "Giải quyết chế độ trợ cấp một lần đối với người có công",
-        "NCC",
-        OnlineMode::Partial,
-        20,
-        0,
-        FORM_AND_ID,
-    ),
-    department(
-        "STP",
-        "2.000488",
-        "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại Việt Nam",
-        "LLTP",
-        OnlineMode::Full,
-        10,
-        200_000,
-        &[
-            "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp (theo mẫu)",
-            "Bản chụp giấy tờ tùy thân",
-            "Bản chụp sổ hộ khẩu hoặc giấy xác nhận cư trú",
-        ],
-    ),
-    department(
-        "STP",
-        "2.000505",
-        "Cấp Phiếu lý lịch tư pháp theo yêu cầu của cơ quan tiến hành tố tụng",
-        "LLTP",
-        OnlineMode::Partial,
-        10,
-        0,
-        &["Văn bản yêu cầu cấp Phiếu lý lịch tư pháp"],
-    ),
-    department(
-        "STP",
-        "1.001071",
-        "Đăng ký hành nghề và cấp Thẻ công chứng viên",
-        "CONGCHUNG",
-        OnlineMode::Partial,
-        10,
-        0,
-        &["Đơn đề nghị đăng ký hành nghề", "Quyết định bổ nhiệm công chứng viên"],
-    ),
-    department(
-        "STP",
-        "1.001125",
-        "Thành lập Văn phòng công chứng",
-        "CONGCHUNG",
-        OnlineMode::Partial,
-        20,
-        1_000_000,
-        &["Đơn đề nghị thành lập Văn phòng công chứng", "Đề án thành lập"],
-    ),
-    department(
-        "SKHDT",
-        "1.001612",
-        "Đăng ký thành lập doanh nghiệp tư nhân",
-        "DKDN",
-        OnlineMode::Full,
-        3,
-        50_000,
-        BUSINESS,
-    ),
-    department(
-        "SKHDT",
-        "2.002036",
-        "Đăng ký thành lập công ty trách nhiệm hữu hạn một thành viên",
-        "DKDN",
-        OnlineMode::Full,
-        3,
-        50_000,
-        BUSINESS,
-    ),
-    department("SKHDT", "2.002038", "Đăng ký thành lập công ty cổ phần", "DKDN", OnlineMode::Full, 3, 50_000, BUSINESS),
-    department(
-        "SKHDT",
-        "1.005121",
-        "Đăng ký thay đổi người đại diện theo pháp luật của công ty",
-        "DKDN",
-        OnlineMode::Full,
-        3,
-        50_000,
-        BUSINESS,
-    ),
-    department(
-        "SXD",
-        "1.009972",
-        "Cấp giấy phép xây dựng mới đối với công trình cấp đặc biệt, cấp I, cấp II",
-        "XAYDUNG",
-        OnlineMode::Partial,
-        20,
-        150_000,
-        BUILDING,
-    ),
-    department(
-        "SXD",
-        "1.009982",
-        "Cấp chứng chỉ hành nghề hoạt động xây dựng hạng II, hạng III",
-        "XAYDUNG",
-        OnlineMode::Full,
-        20,
-        300_000,
-        &["Đơn đề nghị cấp chứng chỉ hành nghề", "Văn bằng được đào tạo", "Kết quả sát hạch"],
-    ),
-    department(
-        "SGTVT",
-        "1.002804",
-        "Đổi giấy phép lái xe do ngành Giao thông vận tải cấp",
-        "GTDB",
-        OnlineMode::Full,
-        5,
-        135_000,
-        &["Đơn đề nghị đổi giấy phép lái xe (theo mẫu)", "Giấy khám sức khỏe", "Bản sao giấy phép lái xe"],
-    ),
-    department(
-        "SGTVT",
-        "1.002820",
-        "Cấp Giấy phép lái xe quốc tế",
-        "GTDB",
-        OnlineMode::Full,
-        5,
-        135_000,
-        &["Tờ khai đề nghị cấp giấy phép lái xe quốc tế (theo mẫu)", "Bản sao giấy phép lái xe quốc gia"],
-    ),
-    department(
-        "STNMT",
-        "1.004232",
-        "Cấp giấy phép khai thác, sử dụng nước mặt",
-        "TNN",
-        OnlineMode::Partial,
-        30,
-        0,
-        &["Đơn đề nghị cấp giấy phép", "Đề án khai thác, sử dụng nước"],
-    ),
-    department(
-        "STNMT",
-        "1.010727",
-        "Cấp giấy phép môi trường",
-        "MOITRUONG",
-        OnlineMode::Partial,
-        30,
-        0,
-        &["Văn bản đề nghị cấp giấy phép môi trường", "Báo cáo đề xuất cấp giấy phép môi trường"],
-    ),
-    department(
-        "SLDTBXH",
-        "1.000459",
-        "Cấp giấy phép lao động cho người lao động nước ngoài làm việc tại Việt Nam",
-        "LAODONG",
-        OnlineMode::Full,
-        5,
-        600_000,
-        &["Văn bản đề nghị cấp giấy phép lao động", "Giấy chứng nhận sức khỏe", "Văn bằng, chứng chỉ"],
-    ),
-    department(
-        "SYT",
-        "1.001907",
-        "Cấp chứng chỉ hành nghề khám bệnh, chữa bệnh",
-        "KCB",
-        OnlineMode::Partial,
-        30,
-        360_000,
-        &["Đơn đề nghị cấp chứng chỉ hành nghề", "Văn bằng chuyên môn", "Giấy xác nhận quá trình thực hành"],
-    ),
-    department(
-        "SYT",
-        "1.004616",
-        "Cấp Giấy chứng nhận đủ điều kiện kinh doanh dược",
-        "DUOC",
-        OnlineMode::Partial,
-        30,
-        0,
-        &["Đơn đề nghị (theo mẫu)", "Tài liệu kỹ thuật về cơ sở kinh doanh"],
-    ),
-    department(
-        "SCT",
-        "2.000620",
-        "Cấp Giấy phép bán buôn sản phẩm rượu",
-        "LUUTHONG",
-        OnlineMode::Full,
-        15,
-        2_200_000,
-        &["Đơn đề nghị cấp giấy phép (theo mẫu)", "Bản sao hợp đồng với thương nhân sản xuất"],
-    ),
-    department(
-        "SGDDT",
-        "1.005092",
-        "Cấp bản sao văn bằng, chứng chỉ từ sổ gốc",
-        "VANBANG",
-        OnlineMode::Full,
-        1,
-        0,
-        &["Đơn đề nghị cấp bản sao (theo mẫu)", "Giấy tờ tùy thân"],
-    ),
-    department(
-        "SVHTT",
-        "1.009397",
-        "Tổ chức biểu diễn nghệ thuật",
-        "NGHETHUAT",
-        OnlineMode::Full,
-        5,
-        0,
-        &["Văn bản thông báo tổ chức biểu diễn nghệ thuật (theo mẫu)"],
-    ),
-    department(
-        "STTTT",
-        "1.003819",
-        "Cấp giấy phép xuất bản bản tin",
-        "BAOCHI",
-        OnlineMode::Partial,
-        30,
-        0,
-        &["Tờ khai đề nghị cấp giấy phép xuất bản bản tin", "Mẫu trình bày tên gọi bản tin"],
-    ),
-    department(
-        "SNNPTNT",
-        "1.003254",
-        "Cấp Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm nông, lâm, thủy sản",
-        "ATTP",
-        OnlineMode::Partial,
-        15,
-        700_000,
-        &["Đơn đề nghị cấp giấy chứng nhận (theo mẫu)", "Bản thuyết minh về cơ sở vật chất"],
-    ),
-    department(
-        "SNV",
-        "1.003822",
-        "Công nhận ban vận động thành lập hội",
-        "TOCHUCHOI",
-        OnlineMode::None,
-        30,
-        0,
-        FORM_AND_ID,
-    ),
-    department(
-        "SDL",
-        "1.004503",
-        "Cấp Giấy phép kinh doanh dịch vụ lữ hành nội địa",
-        "LUHANH",
-        OnlineMode::Full,
-        10,
-        3_000_000,
-        &["Đơn đề nghị cấp giấy phép (theo mẫu)", "Giấy chứng nhận ký quỹ kinh doanh dịch vụ lữ hành"],
-    ),
-];
+/// The enums as the file writes them (the GraphQL names).
+macro_rules! named {
+    ($module:ident, $type:ty, $($name:literal => $value:expr),+ $(,)?) => {
+        mod $module {
+            use super::*;
+            pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<$type, D::Error> {
+                let name = String::deserialize(d)?;
+                match name.as_str() {
+                    $($name => Ok($value),)+
+                    other => Err(serde::de::Error::custom(format!("unknown {}: {other}", stringify!($module)))),
+                }
+            }
+        }
+    };
+}
+
+named!(tier, Tier, "PROVINCE" => Tier::Province, "DISTRICT" => Tier::District, "COMMUNE" => Tier::Commune);
+named!(online_mode, OnlineMode, "FULL" => OnlineMode::Full, "PARTIAL" => OnlineMode::Partial, "NONE" => OnlineMode::None);
+named!(
+    time_unit,
+    TimeUnit,
+    "WORKING_DAYS" => TimeUnit::WorkingDays,
+    "WORKING_HOURS" => TimeUnit::WorkingHours,
+    "CALENDAR_DAYS" => TimeUnit::CalendarDays,
+);
 
 /// The demo internal process: receipt at the desk, appraisal by a specialist,
 /// approval by a leader, return at the desk. The appraisal gets what remains of

@@ -308,13 +308,13 @@ async fn insert_catalogue(
     txn: &sea_orm::DatabaseTransaction,
     by_path: &HashMap<String, (Uuid, String, AgencyKind)>,
 ) -> anyhow::Result<()> {
-    let fields: HashMap<&str, Uuid> = catalogue::FIELDS.iter().map(|(code, _)| (*code, Uuid::now_v7())).collect();
-    let field_rows: Vec<field::ActiveModel> = catalogue::FIELDS
+    let fields: HashMap<&str, Uuid> = catalogue::fields().iter().map(|f| (f.code.as_str(), Uuid::now_v7())).collect();
+    let field_rows: Vec<field::ActiveModel> = catalogue::fields()
         .iter()
-        .map(|(code, name)| field::ActiveModel {
-            id: Set(fields[code]),
-            code: Set((*code).into()),
-            name: Set((*name).into()),
+        .map(|sample| field::ActiveModel {
+            id: Set(fields[sample.code.as_str()]),
+            code: Set(sample.code.clone()),
+            name: Set(sample.name.clone()),
         })
         .collect();
     field::Entity::insert_many(field_rows).exec(txn).await?;
@@ -322,8 +322,8 @@ async fn insert_catalogue(
     let mut procedures = Vec::new();
     let mut steps = Vec::new();
     let mut documents = Vec::new();
-    for sample in catalogue::PROCEDURES {
-        let path = match sample.department {
+    for sample in catalogue::procedures() {
+        let path = match &sample.department {
             Some(abbreviation) => format!("/91/{abbreviation}/"),
             None => "/91/".to_owned(),
         };
@@ -331,10 +331,10 @@ async fn insert_catalogue(
         let id = Uuid::now_v7();
         procedures.push(procedure::ActiveModel {
             id: Set(id),
-            code: Set(sample.code.into()),
+            code: Set(sample.code.clone()),
             version: Set(1),
-            name: Set(sample.name.into()),
-            field_id: Set(*fields.get(sample.field).with_context(|| format!("no field {}", sample.field))?),
+            name: Set(sample.name.clone()),
+            field_id: Set(*fields.get(sample.field.as_str()).with_context(|| format!("no field {}", sample.field))?),
             agency_id: Set(*agency_id),
             agency_path: Set(path),
             province_code: Set("91".into()),
@@ -369,7 +369,7 @@ async fn insert_catalogue(
                 id: Set(Uuid::now_v7()),
                 procedure_id: Set(id),
                 position: Set(position as i16 + 1),
-                name: Set((*name).into()),
+                name: Set(name.clone()),
                 originals: Set(1),
                 copies: Set(0),
                 required: Set(true),
@@ -424,9 +424,9 @@ mod tests {
         for official in DEMO_OFFICIALS {
             assert!(crate::domain::paths::PathPattern::parse(official.domain).is_some(), "{}", official.username);
         }
-        assert!(catalogue::PROCEDURES.len() >= 40);
+        assert!(catalogue::procedures().len() >= 40);
         for tier in [entity::Tier::Province, entity::Tier::District, entity::Tier::Commune] {
-            assert!(catalogue::PROCEDURES.iter().filter(|p| p.tier == tier).count() >= 8);
+            assert!(catalogue::procedures().iter().filter(|p| p.tier == tier).count() >= 8);
         }
     }
 }
