@@ -81,8 +81,8 @@ impl Application {
                 .await?
                 .into_iter()
                 .map(|(official, agency)| http::DemoOfficial {
-                    username: official.username,
-                    role: official.role,
+                    username: &official.username,
+                    role: &official.role,
                     agency,
                 })
                 .collect(),

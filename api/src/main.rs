@@ -19,7 +19,7 @@ async fn main() -> anyhow::Result<()> {
             let base = format!("http://{}", application.address());
             println!("motcua is serving {base}/graphql — playground: {base}/");
             println!("Tokens of the demo officials (valid 30 days; paste as `Authorization: Bearer <token>`):");
-            for user in seed::DEMO_OFFICIALS.iter().map(|o| o.username) {
+            for user in seed::demo_officials().iter().map(|o| o.username.as_str()) {
                 if seed::official_exists(application.db(), user).await? {
                     println!("  {user:<22} {}", application.mint_token(user, Duration::from_secs(30 * 86_400))?);
                 }

@@ -26,71 +26,54 @@ use uuid::Uuid;
 /// The GSO list of Kiên Giang's units before 2025-07-01 (copied from the shared data).
 const KIEN_GIANG: &str = include_str!("../../assets/kien-giang-2024.json");
 
-/// Departments and boards of the province (abbreviation, name).
-const DEPARTMENTS: &[(&str, &str)] = &[
-    ("STP", "Sở Tư pháp"),
-    ("SKHDT", "Sở Kế hoạch và Đầu tư"),
-    ("SXD", "Sở Xây dựng"),
-    ("STC", "Sở Tài chính"),
-    ("SCT", "Sở Công Thương"),
-    ("SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn"),
-    ("SGTVT", "Sở Giao thông vận tải"),
-    ("STNMT", "Sở Tài nguyên và Môi trường"),
-    ("SLDTBXH", "Sở Lao động - Thương binh và Xã hội"),
-    ("SVHTT", "Sở Văn hóa và Thể thao"),
-    ("SDL", "Sở Du lịch"),
-    ("SKHCN", "Sở Khoa học và Công nghệ"),
-    ("SGDDT", "Sở Giáo dục và Đào tạo"),
-    ("SYT", "Sở Y tế"),
-    ("STTTT", "Sở Thông tin và Truyền thông"),
-    ("SNV", "Sở Nội vụ"),
-    ("TTT", "Thanh tra tỉnh"),
-    ("BDT", "Ban Dân tộc"),
-    ("BQLKKT", "Ban Quản lý Khu kinh tế"),
-    ("VPUBND", "Văn phòng Ủy ban nhân dân tỉnh"),
-];
+/// The departments, the service centre and the demo officials (api/assets).
+const AGENCIES_AND_OFFICIALS: &str = include_str!("../../assets/demo-agencies-and-officials.json");
 
-/// A demo official: login, name, role and the casbin domain of the role.
-#[derive(Debug)]
-pub struct DemoOfficial {
-    pub username: &'static str,
-    pub display_name: &'static str,
-    pub kind: OfficialKind,
-    pub role: &'static str,
-    /// Where the role applies: an agency path, or a subtree (`/91/*`).
-    pub domain: &'static str,
+/// An agency of the province that the GSO list does not hold.
+#[derive(Debug, Deserialize)]
+struct ProvincialAgency {
+    abbreviation: String,
+    name: String,
 }
 
-const fn demo(
-    username: &'static str,
-    display_name: &'static str,
-    role: &'static str,
-    domain: &'static str,
-) -> DemoOfficial {
-    DemoOfficial { username, display_name, kind: OfficialKind::Person, role, domain }
+/// A demo official: login, name, role and the casbin domain of the role.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoOfficial {
+    pub username: String,
+    pub display_name: String,
+    #[serde(deserialize_with = "official_kind")]
+    pub kind: OfficialKind,
+    pub role: String,
+    /// Where the role applies: an agency path, or a subtree (`/91/*`).
+    pub domain: String,
+}
+
+fn official_kind<'de, D: serde::Deserializer<'de>>(d: D) -> Result<OfficialKind, D::Error> {
+    match String::deserialize(d)?.as_str() {
+        "PERSON" => Ok(OfficialKind::Person),
+        "SERVICE" => Ok(OfficialKind::Service),
+        other => Err(serde::de::Error::custom(format!("unknown official kind {other}"))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AgenciesAndOfficials {
+    departments: Vec<ProvincialAgency>,
+    service_center: ProvincialAgency,
+    officials: Vec<DemoOfficial>,
+}
+
+fn agencies_and_officials() -> &'static AgenciesAndOfficials {
+    static FILE: std::sync::OnceLock<AgenciesAndOfficials> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| serde_json::from_str(AGENCIES_AND_OFFICIALS).expect("the demo's agencies and officials"))
 }
 
 /// The demo officials of docs/design (API.md), plus the portal's service account.
-pub const DEMO_OFFICIALS: &[DemoOfficial] = &[
-    demo("tinh.quantri", "Nguyễn Văn Hải", "admin", "/91/"),
-    demo("tinh.giamsat", "Lê Thị Thu Hà", "supervisor", "/91/*"),
-    demo("rachgia.lanhdao", "Trần Quốc Bảo", "leader", "/91/899/"),
-    demo("rachgia.giamsat", "Lâm Thị Bích Thủy", "supervisor", "/91/899/*"),
-    demo("vinhthanh.motcua", "Phạm Thị Ngọc Lan", "receiver", "/91/899/30733/"),
-    demo("vinhthanh.chuyenvien", "Huỳnh Văn Tâm", "specialist", "/91/899/30733/"),
-    demo("vinhthanh.lanhdao", "Võ Minh Trí", "leader", "/91/899/30733/"),
-    demo("tochau.motcua", "Đặng Thị Kim Yến", "receiver", "/91/900/30766/"),
-    demo("stp.motcua", "Ngô Thị Mai", "receiver", "/91/STP/"),
-    demo("stp.chuyenvien", "Bùi Văn Phúc", "specialist", "/91/STP/"),
-    demo("stp.lanhdao", "Dương Thanh Sơn", "leader", "/91/STP/"),
-    DemoOfficial {
-        username: "portal.dvc",
-        display_name: "Cổng Dịch vụ công (tài khoản dịch vụ)",
-        kind: OfficialKind::Service,
-        role: "portal",
-        domain: "/91/*",
-    },
-];
+pub fn demo_officials() -> &'static [DemoOfficial] {
+    &agencies_and_officials().officials
+}
 
 #[derive(Deserialize)]
 struct UnitFile {
@@ -135,13 +118,13 @@ pub async fn official_exists(db: &DatabaseConnection, username: &str) -> anyhow:
 /// The demo officials with the name of their agency, when this database
 /// holds the demo data (every demo official exists and is active); none otherwise.
 pub async fn demo_officials_present(db: &DatabaseConnection) -> anyhow::Result<Vec<(&'static DemoOfficial, String)>> {
-    let names: Vec<&str> = DEMO_OFFICIALS.iter().map(|o| o.username).collect();
+    let names: Vec<&str> = demo_officials().iter().map(|o| o.username.as_str()).collect();
     let found = official::Entity::find()
         .filter(official::Column::Username.is_in(names))
         .filter(official::Column::Active.eq(true))
         .all(db)
         .await?;
-    if found.len() != DEMO_OFFICIALS.len() {
+    if found.len() != demo_officials().len() {
         return Ok(Vec::new());
     }
     let agencies: Vec<_> = found.iter().map(|o| o.agency_id).collect();
@@ -152,7 +135,7 @@ pub async fn demo_officials_present(db: &DatabaseConnection) -> anyhow::Result<V
         .into_iter()
         .map(|a| (a.id, a.name))
         .collect();
-    Ok(DEMO_OFFICIALS
+    Ok(demo_officials()
         .iter()
         .filter_map(|demo| {
             let official = found.iter().find(|o| o.username == demo.username)?;
@@ -190,23 +173,13 @@ fn demo_agencies() -> anyhow::Result<Vec<agency::ActiveModel>> {
     let province =
         new_agency(file.province.code.clone(), file.province.name, AgencyKind::Province, None, province_path.clone());
     let mut agencies = Vec::new();
-    for (abbreviation, name) in DEPARTMENTS {
-        let code = format!("{}.{abbreviation}", file.province.code);
-        agencies.push(new_agency(
-            code,
-            (*name).into(),
-            AgencyKind::Department,
-            Some(&province),
-            child_path(&province_path, abbreviation),
-        ));
+    let provincial = agencies_and_officials();
+    let kinds = provincial.departments.iter().map(|d| (d, AgencyKind::Department));
+    for (unit, kind) in kinds.chain([(&provincial.service_center, AgencyKind::ServiceCenter)]) {
+        let code = format!("{}.{}", file.province.code, unit.abbreviation);
+        let path = child_path(&province_path, &unit.abbreviation);
+        agencies.push(new_agency(code, unit.name.clone(), kind, Some(&province), path));
     }
-    agencies.push(new_agency(
-        format!("{}.TTPVHCC", file.province.code),
-        "Trung tâm Phục vụ hành chính công tỉnh".into(),
-        AgencyKind::ServiceCenter,
-        Some(&province),
-        child_path(&province_path, "TTPVHCC"),
-    ));
     for district in file.province.districts {
         let district_path = child_path(&province_path, &district.code);
         let district_model =
@@ -267,17 +240,17 @@ pub async fn load_demo(db: &DatabaseConnection, dossiers: u64, progress: bool) -
 
     let mut officials = Vec::new();
     let mut rules = Vec::new();
-    for person in DEMO_OFFICIALS {
+    for person in demo_officials() {
         let home = person.domain.trim_end_matches('*');
         let (agency_id, _, _) = by_path.get(home).with_context(|| format!("no agency at {home}"))?;
-        officials.push(new_official(person.username.into(), person.display_name.into(), person.kind, *agency_id));
-        rules.push(casbin_grouping(person.username, person.role, person.domain));
+        officials.push(new_official(person.username.clone(), person.display_name.clone(), person.kind, *agency_id));
+        rules.push(casbin_grouping(&person.username, &person.role, &person.domain));
     }
     // Every other agency gets a specialist, so that generated dossiers have assignees.
     let mut paths: Vec<_> = by_path.iter().collect();
     paths.sort_by(|a, b| a.0.cmp(b.0));
     for (path, (agency_id, name, kind)) in paths {
-        let has_specialist = DEMO_OFFICIALS.iter().any(|o| o.role == "specialist" && o.domain == path);
+        let has_specialist = demo_officials().iter().any(|o| o.role == "specialist" && &o.domain == path);
         if has_specialist || matches!(kind, AgencyKind::Province) {
             continue;
         }
@@ -421,8 +394,8 @@ mod tests {
 
     #[test]
     fn every_demo_official_has_a_valid_domain_and_the_catalogue_has_40_procedures() {
-        for official in DEMO_OFFICIALS {
-            assert!(crate::domain::paths::PathPattern::parse(official.domain).is_some(), "{}", official.username);
+        for official in demo_officials() {
+            assert!(crate::domain::paths::PathPattern::parse(&official.domain).is_some(), "{}", official.username);
         }
         assert!(catalogue::procedures().len() >= 40);
         for tier in [entity::Tier::Province, entity::Tier::District, entity::Tier::Commune] {
