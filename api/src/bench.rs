@@ -3,16 +3,16 @@
 //! sizes, to show the count is constant), and p50/p99 latency and requests/s
 //! under concurrent clients. Figures go to docs/PERFORMANCE.md.
 
-use crate::config::Settings;
-use crate::Application;
 use anyhow::Context;
+use api::config::Settings;
+use api::Application;
 use sea_orm::ConnectionTrait;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The measured request: a page of dossiers with procedure, agency and assignee.
-pub fn dossier_page_query(first: usize) -> String {
+pub(crate) fn dossier_page_query(first: usize) -> String {
     format!(
         "{{ dossiers(first: {first}) {{ edges {{ node {{ code status receivedAt dueAt overdue \
          procedure {{ code name }} agency {{ code name }} assignee {{ username displayName }} }} }} \
@@ -42,7 +42,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 /// The measured report request: the dossier report of `agency` over the
 /// days `from..=to`, grouped by `group_by`, every column of every row.
-pub fn report_query(agency: &str, from: &str, to: &str, group_by: &str) -> String {
+pub(crate) fn report_query(agency: &str, from: &str, to: &str, group_by: &str) -> String {
     format!(
         "{{ dossierReport(agencyCode: \"{agency}\", from: \"{from}\", to: \"{to}\", groupBy: {group_by}) {{ \
          rows {{ label carriedOver received receivedOnline receivedDirect receivedPostal totalToResolve \
@@ -53,7 +53,7 @@ pub fn report_query(agency: &str, from: &str, to: &str, group_by: &str) -> Strin
 
 /// A request measured on its own.
 #[derive(Debug, Clone)]
-pub enum Measured {
+pub(crate) enum Measured {
     /// A GraphQL query.
     Query(String),
     /// A `GET` of this path (a report as a file).
@@ -62,7 +62,7 @@ pub enum Measured {
 
 /// Runs the benchmark and prints the figures: of `measured` when given,
 /// else of a page of dossiers (with the statements a page sends).
-pub async fn run(
+pub(crate) async fn run(
     settings: &Settings,
     concurrency: usize,
     requests: usize,
@@ -92,59 +92,79 @@ pub async fn run(
         Some(Measured::Query(query)) => Some(query),
         None => None,
     };
-    let url = format!("http://{address}/graphql");
-    // The raw body, checked for errors without being parsed: the clients share
-    // the machine's two cores with the server, and parsing is their main cost.
-    let send = move |query: String| {
-        let client = client.clone();
-        let url = url.clone();
-        let token = token.clone();
-        async move {
-            let response =
-                client.post(&url).bearer_auth(&token).json(&serde_json::json!({ "query": query })).send().await?;
-            anyhow::ensure!(response.status().is_success(), "the request failed: {}", response.status());
-            let body = response.bytes().await?;
-            anyhow::ensure!(!reports_errors(&body), "the request failed: {}", String::from_utf8_lossy(&body));
-            Ok::<_, anyhow::Error>(body)
-        }
-    };
-
+    let graphql = Graphql { client, url: format!("http://{address}/graphql"), token };
     println!("database: {backend}, {dossier_count} dossiers; user {user}");
-    if let Some(query) = measured {
-        let sample = data_of(&send(query.clone()).await?)?;
-        let rows = sample["dossierReport"]["rows"].as_array().map_or(0, Vec::len);
-        println!("the measured request ({rows} rows): {query}");
-        let query = Arc::new(query);
-        let timing = warmed_and_timed(concurrency, requests, concurrency.max(20), move || {
-            let query = query.clone();
-            let send = send.clone();
-            async move { send(query.to_string()).await.map(drop) }
-        })
-        .await?;
-        println!("at {concurrency} concurrent clients: {timing}");
-        return Ok(());
+    match measured {
+        Some(query) => measure_query(&graphql, query, concurrency, requests).await,
+        None => {
+            print_statements_per_page(&graphql, &statements, first).await?;
+            let query = Arc::new(dossier_page_query(first));
+            let timing = warmed_and_timed(concurrency, requests, concurrency.max(50), move || {
+                let (query, graphql) = (query.clone(), graphql.clone());
+                async move { graphql.send(query.to_string()).await.map(drop) }
+            })
+            .await?;
+            println!("dossiers(first: {first}) at {concurrency} concurrent clients: {timing}");
+            Ok(())
+        }
     }
+}
+
+/// A client of the server's `/graphql`, as one user.
+#[derive(Clone)]
+struct Graphql {
+    client: reqwest::Client,
+    url: String,
+    token: String,
+}
+
+impl Graphql {
+    /// Sends `query` and returns the raw body, checked for errors without
+    /// being parsed: the clients share the machine's two cores with the
+    /// server, and parsing is their main cost.
+    async fn send(&self, query: String) -> anyhow::Result<axum::body::Bytes> {
+        let body = serde_json::json!({ "query": query });
+        let response = self.client.post(&self.url).bearer_auth(&self.token).json(&body).send().await?;
+        anyhow::ensure!(response.status().is_success(), "the request failed: {}", response.status());
+        let body = response.bytes().await?;
+        anyhow::ensure!(!reports_errors(&body), "the request failed: {}", String::from_utf8_lossy(&body));
+        Ok(body)
+    }
+}
+
+/// Times `query` (a report) at `concurrency` clients.
+async fn measure_query(graphql: &Graphql, query: String, concurrency: usize, requests: usize) -> anyhow::Result<()> {
+    let sample = data_of(&graphql.send(query.clone()).await?)?;
+    let rows = sample["dossierReport"]["rows"].as_array().map_or(0, Vec::len);
+    println!("the measured request ({rows} rows): {query}");
+    let (query, graphql) = (Arc::new(query), graphql.clone());
+    let timing = warmed_and_timed(concurrency, requests, concurrency.max(20), move || {
+        let (query, graphql) = (query.clone(), graphql.clone());
+        async move { graphql.send(query.to_string()).await.map(drop) }
+    })
+    .await?;
+    println!("at {concurrency} concurrent clients: {timing}");
+    Ok(())
+}
+
+/// How many SQL statements a page of dossiers sends, for a few page sizes.
+async fn print_statements_per_page(
+    graphql: &Graphql,
+    statements: &api::db::StatementCounter,
+    first: usize,
+) -> anyhow::Result<()> {
     println!("SQL statements per request (sent one at a time):");
     for page in [1, 20, first] {
         let query = dossier_page_query(page);
-        send(query.clone()).await?;
+        graphql.send(query.clone()).await?;
         let before = statements.get();
-        let body: serde_json::Value = serde_json::from_slice(&send(query).await?)?;
+        let body: serde_json::Value = serde_json::from_slice(&graphql.send(query).await?)?;
         let rows = body["data"]["dossiers"]["edges"].as_array().map_or(0, Vec::len);
         println!(
             "  dossiers(first: {page:>3}) with procedure, agency, assignee: {} statements ({rows} rows)",
             statements.get() - before
         );
     }
-
-    let query = Arc::new(dossier_page_query(first));
-    let timing = warmed_and_timed(concurrency, requests, concurrency.max(50), move || {
-        let query = query.clone();
-        let send = send.clone();
-        async move { send(query.to_string()).await.map(drop) }
-    })
-    .await?;
-    println!("dossiers(first: {first}) at {concurrency} concurrent clients: {timing}");
     Ok(())
 }
 
@@ -306,97 +326,53 @@ where
 /// contend for the same daily code sequence), or whole lives — receive,
 /// assign, request and supply a supplement, request and confirm a payment,
 /// complete the step, resolve, return: 9 commands.
-pub async fn commands(settings: &Settings, concurrency: usize, requests: usize, lives: bool) -> anyhow::Result<()> {
+pub(crate) async fn commands(
+    settings: &Settings,
+    concurrency: usize,
+    requests: usize,
+    lives: bool,
+) -> anyhow::Result<()> {
     let mut settings = settings.clone();
     settings.listen = SocketAddr::from(([127, 0, 0, 1], 0));
     let application = Application::build(&settings).await?;
     let address = application.address();
     let hour = Duration::from_secs(3600);
-    let desk = application.mint_token("vinhthanh.motcua", hour)?;
-    let specialist = application.mint_token("vinhthanh.chuyenvien", hour)?;
-    let leader = application.mint_token("vinhthanh.lanhdao", hour)?;
+    let bearer = |user: &str| -> anyhow::Result<reqwest::header::HeaderValue> {
+        let token = application.mint_token(user, hour)?;
+        Ok(reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))?)
+    };
+    let (desk, specialist, leader) =
+        (bearer("vinhthanh.motcua")?, bearer("vinhthanh.chuyenvien")?, bearer("vinhthanh.lanhdao")?);
     let backend = format!("{:?}", application.db().get_database_backend());
     tokio::spawn(application.run_until(std::future::pending()));
 
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
     // Parsed and formatted once: the clients share the two cores with the server.
-    let url = reqwest::Url::parse(&format!("http://{address}/graphql"))?;
-    let bearer = |token: String| reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"));
-    let (desk, specialist, leader) = (bearer(desk)?, bearer(specialist)?, bearer(leader)?);
-    let call = move |authorization: reqwest::header::HeaderValue, query: &'static str, variables: serde_json::Value| {
-        let client = client.clone();
-        let url = url.clone();
-        async move {
-            let body = serde_json::to_vec(&serde_json::json!({ "query": query, "variables": variables }))?;
-            let response = client
-                .post(url)
-                .header(reqwest::header::AUTHORIZATION, authorization)
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body)
-                .send()
-                .await?;
-            anyhow::ensure!(response.status().is_success(), "the request failed: {}", response.status());
-            let body = response.bytes().await?;
-            anyhow::ensure!(!reports_errors(&body), "the request failed: {}", String::from_utf8_lossy(&body));
-            Ok::<_, anyhow::Error>(body)
-        }
-    };
+    let caller = Caller { client, url: reqwest::Url::parse(&format!("http://{address}/graphql"))? };
     let procedures = data_of(
-        &call(
-            desk.clone(),
-            "{ procedures(filter: { agencyCode: \"30733\" }, first: 1) { edges { node { id } } } }",
-            serde_json::json!({}),
-        )
-        .await?,
+        &caller
+            .call(
+                &desk,
+                "{ procedures(filter: { agencyCode: \"30733\" }, first: 1) { edges { node { id } } } }",
+                serde_json::json!({}),
+            )
+            .await?,
     )?;
     let procedure = procedures["procedures"]["edges"][0]["node"]["id"].clone();
-    let me = data_of(&call(specialist.clone(), "{ me { user { id } } }", serde_json::json!({})).await?)?;
-    let specialist_id = me["me"]["user"]["id"].clone();
-
-    const RECEIVE: &str = "mutation($i: ReceiveDossierInput!) { receiveDossier(input: $i) { dossier { id code } } }";
-    const ASSIGN: &str = "mutation($i: AssignDossierInput!) { assignDossier(input: $i) { dossier { version } } }";
-    const SUPPLEMENT: &str =
-        "mutation($i: RequestSupplementInput!) { requestSupplement(input: $i) { dossier { version } } }";
-    const SUPPLY: &str = "mutation($i: SupplyDocumentsInput!) { supplyDocuments(input: $i) { dossier { version } } }";
-    const PAYMENT: &str = "mutation($i: RequestPaymentInput!) { requestPayment(input: $i) { dossier { version } } }";
-    const PAID: &str = "mutation($i: ConfirmPaymentInput!) { confirmPayment(input: $i) { dossier { version } } }";
-    const STEP: &str = "mutation($i: CompleteStepInput!) { completeStep(input: $i) { dossier { version } } }";
-    const RESOLVE: &str = "mutation($i: ResolveDossierInput!) { resolveDossier(input: $i) { dossier { version } } }";
-    const RETURN: &str = "mutation($i: ReturnResultInput!) { returnResult(input: $i) { dossier { status } } }";
+    let me = data_of(&caller.call(&specialist, "{ me { user { id } } }", serde_json::json!({})).await?)?;
+    let life = Arc::new(Life {
+        caller,
+        desk,
+        specialist,
+        leader,
+        procedure,
+        specialist_id: me["me"]["user"]["id"].clone(),
+        lives,
+    });
     let one = move |round: usize| {
-        let call = call.clone();
-        let (desk, specialist, leader) = (desk.clone(), specialist.clone(), leader.clone());
-        let (procedure, specialist_id) = (procedure.clone(), specialist_id.clone());
-        async move {
-            let applicant = serde_json::json!({
-                "name": "Nguyễn Văn Bench", "idNumber": "091200000001", "phone": "0912000001", "address": "Rạch Giá",
-            });
-            let input = serde_json::json!({ "i": { "procedureId": procedure, "applicant": applicant } });
-            let received = call(desk.clone(), RECEIVE, input).await?;
-            if !lives {
-                return Ok(());
-            }
-            let id = data_of(&received)?["receiveDossier"]["dossier"]["id"].take();
-            let i = |extra: serde_json::Value| {
-                let mut input = serde_json::json!({ "dossierId": id });
-                if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
-                    input.extend(extra.clone());
-                }
-                serde_json::json!({ "i": input })
-            };
-            call(leader.clone(), ASSIGN, i(serde_json::json!({ "assigneeId": specialist_id }))).await?;
-            let missing = serde_json::json!({ "reason": "Thiếu", "missingDocuments": ["Tờ khai"], "daysAllowed": 5 });
-            call(specialist.clone(), SUPPLEMENT, i(missing)).await?;
-            call(desk.clone(), SUPPLY, i(serde_json::json!({}))).await?;
-            call(specialist.clone(), PAYMENT, i(serde_json::json!({ "amount": 50000 }))).await?;
-            call(desk.clone(), PAID, i(serde_json::json!({ "method": "DIRECT" }))).await?;
-            call(specialist.clone(), STEP, i(serde_json::json!({}))).await?;
-            call(leader.clone(), RESOLVE, i(serde_json::json!({ "resultNumber": format!("{round}/GCN") }))).await?;
-            call(desk, RETURN, i(serde_json::json!({}))).await?;
-            Ok::<_, anyhow::Error>(())
-        }
+        let life = life.clone();
+        async move { life.run(round).await }
     };
-
     for round in 0..concurrency.min(20) {
         one(round).await.context("warming up")?;
     }
@@ -404,4 +380,91 @@ pub async fn commands(settings: &Settings, concurrency: usize, requests: usize, 
     let what = if lives { "whole lives (9 commands each)" } else { "receiveDossier at one desk" };
     println!("database: {backend}; {what} at {concurrency} concurrent clients: {timing}");
     Ok(())
+}
+
+/// Posts GraphQL requests with a given `Authorization`.
+struct Caller {
+    client: reqwest::Client,
+    url: reqwest::Url,
+}
+
+impl Caller {
+    async fn call(
+        &self,
+        authorization: &reqwest::header::HeaderValue,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> anyhow::Result<axum::body::Bytes> {
+        let body = serde_json::to_vec(&serde_json::json!({ "query": query, "variables": variables }))?;
+        let response = self
+            .client
+            .post(self.url.clone())
+            .header(reqwest::header::AUTHORIZATION, authorization)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await?;
+        anyhow::ensure!(response.status().is_success(), "the request failed: {}", response.status());
+        let body = response.bytes().await?;
+        anyhow::ensure!(!reports_errors(&body), "the request failed: {}", String::from_utf8_lossy(&body));
+        Ok(body)
+    }
+}
+
+/// One dossier's life at Vĩnh Thanh, as the bench runs it.
+struct Life {
+    caller: Caller,
+    desk: reqwest::header::HeaderValue,
+    specialist: reqwest::header::HeaderValue,
+    leader: reqwest::header::HeaderValue,
+    procedure: serde_json::Value,
+    specialist_id: serde_json::Value,
+    /// Whole lives, or the intake only.
+    lives: bool,
+}
+
+impl Life {
+    async fn run(&self, round: usize) -> anyhow::Result<()> {
+        const RECEIVE: &str =
+            "mutation($i: ReceiveDossierInput!) { receiveDossier(input: $i) { dossier { id code } } }";
+        const ASSIGN: &str = "mutation($i: AssignDossierInput!) { assignDossier(input: $i) { dossier { version } } }";
+        const SUPPLEMENT: &str =
+            "mutation($i: RequestSupplementInput!) { requestSupplement(input: $i) { dossier { version } } }";
+        const SUPPLY: &str =
+            "mutation($i: SupplyDocumentsInput!) { supplyDocuments(input: $i) { dossier { version } } }";
+        const PAYMENT: &str =
+            "mutation($i: RequestPaymentInput!) { requestPayment(input: $i) { dossier { version } } }";
+        const PAID: &str = "mutation($i: ConfirmPaymentInput!) { confirmPayment(input: $i) { dossier { version } } }";
+        const STEP: &str = "mutation($i: CompleteStepInput!) { completeStep(input: $i) { dossier { version } } }";
+        const RESOLVE: &str =
+            "mutation($i: ResolveDossierInput!) { resolveDossier(input: $i) { dossier { version } } }";
+        const RETURN: &str = "mutation($i: ReturnResultInput!) { returnResult(input: $i) { dossier { status } } }";
+        let (caller, desk, specialist, leader) = (&self.caller, &self.desk, &self.specialist, &self.leader);
+        let applicant = serde_json::json!({
+            "name": "Nguyễn Văn Bench", "idNumber": "091200000001", "phone": "0912000001", "address": "Rạch Giá",
+        });
+        let input = serde_json::json!({ "i": { "procedureId": self.procedure, "applicant": applicant } });
+        let received = caller.call(desk, RECEIVE, input).await?;
+        if !self.lives {
+            return Ok(());
+        }
+        let id = data_of(&received)?["receiveDossier"]["dossier"]["id"].take();
+        let i = |extra: serde_json::Value| {
+            let mut input = serde_json::json!({ "dossierId": id });
+            if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+                input.extend(extra.clone());
+            }
+            serde_json::json!({ "i": input })
+        };
+        caller.call(leader, ASSIGN, i(serde_json::json!({ "assigneeId": self.specialist_id }))).await?;
+        let missing = serde_json::json!({ "reason": "Thiếu", "missingDocuments": ["Tờ khai"], "daysAllowed": 5 });
+        caller.call(specialist, SUPPLEMENT, i(missing)).await?;
+        caller.call(desk, SUPPLY, i(serde_json::json!({}))).await?;
+        caller.call(specialist, PAYMENT, i(serde_json::json!({ "amount": 50000 }))).await?;
+        caller.call(desk, PAID, i(serde_json::json!({ "method": "DIRECT" }))).await?;
+        caller.call(specialist, STEP, i(serde_json::json!({}))).await?;
+        caller.call(leader, RESOLVE, i(serde_json::json!({ "resultNumber": format!("{round}/GCN") }))).await?;
+        caller.call(desk, RETURN, i(serde_json::json!({}))).await?;
+        Ok(())
+    }
 }

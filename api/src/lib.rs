@@ -8,7 +8,6 @@
 //! `unreachable_pub` lint says when an item is wider than it needs to be.
 
 pub mod app;
-pub mod bench;
 pub mod config;
 pub mod db;
 pub mod seed;

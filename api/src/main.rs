@@ -1,7 +1,9 @@
 //! The `motcua` command: parses the command line and hands over to the library.
 
 use api::config::{Cli, Command};
-use api::{app, bench, db, seed, Application};
+use api::{app, db, seed, Application};
+
+mod bench;
 use clap::Parser;
 use std::time::Duration;
 
