@@ -143,7 +143,7 @@ struct World {
     procedures: Vec<procedure::Model>,
     portal: Option<Uuid>,
     calendar: WorkingCalendar,
-    sequences: HashMap<(Uuid, NaiveDate), i32>,
+    sequences: Sequences,
 }
 
 async fn load_world(db: &DatabaseConnection) -> anyhow::Result<World> {
@@ -293,7 +293,7 @@ pub async fn generate(
     progress: bool,
 ) -> anyhow::Result<SeedReport> {
     let started = Instant::now();
-    let mut world = load_world(db).await?;
+    let world = load_world(db).await?;
     let existing = entity::dossier::Entity::find().count(db).await?;
     let bar = if progress { ProgressBar::new(count) } else { ProgressBar::hidden() };
     bar.set_style(
@@ -305,46 +305,8 @@ pub async fn generate(
     }
 
     let (sender, receiver) = mpsc::channel::<[Rows; 2]>(4);
-    let generator = tokio::task::spawn_blocking(move || {
-        let mut rng = StdRng::seed_from_u64(0x6d6f_7463_7561 ^ existing);
-        let now = crate::services::now();
-        let mut remaining = count;
-        let mut events_made = 0u64;
-        while remaining > 0 {
-            let size = remaining.min(BATCH as u64) as usize;
-            let mut dossiers = Vec::with_capacity(size);
-            let mut events = Vec::with_capacity(size * 6);
-            for _ in 0..size {
-                make_dossier(&mut rng, &mut world, now, span_days, &mut dossiers, &mut events);
-            }
-            events_made += events.len() as u64;
-            let batch = [
-                Rows { table: "dossier", columns: DOSSIER_COLUMNS, rows: dossiers },
-                Rows { table: "dossier_event", columns: EVENT_COLUMNS, rows: events },
-            ];
-            if sender.blocking_send(batch).is_err() {
-                break; // a writer failed; its error is reported below
-            }
-            remaining -= size as u64;
-        }
-        (world.sequences, events_made)
-    });
-    let receiver = Arc::new(Mutex::new(receiver));
-    let writers: Vec<_> = (0..bulk::writers(db))
-        .map(|_| {
-            let (db, receiver, bar) = (db.clone(), receiver.clone(), bar.clone());
-            tokio::spawn(async move {
-                loop {
-                    let Some(batch) = receiver.lock().await.recv().await else { return anyhow::Ok(()) };
-                    if let Err(error) = bulk::write(&db, &batch).await {
-                        receiver.lock().await.close(); // stops the generator and the other writers
-                        return Err(error);
-                    }
-                    bar.inc(batch[0].rows.len() as u64);
-                }
-            })
-        })
-        .collect();
+    let generator = spawn_generator(world, sender, existing, count, span_days);
+    let writers = spawn_writers(db, receiver, &bar);
     let mut written = Ok(());
     for writer in writers {
         let outcome = writer.await.map_err(anyhow::Error::from).and_then(|result| result);
@@ -395,7 +357,7 @@ async fn save_sequences(db: &DatabaseConnection, sequences: &HashMap<(Uuid, Naiv
     Ok(())
 }
 
-#[allow(clippy::too_many_lines)]
+/// One generated dossier, with its slip entries, appended to the rows.
 fn make_dossier(
     rng: &mut StdRng,
     world: &mut World,
@@ -405,15 +367,54 @@ fn make_dossier(
     events: &mut Vec<Vec<Cell>>,
 ) {
     let roll = rng.random_range(0..*world.cumulative.last().expect("places exist"));
-    let place = &world.places[world.cumulative.partition_point(|c| *c <= roll)];
-    let procedure = &world.procedures[place.procedures[rng.random_range(0..place.procedures.len())]];
-    let agency = &place.agency;
+    let place_index = world.cumulative.partition_point(|c| *c <= roll);
+    let place = &world.places[place_index];
+    let procedure_index = place.procedures[rng.random_range(0..place.procedures.len())];
+    let (day, filed_at) = filing_time(rng, &world.calendar, now, span_days);
+    let procedure = &world.procedures[procedure_index];
+    let channel = channel_for(rng, procedure.online_mode);
+    let mut status = status_for_age(rng, (now - filed_at).num_days());
+    if status == DossierStatus::Submitted && channel != Channel::Online {
+        status = DossierStatus::Received;
+    }
 
-    // Filed on a working day, during office hours, within the span.
+    let id = world.ids.next();
+    let agency_id = world.places[place_index].agency.id;
+    let sequence = world.sequences.entry((agency_id, day)).or_insert(0);
+    *sequence += 1;
+    let sequence = *sequence;
+    let (place, procedure) = (&world.places[place_index], &world.procedures[procedure_index]);
+    let code = format_dossier_code(&place.agency.code, day, sequence as u32);
+    let online = channel == Channel::Online;
+    let received_at = match status {
+        DossierStatus::Submitted => None,
+        DossierStatus::Refused if online => None,
+        _ if online => Some((filed_at + Duration::minutes(rng.random_range(5..240))).min(now)),
+        _ => Some(filed_at),
+    };
+    let due_at = received_at
+        .map(|r| world.calendar.due_at(r, procedure.resolution_time.max(0) as u32, procedure.resolution_unit));
+    let life = Life::lived(rng, status, online, filed_at, received_at, due_at, place.specialist, world.portal, now);
+    let facts = Facts { id, code, status, channel, filed_at, received_at, due_at, day };
+    let row = dossier_row(rng, place, procedure, &facts, &life);
+    debug_assert_eq!(row.len(), DOSSIER_COLUMNS.len());
+    dossiers.push(row);
+    for entry in life.slip {
+        events.push(event_row(world.ids.next(), id, &world.places[place_index].agency, entry));
+    }
+}
+
+/// When a generated dossier was filed: a working day within the span, during office hours, not in the future.
+fn filing_time(
+    rng: &mut StdRng,
+    calendar: &WorkingCalendar,
+    now: DateTime<Utc>,
+    span_days: u32,
+) -> (NaiveDate, DateTime<Utc>) {
     let back = Duration::days(rng.random_range(0..i64::from(span_days.max(1))));
     let mut day = (now.with_timezone(&vietnam()) - back).date_naive();
-    if !world.calendar.is_working_day(day) {
-        day = world.calendar.next_working_day(day);
+    if !calendar.is_working_day(day) {
+        day = calendar.next_working_day(day);
     }
     let minute = rng.random_range(7 * 60..17 * 60);
     let mut filed_at = vietnam()
@@ -425,165 +426,210 @@ fn make_dossier(
         filed_at = now - Duration::minutes(rng.random_range(1..600));
         day = filed_at.with_timezone(&vietnam()).date_naive();
     }
-    let channel = match procedure.online_mode {
+    (day, filed_at)
+}
+
+/// How a dossier of a procedure offered `mode` arrives.
+fn channel_for(rng: &mut StdRng, mode: OnlineMode) -> Channel {
+    match mode {
         OnlineMode::Full => weighted(rng, &[(Channel::Online, 70), (Channel::Direct, 25), (Channel::Postal, 5)]),
         OnlineMode::Partial => weighted(rng, &[(Channel::Online, 40), (Channel::Direct, 50), (Channel::Postal, 10)]),
         OnlineMode::None => weighted(rng, &[(Channel::Direct, 85), (Channel::Postal, 15)]),
-    };
-    let mut status = status_for_age(rng, (now - filed_at).num_days());
-    if status == DossierStatus::Submitted && channel != Channel::Online {
-        status = DossierStatus::Received;
     }
+}
 
-    let id = world.ids.next();
-    let sequence = world.sequences.entry((agency.id, day)).or_insert(0);
-    *sequence += 1;
-    let code = format_dossier_code(&agency.code, day, *sequence as u32);
+/// What a generated dossier is, before its applicant.
+struct Facts {
+    id: Uuid,
+    code: String,
+    status: DossierStatus,
+    channel: Channel,
+    filed_at: DateTime<Utc>,
+    received_at: Option<DateTime<Utc>>,
+    due_at: Option<DateTime<Utc>>,
+    day: NaiveDate,
+}
 
-    let online = channel == Channel::Online;
-    let submitted_at = online.then_some(filed_at);
-    let received_at = match status {
-        DossierStatus::Submitted => None,
-        DossierStatus::Refused if online => None,
-        _ if online => Some((filed_at + Duration::minutes(rng.random_range(5..240))).min(now)),
-        _ => Some(filed_at),
-    };
-    let due_at = received_at
-        .map(|r| world.calendar.due_at(r, procedure.resolution_time.max(0) as u32, procedure.resolution_unit));
-    let specialist = place.specialist;
-    let mut slip: Vec<Event> = Vec::new();
-    let event = |action, from, to, actor, at| Event {
-        action,
-        from,
-        to,
-        actor,
-        to_official: None,
-        to_role: None,
-        step: None,
-        step_due_at: None,
-        note: None,
-        at,
-    };
-    if online {
-        slip.push(event("SUBMIT", None, DossierStatus::Submitted, world.portal, filed_at));
-    }
-    let mut finished_at = None;
-    let mut returned_at = None;
-    let mut outcome = None;
-    let mut paused_at = None;
-    let mut current_step = None;
-    let mut assignee = None;
-    match (status, received_at, due_at) {
-        (DossierStatus::Submitted, _, _) => {}
-        (DossierStatus::Refused, _, _) => {
-            let at = received_at.unwrap_or_else(|| (filed_at + Duration::hours(2)).min(now));
-            let mut refusal =
-                event("REFUSE", online.then_some(DossierStatus::Submitted), DossierStatus::Refused, None, at);
-            refusal.note = Some("Hồ sơ không thuộc thẩm quyền hoặc không đủ điều kiện tiếp nhận");
-            slip.push(refusal);
-            finished_at = Some(at);
+/// What happened to a generated dossier: its slip and where it stands.
+#[derive(Default)]
+struct Life {
+    slip: Vec<Event>,
+    finished_at: Option<DateTime<Utc>>,
+    returned_at: Option<DateTime<Utc>>,
+    outcome: Option<Outcome>,
+    paused_at: Option<DateTime<Utc>>,
+    current_step: Option<i16>,
+    assignee: Option<Uuid>,
+}
+
+/// A slip entry of the generator, with only what every entry has.
+fn event(
+    action: &'static str,
+    from: Option<DossierStatus>,
+    to: DossierStatus,
+    actor: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> Event {
+    Event { action, from, to, actor, to_official: None, to_role: None, step: None, step_due_at: None, note: None, at }
+}
+
+impl Life {
+    /// The life that brings a dossier filed at `filed_at` to `status`, as the commands would.
+    #[allow(clippy::too_many_arguments)]
+    fn lived(
+        rng: &mut StdRng,
+        status: DossierStatus,
+        online: bool,
+        filed_at: DateTime<Utc>,
+        received_at: Option<DateTime<Utc>>,
+        due_at: Option<DateTime<Utc>>,
+        specialist: Option<Uuid>,
+        portal: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let mut life = Life::default();
+        if online {
+            life.slip.push(event("SUBMIT", None, DossierStatus::Submitted, portal, filed_at));
         }
-        (_, Some(received), Some(due)) => {
-            let mut receive =
-                event("RECEIVE", online.then_some(DossierStatus::Submitted), DossierStatus::Received, None, received);
-            // As `receiveDossier` does: the receipt completes the desk's intake
-            // step and the dossier enters the specialist's step.
-            receive.to_role = Some("specialist");
-            receive.step = Some(2);
-            slip.push(receive);
-            current_step = Some(2);
-            let allowed = (due - received).num_seconds().max(3600);
-            let handled_until = |rng: &mut StdRng, share: f64| {
-                (received + Duration::seconds((allowed as f64 * share * rng.random_range(0.3..1.0)) as i64)).min(now)
-            };
-            if status != DossierStatus::Received {
-                let assigned_at = handled_until(rng, 0.1);
-                let mut assign =
-                    event("ASSIGN", Some(DossierStatus::Received), DossierStatus::Processing, None, assigned_at);
-                assign.to_official = specialist;
-                assign.to_role = Some("specialist");
-                assign.step = Some(2);
-                assign.step_due_at = Some(due - Duration::hours(8).min(Duration::seconds(allowed / 2)));
-                slip.push(assign);
-                assignee = specialist;
-                current_step = Some(2);
+        let submitted = online.then_some(DossierStatus::Submitted);
+        match (status, received_at, due_at) {
+            (DossierStatus::Submitted, _, _) => {}
+            (DossierStatus::Refused, _, _) => {
+                let at = received_at.unwrap_or_else(|| (filed_at + Duration::hours(2)).min(now));
+                let mut refusal = event("REFUSE", submitted, DossierStatus::Refused, None, at);
+                refusal.note = Some("Hồ sơ không thuộc thẩm quyền hoặc không đủ điều kiện tiếp nhận");
+                life.slip.push(refusal);
+                life.finished_at = Some(at);
             }
-            match status {
-                DossierStatus::SupplementRequested | DossierStatus::AwaitingPayment => {
-                    let at = handled_until(rng, 0.6);
-                    let (action, note) = if status == DossierStatus::SupplementRequested {
-                        ("REQUEST_SUPPLEMENT", "Bổ sung bản sao giấy tờ tùy thân còn thiếu")
-                    } else {
-                        ("REQUEST_PAYMENT", "Nộp lệ phí theo quy định")
-                    };
-                    let mut pause = event(action, Some(DossierStatus::Processing), status, specialist, at);
-                    pause.note = Some(note);
-                    slip.push(pause);
-                    paused_at = Some(at);
-                }
-                DossierStatus::Withdrawn | DossierStatus::Stopped => {
-                    let at = handled_until(rng, 0.7);
-                    let action = if status == DossierStatus::Withdrawn { "WITHDRAW" } else { "STOP" };
-                    slip.push(event(action, Some(DossierStatus::Processing), status, specialist, at));
-                    finished_at = Some(at);
-                }
-                DossierStatus::Resolved | DossierStatus::Returned => {
-                    // Three in four finish by the due date.
-                    let share =
-                        if rng.random_bool(0.75) { rng.random_range(0.4..1.0) } else { rng.random_range(1.05..1.6) };
-                    let finished = (received + Duration::seconds((allowed as f64 * share) as i64)).min(now);
-                    let approved_at = received + (finished - received) * 4 / 5;
-                    let mut submit = event(
-                        "COMPLETE_STEP",
-                        Some(DossierStatus::Processing),
+            (_, Some(received), Some(due)) => {
+                let mut receive = event("RECEIVE", submitted, DossierStatus::Received, None, received);
+                // As `receiveDossier` does: the receipt completes the desk's intake
+                // step and the dossier enters the specialist's step.
+                receive.to_role = Some("specialist");
+                receive.step = Some(2);
+                life.slip.push(receive);
+                life.current_step = Some(2);
+                let handling = Handling { received, allowed: (due - received).num_seconds().max(3600), now };
+                if status != DossierStatus::Received {
+                    let mut assign = event(
+                        "ASSIGN",
+                        Some(DossierStatus::Received),
                         DossierStatus::Processing,
-                        specialist,
-                        approved_at,
+                        None,
+                        handling.until(rng, 0.1),
                     );
-                    submit.to_role = Some("leader");
-                    submit.step = Some(3);
-                    slip.push(submit);
-                    let mut resolve =
-                        event("RESOLVE", Some(DossierStatus::Processing), DossierStatus::Resolved, None, finished);
-                    resolve.to_role = Some("receiver");
-                    resolve.step = Some(4);
-                    slip.push(resolve);
-                    finished_at = Some(finished);
-                    outcome = Some(outcome_of(finished, due));
-                    current_step = Some(4);
-                    if status == DossierStatus::Returned {
-                        let returned = (finished + Duration::hours(rng.random_range(1..72))).min(now);
-                        slip.push(event(
-                            "RETURN_RESULT",
-                            Some(DossierStatus::Resolved),
-                            DossierStatus::Returned,
-                            None,
-                            returned,
-                        ));
-                        returned_at = Some(returned);
-                    }
+                    assign.to_official = specialist;
+                    assign.to_role = Some("specialist");
+                    assign.step = Some(2);
+                    assign.step_due_at = Some(due - Duration::hours(8).min(Duration::seconds(handling.allowed / 2)));
+                    life.slip.push(assign);
+                    life.assignee = specialist;
                 }
-                _ => {}
+                life.processed(rng, status, &handling, due, specialist);
             }
+            _ => {}
         }
-        _ => {}
+        life
     }
 
+    /// After the assignment: a pause, an early end, or the result.
+    fn processed(
+        &mut self,
+        rng: &mut StdRng,
+        status: DossierStatus,
+        handling: &Handling,
+        due: DateTime<Utc>,
+        specialist: Option<Uuid>,
+    ) {
+        let processing = Some(DossierStatus::Processing);
+        match status {
+            DossierStatus::SupplementRequested | DossierStatus::AwaitingPayment => {
+                let at = handling.until(rng, 0.6);
+                let (action, note) = if status == DossierStatus::SupplementRequested {
+                    ("REQUEST_SUPPLEMENT", "Bổ sung bản sao giấy tờ tùy thân còn thiếu")
+                } else {
+                    ("REQUEST_PAYMENT", "Nộp lệ phí theo quy định")
+                };
+                let mut pause = event(action, processing, status, specialist, at);
+                pause.note = Some(note);
+                self.slip.push(pause);
+                self.paused_at = Some(at);
+            }
+            DossierStatus::Withdrawn | DossierStatus::Stopped => {
+                let at = handling.until(rng, 0.7);
+                let action = if status == DossierStatus::Withdrawn { "WITHDRAW" } else { "STOP" };
+                self.slip.push(event(action, processing, status, specialist, at));
+                self.finished_at = Some(at);
+            }
+            DossierStatus::Resolved | DossierStatus::Returned => {
+                // Three in four finish by the due date.
+                let share =
+                    if rng.random_bool(0.75) { rng.random_range(0.4..1.0) } else { rng.random_range(1.05..1.6) };
+                let received = handling.received;
+                let finished =
+                    (received + Duration::seconds((handling.allowed as f64 * share) as i64)).min(handling.now);
+                let mut submit = event(
+                    "COMPLETE_STEP",
+                    processing,
+                    DossierStatus::Processing,
+                    specialist,
+                    received + (finished - received) * 4 / 5,
+                );
+                submit.to_role = Some("leader");
+                submit.step = Some(3);
+                self.slip.push(submit);
+                let mut resolve = event("RESOLVE", processing, DossierStatus::Resolved, None, finished);
+                resolve.to_role = Some("receiver");
+                resolve.step = Some(4);
+                self.slip.push(resolve);
+                self.finished_at = Some(finished);
+                self.outcome = Some(outcome_of(finished, due));
+                self.current_step = Some(4);
+                if status == DossierStatus::Returned {
+                    let returned = (finished + Duration::hours(rng.random_range(1..72))).min(handling.now);
+                    let resolved = Some(DossierStatus::Resolved);
+                    self.slip.push(event("RETURN_RESULT", resolved, DossierStatus::Returned, None, returned));
+                    self.returned_at = Some(returned);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// How long a received dossier has to be handled, and when it was received.
+struct Handling {
+    received: DateTime<Utc>,
+    /// Seconds from receipt to the due time (an hour at least).
+    allowed: i64,
+    now: DateTime<Utc>,
+}
+
+impl Handling {
+    /// A moment within `share` of the time allowed (not after now).
+    fn until(&self, rng: &mut StdRng, share: f64) -> DateTime<Utc> {
+        let seconds = (self.allowed as f64 * share * rng.random_range(0.3..1.0)) as i64;
+        (self.received + Duration::seconds(seconds)).min(self.now)
+    }
+}
+
+/// The dossier's row, its applicant and payment drawn now.
+fn dossier_row(rng: &mut StdRng, place: &Place, procedure: &procedure::Model, facts: &Facts, life: &Life) -> Vec<Cell> {
+    let (status, online, agency) = (facts.status, facts.channel == Channel::Online, &place.agency);
     let organization = procedure.tier == Tier::Province && rng.random_bool(0.4)
         || procedure.code.starts_with("2.000") && rng.random_bool(0.3);
     let name = if organization { people::organization_name(rng) } else { people::citizen_name(rng) };
     let resolved = matches!(status, DossierStatus::Resolved | DossierStatus::Returned);
     let paid = procedure.fee_amount > 0 && (resolved || status == DossierStatus::Processing && rng.random_bool(0.5));
     let paid_online = paid && online && rng.random_bool(0.8);
-    let year = day.format("%Y");
-    let updated_at = slip.last().map_or(filed_at, |e| e.at);
-
-    let row: Vec<Cell> = vec![
-        Cell::Uuid(id),
-        Cell::Text(code),
+    let year = facts.day.format("%Y");
+    let updated_at = life.slip.last().map_or(facts.filed_at, |e| e.at);
+    vec![
+        Cell::Uuid(facts.id),
+        Cell::Text(facts.code.clone()),
         Cell::Uuid(procedure.id),
         Cell::Small(status.national_code()),
-        Cell::Text(channel_value(channel).into()),
+        Cell::Text(channel_value(facts.channel).into()),
         Cell::Text(if organization { "ORGANIZATION" } else { "CITIZEN" }.into()),
         Cell::Text(name),
         Cell::Text(people::id_number(rng, organization)),
@@ -601,51 +647,113 @@ fn make_dossier(
         Cell::Uuid(agency.id),
         Cell::Text(agency.path.clone()),
         Cell::Text(agency.province_code.clone()),
-        current_step.map_or(Cell::Null, Cell::Small),
-        assignee.into(),
-        Cell::Time(filed_at),
-        submitted_at.into(),
-        received_at.into(),
-        due_at.into(),
-        paused_at.into(),
-        finished_at.into(),
-        returned_at.into(),
-        outcome.map_or(Cell::Null, |o| Cell::Text(outcome_value(o).into())),
+        life.current_step.map_or(Cell::Null, Cell::Small),
+        life.assignee.into(),
+        Cell::Time(facts.filed_at),
+        online.then_some(facts.filed_at).into(),
+        facts.received_at.into(),
+        facts.due_at.into(),
+        life.paused_at.into(),
+        life.finished_at.into(),
+        life.returned_at.into(),
+        life.outcome.map_or(Cell::Null, |o| Cell::Text(outcome_value(o).into())),
         Cell::Big(procedure.fee_amount),
-        if paid { Cell::Time(finished_at.unwrap_or(updated_at)) } else { Cell::Null },
+        if paid { Cell::Time(life.finished_at.unwrap_or(updated_at)) } else { Cell::Null },
         if paid { Cell::Text(if paid_online { "ONLINE" } else { "DIRECT" }.into()) } else { Cell::Null },
         Cell::Bool(online || rng.random_bool(0.6)),
         Cell::Bool(resolved && rng.random_bool(0.5)),
         if resolved { Cell::Text(format!("{}/{year}/KQ", rng.random_range(1..9999))) } else { Cell::Null },
         Cell::Null,
         Cell::Null,
-        Cell::Int(slip.len() as i32),
-        Cell::Time(filed_at),
+        Cell::Int(life.slip.len() as i32),
+        Cell::Time(facts.filed_at),
         Cell::Time(updated_at),
-    ];
-    debug_assert_eq!(row.len(), DOSSIER_COLUMNS.len());
-    dossiers.push(row);
+    ]
+}
 
-    for entry in slip {
-        events.push(vec![
-            Cell::Uuid(world.ids.next()),
-            Cell::Uuid(id),
-            Cell::Text(agency.path.clone()),
-            Cell::Text(agency.province_code.clone()),
-            Cell::Text(entry.action.into()),
-            entry.from.map_or(Cell::Null, |s| Cell::Small(s.national_code())),
-            Cell::Small(entry.to.national_code()),
-            Cell::Uuid(agency.id),
-            entry.actor.into(),
-            Cell::Uuid(agency.id),
-            entry.to_official.into(),
-            entry.to_role.map(str::to_owned).into(),
-            entry.step.into(),
-            entry.step_due_at.into(),
-            entry.note.map(str::to_owned).into(),
-            Cell::Time(entry.at),
-        ]);
-    }
+/// A slip entry's row.
+fn event_row(id: Uuid, dossier: Uuid, agency: &agency::Model, entry: Event) -> Vec<Cell> {
+    vec![
+        Cell::Uuid(id),
+        Cell::Uuid(dossier),
+        Cell::Text(agency.path.clone()),
+        Cell::Text(agency.province_code.clone()),
+        Cell::Text(entry.action.into()),
+        entry.from.map_or(Cell::Null, |s| Cell::Small(s.national_code())),
+        Cell::Small(entry.to.national_code()),
+        Cell::Uuid(agency.id),
+        entry.actor.into(),
+        Cell::Uuid(agency.id),
+        entry.to_official.into(),
+        entry.to_role.map(str::to_owned).into(),
+        entry.step.into(),
+        entry.step_due_at.into(),
+        entry.note.map(str::to_owned).into(),
+        Cell::Time(entry.at),
+    ]
+}
+
+/// The last number of each agency's day, as the codes took them.
+type Sequences = HashMap<(Uuid, NaiveDate), i32>;
+
+/// The thread that generates the dossiers, deterministically from one
+/// seeded generator, in batches; it returns the codes' day sequences and how
+/// many slip entries it made.
+fn spawn_generator(
+    mut world: World,
+    sender: mpsc::Sender<[Rows; 2]>,
+    existing: u64,
+    count: u64,
+    span_days: u32,
+) -> tokio::task::JoinHandle<(Sequences, u64)> {
+    tokio::task::spawn_blocking(move || {
+        let mut rng = StdRng::seed_from_u64(0x6d6f_7463_7561 ^ existing);
+        let now = crate::services::now();
+        let mut remaining = count;
+        let mut events_made = 0u64;
+        while remaining > 0 {
+            let size = remaining.min(BATCH as u64) as usize;
+            let mut dossiers = Vec::with_capacity(size);
+            let mut events = Vec::with_capacity(size * 6);
+            for _ in 0..size {
+                make_dossier(&mut rng, &mut world, now, span_days, &mut dossiers, &mut events);
+            }
+            events_made += events.len() as u64;
+            let batch = [
+                Rows { table: "dossier", columns: DOSSIER_COLUMNS, rows: dossiers },
+                Rows { table: "dossier_event", columns: EVENT_COLUMNS, rows: events },
+            ];
+            if sender.blocking_send(batch).is_err() {
+                break; // a writer failed; its error is reported below
+            }
+            remaining -= size as u64;
+        }
+        (world.sequences, events_made)
+    })
+}
+
+/// The writers that load the generated batches (`bulk::writers` of them).
+fn spawn_writers(
+    db: &DatabaseConnection,
+    receiver: mpsc::Receiver<[Rows; 2]>,
+    bar: &ProgressBar,
+) -> Vec<tokio::task::JoinHandle<anyhow::Result<()>>> {
+    let receiver = Arc::new(Mutex::new(receiver));
+    (0..bulk::writers(db))
+        .map(|_| {
+            let (db, receiver, bar) = (db.clone(), receiver.clone(), bar.clone());
+            tokio::spawn(async move {
+                loop {
+                    let Some(batch) = receiver.lock().await.recv().await else { return anyhow::Ok(()) };
+                    if let Err(error) = bulk::write(&db, &batch).await {
+                        receiver.lock().await.close(); // stops the generator and the other writers
+                        return Err(error);
+                    }
+                    bar.inc(batch[0].rows.len() as u64);
+                }
+            })
+        })
+        .collect()
 }
 
 fn channel_value(channel: Channel) -> &'static str {
