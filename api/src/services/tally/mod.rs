@@ -1,0 +1,124 @@
+//! The report's counters (`dossier_tally`): per agency and calendar day in
+//! Vietnam time, how many dossiers entered (by channel), ended (by way), and
+//! began or ended their overdue span. Every write of a dossier changes them
+//! in the same transaction by the difference between the dossier's
+//! contributions before and after ([`changes`]); the report adds them up
+//! instead of reading every dossier (`services::reports`).
+//!
+//! A dossier's contributions, all at its current agency:
+//! - **entered** (its channel) on the day it was taken in: received, or — an
+//!   online submission refused at intake — refused. A submission still
+//!   waiting, or withdrawn before anyone received it, was never taken in and
+//!   counts nowhere.
+//! - **ended** on the day it finished: resolved early / on time / late (its
+//!   outcome), withdrawn, refused or stopped.
+//! - **overdue from** day `D1 = max(due day, entered day)`: at the start of
+//!   any later day it is overdue unless finished before that day; **overdue
+//!   until** day `max(finished day, D1)` once finished. So the dossiers
+//!   pending and overdue at the start of day `d` number
+//!   `Σ_{day<d} (overdue_from − overdue_until)`. And **ended overdue** on
+//!   the day it finished, if that was after D1 (it was overdue when the day
+//!   began).
+//!
+//! For the service index, on the day it was taken in: **entered digitized**
+//! (its documents digitised), **entered fee-bearing** (a fee to pay) and
+//! **entered paid online** (that fee paid online); on the day it was
+//! resolved: **resolved result digitized**. Each as the dossier is now.
+//!
+//! The same counters are kept per agency **and procedure version**
+//! (`dossier_tally_procedure`, `_procedure_month`, `_procedure_total`), for
+//! the report by procedure or by field.
+//!
+//! `dossier_tally_total` holds each agency's sums over all days: the
+//! dossiers pending now are `entered − ended` there, those with a due date
+//! `overdue_from − overdue_until`.
+//!
+//! A command appends its change to `dossier_tally_change` (no key, no
+//! index): on PostgreSQL concurrent commands at one agency never queue on
+//! one counter row, on SQLite it is one cheap insert instead of several
+//! upserts. A background task ([`fold`]) moves the changes into the day,
+//! month and total counters (per agency, and per agency and procedure)
+//! every second, and a report adds up both.
+
+mod contributions;
+mod fold;
+mod rebuild;
+#[cfg(test)]
+mod tests;
+
+pub use contributions::{changes, contributions, entered_at, Delta, Facts};
+pub use fold::{fold, fold_postgres, fold_sqlite, insert_changes, spawn_folding, CHANGES};
+pub use rebuild::rebuild;
+
+use crate::domain::calendar::vietnam;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
+/// One of the counters, in the order of [`COLUMNS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    EnteredOnline,
+    EnteredDirect,
+    EnteredPostal,
+    ResolvedEarly,
+    ResolvedOnTime,
+    ResolvedLate,
+    Withdrawn,
+    Refused,
+    Stopped,
+    OverdueFrom,
+    OverdueUntil,
+    EndedOverdue,
+    EnteredDigitized,
+    EnteredFeeBearing,
+    EnteredPaidOnline,
+    ResolvedResultDigitized,
+}
+
+/// How many counters a row has.
+pub const COUNTERS: usize = 16;
+
+/// The counters' columns, in the order of [`Counter`].
+pub const COLUMNS: [&str; COUNTERS] = [
+    "entered_online",
+    "entered_direct",
+    "entered_postal",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "withdrawn",
+    "refused",
+    "stopped",
+    "overdue_from",
+    "overdue_until",
+    "ended_overdue",
+    "entered_digitized",
+    "entered_fee_bearing",
+    "entered_paid_online",
+    "resolved_result_digitized",
+];
+
+/// The counters of one row, indexed by `Counter as usize`.
+pub type Counts = [i32; COUNTERS];
+
+/// The calendar day of `at` in Vietnam.
+pub fn vietnam_day(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&vietnam()).date_naive()
+}
+/// The table of each agency's sums over all days.
+pub const TOTALS: &str = "dossier_tally_total";
+
+/// The table of each agency's sums per calendar month (keyed by its first day).
+pub const MONTHS: &str = "dossier_tally_month";
+
+/// The table of each agency's sums per day.
+pub const DAYS: &str = "dossier_tally";
+
+/// The same three per agency and procedure version: per day, per month, all days.
+pub const PROCEDURE_DAYS: &str = "dossier_tally_procedure";
+pub const PROCEDURE_MONTHS: &str = "dossier_tally_procedure_month";
+pub const PROCEDURE_TOTALS: &str = "dossier_tally_procedure_total";
+
+/// The first day of `day`'s month.
+pub fn month_of(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).expect("day 1 exists")
+}
