@@ -4,16 +4,31 @@ use crate::auth::{Authenticator, Authz};
 use crate::config::Settings;
 use crate::db::{self, StatementCounter};
 use crate::http::{self, HttpState};
-use crate::seed;
 use crate::services::documents::DocumentStore;
 use crate::state::AppState;
 use anyhow::Context;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+
+/// What fills an empty database on first start — the demo data of the
+/// `motcua-seed` crate: the server itself holds no data of its own.
+pub trait Demo: Sync {
+    /// Fills the empty, migrated database, with `dossiers` generated dossiers.
+    fn load<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        dossiers: u64,
+    ) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>>;
+
+    /// The logins and roles of the demo officials, whom the playground offers
+    /// a token for while every one of them is an active official.
+    fn officials(&self) -> Vec<(&str, &str)>;
+}
 
 /// A server bound to its port, ready to run.
 pub struct Application {
@@ -24,27 +39,27 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects, migrates, loads the demo data into an empty database (unless
+    /// Connects, migrates, loads `demo` into an empty database (unless
     /// disabled), loads the casbin rules and binds the listening socket (port 0
     /// picks a free port).
-    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+    pub async fn build(settings: &Settings, demo: &dyn Demo) -> anyhow::Result<Self> {
         // Installed first, so that the statements of the start count too.
         http::prometheus();
         let (db, statements) = db::connect(settings).await?;
         db::migrate(&db).await?;
-        if !settings.no_demo && seed::is_empty(&db).await? {
+        if !settings.no_demo && crate::services::agencies::none_yet(&db).await? {
             tracing::info!(dossiers = settings.demo_dossiers, "loading the demo data into the empty database");
-            seed::load_demo(&db, settings.demo_dossiers, false).await?;
+            demo.load(&db, settings.demo_dossiers).await?;
         }
         let listener =
             TcpListener::bind(settings.listen).await.with_context(|| format!("listening on {}", settings.listen))?;
         let address = listener.local_addr()?;
-        let state = Self::state(settings, db).await?;
+        let state = Self::state(settings, db, demo).await?;
         Ok(Self { listener, address, state, statements })
     }
 
     /// The shared state over an open database.
-    async fn state(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Arc<HttpState>> {
+    async fn state(settings: &Settings, db: DatabaseConnection, demo: &dyn Demo) -> anyhow::Result<Arc<HttpState>> {
         let authz = Authz::load(&db, crate::auth::authz::POLICY).await?;
         let authenticator = Arc::new(Authenticator::from_settings(settings).await?);
         let backend = db.get_database_backend();
@@ -77,12 +92,12 @@ impl Application {
         let schema = crate::graphql::build_schema(Some(app.clone()), &settings.limits, parsed.clone());
         let demo_officials = match settings.no_demo {
             true => Vec::new(),
-            false => seed::demo_officials_present(&app.db)
+            false => crate::services::officials::all_present(&app.db, &demo.officials())
                 .await?
                 .into_iter()
-                .map(|(official, agency)| http::DemoOfficial {
-                    username: &official.username,
-                    role: &official.role,
+                .map(|((username, role), agency)| http::DemoOfficial {
+                    username: username.to_owned(),
+                    role: role.to_owned(),
                     agency,
                 })
                 .collect(),

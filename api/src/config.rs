@@ -2,87 +2,11 @@
 //! module that reads the environment; every setting has a default that works on
 //! a laptop and is listed in the README's settings table.
 
-use clap::{Args, Parser, Subcommand};
+use clap::Args;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// motcua: the GraphQL API of Vietnam's one-stop administrative-procedure system.
-#[derive(Debug, Parser)]
-#[command(name = "motcua", version, about)]
-pub struct Cli {
-    #[command(flatten)]
-    pub settings: Settings,
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-/// What to do.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Serve the API: create, migrate and fill the database on first start, then listen.
-    Serve,
-    /// Apply pending migrations and exit.
-    Migrate,
-    /// Load the demo data (if the database is empty) and add generated dossiers.
-    Seed {
-        /// How many generated dossiers to add.
-        #[arg(long, default_value_t = 0)]
-        dossiers: u64,
-        /// Over how many days back they are filed (548: 18 months).
-        #[arg(long, default_value_t = DEFAULT_SPAN_DAYS)]
-        days: u32,
-    },
-    /// Mint a token for an official or a service account; the token is alone on the last line.
-    Token {
-        /// The user's name (the token's `sub`).
-        #[arg(long)]
-        user: String,
-        /// How long the token stays valid, e.g. `12h`, `30d`.
-        #[arg(long, default_value = "30d", value_parser = humantime::parse_duration)]
-        ttl: Duration,
-    },
-    /// Print the GraphQL schema (SDL).
-    Schema,
-    /// Measure the read API against the configured database (see docs/PERFORMANCE.md).
-    Bench {
-        /// Concurrent clients.
-        #[arg(long, default_value_t = 32)]
-        concurrency: usize,
-        /// Requests in the timed run.
-        #[arg(long, default_value_t = 5000)]
-        requests: usize,
-        /// Page size of the measured `dossiers` query.
-        #[arg(long, default_value_t = 100)]
-        first: usize,
-        /// The user whose token the list requests carry.
-        #[arg(long, default_value = "tinh.giamsat")]
-        user: String,
-        /// What to measure: `list` (a page of dossiers), `intake`
-        /// (`receiveDossier` at one commune's desk), `lives` (whole lives,
-        /// intake to returned result, 9 commands each), `report` (the
-        /// dossier report of `--agency` over `--from`..`--to`), `csv` or
-        /// `xlsx` (the same report as a file, `GET /reports/dossier-report.*`).
-        #[arg(long, default_value = "list")]
-        scenario: String,
-        /// The agency of the `report`, `csv` and `xlsx` scenarios.
-        #[arg(long, default_value = "91")]
-        agency: String,
-        /// The first day of the `report` scenario's period (default: a year before `--to`).
-        #[arg(long)]
-        from: Option<chrono::NaiveDate>,
-        /// The last day of the `report` scenario's period (default: today in Vietnam).
-        #[arg(long)]
-        to: Option<chrono::NaiveDate>,
-        /// The grouping of the report: AGENCY, MONTH, PROCEDURE or FIELD.
-        #[arg(long, default_value = "AGENCY")]
-        group_by: String,
-    },
-}
-
-/// How many days back generated dossiers are filed, unless told otherwise: 18 months.
-pub const DEFAULT_SPAN_DAYS: u32 = 548;
 
 /// Settings shared by every command.
 #[derive(Debug, Clone, Args)]

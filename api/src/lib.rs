@@ -3,17 +3,16 @@
 //! [`Application::build`] wires configuration, database, authentication,
 //! authorization and the HTTP server; `main` only parses the command line.
 
-//! What other crates use — the command line (`main.rs`) and the test
-//! suite — is public; everything else is `pub(crate)`, so that the
+//! What other crates use — the command line (`api/cli`), the demo data and
+//! the dossier generator (`api/seed`) and the test suite — is public; everything else is `pub(crate)`, so that the
 //! `unreachable_pub` lint says when an item is wider than it needs to be.
 
 pub mod app;
 pub mod config;
 pub mod db;
-pub mod seed;
+pub mod domain;
 
 pub(crate) mod auth;
-pub(crate) mod domain;
 pub(crate) mod error;
 pub(crate) mod export;
 pub(crate) mod graphql;
@@ -25,9 +24,9 @@ pub(crate) mod state;
 #[cfg(test)]
 mod layers;
 
-pub use app::Application;
+pub use app::{Application, Demo};
 pub use auth::Authenticator;
 pub use graphql::ids::{global_id, NodeType};
 pub use graphql::sdl;
-pub use services::tally;
+pub use services::{now, tally};
 pub use state::AppState;

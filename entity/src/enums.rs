@@ -25,6 +25,17 @@ pub enum AgencyKind {
     Commune,
 }
 
+impl AgencyKind {
+    /// The tier of procedures an agency of this kind resolves.
+    pub fn tier(self) -> Tier {
+        match self {
+            Self::Commune => Tier::Commune,
+            Self::District => Tier::District,
+            Self::Province | Self::Department | Self::ServiceCenter => Tier::Province,
+        }
+    }
+}
+
 /// The tier of government that resolves a procedure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]

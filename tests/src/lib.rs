@@ -90,7 +90,7 @@ impl TestApp {
         }
         adjust(&mut settings);
         let database_url = settings.database_url.as_ref().map(|url| url.expose().to_owned());
-        let application = Application::build(&settings).await.expect("the server builds");
+        let application = Application::build(&settings, &motcua_seed::Demo).await.expect("the server builds");
         let address = application.address();
         let statements = application.statements();
         let db = application.db().clone();

@@ -19,7 +19,7 @@ use entity::TimeUnit;
 use std::collections::HashSet;
 
 /// Vietnam time, UTC+7.
-pub(crate) fn vietnam() -> FixedOffset {
+pub fn vietnam() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("a valid offset")
 }
 
@@ -350,7 +350,7 @@ mod overdue_tests {
 /// Early, on time or late: finished on an earlier day (Vietnam time) than the
 /// due day and not after the due time, on the due day and not after it, or
 /// after the due time.
-pub(crate) fn outcome_of(finished_at: DateTime<Utc>, due_at: DateTime<Utc>) -> entity::Outcome {
+pub fn outcome_of(finished_at: DateTime<Utc>, due_at: DateTime<Utc>) -> entity::Outcome {
     if finished_at > due_at {
         return entity::Outcome::Late;
     }

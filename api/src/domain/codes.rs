@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 /// Formats a dossier code; the sequence has at least four digits.
-pub(crate) fn format_dossier_code(agency_code: &str, day: NaiveDate, sequence: u32) -> String {
+pub fn format_dossier_code(agency_code: &str, day: NaiveDate, sequence: u32) -> String {
     format!("{agency_code}-{}-{sequence:04}", day.format("%y%m%d"))
 }
 

@@ -44,7 +44,7 @@ pub(crate) fn is_valid_path(path: &str) -> bool {
 }
 
 /// The path of a child agency.
-pub(crate) fn child_path(parent: &str, segment: &str) -> String {
+pub fn child_path(parent: &str, segment: &str) -> String {
     format!("{parent}{segment}/")
 }
 

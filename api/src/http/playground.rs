@@ -53,8 +53,8 @@ const FIRST_QUERY: &str = r#"# Welcome to motcua, the GraphQL API of the one-sto
 /// A demo official the playground can sign in as.
 #[derive(Debug, Clone)]
 pub(crate) struct DemoOfficial {
-    pub username: &'static str,
-    pub role: &'static str,
+    pub username: String,
+    pub role: String,
     pub agency: String,
 }
 
@@ -63,7 +63,7 @@ pub(super) async fn page(State(state): State<Arc<HttpState>>) -> Response {
         .demo_officials
         .iter()
         .filter_map(|official| {
-            let token = state.authenticator.mint(official.username, DEMO_TOKEN_TTL).ok()?;
+            let token = state.authenticator.mint(&official.username, DEMO_TOKEN_TTL).ok()?;
             Some(serde_json::json!({
                 "username": official.username, "role": official.role, "agency": official.agency, "token": token,
             }))

@@ -20,6 +20,11 @@ pub(crate) struct AgencyFilter {
     pub search: Option<String>,
 }
 
+/// Whether the database holds no agency yet: a first start.
+pub(crate) async fn none_yet(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr> {
+    Ok(agency::Entity::find().one(db).await?.is_none())
+}
+
 /// The agency with this code.
 pub(crate) async fn find_by_code(db: &DatabaseConnection, code: &str) -> ApiResult<Option<agency::Model>> {
     Ok(agency::Entity::find().filter(agency::Column::Code.eq(code)).one(db).await?)

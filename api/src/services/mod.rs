@@ -48,7 +48,7 @@ impl<T> Page<T> {
 
 /// The current time at the database's precision (microseconds), so that a
 /// value read back equals the value written and cursors compare exactly.
-pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::{DurationRound, TimeDelta};
     chrono::Utc::now().duration_trunc(TimeDelta::microseconds(1)).expect("the present is representable")
 }

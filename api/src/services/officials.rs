@@ -10,6 +10,37 @@ pub(crate) async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiRes
     Ok(official::Entity::find().filter(official::Column::Id.is_in(ids.iter().copied())).all(db).await?)
 }
 
+/// Each of `logins` (a login and its role) with the name of the official's
+/// agency, when every one of them is an active official; none otherwise.
+pub(crate) async fn all_present<'a>(
+    db: &DatabaseConnection,
+    logins: &[(&'a str, &'a str)],
+) -> Result<Vec<((&'a str, &'a str), String)>, sea_orm::DbErr> {
+    let found = official::Entity::find()
+        .filter(official::Column::Username.is_in(logins.iter().map(|(login, _)| *login)))
+        .filter(official::Column::Active.eq(true))
+        .all(db)
+        .await?;
+    if found.len() != logins.len() {
+        return Ok(Vec::new());
+    }
+    let agencies: Vec<Uuid> = found.iter().map(|o| o.agency_id).collect();
+    let names: std::collections::HashMap<Uuid, String> = entity::agency::Entity::find()
+        .filter(entity::agency::Column::Id.is_in(agencies))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    Ok(logins
+        .iter()
+        .filter_map(|&login| {
+            let official = found.iter().find(|o| o.username == login.0)?;
+            Some((login, names.get(&official.agency_id).cloned().unwrap_or_default()))
+        })
+        .collect())
+}
+
 /// How long an official read for a command (an assignee, a signer) is
 /// trusted: as long as the official a token names (`auth::authn`), so a
 /// deactivated official stops being assignable within the same time.

@@ -23,15 +23,6 @@ pub(crate) struct ProcedureFilter {
     pub search: Option<String>,
 }
 
-/// The tier of procedures an agency of this kind resolves.
-pub(crate) fn tier_of(kind: AgencyKind) -> Tier {
-    match kind {
-        AgencyKind::Commune => Tier::Commune,
-        AgencyKind::District => Tier::District,
-        AgencyKind::Province | AgencyKind::Department | AgencyKind::ServiceCenter => Tier::Province,
-    }
-}
-
 /// The ancestors' paths of `path`, the root first: `/91/899/30733/` → `/91/`, `/91/899/`.
 fn ancestor_paths(path: &str) -> Vec<String> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -127,7 +118,7 @@ fn applies_in(agency: &agency::Model) -> Condition {
     Condition::any().add(procedure::Column::AgencyPath.eq(agency.path.as_str())).add(
         procedure::Column::AgencyPath
             .is_in(ancestor_paths(&agency.path))
-            .and(procedure::Column::Tier.eq(tier_of(agency.kind))),
+            .and(procedure::Column::Tier.eq(agency.kind.tier())),
     )
 }
 

@@ -4,9 +4,8 @@
 
 use super::bulk::{self, Cell, Rows};
 use super::people;
-use crate::domain::calendar::{outcome_of, vietnam, OfficeHours, WorkingCalendar};
-use crate::domain::codes::format_dossier_code;
-use crate::services::procedures::tier_of;
+use api::domain::calendar::{outcome_of, vietnam, OfficeHours, WorkingCalendar};
+use api::domain::codes::format_dossier_code;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use entity::{
     agency, dossier_code_sequence, holiday, official, procedure, AgencyKind, Channel, DossierStatus, HolidayKind,
@@ -125,7 +124,7 @@ struct Ids {
 
 impl Ids {
     fn new() -> Self {
-        Self { millis: crate::services::now().timestamp_millis() as u64, next: 0 }
+        Self { millis: api::now().timestamp_millis() as u64, next: 0 }
     }
 
     fn next(&mut self) -> Uuid {
@@ -166,7 +165,7 @@ async fn load_world(db: &DatabaseConnection) -> anyhow::Result<World> {
         .collect();
     let mut places = Vec::new();
     for agency in agencies {
-        let tier = tier_of(agency.kind);
+        let tier = agency.kind.tier();
         let applicable: Vec<usize> = procedures
             .iter()
             .enumerate()
@@ -280,7 +279,8 @@ struct Event {
 /// rebuilds them at the end, rather than maintaining them row by row.
 const BULK_THRESHOLD: u64 = 100_000;
 
-pub use crate::config::DEFAULT_SPAN_DAYS;
+/// How many days back generated dossiers are filed, unless told otherwise: 18 months.
+pub const DEFAULT_SPAN_DAYS: u32 = 548;
 
 /// Generates `count` dossiers filed over the past `span_days` days;
 /// repeatable runs continue the daily code sequences. One thread generates
@@ -301,7 +301,7 @@ pub async fn generate(
     );
     let rebuild_indexes = count >= BULK_THRESHOLD;
     if rebuild_indexes {
-        crate::db::prepare_bulk_load(db).await?;
+        api::db::prepare_bulk_load(db).await?;
     }
 
     let (sender, receiver) = mpsc::channel::<[Rows; 2]>(4);
@@ -323,7 +323,7 @@ pub async fn generate(
                 started.elapsed().as_secs_f64()
             );
         }
-        crate::db::finish_bulk_load(db).await?;
+        api::db::finish_bulk_load(db).await?;
         if progress {
             eprintln!("rebuilt by {:.1} s", started.elapsed().as_secs_f64());
         }
@@ -331,7 +331,7 @@ pub async fn generate(
     written?;
     bulk::analyze(db).await?;
     save_sequences(db, &sequences).await?;
-    crate::services::tally::rebuild(db).await?;
+    api::tally::rebuild(db).await?;
     Ok(SeedReport { dossiers: count, events, seconds: started.elapsed().as_secs_f64() })
 }
 
@@ -708,7 +708,7 @@ fn spawn_generator(
 ) -> tokio::task::JoinHandle<(Sequences, u64)> {
     tokio::task::spawn_blocking(move || {
         let mut rng = StdRng::seed_from_u64(0x6d6f_7463_7561 ^ existing);
-        let now = crate::services::now();
+        let now = api::now();
         let mut remaining = count;
         let mut events_made = 0u64;
         while remaining > 0 {

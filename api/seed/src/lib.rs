@@ -2,15 +2,21 @@
 //! its 15 districts and 144 communes with their GSO codes, 20 departments and
 //! the service centre, a sample catalogue, the demo officials, Vietnam's
 //! holidays for 2024–2027, and generated dossiers.
+//!
+//! A crate of its own, beside the server's library: the server knows no data
+//! of its own; the `motcua` command hands it [`Demo`] to fill an empty database
+//! on first start, and the test suite does the same.
 
-pub mod bulk;
-pub mod catalogue;
+mod bulk;
+mod catalogue;
 pub mod dossiers;
-pub mod holidays;
+mod holidays;
 mod people;
 
-use crate::domain::paths::child_path;
+pub use dossiers::DEFAULT_SPAN_DAYS;
+
 use anyhow::Context;
+use api::domain::paths::child_path;
 use chrono::NaiveDate;
 use entity::{
     agency, field, holiday, official, procedure, procedure_document, procedure_step, AgencyKind, HolidayKind,
@@ -21,6 +27,8 @@ use sea_orm::{
 };
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use uuid::Uuid;
 
 /// The GSO list of Kiên Giang's units before 2025-07-01 (copied from the shared data).
@@ -100,6 +108,24 @@ struct Unit {
     name: String,
 }
 
+/// The demo data, as the server's [`api::Demo`]: what fills an empty database on first start.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Demo;
+
+impl api::Demo for Demo {
+    fn load<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        dossiers: u64,
+    ) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>> {
+        Box::pin(load_demo(db, dossiers, false))
+    }
+
+    fn officials(&self) -> Vec<(&str, &str)> {
+        demo_officials().iter().map(|o| (o.username.as_str(), o.role.as_str())).collect()
+    }
+}
+
 /// Whether the database holds no agency yet.
 pub async fn is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
     Ok(agency::Entity::find().count(db).await? == 0)
@@ -113,35 +139,6 @@ pub async fn official_exists(db: &DatabaseConnection, username: &str) -> anyhow:
         .count(db)
         .await?
         > 0)
-}
-
-/// The demo officials with the name of their agency, when this database
-/// holds the demo data (every demo official exists and is active); none otherwise.
-pub async fn demo_officials_present(db: &DatabaseConnection) -> anyhow::Result<Vec<(&'static DemoOfficial, String)>> {
-    let names: Vec<&str> = demo_officials().iter().map(|o| o.username.as_str()).collect();
-    let found = official::Entity::find()
-        .filter(official::Column::Username.is_in(names))
-        .filter(official::Column::Active.eq(true))
-        .all(db)
-        .await?;
-    if found.len() != demo_officials().len() {
-        return Ok(Vec::new());
-    }
-    let agencies: Vec<_> = found.iter().map(|o| o.agency_id).collect();
-    let agencies: std::collections::HashMap<_, _> = agency::Entity::find()
-        .filter(agency::Column::Id.is_in(agencies))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
-    Ok(demo_officials()
-        .iter()
-        .filter_map(|demo| {
-            let official = found.iter().find(|o| o.username == demo.username)?;
-            Some((demo, agencies.get(&official.agency_id).cloned().unwrap_or_default()))
-        })
-        .collect())
 }
 
 fn new_agency(
@@ -162,7 +159,7 @@ fn new_agency(
         // Sample: the demo shows the units as they stood before 2025-07-01 and keeps them open.
         valid_from: Set(NaiveDate::from_ymd_opt(2020, 1, 1).expect("a valid date")),
         valid_to: Set(None),
-        created_at: Set(crate::services::now()),
+        created_at: Set(api::now()),
     }
 }
 
@@ -221,7 +218,7 @@ fn new_official(username: String, display_name: String, kind: OfficialKind, agen
         agency_id: Set(agency_id),
         email: Set(None),
         active: Set(true),
-        created_at: Set(crate::services::now()),
+        created_at: Set(api::now()),
     }
 }
 
@@ -324,7 +321,7 @@ async fn insert_catalogue(
             published_national: Set(sample.published_national),
             is_current: Set(true),
             is_sample: Set(true),
-            created_at: Set(crate::services::now()),
+            created_at: Set(api::now()),
         });
         for (position, (name, role, hours)) in catalogue::sample_steps(sample.time, sample.unit).into_iter().enumerate()
         {
@@ -395,7 +392,7 @@ mod tests {
     #[test]
     fn every_demo_official_has_a_valid_domain_and_the_catalogue_has_40_procedures() {
         for official in demo_officials() {
-            assert!(crate::domain::paths::PathPattern::parse(&official.domain).is_some(), "{}", official.username);
+            assert!(api::domain::paths::PathPattern::parse(&official.domain).is_some(), "{}", official.username);
         }
         assert!(catalogue::procedures().len() >= 40);
         for tier in [entity::Tier::Province, entity::Tier::District, entity::Tier::Commune] {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 /// One value of a row.
 #[derive(Debug, Clone)]
-pub enum Cell {
+pub(crate) enum Cell {
     Null,
     Uuid(Uuid),
     Text(String),
@@ -46,14 +46,14 @@ impl From<Option<i16>> for Cell {
 }
 
 /// A table, its columns, and rows of cells in the same order.
-pub struct Rows {
+pub(crate) struct Rows {
     pub table: &'static str,
     pub columns: &'static [&'static str],
     pub rows: Vec<Vec<Cell>>,
 }
 
 /// Writes the batches in one transaction.
-pub async fn write(db: &DatabaseConnection, batches: &[Rows]) -> anyhow::Result<()> {
+pub(crate) async fn write(db: &DatabaseConnection, batches: &[Rows]) -> anyhow::Result<()> {
     match db.get_database_backend() {
         DatabaseBackend::Postgres => write_postgres(db, batches).await,
         DatabaseBackend::Sqlite => write_sqlite(db, batches).await,
@@ -63,7 +63,7 @@ pub async fn write(db: &DatabaseConnection, batches: &[Rows]) -> anyhow::Result<
 
 /// How many writers may load at once: PostgreSQL takes several `COPY`s in
 /// parallel, SQLite has one writer.
-pub fn writers(db: &DatabaseConnection) -> usize {
+pub(crate) fn writers(db: &DatabaseConnection) -> usize {
     match db.get_database_backend() {
         DatabaseBackend::Postgres => 2,
         _ => 1,
@@ -71,7 +71,7 @@ pub fn writers(db: &DatabaseConnection) -> usize {
 }
 
 /// Refreshes the planner's statistics after a load.
-pub async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
+pub(crate) async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
     if db.get_database_backend() == DatabaseBackend::Postgres {
         db.execute_unprepared("ANALYZE dossier, dossier_event").await?;
     } else {

@@ -5,7 +5,7 @@
 //! when the year's decision is published.
 
 /// (date, name) of a weekday off.
-pub const HOLIDAYS: &[(&str, &str)] = &[
+pub(crate) const HOLIDAYS: &[(&str, &str)] = &[
     ("2024-01-01", "Tết Dương lịch"),
     ("2024-02-08", "Tết Nguyên đán"),
     ("2024-02-09", "Tết Nguyên đán"),
@@ -55,5 +55,5 @@ pub const HOLIDAYS: &[(&str, &str)] = &[
 ];
 
 /// (date, name) of a compensatory working Saturday.
-pub const COMPENSATORY_WORKDAYS: &[(&str, &str)] =
+pub(crate) const COMPENSATORY_WORKDAYS: &[(&str, &str)] =
     &[("2024-05-04", "Làm bù cho ngày 29/4/2024"), ("2025-04-26", "Làm bù cho ngày 02/5/2025")];

@@ -1,9 +1,11 @@
 //! The `motcua` command: parses the command line and hands over to the library.
 
-use api::config::{Cli, Command};
-use api::{app, db, seed, Application};
+use api::{app, db, Application};
+use cli::{Cli, Command};
+use motcua_seed as seed;
 
 mod bench;
+mod cli;
 use clap::Parser;
 use std::time::Duration;
 
@@ -17,7 +19,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match cli.command {
         Command::Serve => {
-            let application = Application::build(&settings).await?;
+            let application = Application::build(&settings, &seed::Demo).await?;
             let base = format!("http://{}", application.address());
             println!("motcua is serving {base}/graphql — playground: {base}/");
             println!("Tokens of the demo officials (valid 30 days; paste as `Authorization: Bearer <token>`):");

@@ -89,7 +89,7 @@ named!(
 /// The demo internal process: receipt at the desk, appraisal by a specialist,
 /// approval by a leader, return at the desk. The appraisal gets what remains of
 /// the legal time (in working hours, eight a day).
-pub fn sample_steps(time: i32, unit: TimeUnit) -> Vec<(&'static str, &'static str, i32)> {
+pub(crate) fn sample_steps(time: i32, unit: TimeUnit) -> Vec<(&'static str, &'static str, i32)> {
     let total_hours = match unit {
         TimeUnit::WorkingHours => time,
         TimeUnit::WorkingDays | TimeUnit::CalendarDays => time * 8,

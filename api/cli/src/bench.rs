@@ -72,7 +72,7 @@ pub(crate) async fn run(
 ) -> anyhow::Result<()> {
     let mut settings = settings.clone();
     settings.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-    let application = Application::build(&settings).await?;
+    let application = Application::build(&settings, &motcua_seed::Demo).await?;
     let address = application.address();
     let token = application.mint_token(user, Duration::from_secs(3600))?;
     let statements = application.statements();
@@ -122,7 +122,7 @@ impl Graphql {
     /// Sends `query` and returns the raw body, checked for errors without
     /// being parsed: the clients share the machine's two cores with the
     /// server, and parsing is their main cost.
-    async fn send(&self, query: String) -> anyhow::Result<axum::body::Bytes> {
+    async fn send(&self, query: String) -> anyhow::Result<bytes::Bytes> {
         let body = serde_json::json!({ "query": query });
         let response = self.client.post(&self.url).bearer_auth(&self.token).json(&body).send().await?;
         anyhow::ensure!(response.status().is_success(), "the request failed: {}", response.status());
@@ -334,7 +334,7 @@ pub(crate) async fn commands(
 ) -> anyhow::Result<()> {
     let mut settings = settings.clone();
     settings.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-    let application = Application::build(&settings).await?;
+    let application = Application::build(&settings, &motcua_seed::Demo).await?;
     let address = application.address();
     let hour = Duration::from_secs(3600);
     let bearer = |user: &str| -> anyhow::Result<reqwest::header::HeaderValue> {
@@ -394,7 +394,7 @@ impl Caller {
         authorization: &reqwest::header::HeaderValue,
         query: &str,
         variables: serde_json::Value,
-    ) -> anyhow::Result<axum::body::Bytes> {
+    ) -> anyhow::Result<bytes::Bytes> {
         let body = serde_json::to_vec(&serde_json::json!({ "query": query, "variables": variables }))?;
         let response = self
             .client
