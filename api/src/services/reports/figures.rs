@@ -3,21 +3,49 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::agency;
 
-/// The columns of one row of the report.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Figures {
-    pub carried_over: i64,
-    pub received_online: i64,
-    pub received_direct: i64,
-    pub received_postal: i64,
-    pub resolved_early: i64,
-    pub resolved_on_time: i64,
-    pub resolved_late: i64,
-    pub withdrawn: i64,
-    pub refused: i64,
-    pub stopped: i64,
-    pub pending_overdue: i64,
-    pub pending: i64,
+/// Declares the figures of a row once: the struct and their sum.
+macro_rules! figures {
+    ($($(#[$doc:meta])* $figure:ident,)*) => {
+        /// The figures of one row of the report, from which the form's other
+        /// columns follow (the totals, the pending within their deadline).
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub(crate) struct Figures {
+            $($(#[$doc])* pub $figure: i64,)*
+        }
+
+        impl Figures {
+            pub(super) fn add(&mut self, other: &Self) {
+                $(self.$figure += other.$figure;)*
+            }
+        }
+    };
+}
+
+figures! {
+    /// Pending at the period's start.
+    carried_over,
+    /// Received in the period, online.
+    received_online,
+    /// At the desk.
+    received_direct,
+    /// By post.
+    received_postal,
+    /// Resolved in the period before their due day.
+    resolved_early,
+    /// On it.
+    resolved_on_time,
+    /// After it.
+    resolved_late,
+    /// Withdrawn in the period.
+    withdrawn,
+    /// Refused in the period.
+    refused,
+    /// Stopped in the period.
+    stopped,
+    /// Pending at the period's end and overdue then.
+    pending_overdue,
+    /// Pending at the period's end.
+    pending,
 }
 
 impl Figures {
@@ -35,21 +63,6 @@ impl Figures {
 
     pub(crate) fn pending_within_deadline(&self) -> i64 {
         self.pending - self.pending_overdue
-    }
-
-    pub(super) fn add(&mut self, other: &Self) {
-        self.carried_over += other.carried_over;
-        self.received_online += other.received_online;
-        self.received_direct += other.received_direct;
-        self.received_postal += other.received_postal;
-        self.resolved_early += other.resolved_early;
-        self.resolved_on_time += other.resolved_on_time;
-        self.resolved_late += other.resolved_late;
-        self.withdrawn += other.withdrawn;
-        self.refused += other.refused;
-        self.stopped += other.stopped;
-        self.pending_overdue += other.pending_overdue;
-        self.pending += other.pending;
     }
 
     /// Whether the row balances: everything to resolve was resolved, is

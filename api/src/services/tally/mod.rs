@@ -53,49 +53,60 @@ pub use rebuild::rebuild;
 use crate::domain::calendar::vietnam;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-/// One of the counters, in the order of [`COLUMNS`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Counter {
-    EnteredOnline,
-    EnteredDirect,
-    EnteredPostal,
-    ResolvedEarly,
-    ResolvedOnTime,
-    ResolvedLate,
-    Withdrawn,
-    Refused,
-    Stopped,
-    OverdueFrom,
-    OverdueUntil,
-    EndedOverdue,
-    EnteredDigitized,
-    EnteredFeeBearing,
-    EnteredPaidOnline,
-    ResolvedResultDigitized,
+/// Declares the counters once: the enum, how many there are and their
+/// columns (migration m20261126_000004 creates the columns; a migration does
+/// not depend on the code, so it spells them out itself).
+macro_rules! counters {
+    ($($(#[$doc:meta])* $counter:ident => $column:literal,)*) => {
+        /// One of the counters, in the order of [`COLUMNS`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Counter {
+            $($(#[$doc])* $counter,)*
+        }
+
+        /// How many counters a row has.
+        pub const COUNTERS: usize = [$($column),*].len();
+
+        /// The counters' columns, in the order of [`Counter`].
+        pub const COLUMNS: [&str; COUNTERS] = [$($column),*];
+    };
 }
 
-/// How many counters a row has.
-pub const COUNTERS: usize = 16;
-
-/// The counters' columns, in the order of [`Counter`].
-pub const COLUMNS: [&str; COUNTERS] = [
-    "entered_online",
-    "entered_direct",
-    "entered_postal",
-    "resolved_early",
-    "resolved_on_time",
-    "resolved_late",
-    "withdrawn",
-    "refused",
-    "stopped",
-    "overdue_from",
-    "overdue_until",
-    "ended_overdue",
-    "entered_digitized",
-    "entered_fee_bearing",
-    "entered_paid_online",
-    "resolved_result_digitized",
-];
+counters! {
+    /// Dossiers received online on the day.
+    EnteredOnline => "entered_online",
+    /// Received at the desk.
+    EnteredDirect => "entered_direct",
+    /// Received by post.
+    EnteredPostal => "entered_postal",
+    /// Resolved before their due day.
+    ResolvedEarly => "resolved_early",
+    /// Resolved on their due day.
+    ResolvedOnTime => "resolved_on_time",
+    /// Resolved after it.
+    ResolvedLate => "resolved_late",
+    /// Withdrawn by the applicant.
+    Withdrawn => "withdrawn",
+    /// Refused at intake.
+    Refused => "refused",
+    /// Stopped while being handled.
+    Stopped => "stopped",
+    /// Dossiers with a due moment, on their due day (or the day they entered, if later).
+    OverdueFrom => "overdue_from",
+    /// The same dossiers again on the day they ended (not before that day):
+    /// `OverdueFrom − OverdueUntil` up to a day is how many are overdue then.
+    OverdueUntil => "overdue_until",
+    /// Dossiers that ended on the day, later than their due day.
+    EndedOverdue => "ended_overdue",
+    /// Received with digitized documents.
+    EnteredDigitized => "entered_digitized",
+    /// Received for a procedure with a fee.
+    EnteredFeeBearing => "entered_fee_bearing",
+    /// Received with the fee paid online.
+    EnteredPaidOnline => "entered_paid_online",
+    /// Resolved with a digitized result.
+    ResolvedResultDigitized => "resolved_result_digitized",
+}
 
 /// The counters of one row, indexed by `Counter as usize`.
 pub type Counts = [i32; COUNTERS];
