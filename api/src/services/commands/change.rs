@@ -23,9 +23,14 @@ pub(crate) use super::supply_documents::SupplyDocuments;
 pub(crate) use super::transfer::Transfer;
 pub(crate) use super::withdraw::Withdraw;
 
-/// `Change`, a variant per command named as its `Command`, with the dispatch.
+/// `Change`, a variant per command named as its `Command`, with the
+/// dispatch; the changes listed `once` (a document's upload, which can be
+/// read only once) cannot be run a second time.
 macro_rules! changes {
-    ($($command:ident),* $(,)?) => {
+    (replayable: $($replayable:ident),* ; once: $($once:ident),* $(;)?) => {
+        changes!(@ [$($replayable),*] [$($once),*] [$($replayable,)* $($once),*]);
+    };
+    (@ [$($replayable:ident),*] [$($once:ident),*] [$($command:ident),*]) => {
         /// A command on an existing dossier, with what it needs.
         #[derive(Debug)]
         pub(crate) enum Change {
@@ -46,49 +51,21 @@ macro_rules! changes {
                     $(Self::$command(change) => change.apply(context, plan).await),*
                 }
             }
+
+            /// A copy, to run the change a second time — on the dossier read
+            /// afresh when a remembered copy turned out to be out of date.
+            pub(super) fn replayable(&self) -> Option<Self> {
+                match self {
+                    $(Self::$replayable(change) => Some(Self::$replayable(change.clone())),)*
+                    $(Self::$once(_) => None,)*
+                }
+            }
         }
     };
 }
 
-changes!(
-    Receive,
-    Refuse,
-    Assign,
-    CompleteStep,
-    RequestSupplement,
-    SupplyDocuments,
-    RequestPayment,
-    ConfirmPayment,
-    Stop,
-    Withdraw,
-    Resolve,
-    ReturnResult,
-    Apologize,
-    Transfer,
-    AttachDocument,
-);
-
-impl Change {
-    /// A copy, to run the change a second time — on the dossier read afresh
-    /// when a remembered copy turned out to be out of date. `None` for a
-    /// document, whose upload can be read only once.
-    pub(super) fn replayable(&self) -> Option<Self> {
-        Some(match self {
-            Self::Receive(change) => Self::Receive(change.clone()),
-            Self::Refuse(change) => Self::Refuse(change.clone()),
-            Self::Assign(change) => Self::Assign(change.clone()),
-            Self::CompleteStep(change) => Self::CompleteStep(change.clone()),
-            Self::RequestSupplement(change) => Self::RequestSupplement(change.clone()),
-            Self::SupplyDocuments(change) => Self::SupplyDocuments(change.clone()),
-            Self::RequestPayment(change) => Self::RequestPayment(change.clone()),
-            Self::ConfirmPayment(change) => Self::ConfirmPayment(change.clone()),
-            Self::Stop(change) => Self::Stop(change.clone()),
-            Self::Withdraw(change) => Self::Withdraw(change.clone()),
-            Self::Resolve(change) => Self::Resolve(change.clone()),
-            Self::ReturnResult(change) => Self::ReturnResult(change.clone()),
-            Self::Apologize(change) => Self::Apologize(change.clone()),
-            Self::Transfer(change) => Self::Transfer(change.clone()),
-            Self::AttachDocument(_) => return None,
-        })
-    }
+changes! {
+    replayable: Receive, Refuse, Assign, CompleteStep, RequestSupplement, SupplyDocuments, RequestPayment,
+        ConfirmPayment, Stop, Withdraw, Resolve, ReturnResult, Apologize, Transfer;
+    once: AttachDocument;
 }
