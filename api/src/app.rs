@@ -81,11 +81,15 @@ impl Application {
             tracking: Default::default(),
             documents: DocumentStore::new(&settings.data_dir),
             list_bounds: Default::default(),
+            authenticator: authenticator.clone(),
+            signed_out: Default::default(),
         });
+        crate::services::announcements::start_listening(&app, settings.database_url()).await;
         app.list_bounds
-            .refresh(&app.db, app.authz.most_grants())
+            .refresh(&app.db)
             .await
             .map_err(|error| anyhow::anyhow!("reading the list bounds: {error:?}"))?;
+        app.list_bounds.note_rules(&app.authz).await;
         crate::services::list_bounds::spawn_refreshing(Arc::downgrade(&app));
         crate::services::tally::spawn_folding(Arc::downgrade(&app), std::time::Duration::from_secs(1));
         let parsed = Arc::new(crate::graphql::parsed::ParsedOperations::default());

@@ -37,4 +37,8 @@ pub struct AppState {
     pub documents: DocumentStore,
     /// How long the lists returned whole can be, for the cost of a query.
     pub list_bounds: std::sync::Arc<crate::services::list_bounds::ListBounds>,
+    /// Verifies tokens and remembers the officials they name.
+    pub authenticator: std::sync::Arc<crate::auth::Authenticator>,
+    /// Officials just deactivated or changed, for the WebSocket sessions.
+    pub signed_out: crate::services::announcements::SignedOut,
 }

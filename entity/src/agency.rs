@@ -23,6 +23,10 @@ pub struct Model {
     pub province_code: String,
     pub valid_from: Date,
     pub valid_to: Option<Date>,
+    /// The agency's telephone, e-mail and street address, as the public sees them.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

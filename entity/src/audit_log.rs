@@ -18,6 +18,8 @@ pub struct Model {
     /// `OK` or the error code.
     pub outcome: String,
     pub request_id: String,
+    /// An administrative command's compact before and after (JSON), when it has one.
+    pub details: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

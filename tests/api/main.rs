@@ -1,5 +1,6 @@
 //! The integration suite, one binary; modules mirror the areas of the API.
 
+mod administration;
 mod attacks;
 mod bulk;
 mod catalogue;

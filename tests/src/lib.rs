@@ -101,6 +101,13 @@ impl TestApp {
         Self { address, client: reqwest::Client::new(), statements, db, database_url, state, tokens, data_dir }
     }
 
+    /// A second server instance over the same PostgreSQL database (its own
+    /// caches, its own listeners), as a load balancer would run it.
+    pub async fn second_instance(&self) -> Self {
+        let url = self.database_url.clone().expect("a second instance needs PostgreSQL");
+        Self::spawn_with(move |settings| settings.database_url = Some(Secret::new(url))).await
+    }
+
     /// A 30-day token for `user`.
     pub fn token(&self, user: &str) -> String {
         self.token_for(user, Duration::from_secs(30 * 86_400))

@@ -159,6 +159,9 @@ fn new_agency(
         // Sample: the demo shows the units as they stood before 2025-07-01 and keeps them open.
         valid_from: Set(NaiveDate::from_ymd_opt(2020, 1, 1).expect("a valid date")),
         valid_to: Set(None),
+        phone: Set(None),
+        email: Set(None),
+        address: Set(None),
         created_at: Set(api::now()),
     }
 }

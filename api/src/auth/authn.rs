@@ -271,6 +271,17 @@ impl Authenticator {
         officials.get(username).filter(|(at, _)| at.elapsed() < OFFICIAL_FRESH_FOR).map(|(_, viewer)| viewer.clone())
     }
 
+    /// Forgets the official read for `username`'s tokens: the next request
+    /// reads it again (it was deactivated or changed).
+    pub(crate) fn forget(&self, username: &str) {
+        self.officials.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(username);
+    }
+
+    /// Forgets every official read for a token.
+    pub(crate) fn forget_all(&self) {
+        self.officials.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+
     fn remember(&self, viewer: &Viewer) {
         let mut officials = self.officials.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if officials.len() >= MAX_REMEMBERED {

@@ -24,15 +24,23 @@ pub struct Grant {
     pub pattern: PathPattern,
 }
 
-/// The loaded enforcer, with what it decided so far.
-pub struct Authz {
-    enforcer: RwLock<Enforcer>,
+/// The rules as loaded: the enforcer and every user's grants.
+struct Loaded {
+    enforcer: Enforcer,
     /// Every user's grants (the `g` rules), indexed by user.
     grants: HashMap<String, Vec<Grant>>,
+}
+
+/// The loaded enforcer, with what it decided so far.
+pub struct Authz {
+    /// The policy file the permissions come from.
+    policy: String,
+    loaded: RwLock<Loaded>,
     /// casbin's answers by request (user, path, object, action): the same
     /// request gets the same answer while the rules stay as loaded, and
     /// casbin evaluates its matcher as a script, which every command would
-    /// pay for. Whatever changes the rules must forget these and the scopes.
+    /// pay for. A reload forgets these and the scopes (while it holds the
+    /// rules' write lock, so no answer of the old rules outlives it).
     decisions: std::sync::RwLock<HashMap<String, bool>>,
     /// The scopes worked out so far, by (user, object, action).
     scopes: std::sync::RwLock<HashMap<String, Scope>>,
@@ -47,20 +55,42 @@ impl std::fmt::Debug for Authz {
     }
 }
 
+/// Reads the role assignments from the database and the permissions from `policy`.
+async fn load(db: &DatabaseConnection, policy: &str) -> anyhow::Result<Loaded> {
+    let model = DefaultModel::from_str(MODEL).await.context("reading the casbin model")?;
+    let adapter = SeaOrmAdapter::new(db.clone()).await.context("opening the casbin adapter")?;
+    let mut enforcer = Enforcer::new(model, adapter).await.context("loading casbin rules")?;
+    enforcer.get_role_manager().write().matching_fn(None, Some(key_match));
+    enforcer.build_role_links().context("building casbin role links")?;
+    // Permissions come from the file on every start; they are not written back.
+    enforcer.enable_auto_save(false);
+    let rules = parse_policy(policy)?;
+    enforcer.add_policies(rules).await.context("adding the permissions of policy.csv")?;
+    let grants = index_grants(enforcer.get_grouping_policy());
+    Ok(Loaded { enforcer, grants })
+}
+
 impl Authz {
     /// Loads the role assignments from the database and the permissions from `policy`.
     pub async fn load(db: &DatabaseConnection, policy: &str) -> anyhow::Result<Self> {
-        let model = DefaultModel::from_str(MODEL).await.context("reading the casbin model")?;
-        let adapter = SeaOrmAdapter::new(db.clone()).await.context("opening the casbin adapter")?;
-        let mut enforcer = Enforcer::new(model, adapter).await.context("loading casbin rules")?;
-        enforcer.get_role_manager().write().matching_fn(None, Some(key_match));
-        enforcer.build_role_links().context("building casbin role links")?;
-        // Permissions come from the file on every start; they are not written back.
-        enforcer.enable_auto_save(false);
-        let rules = parse_policy(policy)?;
-        enforcer.add_policies(rules).await.context("adding the permissions of policy.csv")?;
-        let grants = index_grants(enforcer.get_grouping_policy());
-        Ok(Self { enforcer: RwLock::new(enforcer), grants, decisions: Default::default(), scopes: Default::default() })
+        let loaded = load(db, policy).await?;
+        Ok(Self {
+            policy: policy.to_owned(),
+            loaded: RwLock::new(loaded),
+            decisions: Default::default(),
+            scopes: Default::default(),
+        })
+    }
+
+    /// Reads the rules again (a grant was given or revoked, here or on another
+    /// instance): the next decision is made on them.
+    pub(crate) async fn reload(&self, db: &DatabaseConnection) -> anyhow::Result<()> {
+        let fresh = load(db, &self.policy).await?;
+        let mut loaded = self.loaded.write().await;
+        *loaded = fresh;
+        self.decisions.write().unwrap_or_else(|p| p.into_inner()).clear();
+        self.scopes.write().unwrap_or_else(|p| p.into_inner()).clear();
+        Ok(())
     }
 
     /// Whether `user` may do `action` on `object` in the agency at `path`.
@@ -69,8 +99,8 @@ impl Authz {
         if let Some(allowed) = self.decisions.read().unwrap_or_else(|p| p.into_inner()).get(&request) {
             return *allowed;
         }
-        let enforcer = self.enforcer.read().await;
-        let allowed = match enforcer.enforce((user, path, object, action)) {
+        let loaded = self.loaded.read().await;
+        let allowed = match loaded.enforcer.enforce((user, path, object, action)) {
             Ok(allowed) => allowed,
             Err(error) => {
                 tracing::error!(?error, user, path, object, action, "casbin enforce failed");
@@ -87,12 +117,28 @@ impl Authz {
 
     /// Every role `user` holds, with where it holds it.
     pub async fn grants(&self, user: &str) -> Vec<Grant> {
-        self.grants.get(user).cloned().unwrap_or_default()
+        self.loaded.read().await.grants.get(user).cloned().unwrap_or_default()
     }
 
     /// The most roles one user holds.
-    pub fn most_grants(&self) -> usize {
-        self.grants.values().map(Vec::len).max().unwrap_or(0)
+    pub async fn most_grants(&self) -> usize {
+        self.loaded.read().await.grants.values().map(Vec::len).max().unwrap_or(0)
+    }
+
+    /// Every role with its permissions (object, action), by name.
+    pub(crate) async fn roles(&self) -> Vec<(String, Vec<(String, String)>)> {
+        let mut roles: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
+        for rule in self.loaded.read().await.enforcer.get_policy() {
+            if let [role, object, action, ..] = rule.as_slice() {
+                roles.entry(role.clone()).or_default().push((object.clone(), action.clone()));
+            }
+        }
+        roles.into_iter().collect()
+    }
+
+    /// Whether `role` is a role of the policy (it has a permission).
+    pub(crate) async fn is_role(&self, role: &str) -> bool {
+        self.loaded.read().await.enforcer.get_all_subjects().iter().any(|subject| subject == role)
     }
 
     /// The agencies where `user` may do `action` on `object`: the union of the
@@ -103,11 +149,11 @@ impl Authz {
         if let Some(scope) = self.scopes.read().unwrap_or_else(|p| p.into_inner()).get(&request) {
             return scope.clone();
         }
-        let grants = self.grants(user).await;
-        let enforcer = self.enforcer.read().await;
+        let loaded = self.loaded.read().await;
+        let grants = loaded.grants.get(user).cloned().unwrap_or_default();
         let patterns = grants
             .into_iter()
-            .filter(|grant| enforcer.has_policy(vec![grant.role.clone(), object.to_owned(), action.to_owned()]))
+            .filter(|grant| loaded.enforcer.has_policy(vec![grant.role.clone(), object.to_owned(), action.to_owned()]))
             .map(|grant| grant.pattern);
         let scope = Scope::new(patterns);
         let mut scopes = self.scopes.write().unwrap_or_else(|p| p.into_inner());

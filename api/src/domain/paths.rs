@@ -22,6 +22,14 @@ impl PathPattern {
         }
     }
 
+    /// The casbin domain that names the set: `/91/899/` or `/91/*`.
+    pub(crate) fn domain(&self) -> String {
+        match self {
+            Self::Agency(path) => path.clone(),
+            Self::Subtree(prefix) => format!("{prefix}*"),
+        }
+    }
+
     /// Whether the agency at `path` belongs to the set.
     pub fn contains(&self, path: &str) -> bool {
         match self {

@@ -44,6 +44,19 @@ impl Scope {
         self.patterns.iter().any(|pattern| pattern.contains(path))
     }
 
+    /// Whether every agency `pattern` names is in the scope (a subtree is
+    /// covered only by a subtree at or above it: agencies added to it later
+    /// belong to it too).
+    pub(crate) fn covers(&self, pattern: &PathPattern) -> bool {
+        match pattern {
+            PathPattern::Agency(path) => self.contains(path),
+            PathPattern::Subtree(inner) => self.patterns.iter().any(|mine| match mine {
+                PathPattern::Subtree(outer) => inner.starts_with(outer.as_str()),
+                PathPattern::Agency(_) => false,
+            }),
+        }
+    }
+
     /// The patterns of the scope.
     pub fn patterns(&self) -> &[PathPattern] {
         &self.patterns
@@ -74,6 +87,23 @@ mod tests {
 
     fn scope(domains: &[&str]) -> Scope {
         Scope::new(domains.iter().map(|d| PathPattern::parse(d).unwrap()))
+    }
+
+    #[test]
+    fn a_subtree_is_covered_only_by_a_subtree_at_or_above_it() {
+        let commune_admin = scope(&["/91/899/30733/"]);
+        let district_admin = scope(&["/91/899/*"]);
+        let pattern = |d: &str| PathPattern::parse(d).unwrap();
+        assert!(commune_admin.covers(&pattern("/91/899/30733/")));
+        assert!(!commune_admin.covers(&pattern("/91/899/30733/*")));
+        assert!(!commune_admin.covers(&pattern("/91/899/")));
+        assert!(district_admin.covers(&pattern("/91/899/*")));
+        assert!(district_admin.covers(&pattern("/91/899/30733/*")));
+        assert!(district_admin.covers(&pattern("/91/899/")));
+        assert!(!district_admin.covers(&pattern("/91/*")));
+        assert!(!district_admin.covers(&pattern("/91/")));
+        assert!(!district_admin.covers(&pattern("/91/8990/*")));
+        assert_eq!(pattern("/91/*").domain(), "/91/*");
     }
 
     #[test]

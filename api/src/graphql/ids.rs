@@ -51,6 +51,15 @@ pub(crate) fn parse_global_id(id: &str) -> Result<(NodeType, Uuid), ApiError> {
     Ok((node_type, Uuid::parse_str(uuid).map_err(|_| invalid())?))
 }
 
+/// The database id inside a global ID of `expected` type, or `wrong_type`
+/// for an ID of another type.
+pub(crate) fn id_of(id: &ID, expected: NodeType, wrong_type: impl FnOnce() -> ApiError) -> Result<Uuid, ApiError> {
+    match parse_global_id(id)? {
+        (node_type, uuid) if node_type == expected => Ok(uuid),
+        _ => Err(wrong_type()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

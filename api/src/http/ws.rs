@@ -81,6 +81,8 @@ async fn serve(state: Arc<HttpState>, client: SocketAddr, protocol: WebSocketPro
     let mut messages =
         async_graphql::http::WebSocket::new(state.schema.clone(), input, protocol).on_connection_init(on_init);
     let mut check = tokio::time::interval(crate::auth::authn::OFFICIAL_FRESH_FOR);
+    // An official deactivated or changed, on any instance: checked at once.
+    let mut signed_out = state.app.signed_out.subscribe();
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let init_deadline = tokio::time::Instant::now() + INIT_WITHIN;
     loop {
@@ -109,7 +111,7 @@ async fn serve(state: Arc<HttpState>, client: SocketAddr, protocol: WebSocketPro
                 close(&mut sink, FORBIDDEN, "Forbidden: the token expired".into()).await;
                 return;
             }
-            _ = check.tick() => {
+            _ = futures_util::future::select(Box::pin(check.tick()), Box::pin(signed_out.recv())) => {
                 if let Err(reason) = still_signed_in(&state, &session).await {
                     close(&mut sink, FORBIDDEN, reason).await;
                     return;

@@ -134,4 +134,10 @@ impl Directory {
     ) -> ApiResult<Option<std::sync::Arc<agency::Model>>> {
         self.by_code.get(&code.to_owned(), || find_by_code(db, code)).await
     }
+
+    /// Forgets every agency read so far (an agency changed).
+    pub(crate) async fn forget(&self) {
+        self.by_id.forget().await;
+        self.by_code.forget().await;
+    }
 }

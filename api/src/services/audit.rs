@@ -24,6 +24,8 @@ pub(crate) struct Entry<'a> {
     pub operation: &'static str,
     pub target_type: Option<&'static str>,
     pub target_id: Option<String>,
+    /// An administrative command's before and after, in compact JSON.
+    pub details: Option<String>,
 }
 
 impl<'a> Entry<'a> {
@@ -37,6 +39,7 @@ impl<'a> Entry<'a> {
             operation,
             target_type: Some(target_type),
             target_id: None,
+            details: None,
         }
     }
 
@@ -56,6 +59,7 @@ impl<'a> Entry<'a> {
                 Err(error) => error.code().into(),
             }),
             request_id: Set(crate::request_id::current()),
+            details: Set(self.details.clone()),
             created_at: Set(at),
         }
     }
@@ -101,6 +105,6 @@ pub(crate) async fn record(
 ) -> ApiResult<()> {
     use sea_orm::QueryTrait;
     let row = audit_log::Entity::insert(entry.row(outcome, state.clock.now())).into_query();
-    let unit = super::writes::Unit { before: Vec::new(), first: super::writes::Write::Insert(row), then: Vec::new() };
+    let unit = super::writes::Unit::of(super::writes::Write::Insert(row));
     super::writes::run(state, unit).await.map(drop)
 }

@@ -3,6 +3,7 @@
 //! kept until an admin edits it, or for a minute at most, so that an edit on
 //! another server instance is seen soon.
 
+use super::announcements::Announcement;
 use super::remembered::Remembered;
 use super::writes::{self, Unit, Write};
 use crate::domain::calendar::{OfficeHours, WorkingCalendar};
@@ -224,15 +225,14 @@ pub(crate) async fn edit(
         let unit = match &edit {
             Edit::SetDay { date, kind, name } => {
                 let (old, new) = set_day(province, *date, *kind, name.trim());
-                Unit { before: vec![old], first: new, then: Vec::new() }
+                Unit { before: vec![old], ..Unit::of(new) }
             }
-            Edit::ClearDay { date } => Unit { before: Vec::new(), first: clear_day(province, *date), then: Vec::new() },
-            Edit::SetOfficeHours(hours) => {
-                Unit { before: Vec::new(), first: set_office_hours(province, hours), then: Vec::new() }
-            }
+            Edit::ClearDay { date } => Unit::of(clear_day(province, *date)),
+            Edit::SetOfficeHours(hours) => Unit::of(set_office_hours(province, hours)),
         };
         let audit = entity::audit_log::Entity::insert(entry.row(Ok(()), state.clock.now())).into_query();
-        let written = writes::run(state, Unit { then: vec![audit], ..unit }).await?;
+        let unit = Unit { then: vec![audit], announced: Some(Announcement::Calendars), ..unit };
+        let written = writes::run(state, unit).await?;
         match (&edit, written) {
             (_, true) => Ok(()),
             (Edit::ClearDay { date }, false) => {
@@ -242,12 +242,9 @@ pub(crate) async fn edit(
         }
     }
     .await;
-    match &result {
-        Ok(()) => state.calendars.forget().await,
-        Err(error) => {
-            if let Err(failure) = super::audit::record(state, &entry, Err(error)).await {
-                tracing::error!(error = ?failure, "cannot write the audit row of a refused calendar edit");
-            }
+    if let Err(error) = &result {
+        if let Err(failure) = super::audit::record(state, &entry, Err(error)).await {
+            tracing::error!(error = ?failure, "cannot write the audit row of a refused calendar edit");
         }
     }
     result

@@ -32,6 +32,8 @@ pub struct ListBounds {
     steps: AtomicU64,
     required_documents: AtomicU64,
     roles: AtomicU64,
+    defined_roles: AtomicU64,
+    permissions: AtomicU64,
 }
 
 impl Default for ListBounds {
@@ -44,6 +46,8 @@ impl Default for ListBounds {
             steps: AtomicU64::new(20),
             required_documents: AtomicU64::new(30),
             roles: AtomicU64::new(20),
+            defined_roles: AtomicU64::new(50),
+            permissions: AtomicU64::new(50),
         }
     }
 }
@@ -74,8 +78,27 @@ impl ListBounds {
         self.roles.load(Ordering::Relaxed)
     }
 
-    /// Reads the bounds off the database (and the grants casbin holds).
-    pub async fn refresh(&self, db: &DatabaseConnection, most_grants: usize) -> ApiResult<()> {
+    /// The number of roles.
+    pub fn defined_roles(&self) -> u64 {
+        self.defined_roles.load(Ordering::Relaxed)
+    }
+    /// The most permissions of one role.
+    pub fn permissions(&self) -> u64 {
+        self.permissions.load(Ordering::Relaxed)
+    }
+
+    /// Reads the bounds of casbin's rules: the most grants of one official,
+    /// how many roles there are, the most permissions of one.
+    pub(crate) async fn note_rules(&self, authz: &crate::auth::Authz) {
+        let roles = authz.roles().await;
+        let most_permissions = roles.iter().map(|(_, permissions)| permissions.len()).max().unwrap_or(0);
+        self.roles.store((authz.most_grants().await as u64).max(1), Ordering::Relaxed);
+        self.defined_roles.store((roles.len() as u64).max(1), Ordering::Relaxed);
+        self.permissions.store((most_permissions as u64).max(1), Ordering::Relaxed);
+    }
+
+    /// Reads the bounds off the database.
+    pub async fn refresh(&self, db: &DatabaseConnection) -> ApiResult<()> {
         let read = |sql: &'static str| async move {
             let statement = Statement::from_string(db.get_database_backend(), sql);
             let row = db.query_one(statement).await?;
@@ -100,7 +123,6 @@ impl ListBounds {
         self.procedure_versions.store(versions, Ordering::Relaxed);
         self.steps.store(steps, Ordering::Relaxed);
         self.required_documents.store(documents, Ordering::Relaxed);
-        self.roles.store((most_grants as u64).max(1), Ordering::Relaxed);
         Ok(())
     }
 }
@@ -114,7 +136,8 @@ pub(crate) fn spawn_refreshing(state: Weak<crate::state::AppState>) {
             ticks.tick().await;
             let Some(state) = state.upgrade() else { return };
             let state: Arc<_> = state;
-            if let Err(error) = state.list_bounds.refresh(&state.db, state.authz.most_grants()).await {
+            state.list_bounds.note_rules(&state.authz).await;
+            if let Err(error) = state.list_bounds.refresh(&state.db).await {
                 tracing::warn!(?error, "reading the list bounds failed; the previous ones stay");
             }
         }

@@ -2,7 +2,9 @@
 //! (a [`scope::Scope`], filters, pages) and return domain results; they know
 //! nothing of GraphQL or HTTP.
 
+pub(crate) mod administration;
 pub(crate) mod agencies;
+pub(crate) mod announcements;
 pub(crate) mod audit;
 pub(crate) mod calendars;
 pub(crate) mod clock;

@@ -61,4 +61,9 @@ impl Officials {
     pub async fn by_id(&self, db: &DatabaseConnection, id: Uuid) -> ApiResult<Option<std::sync::Arc<official::Model>>> {
         self.0.get(&id, || async move { Ok(official::Entity::find_by_id(id).one(db).await?) }).await
     }
+
+    /// Forgets every official read so far (one changed).
+    pub(crate) async fn forget(&self) {
+        self.0.forget().await;
+    }
 }

@@ -170,6 +170,11 @@ impl Versions {
             })
             .await
     }
+
+    /// Forgets every version read so far (the catalogue changed).
+    pub(crate) async fn forget(&self) {
+        self.0.forget().await;
+    }
 }
 
 /// Counts of the current catalogue that applies in an agency's subtree, per

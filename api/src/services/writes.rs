@@ -5,16 +5,18 @@
 //! statement, have theirs in `commands::write`; everything else writes
 //! through here.
 
+use super::announcements::{self, Announcement};
 use super::combined::Batch;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use sea_orm::sea_query::{DeleteStatement, InsertStatement};
+use sea_orm::sea_query::{DeleteStatement, InsertStatement, UpdateStatement};
 use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
 
 /// One statement of a unit.
 #[derive(Debug)]
 pub(crate) enum Write {
     Insert(InsertStatement),
+    Update(UpdateStatement),
     Delete(DeleteStatement),
 }
 
@@ -22,6 +24,7 @@ impl Write {
     fn build(&self, backend: DbBackend) -> sea_orm::Statement {
         match self {
             Self::Insert(statement) => backend.build(statement),
+            Self::Update(statement) => backend.build(statement),
             Self::Delete(statement) => backend.build(statement),
         }
     }
@@ -29,6 +32,7 @@ impl Write {
     fn add_to(&self, batch: &mut Batch) {
         match self {
             Self::Insert(statement) => batch.add(statement),
+            Self::Update(statement) => batch.add(statement),
             Self::Delete(statement) => batch.add(statement),
         }
     }
@@ -36,17 +40,37 @@ impl Write {
 
 /// Writes that happen together or not at all: `first`, which must change
 /// exactly one row, preceded by `before` (whatever they change) and followed
-/// by `then`, one-row inserts (an audit row) that are written only with it.
+/// by `then`, one-row inserts (an audit row) that are written only with it;
+/// what it changes that every instance must read again is `announced`.
 #[derive(Debug)]
 pub(crate) struct Unit {
     pub(crate) before: Vec<Write>,
     pub(crate) first: Write,
     pub(crate) then: Vec<InsertStatement>,
+    pub(crate) announced: Option<Announcement>,
+}
+
+impl Unit {
+    /// A unit of `first` alone.
+    pub(crate) fn of(first: Write) -> Self {
+        Self { before: Vec::new(), first, then: Vec::new(), announced: None }
+    }
 }
 
 /// Runs `unit`: `Ok(true)` when it was written, `Ok(false)` when `first`
-/// changed no row (or several), and then nothing of it was.
+/// changed no row (or several), and then nothing of it was. What it
+/// announces is applied here before it returns, and on PostgreSQL sent to
+/// every instance with the commit.
 pub(crate) async fn run(state: &AppState, unit: Unit) -> ApiResult<bool> {
+    let announced = unit.announced.clone();
+    let written = write(state, unit).await?;
+    if let (true, Some(announcement)) = (written, announced) {
+        announcements::apply(state, &announcement).await;
+    }
+    Ok(written)
+}
+
+async fn write(state: &AppState, unit: Unit) -> ApiResult<bool> {
     match &state.sqlite_writer {
         Some(writer) => {
             let mut batch = Batch::default();
@@ -76,6 +100,9 @@ pub(crate) async fn run(state: &AppState, unit: Unit) -> ApiResult<bool> {
             }
             for insert in &unit.then {
                 transaction.execute(backend.build(insert)).await?;
+            }
+            if let Some(announcement) = &unit.announced {
+                transaction.execute(announcement.statement()).await?;
             }
             transaction.commit().await?;
             Ok(true)

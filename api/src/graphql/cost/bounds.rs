@@ -33,6 +33,8 @@ pub(crate) fn list_bound(bounds: &ListBounds, parent: &str, field: &str) -> Opti
         ("Dossier", "documents") => list_bounds::DOCUMENTS_PER_DOSSIER,
         ("TrackedDossier", "steps") => list_bounds::TRACKED_STEPS,
         ("Viewer" | "User", "roles") => bounds.roles(),
+        ("Query", "roles") => bounds.defined_roles(),
+        ("Role", "permissions") => bounds.permissions(),
         ("WorkingCalendar", "days") => 366,
         _ => return None,
     })

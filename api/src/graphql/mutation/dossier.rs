@@ -5,7 +5,7 @@ use crate::domain::lifecycle::Command;
 use crate::error::ApiError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::DocumentKind;
-use crate::graphql::ids::{parse_global_id, NodeType};
+use crate::graphql::ids::{id_of, NodeType};
 use crate::graphql::types::{Dossier, DossierDocument, DossierEvent};
 use crate::services::commands::{self, Acted, Application, Attachment, Change, Target};
 use async_graphql::{Context, Object, SimpleObject, Upload, ID};
@@ -40,15 +40,6 @@ pub(crate) struct AttachDocumentPayload {
     pub event: DossierEvent,
     /// The attached document.
     pub document: DossierDocument,
-}
-
-/// The database id inside a global ID of `expected` type, or `wrong_type`
-/// for an ID of another type.
-fn id_of(id: &ID, expected: NodeType, wrong_type: impl FnOnce() -> ApiError) -> Result<Uuid, ApiError> {
-    match parse_global_id(id)? {
-        (node_type, uuid) if node_type == expected => Ok(uuid),
-        _ => Err(wrong_type()),
-    }
 }
 
 /// A dossier's id; an ID of another type names no dossier.

@@ -1,8 +1,10 @@
 //! The mutation root: the commands of a dossier's life (`dossier.rs`, their
-//! inputs in `inputs.rs`) and the calendar's edits (`calendar.rs`), joined.
+//! inputs in `inputs.rs`), the calendar's edits (`calendar.rs`) and the
+//! administration of officials and grants (`administration.rs`), joined.
 //! Each takes one `input`; a dossier command returns the dossier with the
 //! slip entry it wrote.
 
+mod administration;
 mod calendar;
 mod dossier;
 mod inputs;
@@ -11,4 +13,8 @@ use async_graphql::MergedObject;
 
 // The mutation root (no description: the schema keeps the one it had).
 #[derive(MergedObject, Default)]
-pub(crate) struct Mutation(calendar::CalendarMutation, dossier::DossierMutation);
+pub(crate) struct Mutation(
+    calendar::CalendarMutation,
+    dossier::DossierMutation,
+    administration::AdministrationMutation,
+);

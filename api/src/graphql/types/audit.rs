@@ -23,6 +23,9 @@ pub(crate) struct AuditEntry {
     pub outcome: String,
     /// The request id (also in the server's logs and the `x-request-id` header).
     pub request_id: String,
+    /// For an administrative command that ran: what it changed, as compact
+    /// JSON with `before` and `after` (e.g. `{"before":{"active":true},"after":{"active":false}}`).
+    pub details: Option<String>,
     /// When.
     pub at: DateTime<Utc>,
 }
@@ -37,6 +40,7 @@ impl From<audit_log::Model> for AuditEntry {
             target_id: row.target_id,
             outcome: row.outcome,
             request_id: row.request_id,
+            details: row.details,
             at: row.created_at,
         }
     }

@@ -40,6 +40,43 @@ impl User {
     async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
         Ok(Agency(load_required(ctx, AgencyId(self.0.agency_id)).await?))
     }
+
+    /// False once deactivated: its tokens are refused.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+
+    /// Work e-mail address; shown to the user itself and to those who manage
+    /// officials where it works, null to others.
+    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        Ok(match self.manageable(ctx).await? {
+            true => self.0.email.as_deref(),
+            false => None,
+        })
+    }
+
+    /// The user's roles and where it holds them; shown to the user itself
+    /// and to those who manage officials where it works, null to others.
+    async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<RoleGrant>>> {
+        if !self.manageable(ctx).await? {
+            return Ok(None);
+        }
+        let grants = ctx.state().authz.grants(&self.0.username).await;
+        Ok(Some(grants.into_iter().map(RoleGrant::from).collect()))
+    }
+}
+
+impl User {
+    /// Whether the caller is this user or manages officials where it works.
+    async fn manageable(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let Some(viewer) = ctx.identity().viewer() else { return Ok(false) };
+        if viewer.id == self.0.id {
+            return Ok(true);
+        }
+        let agency = load_required(ctx, AgencyId(self.0.agency_id)).await?;
+        let scope = ctx.state().authz.scope(&viewer.username, "official", "manage").await;
+        Ok(scope.contains(&agency.path))
+    }
 }
 
 /// A role the caller holds, and where.

@@ -1,0 +1,153 @@
+//! The administration of a province: officials and their role grants.
+
+use crate::error::ApiError;
+use crate::graphql::context::ContextExt;
+use crate::graphql::enums::UserKind;
+use crate::graphql::ids::{id_of, NodeType};
+use crate::graphql::types::User;
+use crate::services::administration::{self, grants, officials};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, ID};
+use uuid::Uuid;
+
+/// The administration's mutations.
+#[derive(Default)]
+pub(super) struct AdministrationMutation;
+
+/// `createOfficial`: a new login in an agency.
+#[derive(InputObject)]
+pub(super) struct CreateOfficialInput {
+    /// The login, the `sub` of its tokens: 3 to 64 lower-case letters,
+    /// digits, `.`, `_` or `-` (e.g. `motcua.30733.lan`). Unique in the system.
+    pub username: String,
+    /// Full name, e.g. *Nguyễn Thị Lan*.
+    pub display_name: String,
+    /// The code of the agency the official works in, where the caller manages officials.
+    pub agency_code: String,
+    /// Work e-mail address.
+    pub email: Option<String>,
+    /// A person (the default) or a service account.
+    #[graphql(default_with = "UserKind::Person")]
+    pub kind: UserKind,
+}
+
+/// `updateOfficial`: changes an official's name, e-mail or agency; what is
+/// left out stays as it is.
+#[derive(InputObject)]
+pub(super) struct UpdateOfficialInput {
+    /// The official's ID.
+    pub id: ID,
+    /// Full name.
+    pub display_name: Option<String>,
+    /// Work e-mail address; `null` removes it.
+    pub email: MaybeUndefined<String>,
+    /// Moves the official to the agency with this code (the caller manages officials in both).
+    pub agency_code: Option<String>,
+}
+
+/// `deactivateOfficial`: ends an official's access.
+#[derive(InputObject)]
+pub(super) struct DeactivateOfficialInput {
+    /// The official's ID.
+    pub id: ID,
+}
+
+/// `grantRole` and `revokeRole`: a role over an agency, or over its whole subtree.
+#[derive(InputObject)]
+pub(super) struct RoleGrantInput {
+    /// The official's ID.
+    pub official: ID,
+    /// The role (`roles` lists them): `receiver`, `specialist`, `leader`, `admin`, `supervisor`, `portal`, …
+    pub role: String,
+    /// The agency where the role applies.
+    pub agency_code: String,
+    /// True: the role applies in the agency and every agency below it, now and later.
+    #[graphql(default)]
+    pub subtree: bool,
+}
+
+/// An official's id; an ID of another type names no user.
+fn user_id(id: &ID) -> Result<Uuid, ApiError> {
+    id_of(id, NodeType::User, || ApiError::NotFound("no user with this id".into()))
+}
+
+fn grant_request(input: RoleGrantInput) -> Result<grants::GrantRequest, ApiError> {
+    Ok(grants::GrantRequest {
+        official: user_id(&input.official)?,
+        role: input.role,
+        agency_code: input.agency_code,
+        subtree: input.subtree,
+    })
+}
+
+#[Object]
+impl AdministrationMutation {
+    /// Creates an official (or a service account) in an agency where the
+    /// caller holds `official manage` (an agency's admin, for its agency or
+    /// subtree). The new official holds no role until `grantRole` gives one;
+    /// its tokens work at once. `CONFLICT` when the username is taken;
+    /// `NOT_FOUND` for an agency outside the caller's reach, as for a missing one.
+    async fn create_official(&self, ctx: &Context<'_>, input: CreateOfficialInput) -> async_graphql::Result<User> {
+        let (state, actor) = (ctx.state(), ctx.viewer()?);
+        let new = officials::NewOfficial {
+            username: input.username,
+            display_name: input.display_name,
+            kind: input.kind.into(),
+            agency_code: input.agency_code,
+            email: input.email,
+        };
+        let prepared = officials::create(state, actor, new).await;
+        Ok(User(administration::run(state, actor, officials::CREATE, prepared).await?))
+    }
+
+    /// Changes an official's name, e-mail or agency (needs `official manage`
+    /// where it works, and where it moves to). Every instance reads the
+    /// official again at once.
+    async fn update_official(&self, ctx: &Context<'_>, input: UpdateOfficialInput) -> async_graphql::Result<User> {
+        let (state, actor) = (ctx.state(), ctx.viewer()?);
+        let id = user_id(&input.id)?;
+        let changes = officials::OfficialChanges {
+            display_name: input.display_name,
+            email: match input.email {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(email) => Some(Some(email)),
+            },
+            agency_code: input.agency_code,
+        };
+        let prepared = officials::update(state, actor, id, changes).await;
+        Ok(User(administration::run(state, actor, officials::UPDATE, prepared).await?))
+    }
+
+    /// Deactivates an official: every token naming it is refused from its
+    /// next request on, on every server instance, and its subscriptions are
+    /// closed (4403). Its grants stay, unused. An official cannot deactivate itself.
+    async fn deactivate_official(
+        &self,
+        ctx: &Context<'_>,
+        input: DeactivateOfficialInput,
+    ) -> async_graphql::Result<User> {
+        let (state, actor) = (ctx.state(), ctx.viewer()?);
+        let prepared = officials::deactivate(state, actor, user_id(&input.id)?).await;
+        Ok(User(administration::run(state, actor, officials::DEACTIVATE, prepared).await?))
+    }
+
+    /// Gives an official a role over an agency or its subtree. The caller
+    /// needs `official manage` over all of it (an admin grants only within
+    /// what it administers: a commune's admin cannot make anyone a
+    /// supervisor of its district) and over the official. The grant is used
+    /// from the next request on, on every server instance. Returns the
+    /// official, whose `roles` include it.
+    async fn grant_role(&self, ctx: &Context<'_>, input: RoleGrantInput) -> async_graphql::Result<User> {
+        let (state, actor) = (ctx.state(), ctx.viewer()?);
+        let prepared = grants::grant(state, actor, grant_request(input)?).await;
+        Ok(User(administration::run(state, actor, grants::GRANT, prepared).await?))
+    }
+
+    /// Takes a role back, with the same rights as `grantRole`; refused from
+    /// the next request on, on every instance.
+    async fn revoke_role(&self, ctx: &Context<'_>, input: RoleGrantInput) -> async_graphql::Result<User> {
+        let (state, actor) = (ctx.state(), ctx.viewer()?);
+        let prepared = grants::revoke(state, actor, grant_request(input)?).await;
+        Ok(User(administration::run(state, actor, grants::REVOKE, prepared).await?))
+    }
+}

@@ -1,0 +1,302 @@
+//! A province runs itself: officials created, changed and deactivated, roles
+//! granted and revoked by the admins of the right agencies, used at once on
+//! every instance, refused elsewhere like a missing object, every command audited.
+
+use motcua_tests::{next_message, TestApp};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const USER: &str = "id username displayName active email agency { code } roles { role agencyPath subtree }";
+
+async fn create_official(app: &TestApp, admin: &str, username: &str, agency: &str) -> Value {
+    let query = format!("mutation($input: CreateOfficialInput!) {{ createOfficial(input: $input) {{ {USER} }} }}");
+    let input = json!({ "username": username, "displayName": "Nguyễn Thị Lan", "agencyCode": agency,
+        "email": format!("{username}@kiengiang.gov.vn") });
+    app.data(Some(admin), &query, json!({ "input": input })).await["createOfficial"].clone()
+}
+
+async fn grant(app: &TestApp, admin: &str, mutation: &str, input: Value) -> motcua_tests::Reply {
+    let query = format!("mutation($input: RoleGrantInput!) {{ {mutation}(input: $input) {{ {USER} }} }}");
+    app.graphql(Some(admin), &query, json!({ "input": input })).await
+}
+
+async fn update(app: &TestApp, admin: &str, input: Value) -> motcua_tests::Reply {
+    let query = format!("mutation($input: UpdateOfficialInput!) {{ updateOfficial(input: $input) {{ {USER} }} }}");
+    app.graphql(Some(admin), &query, json!({ "input": input })).await
+}
+
+async fn visible_dossiers(app: &TestApp, user: &str) -> i64 {
+    let data = app.data(Some(user), "{ dossiers { totalCount } }", json!({})).await;
+    data["dossiers"]["totalCount"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_communes_admin_creates_an_official_whose_grant_works_on_the_next_request_until_revoked() {
+    let app = TestApp::spawn().await;
+    let created = create_official(&app, "vinhthanh.quantri", "vinhthanh.tiepnhan2", "30733").await;
+    assert_eq!(created["agency"]["code"], "30733");
+    assert_eq!(created["active"], true);
+    assert_eq!(created["roles"], json!([]));
+    assert_eq!(visible_dossiers(&app, "vinhthanh.tiepnhan2").await, 0, "no role, no dossier");
+
+    let input = json!({ "official": created["id"], "role": "receiver", "agencyCode": "30733" });
+    let granted = grant(&app, "vinhthanh.quantri", "grantRole", input.clone()).await;
+    assert!(granted.body.get("errors").is_none(), "{}", granted.body);
+    let roles = &granted.data()["grantRole"]["roles"];
+    assert_eq!(roles, &json!([{ "role": "receiver", "agencyPath": "/91/899/30733/", "subtree": false }]));
+    let receiver_sees = visible_dossiers(&app, "vinhthanh.motcua").await;
+    assert_eq!(visible_dossiers(&app, "vinhthanh.tiepnhan2").await, receiver_sees, "the very next request");
+    let again = grant(&app, "vinhthanh.quantri", "grantRole", input.clone()).await;
+    assert_eq!(again.error_codes(), ["CONFLICT"], "{}", again.body);
+
+    let revoked = grant(&app, "vinhthanh.quantri", "revokeRole", input.clone()).await;
+    assert!(revoked.body.get("errors").is_none(), "{}", revoked.body);
+    assert_eq!(visible_dossiers(&app, "vinhthanh.tiepnhan2").await, 0, "refused from the next request on");
+    let twice = grant(&app, "vinhthanh.quantri", "revokeRole", input).await;
+    assert_eq!(twice.error_codes(), ["NOT_FOUND"], "{}", twice.body);
+
+    let list = app
+        .data(
+            Some("vinhthanh.quantri"),
+            "{ officials(filter: { search: \"tiepnhan\" }) { edges { node { username email } } } }",
+            json!({}),
+        )
+        .await;
+    let found = &list["officials"]["edges"];
+    assert_eq!(
+        found,
+        &json!([{ "node": { "username": "vinhthanh.tiepnhan2",
+        "email": "vinhthanh.tiepnhan2@kiengiang.gov.vn" } }])
+    );
+}
+
+#[tokio::test]
+async fn admins_of_a_sibling_and_a_child_agency_are_answered_as_for_a_missing_official() {
+    let app = TestApp::spawn().await;
+    let commune_official = app.user_id("vinhthanh.motcua").await;
+    let district_official = app.user_id("rachgia.lanhdao").await;
+    let missing = base64_url("User:01900000-0000-7000-8000-000000000000");
+    let rename = |id: &str| json!({ "id": id, "displayName": "Tên mới" });
+
+    let answer_for_missing = update(&app, "stp.quantri", rename(&missing)).await;
+    assert_eq!(answer_for_missing.error_codes(), ["NOT_FOUND"], "{}", answer_for_missing.body);
+    let answer_errors = |reply: &motcua_tests::Reply| reply.body["errors"].clone();
+    // A department's admin (a sibling branch) and a commune's admin (a child of the district).
+    for (admin, target) in [("stp.quantri", &commune_official), ("vinhthanh.quantri", &district_official)] {
+        let reply = update(&app, admin, rename(target)).await;
+        assert_eq!(answer_errors(&reply), answer_errors(&answer_for_missing), "{admin}: {}", reply.body);
+        let input = json!({ "official": target, "role": "receiver", "agencyCode": "30733" });
+        let reply = grant(&app, admin, "grantRole", input).await;
+        assert_eq!(reply.error_codes(), ["NOT_FOUND"], "{admin}: {}", reply.body);
+    }
+    // The province's admin holds the province agency alone, not its subtree.
+    let reply = update(&app, "tinh.quantri", rename(&commune_official)).await;
+    assert_eq!(answer_errors(&reply), answer_errors(&answer_for_missing), "{}", reply.body);
+    // The district's admin holds the district's subtree: the commune's officials are its own.
+    let reply = update(&app, "rachgia.quantri", rename(&commune_official)).await;
+    assert!(reply.body.get("errors").is_none(), "{}", reply.body);
+    assert_eq!(reply.data()["updateOfficial"]["displayName"], "Tên mới");
+    // Nobody without `official manage` lists officials.
+    let none = app.data(Some("vinhthanh.motcua"), "{ officials { edges { node { username } } } }", json!({})).await;
+    assert_eq!(none["officials"]["edges"], json!([]));
+    // A foreign official's e-mail and roles are not shown.
+    let seen = app
+        .data(
+            Some("rachgia.giamsat"),
+            "query($id: ID!) { node(id: $id) { ... on User { username email roles { role } } } }",
+            json!({ "id": commune_official }),
+        )
+        .await;
+    assert_eq!(seen["node"], json!({ "username": "vinhthanh.motcua", "email": null, "roles": null }));
+}
+
+#[tokio::test]
+async fn an_admin_grants_no_role_beyond_its_own_reach() {
+    let app = TestApp::spawn().await;
+    let created = create_official(&app, "vinhthanh.quantri", "vinhthanh.moi", "30733").await;
+    let id = created["id"].clone();
+    // The district lies outside the commune's admin: answered as a missing agency.
+    let district = grant(
+        &app,
+        "vinhthanh.quantri",
+        "grantRole",
+        json!({ "official": id, "role": "supervisor", "agencyCode": "899" }),
+    )
+    .await;
+    assert_eq!(district.error_codes(), ["NOT_FOUND"], "{}", district.body);
+    assert_eq!(district.body["errors"][0]["message"], "no agency with code 899");
+    // The commune's subtree is more than the commune it administers.
+    let subtree = grant(
+        &app,
+        "vinhthanh.quantri",
+        "grantRole",
+        json!({ "official": id, "role": "receiver", "agencyCode": "30733", "subtree": true }),
+    )
+    .await;
+    assert_eq!(subtree.error_codes(), ["FORBIDDEN"], "{}", subtree.body);
+    // No such role.
+    let unknown = grant(
+        &app,
+        "vinhthanh.quantri",
+        "grantRole",
+        json!({ "official": id, "role": "emperor", "agencyCode": "30733" }),
+    )
+    .await;
+    assert_eq!(unknown.error_codes(), ["BAD_USER_INPUT"], "{}", unknown.body);
+    // The district's admin may give the whole subtree.
+    let district_admin = grant(
+        &app,
+        "rachgia.quantri",
+        "grantRole",
+        json!({ "official": id, "role": "supervisor", "agencyCode": "899", "subtree": true }),
+    )
+    .await;
+    assert!(district_admin.body.get("errors").is_none(), "{}", district_admin.body);
+    let seen = visible_dossiers(&app, "vinhthanh.moi").await;
+    assert_eq!(seen, visible_dossiers(&app, "rachgia.giamsat").await);
+}
+
+#[tokio::test]
+async fn a_deactivated_officials_token_is_refused_on_its_next_request_and_its_subscription_ends() {
+    let app = TestApp::spawn().await;
+    let id = app.user_id("vinhthanh.motcua").await;
+    let subscription = "subscription { dossierEvents(agencyCode: \"30733\") { action } }";
+    let (mut socket, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), subscription).await;
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    assert!(visible_dossiers(&app, "vinhthanh.motcua").await > 0);
+
+    let yourself = app
+        .graphql(
+            Some("vinhthanh.quantri"),
+            "mutation($id: ID!) { deactivateOfficial(input: { id: $id }) { active } }",
+            json!({ "id": app.user_id("vinhthanh.quantri").await }),
+        )
+        .await;
+    assert_eq!(yourself.error_codes(), ["BAD_USER_INPUT"], "{}", yourself.body);
+    let started = Instant::now();
+    let reply = app
+        .graphql(
+            Some("vinhthanh.quantri"),
+            "mutation($id: ID!) { deactivateOfficial(input: { id: $id }) { username active } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(reply.data()["deactivateOfficial"], json!({ "username": "vinhthanh.motcua", "active": false }));
+    let refused = app.graphql(Some("vinhthanh.motcua"), "{ me { user { username } } }", json!({})).await;
+    assert_eq!(refused.error_codes(), ["UNAUTHENTICATED"], "{}", refused.body);
+    let closed = next_message(&mut socket, Duration::from_secs(3)).await.expect("the subscription ends");
+    assert_eq!((closed["type"].as_str(), closed["code"].as_u64()), (Some("closed"), Some(4403)), "{closed}");
+    assert!(started.elapsed() < Duration::from_secs(1), "ended within a second: {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn every_administrative_command_and_refusal_is_audited_with_its_before_and_after() {
+    let app = TestApp::spawn().await;
+    let created = create_official(&app, "vinhthanh.quantri", "vinhthanh.audit", "30733").await;
+    let input = json!({ "official": created["id"], "role": "specialist", "agencyCode": "30733" });
+    grant(&app, "vinhthanh.quantri", "grantRole", input.clone()).await;
+    grant(&app, "vinhthanh.quantri", "revokeRole", input.clone()).await;
+    update(&app, "vinhthanh.quantri", json!({ "id": created["id"], "email": null })).await;
+    let refused = grant(
+        &app,
+        "vinhthanh.quantri",
+        "grantRole",
+        json!({ "official": created["id"], "role": "receiver", "agencyCode": "30733", "subtree": true }),
+    )
+    .await;
+    assert_eq!(refused.error_codes(), ["FORBIDDEN"]);
+    app.graphql(
+        Some("vinhthanh.quantri"),
+        "mutation($id: ID!) { deactivateOfficial(input: { id: $id }) { active } }",
+        json!({ "id": created["id"] }),
+    )
+    .await;
+    let log = app
+        .data(
+            Some("vinhthanh.quantri"),
+            "{ auditLog(first: 10) { edges { node { actor agencyPath operation targetType outcome details } } } }",
+            json!({}),
+        )
+        .await;
+    let rows: Vec<Value> = log["auditLog"]["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()).collect();
+    let summary: Vec<(String, String)> = rows
+        .iter()
+        .rev()
+        .map(|r| (r["operation"].as_str().unwrap().to_owned(), r["outcome"].as_str().unwrap().to_owned()))
+        .collect();
+    let expected = [
+        ("createOfficial", "OK"),
+        ("grantRole", "OK"),
+        ("revokeRole", "OK"),
+        ("updateOfficial", "OK"),
+        ("grantRole", "FORBIDDEN"),
+        ("deactivateOfficial", "OK"),
+    ]
+    .map(|(o, c)| (o.to_owned(), c.to_owned()));
+    assert_eq!(summary, expected);
+    for row in &rows {
+        assert_eq!(row["actor"], "vinhthanh.quantri");
+        assert_eq!(row["agencyPath"], "/91/899/30733/");
+    }
+    let details = |operation: &str| -> Value {
+        let row = rows.iter().find(|r| r["operation"] == operation && r["outcome"] == "OK").unwrap();
+        serde_json::from_str(row["details"].as_str().unwrap()).unwrap()
+    };
+    assert_eq!(
+        details("revokeRole")["before"],
+        json!({ "user": "vinhthanh.audit", "role": "specialist",
+        "domain": "/91/899/30733/" })
+    );
+    let updated = details("updateOfficial");
+    assert_eq!(updated["before"]["email"], "vinhthanh.audit@kiengiang.gov.vn");
+    assert_eq!(updated["after"]["email"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_grant_and_a_revocation_reach_a_second_instance_within_a_second() {
+    let app = TestApp::spawn().await;
+    if app.database_url.is_none() {
+        // SQLite is one process: the instance that wrote the grant is the only one (the test above).
+        return;
+    }
+    let other = app.second_instance().await;
+    let created = create_official(&app, "vinhthanh.quantri", "vinhthanh.haimay", "30733").await;
+    assert_eq!(visible_dossiers(&other, "vinhthanh.haimay").await, 0);
+    let input = json!({ "official": created["id"], "role": "receiver", "agencyCode": "30733" });
+    let expected = visible_dossiers(&app, "vinhthanh.motcua").await;
+    for (mutation, seen) in [("grantRole", expected), ("revokeRole", 0)] {
+        let reply = grant(&app, "vinhthanh.quantri", mutation, input.clone()).await;
+        assert!(reply.body.get("errors").is_none(), "{}", reply.body);
+        let started = Instant::now();
+        loop {
+            if visible_dossiers(&other, "vinhthanh.haimay").await == seen {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(1), "{mutation} not seen by the other instance in 1 s");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    // A deactivation too: the other instance refuses the token at once.
+    let reply = app
+        .graphql(
+            Some("vinhthanh.quantri"),
+            "mutation($id: ID!) { deactivateOfficial(input: { id: $id }) { active } }",
+            json!({ "id": app.user_id("vinhthanh.motcua").await }),
+        )
+        .await;
+    assert!(reply.body.get("errors").is_none(), "{}", reply.body);
+    let started = Instant::now();
+    loop {
+        let me = other.graphql(Some("vinhthanh.motcua"), "{ me { user { username } } }", json!({})).await;
+        if me.error_codes() == ["UNAUTHENTICATED"] {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(1), "the other instance still accepts the token");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn base64_url(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
