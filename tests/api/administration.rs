@@ -296,6 +296,95 @@ async fn a_grant_and_a_revocation_reach_a_second_instance_within_a_second() {
     }
 }
 
+async fn agency_command(
+    app: &TestApp,
+    admin: &str,
+    mutation: &str,
+    input_type: &str,
+    input: Value,
+) -> motcua_tests::Reply {
+    let query = format!(
+        "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ code path name kind validFrom validTo phone }} }}"
+    );
+    app.graphql(Some(admin), &query, json!({ "input": input })).await
+}
+
+async fn children_on(app: &TestApp, parent: &str, day: &str) -> Vec<String> {
+    let query = "query($parent: String, $day: Date) {
+        agencies(filter: { parentCode: $parent }, asOf: $day, first: 100) { edges { node { code } } } }";
+    let data = app.data(None, query, json!({ "parent": parent, "day": day })).await;
+    data["agencies"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_districts_admin_opens_a_commune_names_its_desk_and_closes_it_into_a_successor() {
+    let app = TestApp::spawn().await;
+    let new_commune = json!({ "parentCode": "899", "code": "30999", "name": "Phường Mới", "kind": "COMMUNE",
+        "validFrom": "2026-01-01" });
+    // A commune's admin holds no agency above its commune; a commune holds no unit.
+    let refused =
+        agency_command(&app, "vinhthanh.quantri", "createAgency", "CreateAgencyInput", new_commune.clone()).await;
+    assert_eq!(refused.error_codes(), ["NOT_FOUND"], "{}", refused.body);
+    let under_commune = json!({ "parentCode": "30733", "code": "30998", "name": "Khóm", "kind": "COMMUNE",
+        "validFrom": "2026-01-01" });
+    let refused = agency_command(&app, "vinhthanh.quantri", "createAgency", "CreateAgencyInput", under_commune).await;
+    assert_eq!(refused.error_codes(), ["BAD_USER_INPUT"], "{}", refused.body);
+
+    let created =
+        agency_command(&app, "rachgia.quantri", "createAgency", "CreateAgencyInput", new_commune.clone()).await;
+    assert_eq!(created.data()["createAgency"]["path"], "/91/899/30999/", "{}", created.body);
+    let again = agency_command(&app, "rachgia.quantri", "createAgency", "CreateAgencyInput", new_commune).await;
+    assert_eq!(again.error_codes(), ["CONFLICT"], "{}", again.body);
+    assert!(children_on(&app, "899", "2026-01-01").await.contains(&"30999".to_owned()));
+    assert!(!children_on(&app, "899", "2025-12-31").await.contains(&"30999".to_owned()));
+
+    let phone = json!({ "code": "30999", "phone": "0297 3862 000", "address": "1 Trần Phú" });
+    let foreign = agency_command(&app, "stp.quantri", "updateAgency", "UpdateAgencyInput", phone.clone()).await;
+    assert_eq!(foreign.error_codes(), ["NOT_FOUND"], "{}", foreign.body);
+    let updated = agency_command(&app, "rachgia.quantri", "updateAgency", "UpdateAgencyInput", phone).await;
+    assert_eq!(updated.data()["updateAgency"]["phone"], "0297 3862 000", "{}", updated.body);
+
+    // The commune's own admin cannot close it; the district's can, into a successor.
+    let close = json!({ "code": "30733", "validTo": "2026-06-30", "successorCode": "30999" });
+    let own = agency_command(&app, "vinhthanh.quantri", "closeAgency", "CloseAgencyInput", close).await;
+    assert_eq!(own.error_codes(), ["FORBIDDEN"], "{}", own.body);
+    let close = json!({ "code": "30999", "validTo": "2026-06-30", "successorCode": "30733" });
+    let closed = agency_command(&app, "rachgia.quantri", "closeAgency", "CloseAgencyInput", close.clone()).await;
+    assert_eq!(closed.data()["closeAgency"]["validTo"], "2026-06-30", "{}", closed.body);
+    let twice = agency_command(&app, "rachgia.quantri", "closeAgency", "CloseAgencyInput", close).await;
+    assert_eq!(twice.error_codes(), ["CONFLICT"], "{}", twice.body);
+    assert!(children_on(&app, "899", "2026-06-30").await.contains(&"30999".to_owned()));
+    assert!(!children_on(&app, "899", "2026-07-01").await.contains(&"30999".to_owned()));
+    // A district with open communes cannot close.
+    let district = json!({ "code": "899", "validTo": "2026-06-30" });
+    let open = agency_command(&app, "tinh.quantri", "closeAgency", "CloseAgencyInput", district).await;
+    assert_eq!(open.error_codes(), ["BAD_USER_INPUT"], "{}", open.body);
+
+    let log = app
+        .data(
+            Some("rachgia.quantri"),
+            "{ auditLog(first: 5) { edges { node { agencyPath operation outcome } } } }",
+            json!({}),
+        )
+        .await;
+    let rows: Vec<(String, String)> = log["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (e["node"]["operation"].as_str().unwrap().to_owned(), e["node"]["agencyPath"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert!(rows.contains(&("createAgency".into(), "/91/899/".into())), "{rows:?}");
+    assert!(rows.contains(&("updateAgency".into(), "/91/899/30999/".into())), "{rows:?}");
+    assert!(rows.contains(&("closeAgency".into(), "/91/899/".into())), "{rows:?}");
+}
+
 fn base64_url(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)

@@ -18,6 +18,8 @@ pub(crate) struct AgencyFilter {
     pub kind: Option<AgencyKind>,
     /// Part of the name, case-insensitive.
     pub search: Option<String>,
+    /// Only the agencies that existed on this day.
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// Whether the database holds no agency yet: a first start.
@@ -80,6 +82,11 @@ pub(crate) async fn list(
             Expr::expr(Func::lower(Expr::col(agency::Column::Name)))
                 .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
         );
+    }
+    if let Some(day) = filter.as_of {
+        condition = condition
+            .add(agency::Column::ValidFrom.lte(day))
+            .add(agency::Column::ValidTo.is_null().or(agency::Column::ValidTo.gte(day)));
     }
     if let Some(after) = after {
         let cursor = Cursor::decode(after, ORDER)?;

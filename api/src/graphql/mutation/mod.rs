@@ -1,10 +1,12 @@
 //! The mutation root: the commands of a dossier's life (`dossier.rs`, their
 //! inputs in `inputs.rs`), the calendar's edits (`calendar.rs`) and the
-//! administration of officials and grants (`administration.rs`), joined.
+//! administration of officials and grants (`administration.rs`) and of
+//! the agency tree (`agencies.rs`), joined.
 //! Each takes one `input`; a dossier command returns the dossier with the
 //! slip entry it wrote.
 
 mod administration;
+mod agencies;
 mod calendar;
 mod dossier;
 mod inputs;
@@ -17,4 +19,5 @@ pub(crate) struct Mutation(
     calendar::CalendarMutation,
     dossier::DossierMutation,
     administration::AdministrationMutation,
+    agencies::AgencyMutation,
 );

@@ -62,11 +62,14 @@ impl DirectoryQuery {
         Ok(agencies::find_by_code(ctx.db(), &code).await?.map(Agency))
     }
 
-    /// The agency directory, parents before children.
+    /// The agency directory, parents before children. With `asOf`, only the
+    /// agencies that existed on that day (`validFrom` ≤ it ≤ `validTo`): the
+    /// tree as it stood then.
     async fn agencies(
         &self,
         ctx: &Context<'_>,
         filter: Option<AgencyFilter>,
+        as_of: Option<crate::graphql::scalars::Date>,
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<String, Agency>> {
@@ -76,6 +79,7 @@ impl DirectoryQuery {
             parent_code: filter.parent_code,
             kind: filter.kind.map(Into::into),
             search: filter.search,
+            as_of: as_of.map(|day| day.0),
         };
         let page = agencies::list(ctx.db(), &filter, first, after.as_deref()).await?;
         let mut connection = Connection::new(after.is_some(), page.has_next_page);

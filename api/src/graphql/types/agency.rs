@@ -58,6 +58,21 @@ impl Agency {
         self.0.valid_to
     }
 
+    /// Telephone of its one-stop desk.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+
+    /// Public e-mail address.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+
+    /// Street address.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+
     /// The agency above (null for a province).
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
         match self.0.parent_id {

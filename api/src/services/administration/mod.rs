@@ -8,6 +8,7 @@
 //! - announces what every instance must read again (`announcements`);
 //! - when refused, writes the refusal's audit row all the same.
 
+pub(crate) mod agencies;
 pub(crate) mod grants;
 pub(crate) mod officials;
 
