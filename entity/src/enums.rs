@@ -66,6 +66,18 @@ pub enum OnlineMode {
     None,
 }
 
+/// Where a procedure version stands in its publication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ProcedureStatus {
+    /// Being written: seen only by those who manage the catalogue, takes no dossier.
+    #[sea_orm(string_value = "DRAFT")]
+    Draft,
+    /// Published by a decision: in force from `effective_from` to `effective_to`.
+    #[sea_orm(string_value = "PUBLISHED")]
+    Published,
+}
+
 /// The unit in which a procedure's legal resolution time is counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]

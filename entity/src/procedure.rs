@@ -1,7 +1,7 @@
 //! A procedure (*thủ tục hành chính*): one row per published version, so that a
 //! dossier keeps the version it was received under.
 
-use crate::{OnlineMode, Tier, TimeUnit};
+use crate::{OnlineMode, ProcedureStatus, Tier, TimeUnit};
 use sea_orm::entity::prelude::*;
 
 /// One version of a catalogue entry.
@@ -33,11 +33,14 @@ pub struct Model {
     pub effective_from: Date,
     pub effective_to: Option<Date>,
     pub published_national: bool,
-    /// True for the version in force; older versions stay for their dossiers.
+    /// True for the newest published version of its code (in force, or
+    /// taking over on its `effective_from`); older versions stay for their dossiers.
     pub is_current: bool,
     /// True when the attributes are sample data, not the official catalogue.
     pub is_sample: bool,
     pub created_at: DateTimeUtc,
+    /// A draft, or published (then in force between its effective days).
+    pub status: ProcedureStatus,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
 //! What a province's administration needs: an agency's contact details
-//! (`updateAgency`) and the audit row's compact before/after of an
-//! administrative command.
+//! (`updateAgency`), the audit row's compact before/after of an
+//! administrative command, and a procedure version's status (a draft until
+//! published; every existing version was published).
 
 use crate::m20261123_000001_create_tables::text_null;
 use sea_orm_migration::prelude::*;
@@ -14,6 +15,12 @@ enum Agency {
     Phone,
     Email,
     Address,
+}
+
+#[derive(DeriveIden)]
+enum Procedure {
+    Table,
+    Status,
 }
 
 #[derive(DeriveIden)]
@@ -31,10 +38,13 @@ impl MigrationTrait for Migration {
             manager.alter_table(alter).await?;
         }
         let alter = Table::alter().table(AuditLog::Table).add_column(text_null(AuditLog::Details)).to_owned();
-        manager.alter_table(alter).await
+        manager.alter_table(alter).await?;
+        let status = ColumnDef::new(Procedure::Status).string_len(16).not_null().default("PUBLISHED").to_owned();
+        manager.alter_table(Table::alter().table(Procedure::Table).add_column(status).to_owned()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.alter_table(Table::alter().table(Procedure::Table).drop_column(Procedure::Status).to_owned()).await?;
         for column in [Agency::Phone, Agency::Email, Agency::Address] {
             manager.alter_table(Table::alter().table(Agency::Table).drop_column(column).to_owned()).await?;
         }

@@ -15,6 +15,7 @@ mod lifecycle;
 mod limits;
 mod pagination;
 mod playground;
+mod province;
 mod remembered;
 mod reports;
 mod schema;

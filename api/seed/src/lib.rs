@@ -325,6 +325,7 @@ async fn insert_catalogue(
             is_current: Set(true),
             is_sample: Set(true),
             created_at: Set(api::now()),
+            status: Set(entity::ProcedureStatus::Published),
         });
         for (position, (name, role, hours)) in catalogue::sample_steps(sample.time, sample.unit).into_iter().enumerate()
         {

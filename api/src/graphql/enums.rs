@@ -42,6 +42,16 @@ pub enum OnlineMode {
     None,
 }
 
+/// Where a procedure version stands in its publication.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "entity::ProcedureStatus")]
+pub enum ProcedureStatus {
+    /// Being written: seen only by those who manage the catalogue there; takes no dossier.
+    Draft,
+    /// Published by a decision: in force from `effectiveFrom` to `effectiveTo`.
+    Published,
+}
+
 /// The unit of a legal resolution time.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 #[graphql(remote = "entity::TimeUnit")]

@@ -151,7 +151,8 @@ async fn catalog_file(state: &HttpState, params: &Params) -> Result<(Table, Stri
     }
     let db = &state.app.db;
     let agency = crate::services::agencies::require_by_code(db, params.agency_code()?, |_| true).await?;
-    let counts = procedures::catalog_counts(db, &agency).await?;
+    let today = crate::services::tally::vietnam_day(state.app.clock.now());
+    let counts = procedures::catalog_counts(db, &agency, today).await?;
     let ids: Vec<uuid::Uuid> = counts.by_field().into_iter().map(|(id, _)| id).collect();
     let fields = procedures::fields_by_ids(db, &ids).await?.into_iter().map(|f| (f.id, f)).collect();
     let table = catalog_table(&agency, &counts, &fields, state.app.clock.now());

@@ -102,6 +102,12 @@ pub(crate) async fn apply(state: &AppState, announcement: &Announcement) {
         }
         Announcement::Grants => {}
     }
+    if matches!(announcement, Announcement::Agencies | Announcement::Catalogue | Announcement::Everything) {
+        // A new agency or version may lengthen a list past its bound.
+        if let Err(error) = state.list_bounds.refresh(&state.db).await {
+            tracing::warn!(?error, "reading the list bounds failed; the previous ones stay");
+        }
+    }
     if grants || matches!(announcement, Announcement::Official { .. }) {
         // A grant may name an official that a session's check just let through.
         let _ = state.signed_out.0.send(String::new());

@@ -29,6 +29,7 @@ pub struct ListBounds {
     children: AtomicU64,
     fields: AtomicU64,
     procedure_versions: AtomicU64,
+    versions_per_procedure: AtomicU64,
     steps: AtomicU64,
     required_documents: AtomicU64,
     roles: AtomicU64,
@@ -43,6 +44,7 @@ impl Default for ListBounds {
             children: AtomicU64::new(100),
             fields: AtomicU64::new(100),
             procedure_versions: AtomicU64::new(1_000),
+            versions_per_procedure: AtomicU64::new(20),
             steps: AtomicU64::new(20),
             required_documents: AtomicU64::new(30),
             roles: AtomicU64::new(20),
@@ -64,6 +66,10 @@ impl ListBounds {
     /// The number of procedure versions.
     pub fn procedure_versions(&self) -> u64 {
         self.procedure_versions.load(Ordering::Relaxed)
+    }
+    /// The most versions of one procedure (a code from one publisher).
+    pub fn versions_per_procedure(&self) -> u64 {
+        self.versions_per_procedure.load(Ordering::Relaxed)
     }
     /// The most steps of one procedure version.
     pub fn steps(&self) -> u64 {
@@ -114,6 +120,8 @@ impl ListBounds {
         .await?;
         let fields = read("SELECT COUNT(*) FROM field").await?;
         let versions = read("SELECT COUNT(*) FROM procedure").await?;
+        let per_procedure =
+            read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM procedure GROUP BY code, agency_id) v").await?;
         let steps =
             read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM procedure_step GROUP BY procedure_id) s").await?;
         let documents =
@@ -121,6 +129,7 @@ impl ListBounds {
         self.children.store(children, Ordering::Relaxed);
         self.fields.store(fields, Ordering::Relaxed);
         self.procedure_versions.store(versions, Ordering::Relaxed);
+        self.versions_per_procedure.store(per_procedure, Ordering::Relaxed);
         self.steps.store(steps, Ordering::Relaxed);
         self.required_documents.store(documents, Ordering::Relaxed);
         Ok(())

@@ -3,7 +3,9 @@
 use super::cursor::Cursor;
 use super::{escape_like, Page};
 use crate::error::ApiResult;
-use entity::{agency, field, procedure, procedure_document, procedure_step, AgencyKind, OnlineMode, Tier};
+use entity::{
+    agency, field, procedure, procedure_document, procedure_step, AgencyKind, OnlineMode, ProcedureStatus, Tier,
+};
 use sea_orm::sea_query::{Expr, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
@@ -57,14 +59,59 @@ pub(crate) async fn documents_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiRe
         .await?)
 }
 
-/// A page of the current catalogue, by national code.
+/// Whether `procedure` is in force on `day`: published, effective from a
+/// day not after it, and not ended before it.
+pub(crate) fn in_force(procedure: &procedure::Model, day: chrono::NaiveDate) -> bool {
+    procedure.status == ProcedureStatus::Published
+        && procedure.effective_from <= day
+        && procedure.effective_to.is_none_or(|last| last >= day)
+}
+
+/// The versions in force on `day`, as a condition.
+pub(crate) fn in_force_on(day: chrono::NaiveDate) -> Condition {
+    Condition::all()
+        .add(procedure::Column::Status.eq(ProcedureStatus::Published))
+        .add(procedure::Column::EffectiveFrom.lte(day))
+        .add(procedure::Column::EffectiveTo.is_null().or(procedure::Column::EffectiveTo.gte(day)))
+}
+
+/// The version of `procedure`'s code (from the same publishing agency) in force on `day`.
+pub(crate) async fn version_in_force(
+    db: &DatabaseConnection,
+    procedure: &procedure::Model,
+    day: chrono::NaiveDate,
+) -> ApiResult<Option<procedure::Model>> {
+    Ok(procedure::Entity::find()
+        .filter(procedure::Column::Code.eq(procedure.code.as_str()))
+        .filter(procedure::Column::AgencyId.eq(procedure.agency_id))
+        .filter(in_force_on(day))
+        .order_by_desc(procedure::Column::Version)
+        .one(db)
+        .await?)
+}
+
+/// Every version of `procedure`'s code from its publisher, the first first.
+pub(crate) async fn versions_of(
+    db: &DatabaseConnection,
+    procedure: &procedure::Model,
+) -> ApiResult<Vec<procedure::Model>> {
+    Ok(procedure::Entity::find()
+        .filter(procedure::Column::Code.eq(procedure.code.as_str()))
+        .filter(procedure::Column::AgencyId.eq(procedure.agency_id))
+        .order_by_asc(procedure::Column::Version)
+        .all(db)
+        .await?)
+}
+
+/// A page of the catalogue in force on `today`, by national code.
 pub(crate) async fn list(
     db: &DatabaseConnection,
     filter: &ProcedureFilter,
+    today: chrono::NaiveDate,
     first: u64,
     after: Option<&str>,
 ) -> ApiResult<Page<procedure::Model>> {
-    let mut condition = Condition::all().add(procedure::Column::IsCurrent.eq(true));
+    let mut condition = in_force_on(today);
     if let Some(code) = &filter.agency_code {
         let Some(agency) = super::agencies::find_by_code(db, code).await? else {
             return Ok(Page::empty());
@@ -230,7 +277,11 @@ impl CatalogCounts {
 /// The current procedures that apply somewhere in `agency`'s subtree —
 /// those published in the subtree, and those an ancestor publishes for a
 /// tier the subtree has (a district's: district and commune) — counted.
-pub(crate) async fn catalog_counts(db: &DatabaseConnection, agency: &agency::Model) -> ApiResult<CatalogCounts> {
+pub(crate) async fn catalog_counts(
+    db: &DatabaseConnection,
+    agency: &agency::Model,
+    today: chrono::NaiveDate,
+) -> ApiResult<CatalogCounts> {
     use sea_orm::FromQueryResult;
     let tiers = match agency.kind {
         AgencyKind::Commune => vec![Tier::Commune],
@@ -261,7 +312,7 @@ pub(crate) async fn catalog_counts(db: &DatabaseConnection, agency: &agency::Mod
             procedure::Column::PublishedNational,
         ])
         .column_as(procedure::Column::Id.count(), "procedures")
-        .filter(procedure::Column::IsCurrent.eq(true))
+        .filter(in_force_on(today))
         .filter(Condition::any().add(subtree).add(inherited))
         .group_by(procedure::Column::Tier)
         .group_by(procedure::Column::OnlineMode)

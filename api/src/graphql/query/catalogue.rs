@@ -5,6 +5,7 @@ use crate::graphql::enums::{OnlineMode, Tier};
 use crate::graphql::ids::{parse_global_id, NodeType};
 use crate::graphql::loaders::ProcedureId;
 use crate::graphql::types::Procedure;
+use crate::services::administration::catalogue::may_see;
 use crate::services::procedures;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, Object, ID};
@@ -36,7 +37,9 @@ impl CatalogueQuery {
         if node_type != NodeType::Procedure {
             return Ok(None);
         }
-        Ok(load(ctx, ProcedureId(uuid)).await?.map(Procedure))
+        let Some(version) = load(ctx, ProcedureId(uuid)).await? else { return Ok(None) };
+        let visible = may_see(ctx.state(), ctx.identity().viewer(), &version).await;
+        Ok(visible.then_some(Procedure(version)))
     }
 
     /// The published catalogue (versions in force), by national code. Public.
@@ -56,7 +59,8 @@ impl CatalogueQuery {
             online_mode: filter.online_mode.map(Into::into),
             search: filter.search,
         };
-        let page = procedures::list(ctx.db(), &filter, first, after.as_deref()).await?;
+        let today = crate::services::tally::vietnam_day(ctx.state().clock.now());
+        let page = procedures::list(ctx.db(), &filter, today, first, after.as_deref()).await?;
         let mut connection = Connection::new(after.is_some(), page.has_next_page);
         connection.edges.extend(page.items.into_iter().map(|p| Edge::new(procedures::cursor_of(&p), Procedure(p))));
         Ok(connection)

@@ -38,7 +38,8 @@ impl ReportQuery {
     /// file: `GET /reports/catalog-stats.xlsx?agencyCode=…` (or `.csv`).
     async fn catalog_stats(&self, ctx: &Context<'_>, agency_code: String) -> async_graphql::Result<CatalogStats> {
         let agency = agencies::require_by_code(ctx.db(), &agency_code, |_| true).await?;
-        let counts = procedures::catalog_counts(ctx.db(), &agency).await?;
+        let today = crate::services::tally::vietnam_day(ctx.state().clock.now());
+        let counts = procedures::catalog_counts(ctx.db(), &agency, today).await?;
         Ok(CatalogStats { agency, counts })
     }
 

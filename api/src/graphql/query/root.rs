@@ -35,7 +35,12 @@ impl RootQuery {
         let (node_type, uuid) = parse_global_id(&id)?;
         Ok(match node_type {
             NodeType::Agency => load(ctx, AgencyId(uuid)).await?.map(|a| Node::Agency(Agency(a))),
-            NodeType::Procedure => load(ctx, ProcedureId(uuid)).await?.map(|p| Node::Procedure(Procedure(p))),
+            NodeType::Procedure => {
+                let Some(version) = load(ctx, ProcedureId(uuid)).await? else { return Ok(None) };
+                let viewer = ctx.identity().viewer();
+                let visible = crate::services::administration::catalogue::may_see(ctx.state(), viewer, &version).await;
+                visible.then_some(Node::Procedure(Procedure(version)))
+            }
             NodeType::Dossier => {
                 let scope = scope(ctx, "dossier", "read").await;
                 dossiers::find_by_id(ctx.db(), &scope, uuid).await?.map(|d| Node::Dossier(Dossier(d)))

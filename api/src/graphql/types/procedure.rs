@@ -1,7 +1,7 @@
 //! `Procedure`: one version of a catalogue entry (*thủ tục hành chính*).
 
-use crate::graphql::context::{load, load_required};
-use crate::graphql::enums::{OnlineMode, Tier, TimeUnit};
+use crate::graphql::context::{load, load_required, ContextExt};
+use crate::graphql::enums::{OnlineMode, ProcedureStatus, Tier, TimeUnit};
 use crate::graphql::ids::{global_id, NodeType};
 use crate::graphql::loaders::{AgencyId, DocumentsOf, FieldId, StepsOf};
 use crate::graphql::types::Agency;
@@ -167,9 +167,30 @@ impl Procedure {
         self.0.published_national
     }
 
-    /// True for the version in force.
-    async fn is_current(&self) -> bool {
-        self.0.is_current
+    /// True while this version is in force today (published, from its
+    /// `effectiveFrom` to its `effectiveTo`): the one new dossiers are filed under.
+    async fn is_current(&self, ctx: &Context<'_>) -> bool {
+        let today = crate::services::tally::vietnam_day(ctx.state().clock.now());
+        crate::services::procedures::in_force(&self.0, today)
+    }
+
+    /// A draft or published.
+    async fn status(&self) -> ProcedureStatus {
+        self.0.status.into()
+    }
+
+    /// Every version of this procedure from its publisher, the first first
+    /// (drafts only for those who manage the catalogue there).
+    async fn versions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Procedure>> {
+        let all = crate::services::procedures::versions_of(ctx.db(), &self.0).await?;
+        let viewer = ctx.identity().viewer();
+        let mut visible = Vec::with_capacity(all.len());
+        for version in all {
+            if crate::services::administration::catalogue::may_see(ctx.state(), viewer, &version).await {
+                visible.push(Procedure(version));
+            }
+        }
+        Ok(visible)
     }
 
     /// True when the attributes (code, times, fees, steps) are sample data

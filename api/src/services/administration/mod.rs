@@ -9,6 +9,7 @@
 //! - when refused, writes the refusal's audit row all the same.
 
 pub(crate) mod agencies;
+pub(crate) mod catalogue;
 pub(crate) mod grants;
 pub(crate) mod officials;
 

@@ -263,21 +263,38 @@ fn idempotency_key(key: Option<&str>, actor: &Viewer) -> ApiResult<Option<String
     }
 }
 
-/// The procedure version `id` names, when it is the one in force.
+/// The version of the procedure `id` names that is in force at the receipt
+/// (today, in Vietnam): that one, or the version of it that is. A draft,
+/// a retired procedure or one not in force yet takes no dossier.
 async fn current_version(
     state: &AppState,
     id: Uuid,
 ) -> ApiResult<std::sync::Arc<crate::services::procedures::Version>> {
-    let version = procedure_version(state, id)
+    use crate::services::procedures::{in_force, version_in_force};
+    let named = procedure_version(state, id)
         .await?
         .ok_or_else(|| ApiError::BadUserInput("`procedureId` names no procedure".into()))?;
-    if !version.procedure.is_current {
-        return Err(ApiError::BadUserInput(format!(
-            "procedure {} version {} is no longer in force: file under its current version",
-            version.procedure.code, version.procedure.version
-        )));
+    let today = crate::services::tally::vietnam_day(state.clock.now());
+    if in_force(&named.procedure, today) {
+        return Ok(named);
     }
-    Ok(version)
+    let procedure = &named.procedure;
+    let published = procedure.status == entity::ProcedureStatus::Published;
+    if let Some(current) = version_in_force(&state.db, procedure, today).await?.filter(|_| published) {
+        return procedure_version(state, current.id)
+            .await?
+            .ok_or_else(|| ApiError::internal("a version in force vanished"));
+    }
+    let (status, why) = match (procedure.status, procedure.effective_to) {
+        (entity::ProcedureStatus::Draft, _) => ("DRAFT", "is a draft, not published".to_owned()),
+        (_, Some(last)) if last < today => ("RETIRED", format!("was retired: its last day was {last}")),
+        _ => ("NOT_IN_FORCE", format!("is in force from {} only", procedure.effective_from)),
+    };
+    Err(ApiError::InvalidTransition {
+        message: format!("procedure {} {why}; it takes no new dossiers", procedure.code),
+        status,
+        allowed: Vec::new(),
+    })
 }
 
 /// The dossier an earlier request with the same idempotency key filed, with its first slip entry.

@@ -54,7 +54,8 @@ pub(super) async fn service_index(
     now: DateTime<Utc>,
 ) -> ApiResult<ServiceIndex> {
     let figures = service_figures(db, scope, agency, period, now).await?;
-    let catalogue = crate::services::procedures::catalog_counts(db, agency).await?;
+    let catalogue =
+        crate::services::procedures::catalog_counts(db, agency, crate::services::tally::vietnam_day(now)).await?;
     let procedures = catalogue.total();
     Ok(ServiceIndex {
         procedures_fully_online: Share::of(catalogue.of_mode(entity::OnlineMode::Full), procedures),
