@@ -7,6 +7,7 @@
 pub mod agency;
 pub mod agency_successor;
 pub mod audit_log;
+pub mod client_secret;
 pub mod dossier;
 pub mod dossier_code_sequence;
 pub mod dossier_document;

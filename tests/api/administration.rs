@@ -385,6 +385,94 @@ async fn a_districts_admin_opens_a_commune_names_its_desk_and_closes_it_into_a_s
     assert!(rows.contains(&("closeAgency".into(), "/91/899/".into())), "{rows:?}");
 }
 
+/// `POST /oauth/token` with a form body and, when given, HTTP Basic credentials.
+async fn token_request(app: &TestApp, basic: Option<(&str, &str)>, form: &[(&str, &str)]) -> (u16, Value) {
+    let mut request = app.client.post(app.url("/oauth/token")).form(form);
+    if let Some((id, secret)) = basic {
+        request = request.basic_auth(id, Some(secret));
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_service_account_trades_its_client_secret_for_a_token_until_the_secret_is_revoked() {
+    let app = TestApp::spawn().await;
+    let query = "mutation($input: CreateServiceAccountInput!) { createServiceAccount(input: $input) { id username kind
+        roles { role agencyPath } } }";
+    let input = json!({ "username": "kiosk.30733", "displayName": "Ki-ốt tra cứu", "agencyCode": "30733",
+        "roles": [{ "role": "receiver", "agencyCode": "30733" }] });
+    let created =
+        app.data(Some("vinhthanh.quantri"), query, json!({ "input": input })).await["createServiceAccount"].clone();
+    assert_eq!(created["kind"], "SERVICE");
+    assert_eq!(created["roles"], json!([{ "role": "receiver", "agencyPath": "/91/899/30733/" }]));
+    let issue = "mutation($id: ID!) { issueClientSecret(input: { serviceAccount: $id }) {
+        clientId clientSecret secret { id prefix } } }";
+    let foreign = app.graphql(Some("stp.quantri"), issue, json!({ "id": created["id"] })).await;
+    assert_eq!(foreign.error_codes(), ["NOT_FOUND"], "{}", foreign.body);
+    let person =
+        app.graphql(Some("vinhthanh.quantri"), issue, json!({ "id": app.user_id("vinhthanh.motcua").await })).await;
+    assert_eq!(person.error_codes(), ["NOT_FOUND"], "a person has no client secret: {}", person.body);
+    let issued =
+        app.data(Some("vinhthanh.quantri"), issue, json!({ "id": created["id"] })).await["issueClientSecret"].clone();
+    let (client_id, secret) = (issued["clientId"].as_str().unwrap(), issued["clientSecret"].as_str().unwrap());
+    assert_eq!(client_id, "kiosk.30733");
+    assert!(secret.starts_with(issued["secret"]["prefix"].as_str().unwrap()));
+
+    let grant = [("grant_type", "client_credentials")];
+    let (status, body) = token_request(&app, Some((client_id, secret)), &grant).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!((body["token_type"].as_str(), body["expires_in"].as_u64()), (Some("Bearer"), Some(3600)));
+    let token = body["access_token"].as_str().unwrap();
+    let me = app
+        .post_raw(
+            Some(token),
+            serde_json::to_vec(&json!({ "query": "{ me { user { username kind } } dossiers { totalCount } }" }))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(me.body["data"]["me"]["user"], json!({ "username": "kiosk.30733", "kind": "SERVICE" }), "{}", me.body);
+    assert_eq!(
+        me.body["data"]["dossiers"]["totalCount"].as_i64().unwrap(),
+        visible_dossiers(&app, "vinhthanh.motcua").await
+    );
+    // In the form body instead of HTTP Basic.
+    let (status, _) = token_request(
+        &app,
+        None,
+        &[("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret)],
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // A wrong secret and an unknown account get the same answer.
+    let (wrong_status, wrong) = token_request(&app, Some((client_id, "mcs_wrong")), &grant).await;
+    let (unknown_status, unknown) = token_request(&app, Some(("nobody.here", secret)), &grant).await;
+    assert_eq!((wrong_status, &wrong), (401, &unknown), "{wrong} / {unknown}");
+    assert_eq!(unknown_status, 401);
+    assert_eq!(wrong["error"], "invalid_client");
+    assert_eq!(wrong["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    let (status, body) = token_request(&app, Some((client_id, secret)), &[("grant_type", "password")]).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("unsupported_grant_type")));
+
+    let listed = app
+        .data(
+            Some("vinhthanh.quantri"),
+            "query($id: ID!) { node(id: $id) { ... on User { clientSecrets { id lastUsedAt revokedAt } } } }",
+            json!({ "id": created["id"] }),
+        )
+        .await;
+    let secrets = &listed["node"]["clientSecrets"];
+    assert!(secrets[0]["lastUsedAt"].is_string(), "{listed}");
+    let revoke = "mutation($id: ID!) { revokeClientSecret(input: { id: $id }) { revokedAt } }";
+    let revoked = app.data(Some("vinhthanh.quantri"), revoke, json!({ "id": secrets[0]["id"] })).await;
+    assert!(revoked["revokeClientSecret"]["revokedAt"].is_string());
+    let (status, body) = token_request(&app, Some((client_id, secret)), &grant).await;
+    assert_eq!((status, &body), (401, &unknown), "a revoked secret is refused like a wrong one");
+}
+
 fn base64_url(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)

@@ -15,6 +15,8 @@ pub enum NodeType {
     DossierEvent,
     DossierDocument,
     User,
+    /// A service account's client secret (not a `Node`: `node` answers null for it).
+    ClientSecret,
 }
 
 impl NodeType {
@@ -26,13 +28,22 @@ impl NodeType {
             Self::DossierEvent => "DossierEvent",
             Self::DossierDocument => "DossierDocument",
             Self::User => "User",
+            Self::ClientSecret => "ClientSecret",
         }
     }
 
     fn from_name(name: &str) -> Option<Self> {
-        [Self::Agency, Self::Procedure, Self::Dossier, Self::DossierEvent, Self::DossierDocument, Self::User]
-            .into_iter()
-            .find(|t| t.name() == name)
+        [
+            Self::Agency,
+            Self::Procedure,
+            Self::Dossier,
+            Self::DossierEvent,
+            Self::DossierDocument,
+            Self::User,
+            Self::ClientSecret,
+        ]
+        .into_iter()
+        .find(|t| t.name() == name)
     }
 }
 

@@ -1,7 +1,8 @@
 //! HTTP: `POST`/`GET /graphql` (`graphql.rs`), subscriptions on
 //! `/graphql/ws` (`ws.rs`), document downloads at `/documents/{id}`
 //! (`documents.rs`), the reports as files at `/reports/{report}.{csv|xlsx}`
-//! (`reports.rs`, laid out by `crate::export`), the playground at `/` with its assets
+//! (`reports.rs`, laid out by `crate::export`), tokens for service accounts at
+//! `/oauth/token` (`oauth.rs`), the playground at `/` with its assets
 //! (`playground.rs`), `/healthz`, `/readyz` and `/metrics`. Every request gets
 //! an id (`x-request-id`); the caller is read from the `Authorization` header
 //! in one place ([`Caller`]); every failure is a JSON body of GraphQL errors
@@ -10,6 +11,7 @@
 mod caller;
 mod documents;
 mod graphql;
+mod oauth;
 mod playground;
 mod reports;
 mod ws;
@@ -54,6 +56,7 @@ pub(crate) fn router(state: Arc<HttpState>) -> Router {
         .route("/graphql/ws", get(ws::upgrade))
         .route("/documents/{id}", get(documents::download))
         .route("/reports/{file}", get(reports::download))
+        .route("/oauth/token", axum::routing::post(oauth::token))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

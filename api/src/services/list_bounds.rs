@@ -20,6 +20,8 @@ pub(crate) const REFRESH_EVERY: Duration = Duration::from_secs(60);
 pub(crate) const DOCUMENTS_PER_DOSSIER: u64 = 100;
 /// Most slip entries `trackDossier` returns (the latest ones).
 pub(crate) const TRACKED_STEPS: u64 = 1_000;
+/// Most client secrets listed for one service account.
+pub(crate) const CLIENT_SECRETS: u64 = 20;
 /// Longest report period in months (twenty years and a cut month).
 pub(crate) const REPORT_MONTHS: u64 = 241;
 

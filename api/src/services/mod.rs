@@ -16,6 +16,7 @@ pub(crate) mod dossiers;
 pub(crate) mod events;
 pub(crate) mod list_bounds;
 pub(crate) mod numbers;
+pub(crate) mod oauth;
 pub(crate) mod officials;
 pub(crate) mod procedures;
 pub(crate) mod recent;

@@ -28,6 +28,7 @@ pub(crate) fn list_bound(bounds: &ListBounds, parent: &str, field: &str) -> Opti
         ("CatalogStats", "byTier" | "byOnlineMode") => 3,
         ("CatalogStats", "byField") => bounds.fields(),
         ("Procedure", "steps") => bounds.steps(),
+        ("User", "clientSecrets") => list_bounds::CLIENT_SECRETS,
         ("Procedure", "versions") => bounds.versions_per_procedure(),
         ("Procedure", "requiredDocuments") => bounds.required_documents(),
         ("Awaiting", "documents") | ("DossierEvent", "missingDocuments") => bounds.required_documents(),

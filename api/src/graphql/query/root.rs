@@ -74,6 +74,8 @@ impl RootQuery {
                 };
                 visible.then_some(Node::User(User(user)))
             }
+            // Listed under its service account; not a node.
+            NodeType::ClientSecret => None,
         })
     }
 

@@ -22,4 +22,4 @@ pub(crate) use event::DossierEvent;
 pub(crate) use procedure::Procedure;
 pub(crate) use report::{DossierReport, ReportGrouping};
 pub(crate) use tracked::TrackedDossier;
-pub(crate) use user::{User, Viewer};
+pub(crate) use user::{ClientSecret, User, Viewer};

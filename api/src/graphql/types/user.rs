@@ -64,6 +64,16 @@ impl User {
         let grants = ctx.state().authz.grants(&self.0.username).await;
         Ok(Some(grants.into_iter().map(RoleGrant::from).collect()))
     }
+
+    /// For a service account, its client secrets, newest first; shown to those
+    /// who manage officials where it works (and to itself), null otherwise.
+    async fn client_secrets(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<ClientSecret>>> {
+        if self.0.kind != entity::OfficialKind::Service || !self.manageable(ctx).await? {
+            return Ok(None);
+        }
+        let secrets = crate::services::administration::service_accounts::secrets_of(ctx.state(), self.0.id).await?;
+        Ok(Some(secrets.into_iter().map(ClientSecret).collect()))
+    }
 }
 
 impl User {
@@ -76,6 +86,42 @@ impl User {
         let agency = load_required(ctx, AgencyId(self.0.agency_id)).await?;
         let scope = ctx.state().authz.scope(&viewer.username, "official", "manage").await;
         Ok(scope.contains(&agency.path))
+    }
+}
+
+/// A client secret of a service account, as listed: never the secret itself.
+pub(crate) struct ClientSecret(pub entity::client_secret::Model);
+
+#[Object]
+impl ClientSecret {
+    /// The secret's ID (for `revokeClientSecret`).
+    async fn id(&self) -> ID {
+        global_id(NodeType::ClientSecret, self.0.id)
+    }
+
+    /// Its first characters, to tell secrets apart (`mcs_…`).
+    async fn prefix(&self) -> &str {
+        &self.0.prefix
+    }
+
+    /// When it was issued, and by whom.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
+
+    /// The admin who issued it.
+    async fn created_by(&self) -> &str {
+        &self.0.created_by
+    }
+
+    /// When a token was last obtained with it.
+    async fn last_used_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.last_used_at
+    }
+
+    /// When it was revoked; null while it works.
+    async fn revoked_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.revoked_at
     }
 }
 

@@ -42,10 +42,22 @@ async fn checked(
     request: &GrantRequest,
 ) -> ApiResult<(official::Model, entity::agency::Model, PathPattern)> {
     let (official, _) = require_managed(state, actor, request.official).await?;
+    let (agency, pattern) = domain(state, actor, &request.agency_code, request.subtree).await?;
+    Ok((official, agency, pattern))
+}
+
+/// The agency and the domain a grant names, if the caller manages officials
+/// over all of it: `NOT_FOUND` for an agency out of its reach, `FORBIDDEN`
+/// for a subtree wider than what it manages.
+pub(crate) async fn domain(
+    state: &AppState,
+    actor: &Viewer,
+    agency_code: &str,
+    subtree: bool,
+) -> ApiResult<(entity::agency::Model, PathPattern)> {
     let scope = managed(state, actor).await;
-    let agency =
-        agencies::require_by_code(&state.db, &request.agency_code, |agency| scope.contains(&agency.path)).await?;
-    let pattern = match request.subtree {
+    let agency = agencies::require_by_code(&state.db, agency_code, |agency| scope.contains(&agency.path)).await?;
+    let pattern = match subtree {
         true => PathPattern::Subtree(agency.path.clone()),
         false => PathPattern::Agency(agency.path.clone()),
     };
@@ -55,7 +67,31 @@ async fn checked(
             agency.name
         )));
     }
-    Ok((official, agency, pattern))
+    Ok((agency, pattern))
+}
+
+/// `role`, `BAD_USER_INPUT` unless the policy has it.
+pub(crate) async fn known_role(state: &AppState, role: &str) -> ApiResult<String> {
+    let role = role.trim().to_owned();
+    match state.authz.is_role(&role).await {
+        true => Ok(role),
+        false => Err(ApiError::BadUserInput(format!("there is no role `{role}`; `roles` lists them"))),
+    }
+}
+
+/// The `g` rule that gives `username` `role` over `pattern`.
+pub(crate) fn rule(username: &str, role: &str, pattern: &PathPattern) -> sea_orm::sea_query::InsertStatement {
+    let rule = casbin_rule::ActiveModel {
+        id: sea_orm::ActiveValue::NotSet,
+        ptype: Set("g".into()),
+        v0: Set(username.to_owned()),
+        v1: Set(role.to_owned()),
+        v2: Set(pattern.domain()),
+        v3: Set(String::new()),
+        v4: Set(String::new()),
+        v5: Set(String::new()),
+    };
+    casbin_rule::Entity::insert(rule).into_query()
 }
 
 /// The ids of the rules that give `official` `role` over `pattern`.
@@ -82,10 +118,7 @@ pub(crate) async fn grant(
     actor: &Viewer,
     request: GrantRequest,
 ) -> ApiResult<Prepared<official::Model>> {
-    let role = request.role.trim().to_owned();
-    if !state.authz.is_role(&role).await {
-        return Err(ApiError::BadUserInput(format!("there is no role `{role}`; `roles` lists them")));
-    }
+    let role = known_role(state, &request.role).await?;
     let (official, agency, pattern) = checked(state, actor, &request).await?;
     if !rules(state, &official, &role, &pattern).await?.is_empty() {
         return Err(ApiError::Conflict(format!(
@@ -94,18 +127,8 @@ pub(crate) async fn grant(
             pattern.domain()
         )));
     }
-    let rule = casbin_rule::ActiveModel {
-        id: sea_orm::ActiveValue::NotSet,
-        ptype: Set("g".into()),
-        v0: Set(official.username.clone()),
-        v1: Set(role.clone()),
-        v2: Set(pattern.domain()),
-        v3: Set(String::new()),
-        v4: Set(String::new()),
-        v5: Set(String::new()),
-    };
     Ok(Prepared {
-        unit: Unit::of(Write::Insert(casbin_rule::Entity::insert(rule).into_query())),
+        unit: Unit::of(Write::Insert(rule(&official.username, &role, &pattern))),
         target_id: target(&official, &role, &pattern),
         details: json!({ "after": { "user": official.username, "role": role, "domain": pattern.domain() } }),
         announced: Some(Announcement::Grants),
