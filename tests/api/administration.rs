@@ -473,6 +473,53 @@ async fn a_service_account_trades_its_client_secret_for_a_token_until_the_secret
     assert_eq!((status, &body), (401, &unknown), "a revoked secret is refused like a wrong one");
 }
 
+#[tokio::test]
+async fn a_custom_fee_officer_confirms_payments_and_does_nothing_else() {
+    let app = TestApp::spawn().await;
+    let define = "mutation($input: RoleInput!) { defineRole(input: $input) }";
+    let permissions = json!([{ "object": "dossier", "action": "confirm_payment" },
+        { "object": "dossier", "action": "read" }]);
+    let input = json!({ "name": "fee_officer", "permissions": permissions });
+    // A commune's admin defines no role; an unknown permission is refused.
+    let refused = app.graphql(Some("vinhthanh.quantri"), define, json!({ "input": input })).await;
+    assert_eq!(refused.error_codes(), ["FORBIDDEN"], "{}", refused.body);
+    let bogus = json!({ "name": "fee_officer", "permissions": [{ "object": "dossier", "action": "fly" }] });
+    let refused = app.graphql(Some("tinh.quantri"), define, json!({ "input": bogus })).await;
+    assert_eq!(refused.error_codes(), ["BAD_USER_INPUT"], "{}", refused.body);
+    let defined = app.data(Some("tinh.quantri"), define, json!({ "input": input })).await;
+    assert_eq!(defined["defineRole"], "fee_officer");
+    let roles = app.data(None, "{ roles { name builtIn permissions { object action } } }", json!({})).await;
+    let fee = roles["roles"].as_array().unwrap().iter().find(|r| r["name"] == "fee_officer").unwrap().clone();
+    assert_eq!(fee, json!({ "name": "fee_officer", "builtIn": false, "permissions": permissions }));
+
+    // A built-in role cannot lose what the dossier's life needs.
+    let weaken = json!({ "name": "receiver", "permissions": [{ "object": "dossier", "action": "read" }] });
+    let update = "mutation($input: RoleInput!) { updateRole(input: $input) }";
+    let refused = app.graphql(Some("tinh.quantri"), update, json!({ "input": weaken })).await;
+    assert_eq!(refused.error_codes(), ["BAD_USER_INPUT"], "{}", refused.body);
+
+    let officer = create_official(&app, "vinhthanh.quantri", "vinhthanh.thuphi", "30733").await;
+    let grant_input = json!({ "official": officer["id"], "role": "fee_officer", "agencyCode": "30733" });
+    let granted = grant(&app, "vinhthanh.quantri", "grantRole", grant_input).await;
+    assert!(granted.body.get("errors").is_none(), "{}", granted.body);
+
+    let procedure = app.procedure_id("30733", None).await;
+    let received = app.receive_new("vinhthanh.motcua", "30733", &procedure).await;
+    let id = received["id"].as_str().unwrap().to_owned();
+    let specialist = app.user_id("vinhthanh.chuyenvien").await;
+    app.ok("vinhthanh.lanhdao", "assignDossier", json!({ "dossierId": id, "assigneeId": specialist })).await;
+    app.ok("vinhthanh.chuyenvien", "requestPayment", json!({ "dossierId": id, "amount": 30000 })).await;
+    let paid = app.ok("vinhthanh.thuphi", "confirmPayment", json!({ "dossierId": id, "method": "DIRECT" })).await;
+    assert_eq!(paid["dossier"]["status"], "PROCESSING");
+    // Nothing else: not the desk's intake, not the specialist's step.
+    let receive = json!({ "procedureId": procedure, "agencyCode": "30733", "applicant": motcua_tests::applicant() });
+    let intake = app.command("vinhthanh.thuphi", "receiveDossier", receive).await;
+    assert_eq!(intake.error_codes(), ["FORBIDDEN"], "{}", intake.body);
+    let step = app.command("vinhthanh.thuphi", "completeStep", json!({ "dossierId": id })).await;
+    assert!(!step.error_codes().is_empty(), "{}", step.body);
+    assert_ne!(step.error_codes(), ["INTERNAL"]);
+}
+
 fn base64_url(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)

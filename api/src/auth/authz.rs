@@ -1,6 +1,11 @@
 //! Authorization with casbin: RBAC with domains, a domain being an agency path
-//! (`/91/899/`) or a subtree (`/91/*`). Permissions (`p` rules) come from
-//! `policies/policy.csv`; role assignments (`g` rules) from the database.
+//! (`/91/899/`) or a subtree (`/91/*`). Permissions (`p` rules) and role
+//! assignments (`g` rules) both live in the database (`casbin_rule`). The
+//! permissions of `policies/policy.csv` — the built-in roles — are written
+//! into it at every start when missing (so a first start fills it, and a
+//! release that adds a permission adds it); roles defined through the API
+//! (`defineRole`, `updateRole`) live in the table alone. A built-in role
+//! keeps every permission of the file: it can gain permissions, never lose one.
 
 use crate::domain::paths::PathPattern;
 use crate::domain::scope::Scope;
@@ -33,8 +38,6 @@ struct Loaded {
 
 /// The loaded enforcer, with what it decided so far.
 pub struct Authz {
-    /// The policy file the permissions come from.
-    policy: String,
     loaded: RwLock<Loaded>,
     /// casbin's answers by request (user, path, object, action): the same
     /// request gets the same answer while the rules stay as loaded, and
@@ -55,37 +58,74 @@ impl std::fmt::Debug for Authz {
     }
 }
 
-/// Reads the role assignments from the database and the permissions from `policy`.
-async fn load(db: &DatabaseConnection, policy: &str) -> anyhow::Result<Loaded> {
+/// Reads the permissions and role assignments from the database.
+async fn load(db: &DatabaseConnection) -> anyhow::Result<Loaded> {
     let model = DefaultModel::from_str(MODEL).await.context("reading the casbin model")?;
     let adapter = SeaOrmAdapter::new(db.clone()).await.context("opening the casbin adapter")?;
     let mut enforcer = Enforcer::new(model, adapter).await.context("loading casbin rules")?;
     enforcer.get_role_manager().write().matching_fn(None, Some(key_match));
     enforcer.build_role_links().context("building casbin role links")?;
-    // Permissions come from the file on every start; they are not written back.
+    // The server writes rules itself, in its own units of writes.
     enforcer.enable_auto_save(false);
-    let rules = parse_policy(policy)?;
-    enforcer.add_policies(rules).await.context("adding the permissions of policy.csv")?;
     let grants = index_grants(enforcer.get_grouping_policy());
     Ok(Loaded { enforcer, grants })
 }
 
-impl Authz {
-    /// Loads the role assignments from the database and the permissions from `policy`.
-    pub async fn load(db: &DatabaseConnection, policy: &str) -> anyhow::Result<Self> {
-        let loaded = load(db, policy).await?;
-        Ok(Self {
-            policy: policy.to_owned(),
-            loaded: RwLock::new(loaded),
-            decisions: Default::default(),
-            scopes: Default::default(),
+/// Writes the permissions of `policy` that the table lacks (at start, before serving).
+async fn fill_permissions(db: &DatabaseConnection, policy: &str) -> anyhow::Result<()> {
+    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    use sea_orm_adapter::entity as rule;
+    let present: std::collections::HashSet<(String, String, String)> = rule::Entity::find()
+        .filter(rule::Column::Ptype.eq("p"))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.v0, r.v1, r.v2))
+        .collect();
+    let missing: Vec<rule::ActiveModel> = parse_policy(policy)?
+        .into_iter()
+        .filter_map(|p| <[String; 3]>::try_from(p).ok())
+        .filter(|[role, object, action]| !present.contains(&(role.clone(), object.clone(), action.clone())))
+        .map(|[role, object, action]| rule::ActiveModel {
+            id: sea_orm::ActiveValue::NotSet,
+            ptype: Set("p".into()),
+            v0: Set(role),
+            v1: Set(object),
+            v2: Set(action),
+            v3: Set(String::new()),
+            v4: Set(String::new()),
+            v5: Set(String::new()),
         })
+        .collect();
+    if !missing.is_empty() {
+        tracing::info!(permissions = missing.len(), "writing the permissions of policy.csv");
+        rule::Entity::insert_many(missing).exec(db).await.context("writing the permissions of policy.csv")?;
+    }
+    Ok(())
+}
+
+/// The permissions (role, object, action) of the built-in roles: `policy.csv`'s.
+pub(crate) fn built_in_permissions() -> Vec<(String, String, String)> {
+    parse_policy(POLICY)
+        .expect("policy.csv parses (a unit test checks it)")
+        .into_iter()
+        .filter_map(|p| <[String; 3]>::try_from(p).ok())
+        .map(|[role, object, action]| (role, object, action))
+        .collect()
+}
+
+impl Authz {
+    /// Writes the permissions of `policy` the database lacks, then loads every rule.
+    pub async fn load(db: &DatabaseConnection, policy: &str) -> anyhow::Result<Self> {
+        fill_permissions(db, policy).await?;
+        let loaded = load(db).await?;
+        Ok(Self { loaded: RwLock::new(loaded), decisions: Default::default(), scopes: Default::default() })
     }
 
     /// Reads the rules again (a grant was given or revoked, here or on another
     /// instance): the next decision is made on them.
     pub(crate) async fn reload(&self, db: &DatabaseConnection) -> anyhow::Result<()> {
-        let fresh = load(db, &self.policy).await?;
+        let fresh = load(db).await?;
         let mut loaded = self.loaded.write().await;
         *loaded = fresh;
         self.decisions.write().unwrap_or_else(|p| p.into_inner()).clear();

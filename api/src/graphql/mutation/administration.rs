@@ -116,6 +116,28 @@ pub(super) struct IssuedClientSecret {
     pub secret: ClientSecret,
 }
 
+/// A permission of a role: an action on a kind of object.
+#[derive(InputObject)]
+pub(super) struct PermissionInput {
+    /// The kind of object, e.g. `dossier`.
+    pub object: String,
+    /// The action, e.g. `confirm_payment`.
+    pub action: String,
+}
+
+/// `defineRole` and `updateRole`.
+#[derive(InputObject)]
+pub(super) struct RoleInput {
+    /// The role's name: lower-case letters and `_`, e.g. `fee_officer`.
+    pub name: String,
+    /// Its permissions, each one some role has already (`roles` lists them).
+    pub permissions: Vec<PermissionInput>,
+}
+
+fn permission_pairs(input: &RoleInput) -> Vec<(String, String)> {
+    input.permissions.iter().map(|p| (p.object.clone(), p.action.clone())).collect()
+}
+
 /// An official's id; an ID of another type names no user.
 fn user_id(id: &ID) -> Result<Uuid, ApiError> {
     id_of(id, NodeType::User, || ApiError::NotFound("no user with this id".into()))
@@ -252,6 +274,25 @@ impl AdministrationMutation {
             id_of(&input.id, NodeType::ClientSecret, || ApiError::NotFound("no client secret with this id".into()))?;
         let prepared = service_accounts::revoke(state, actor, id).await;
         Ok(ClientSecret(administration::run(state, actor, service_accounts::REVOKE, prepared).await?))
+    }
+
+    /// Defines a role made of permissions that exist already (e.g. a fee
+    /// officer with `dossier read`, `dossier request_payment` and `dossier
+    /// confirm_payment`). Needs `official manage` at a province. Grant it
+    /// with `grantRole`; every instance uses it at once. Returns its name.
+    async fn define_role(&self, ctx: &Context<'_>, input: RoleInput) -> async_graphql::Result<String> {
+        let (state, actor) = (ctx.state(), ctx.viewer()?);
+        let prepared = administration::roles::define(state, actor, &input.name, &permission_pairs(&input)).await;
+        Ok(administration::run(state, actor, administration::roles::DEFINE, prepared).await?)
+    }
+
+    /// Replaces a role's permissions. A built-in role (`policies/policy.csv`)
+    /// keeps every permission of the file — what the dossier's life needs —
+    /// and may gain others. Returns its name.
+    async fn update_role(&self, ctx: &Context<'_>, input: RoleInput) -> async_graphql::Result<String> {
+        let (state, actor) = (ctx.state(), ctx.viewer()?);
+        let prepared = administration::roles::update(state, actor, &input.name, &permission_pairs(&input)).await;
+        Ok(administration::run(state, actor, administration::roles::UPDATE, prepared).await?)
     }
 
     /// Takes a role back, with the same rights as `grantRole`; refused from

@@ -29,6 +29,8 @@ pub(crate) struct Role {
     pub name: String,
     /// What it allows.
     pub permissions: Vec<Permission>,
+    /// True for a role of `policies/policy.csv`, which keeps the file's permissions.
+    pub built_in: bool,
 }
 
 /// An action on a kind of object, e.g. `dossier` `receive`.
@@ -118,6 +120,7 @@ impl DirectoryQuery {
         roles
             .into_iter()
             .map(|(name, permissions)| Role {
+                built_in: crate::services::administration::roles::is_built_in(&name),
                 name,
                 permissions: permissions.into_iter().map(|(object, action)| Permission { object, action }).collect(),
             })
