@@ -61,6 +61,15 @@ async fn version_of(app: &TestApp, received: &Value) -> Value {
     data["dossier"]["procedure"].clone()
 }
 
+/// `operation outcome` of the latest audit rows `user` reads.
+async fn operations(app: &TestApp, user: &str) -> Vec<String> {
+    let log = app.data(Some(user), "{ auditLog(first: 20) { edges { node { operation outcome } } } }", json!({})).await;
+    let rows = log["auditLog"]["edges"].as_array().unwrap().clone();
+    rows.iter()
+        .map(|e| format!("{} {}", e["node"]["operation"].as_str().unwrap(), e["node"]["outcome"].as_str().unwrap()))
+        .collect()
+}
+
 fn receive_input(procedure: &Value, agency: &str) -> Value {
     json!({ "procedureId": procedure["id"], "agencyCode": agency, "applicant": applicant() })
 }
@@ -129,6 +138,15 @@ async fn an_admin_builds_a_working_commune_from_nothing_and_a_dossier_lives_its_
         &json!({ "agency": { "code": "39997" }, "receivedDirect": 1, "resolvedEarly": 1 }),
         "{report}"
     );
+    // Every command of the walk-through is in the audit log of the agency where it was allowed.
+    let district = operations(&app, "rachgia.quantri").await;
+    for expected in ["createAgency OK", "createOfficial OK", "grantRole OK"] {
+        assert!(district.iter().any(|o| o == expected), "{expected} in {district:?}");
+    }
+    let province = operations(&app, "tinh.quantri").await;
+    for expected in ["createProcedure OK", "publishProcedure OK"] {
+        assert!(province.iter().any(|o| o == expected), "{expected} in {province:?}");
+    }
 }
 
 #[tokio::test]
@@ -219,4 +237,37 @@ async fn a_retired_procedure_takes_no_dossier_and_only_its_publisher_manages_it(
         .data(Some("tinh.quantri"), "{ auditLog(first: 3) { edges { node { operation outcome } } } }", json!({}))
         .await;
     assert_eq!(log["auditLog"]["edges"][0]["node"], json!({ "operation": "retireProcedure", "outcome": "OK" }));
+}
+
+#[tokio::test]
+async fn on_postgresql_another_instance_files_under_a_new_version_at_once_after_it_is_published() {
+    let app = TestApp::spawn().await;
+    if app.database_url.is_none() {
+        // SQLite is one process: the instance that published is the only one (the tests above).
+        return;
+    }
+    let other = app.second_instance().await;
+    let vietnam = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    let today = chrono::Utc::now().with_timezone(&vietnam).format("%Y-%m-%d").to_string();
+    let first = create_and_publish(&app, "9.000005", &today).await;
+    // The other instance files under version 1 and remembers it.
+    let before = other.ok("vinhthanh.motcua", "receiveDossier", receive_input(&first, "30733")).await;
+    assert_eq!(version_of(&other, &before).await["version"], 1);
+    let revised =
+        mutation(&app, "tinh.quantri", "reviseProcedure", "ReviseProcedureInput", "id", json!({ "id": first["id"] }))
+            .await;
+    let publish = json!({ "id": revised["id"], "effectiveFrom": today, "decisionNumber": "7/QĐ-UBND" });
+    mutation(&app, "tinh.quantri", "publishProcedure", "PublishProcedureInput", "id", publish).await;
+    let started = std::time::Instant::now();
+    loop {
+        let after = other.ok("vinhthanh.motcua", "receiveDossier", receive_input(&first, "30733")).await;
+        if version_of(&other, &after).await["version"] == 2 {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "the other instance still files under version 1"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
