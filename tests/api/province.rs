@@ -271,3 +271,31 @@ async fn on_postgresql_another_instance_files_under_a_new_version_at_once_after_
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test]
+async fn a_provinces_catalogue_admin_adds_and_renames_a_field_and_a_department_cannot() {
+    let app = TestApp::spawn().await;
+    let create = "mutation($input: FieldInput!) { createField(input: $input) { code name } }";
+    let input = json!({ "code": "TD", "name": "Thí điểm" });
+    let refused = app.graphql(Some("stp.quantri"), create, json!({ "input": input })).await;
+    assert_eq!(refused.error_codes(), ["FORBIDDEN"], "{}", refused.body);
+    let created = app.data(Some("tinh.quantri"), create, json!({ "input": input })).await;
+    assert_eq!(created["createField"], input);
+    let again = app.graphql(Some("tinh.quantri"), create, json!({ "input": input })).await;
+    assert_eq!(again.error_codes(), ["CONFLICT"], "{}", again.body);
+    let rename = "mutation($input: FieldInput!) { renameField(input: $input) { code name } }";
+    let renamed = json!({ "code": "TD", "name": "Lĩnh vực thí điểm" });
+    app.data(Some("tinh.quantri"), rename, json!({ "input": renamed })).await;
+    let fields = app.data(None, "{ fields { code name } }", json!({})).await;
+    assert!(fields["fields"].as_array().unwrap().contains(&renamed), "{fields}");
+    let draft = mutation(
+        &app,
+        "tinh.quantri",
+        "createProcedure",
+        "CreateProcedureInput",
+        "field { name }",
+        new_procedure("9.000006", "TD"),
+    )
+    .await;
+    assert_eq!(draft["field"]["name"], "Lĩnh vực thí điểm");
+}

@@ -90,6 +90,11 @@ pub(crate) async fn version_in_force(
         .await?)
 }
 
+/// Every field, by code.
+pub(crate) async fn all_fields(db: &DatabaseConnection) -> ApiResult<Vec<field::Model>> {
+    Ok(field::Entity::find().order_by_asc(field::Column::Code).all(db).await?)
+}
+
 /// Every version of `procedure`'s code from its publisher, the first first.
 pub(crate) async fn versions_of(
     db: &DatabaseConnection,

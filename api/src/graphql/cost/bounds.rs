@@ -26,7 +26,7 @@ pub(crate) fn list_bound(bounds: &ListBounds, parent: &str, field: &str) -> Opti
             .max(bounds.procedure_versions())
             .max(bounds.fields()),
         ("CatalogStats", "byTier" | "byOnlineMode") => 3,
-        ("CatalogStats", "byField") => bounds.fields(),
+        ("CatalogStats", "byField") | ("Query", "fields") => bounds.fields(),
         ("Procedure", "steps") => bounds.steps(),
         ("User", "clientSecrets") => list_bounds::CLIENT_SECRETS,
         ("Procedure", "versions") => bounds.versions_per_procedure(),

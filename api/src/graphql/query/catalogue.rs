@@ -42,6 +42,11 @@ impl CatalogueQuery {
         Ok(visible.then_some(Procedure(version)))
     }
 
+    /// Every field of administration (*lĩnh vực*), by code. Public.
+    async fn fields(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::graphql::types::procedure::Field>> {
+        Ok(procedures::all_fields(ctx.db()).await?.into_iter().map(Into::into).collect())
+    }
+
     /// The published catalogue (versions in force), by national code. Public.
     async fn procedures(
         &self,

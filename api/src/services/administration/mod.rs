@@ -10,6 +10,7 @@
 
 pub(crate) mod agencies;
 pub(crate) mod catalogue;
+pub(crate) mod fields;
 pub(crate) mod grants;
 pub(crate) mod officials;
 pub(crate) mod roles;
@@ -93,6 +94,33 @@ async fn write<T>(state: &AppState, entry: &Entry<'_>, prepared: Prepared<T>) ->
             entry.target_type.unwrap_or("the object")
         ))),
     }
+}
+
+/// The province where the caller holds `{object} manage`: what is shared by
+/// a whole province (roles, fields) is its admins'. `FORBIDDEN` for anyone
+/// else, saying `what` needs it.
+pub(crate) async fn province_where(
+    state: &AppState,
+    actor: &Viewer,
+    object: &str,
+    what: &str,
+) -> ApiResult<entity::agency::Model> {
+    use crate::domain::paths::PathPattern;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let scope = state.authz.scope(&actor.username, object, "manage").await;
+    for pattern in scope.patterns() {
+        let (PathPattern::Agency(path) | PathPattern::Subtree(path)) = pattern;
+        if path.trim_matches('/').split('/').count() == 1 {
+            let province = entity::agency::Entity::find()
+                .filter(entity::agency::Column::Path.eq(path.as_str()))
+                .one(&state.db)
+                .await?;
+            if let Some(province) = province.filter(|a| a.kind == entity::AgencyKind::Province) {
+                return Ok(province);
+            }
+        }
+    }
+    Err(ApiError::Forbidden(format!("{what} needs `{object} manage` at a province")))
 }
 
 /// `BAD_USER_INPUT` unless `text`, trimmed, has 1 to `most` characters.

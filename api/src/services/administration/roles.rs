@@ -7,12 +7,10 @@
 use super::{Operation, Prepared};
 use crate::auth::authz::built_in_permissions;
 use crate::auth::Viewer;
-use crate::domain::paths::PathPattern;
 use crate::error::{ApiError, ApiResult};
 use crate::services::announcements::Announcement;
 use crate::services::writes::{Unit, Write};
 use crate::state::AppState;
-use entity::{agency, AgencyKind};
 use sea_orm::sea_query::InsertStatement;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryTrait};
 use sea_orm_adapter::entity as casbin_rule;
@@ -26,24 +24,6 @@ pub(crate) const UPDATE: Operation = Operation { name: "updateRole", target_type
 
 /// Most permissions of one role.
 const MOST_PERMISSIONS: usize = 60;
-
-/// The province agency where the caller manages officials: roles are a
-/// province's to define. `FORBIDDEN` for anyone else.
-async fn province_of_admin(state: &AppState, actor: &Viewer) -> ApiResult<agency::Model> {
-    let scope = state.authz.scope(&actor.username, "official", "manage").await;
-    for pattern in scope.patterns() {
-        let path = match pattern {
-            PathPattern::Agency(path) | PathPattern::Subtree(path) => path,
-        };
-        if path.trim_matches('/').split('/').count() == 1 {
-            let province = agency::Entity::find().filter(agency::Column::Path.eq(path.as_str())).one(&state.db).await?;
-            if let Some(province) = province.filter(|a| a.kind == AgencyKind::Province) {
-                return Ok(province);
-            }
-        }
-    }
-    Err(ApiError::Forbidden("defining roles needs `official manage` at a province".into()))
-}
 
 fn check_name(name: &str) -> ApiResult<String> {
     let name = name.trim();
@@ -107,7 +87,7 @@ pub(crate) async fn define(
     name: &str,
     asked: &[(String, String)],
 ) -> ApiResult<Prepared<String>> {
-    let province = province_of_admin(state, actor).await?;
+    let province = super::province_where(state, actor, "official", "defining roles").await?;
     let name = check_name(name)?;
     if state.authz.is_role(&name).await {
         return Err(ApiError::Conflict(format!("the role `{name}` exists: update it")));
@@ -131,7 +111,7 @@ pub(crate) async fn update(
     name: &str,
     asked: &[(String, String)],
 ) -> ApiResult<Prepared<String>> {
-    let province = province_of_admin(state, actor).await?;
+    let province = super::province_where(state, actor, "official", "defining roles").await?;
     let name = name.trim().to_owned();
     let roles = state.authz.roles().await;
     let Some((_, current)) = roles.iter().find(|(role, _)| *role == name) else {
