@@ -1,5 +1,6 @@
 //! The agency tree as the admins above each unit manage it.
 
+use super::change;
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::AgencyKind;
 use crate::graphql::scalars::Date;
@@ -54,14 +55,6 @@ pub(super) struct CloseAgencyInput {
     pub valid_to: Date,
     /// The agency that takes over its seat, if any.
     pub successor_code: Option<String>,
-}
-
-fn change(value: MaybeUndefined<String>) -> Option<Option<String>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(text) => Some(Some(text)),
-    }
 }
 
 #[Object]

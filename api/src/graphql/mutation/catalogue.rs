@@ -1,12 +1,12 @@
 //! The procedure catalogue as its publishers manage it: drafts, publication
 //! with a decision and a first day, revisions, retirement.
 
+use super::change;
 use crate::error::ApiError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::{OnlineMode, Tier, TimeUnit};
 use crate::graphql::ids::{id_of, NodeType};
 use crate::graphql::scalars::Date;
-use crate::graphql::types::procedure::Field;
 use crate::graphql::types::Procedure;
 use crate::services::administration;
 use crate::services::administration::catalogue::{self, DocumentSpec, DraftSpec, StepSpec};
@@ -136,15 +136,6 @@ pub(super) struct RetireProcedureInput {
     pub effective_to: Date,
 }
 
-/// `createField` and `renameField`.
-#[derive(InputObject)]
-pub(super) struct FieldInput {
-    /// The field's code, e.g. `HT` (never changes).
-    pub code: String,
-    /// Its name, e.g. *Hộ tịch*.
-    pub name: String,
-}
-
 /// A version's id; an ID of another type names no procedure.
 fn procedure_id(id: &ID) -> Result<Uuid, ApiError> {
     id_of(id, NodeType::Procedure, || ApiError::NotFound("no procedure with this id".into()))
@@ -158,14 +149,6 @@ fn documents(list: Vec<RequiredDocumentInput>) -> Vec<DocumentSpec> {
 
 fn steps(list: Vec<ProcedureStepInput>) -> Vec<StepSpec> {
     list.into_iter().map(|s| StepSpec { name: s.name, role: s.role, budget_hours: s.budget_hours }).collect()
-}
-
-fn change(value: MaybeUndefined<String>) -> Option<Option<String>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(text) => Some(Some(text)),
-    }
 }
 
 #[Object]
@@ -196,21 +179,6 @@ impl CatalogueMutation {
         };
         let prepared = catalogue::create(state, actor, &input.agency_code, &input.code, spec).await;
         Ok(Procedure(administration::run(state, actor, catalogue::CREATE, prepared).await?))
-    }
-
-    /// Adds a field of administration (*lĩnh vực*) procedures can belong to
-    /// (needs `procedure manage` at a province).
-    async fn create_field(&self, ctx: &Context<'_>, input: FieldInput) -> async_graphql::Result<Field> {
-        let (state, actor) = (ctx.state(), ctx.viewer()?);
-        let prepared = administration::fields::create(state, actor, &input.code, &input.name).await;
-        Ok(administration::run(state, actor, administration::fields::CREATE, prepared).await?.into())
-    }
-
-    /// Renames a field (its code stays).
-    async fn rename_field(&self, ctx: &Context<'_>, input: FieldInput) -> async_graphql::Result<Field> {
-        let (state, actor) = (ctx.state(), ctx.viewer()?);
-        let prepared = administration::fields::rename(state, actor, &input.code, &input.name).await;
-        Ok(administration::run(state, actor, administration::fields::RENAME, prepared).await?.into())
     }
 
     /// Changes a draft (`INVALID_TRANSITION` for a published version: revise it instead).
