@@ -471,6 +471,22 @@ async fn a_service_account_trades_its_client_secret_for_a_token_until_the_secret
     assert!(revoked["revokeClientSecret"]["revokedAt"].is_string());
     let (status, body) = token_request(&app, Some((client_id, secret)), &grant).await;
     assert_eq!((status, &body), (401, &unknown), "a revoked secret is refused like a wrong one");
+
+    let log = app
+        .data(
+            Some("vinhthanh.quantri"),
+            "{ auditLog(first: 10) { edges { node { operation outcome details } } } }",
+            json!({}),
+        )
+        .await;
+    let rows = log["auditLog"]["edges"].as_array().unwrap();
+    for operation in ["createServiceAccount", "issueClientSecret", "revokeClientSecret"] {
+        assert!(
+            rows.iter().any(|r| r["node"]["operation"] == operation && r["node"]["outcome"] == "OK"),
+            "{operation}: {log}"
+        );
+    }
+    assert!(!log.to_string().contains(secret), "the secret is in no audit row");
 }
 
 #[tokio::test]
@@ -518,6 +534,19 @@ async fn a_custom_fee_officer_confirms_payments_and_does_nothing_else() {
     let step = app.command("vinhthanh.thuphi", "completeStep", json!({ "dossierId": id })).await;
     assert!(!step.error_codes().is_empty(), "{}", step.body);
     assert_ne!(step.error_codes(), ["INTERNAL"]);
+
+    let log = app
+        .data(Some("tinh.quantri"), "{ auditLog(first: 10) { edges { node { operation outcome } } } }", json!({}))
+        .await;
+    let rows: Vec<String> = log["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{} {}", e["node"]["operation"].as_str().unwrap(), e["node"]["outcome"].as_str().unwrap()))
+        .collect();
+    for expected in ["defineRole OK", "defineRole BAD_USER_INPUT", "updateRole BAD_USER_INPUT"] {
+        assert!(rows.iter().any(|r| r == expected), "{expected} in {rows:?}");
+    }
 }
 
 fn base64_url(text: &str) -> String {
