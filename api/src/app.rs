@@ -79,6 +79,7 @@ impl Application {
             recent,
             sqlite_writer: crate::db::sqlite_writer(settings).await?,
             tracking: Default::default(),
+            token_failures: crate::services::oauth::failures_limiter(),
             documents: DocumentStore::new(&settings.data_dir),
             list_bounds: Default::default(),
             authenticator: authenticator.clone(),

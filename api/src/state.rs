@@ -33,6 +33,8 @@ pub struct AppState {
     pub sqlite_writer: Option<crate::services::sqlite_writer::SqliteWriter>,
     /// Unsuccessful `trackDossier` lookups per client.
     pub tracking: Limiter,
+    /// Refused `POST /oauth/token` requests per client.
+    pub token_failures: Limiter,
     /// Document contents, by their SHA-256, in the data folder.
     pub documents: DocumentStore,
     /// How long the lists returned whole can be, for the cost of a query.

@@ -549,6 +549,21 @@ async fn a_custom_fee_officer_confirms_payments_and_does_nothing_else() {
     }
 }
 
+#[tokio::test]
+async fn refused_token_requests_from_one_address_are_capped_even_in_parallel() {
+    let app = TestApp::spawn().await;
+    let attempts =
+        (0..25).map(|_| token_request(&app, Some(("nobody", "mcs_wrong")), &[("grant_type", "client_credentials")]));
+    let statuses: Vec<u16> =
+        futures_util::future::join_all(attempts).await.into_iter().map(|(status, _)| status).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 20, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5, "{statuses:?}");
+    let (status, body) =
+        token_request(&app, Some(("nobody", "mcs_wrong")), &[("grant_type", "client_credentials")]).await;
+    assert_eq!(status, 429);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "LIMIT_EXCEEDED", "{body}");
+}
+
 fn base64_url(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)

@@ -28,6 +28,7 @@ pub(super) struct TokenRequest {
 fn refusal(status: StatusCode, error: &str, description: &str, basic: bool) -> Response {
     let code = match status {
         StatusCode::UNAUTHORIZED => ApiError::Unauthenticated(description.into()),
+        StatusCode::TOO_MANY_REQUESTS => ApiError::limit(description),
         _ => ApiError::BadUserInput(description.into()),
     }
     .code();
@@ -56,9 +57,18 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 
 pub(super) async fn token(
     State(state): State<Arc<HttpState>>,
+    axum::extract::ConnectInfo(address): axum::extract::ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     form: Result<Form<TokenRequest>, axum::extract::rejection::FormRejection>,
 ) -> Response {
+    // Counted as refused before it runs (requests at once share the count), given back when it succeeds.
+    let attempt = match state.app.token_failures.guess(Some(address.ip())) {
+        Ok(attempt) => attempt,
+        Err(error) => {
+            let description = error.client_message(&crate::request_id::current());
+            return refusal(StatusCode::TOO_MANY_REQUESTS, "invalid_request", &description, false);
+        }
+    };
     let Ok(Form(request)) = form else {
         let description = "the body must be application/x-www-form-urlencoded";
         return refusal(StatusCode::BAD_REQUEST, "invalid_request", description, false);
@@ -92,6 +102,7 @@ pub(super) async fn token(
         Ok(token) => token,
         Err(error) => return ApiError::Internal(error).into_response(),
     };
+    attempt.found();
     let body = serde_json::json!({ "access_token": token, "token_type": "Bearer", "expires_in": TOKEN_TTL.as_secs() });
     let mut response = (StatusCode::OK, axum::Json(body)).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -12,6 +12,18 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryTrait};
 use std::time::Duration;
 
+/// Refused token requests an address may make in [`FAILURES_WINDOW`] before
+/// it waits: a secret is 256 random bits, so this only keeps a flood of
+/// wrong ones (each an indexed read) from costing the database.
+pub(crate) const MAX_FAILURES: u32 = 20;
+/// The window over which refused token requests count.
+pub(crate) const FAILURES_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// The limiter of refused token requests.
+pub(crate) fn failures_limiter() -> super::tracking::Limiter {
+    super::tracking::Limiter::new(MAX_FAILURES, FAILURES_WINDOW, "token requests")
+}
+
 /// How long a token from the client-credentials grant is valid.
 pub(crate) const TOKEN_TTL: Duration = Duration::from_secs(3600);
 

@@ -18,12 +18,23 @@ pub(crate) const MAX_MISSES: u32 = 5;
 pub(crate) const WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// Misses per client address. A lookup is counted as a miss *before* it
-/// runs, under one lock, and given back when it finds the dossier: lookups
-/// running at once (aliases, a batch, parallel connections) can never make
-/// more than [`MAX_MISSES`] guesses between them.
-#[derive(Debug, Default)]
+/// runs, under one lock, and given back when it finds what it looked for:
+/// lookups running at once (aliases, a batch, parallel connections) can
+/// never make more than `most` guesses between them in a window.
+#[derive(Debug)]
 pub struct Limiter {
     misses: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    most: u32,
+    window: Duration,
+    /// What the refusal says was unsuccessful, e.g. `lookups`.
+    what: &'static str,
+}
+
+impl Default for Limiter {
+    /// `trackDossier`'s: [`MAX_MISSES`] in [`WINDOW`].
+    fn default() -> Self {
+        Self::new(MAX_MISSES, WINDOW, "lookups")
+    }
 }
 
 /// A lookup counted as a miss until it is [`Guess::found`].
@@ -45,22 +56,28 @@ impl Guess<'_> {
 }
 
 impl Limiter {
+    /// A limiter of `most` misses per address in `window`.
+    pub(crate) fn new(most: u32, window: Duration, what: &'static str) -> Self {
+        Self { misses: Mutex::default(), most, window, what }
+    }
+
     /// Counts a lookup by `client` as a miss, or `LIMIT_EXCEEDED` while
     /// `client` has used up its misses.
     pub fn guess(&self, client: Option<IpAddr>) -> ApiResult<Guess<'_>> {
         let Some(client) = client else { return Ok(Guess { limiter: self, client }) };
         let mut misses = self.misses.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if misses.len() > 100_000 {
-            misses.retain(|_, (since, _)| since.elapsed() < WINDOW);
+            misses.retain(|_, (since, _)| since.elapsed() < self.window);
         }
         let entry = misses.entry(client).or_insert((Instant::now(), 0));
-        if entry.0.elapsed() >= WINDOW {
+        if entry.0.elapsed() >= self.window {
             *entry = (Instant::now(), 0);
         }
-        if entry.1 >= MAX_MISSES {
-            let wait = WINDOW.saturating_sub(entry.0.elapsed()).as_secs().div_ceil(60).max(1);
+        if entry.1 >= self.most {
+            let wait = self.window.saturating_sub(entry.0.elapsed()).as_secs().div_ceil(60).max(1);
             return Err(ApiError::limit(format!(
-                "too many unsuccessful lookups from your address: try again in {wait} minutes"
+                "too many unsuccessful {} from your address: try again in {wait} minutes",
+                self.what
             )));
         }
         entry.1 += 1;
