@@ -98,7 +98,8 @@ impl Application {
         let demo_officials = match settings.no_demo {
             true => Vec::new(),
             false => crate::services::officials::all_present(&app.db, &demo.officials())
-                .await?
+                .await
+                .map_err(|error| anyhow::anyhow!("reading the demo officials: {error:?}"))?
                 .into_iter()
                 .map(|((username, role), agency)| http::DemoOfficial {
                     username: username.to_owned(),

@@ -71,35 +71,41 @@ async fn load(db: &DatabaseConnection) -> anyhow::Result<Loaded> {
     Ok(Loaded { enforcer, grants })
 }
 
+/// A casbin rule: `p, role, object, action` or `g, user, role, domain`.
+pub(crate) fn rule(ptype: &str, [v0, v1, v2]: [&str; 3]) -> sea_orm_adapter::entity::ActiveModel {
+    use sea_orm::ActiveValue::{NotSet, Set};
+    sea_orm_adapter::entity::ActiveModel {
+        id: NotSet,
+        ptype: Set(ptype.into()),
+        v0: Set(v0.into()),
+        v1: Set(v1.into()),
+        v2: Set(v2.into()),
+        v3: Set(String::new()),
+        v4: Set(String::new()),
+        v5: Set(String::new()),
+    }
+}
+
 /// Writes the permissions of `policy` that the table lacks (at start, before serving).
 async fn fill_permissions(db: &DatabaseConnection, policy: &str) -> anyhow::Result<()> {
-    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-    use sea_orm_adapter::entity as rule;
-    let present: std::collections::HashSet<(String, String, String)> = rule::Entity::find()
-        .filter(rule::Column::Ptype.eq("p"))
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use sea_orm_adapter::entity as casbin_rule;
+    let present: std::collections::HashSet<(String, String, String)> = casbin_rule::Entity::find()
+        .filter(casbin_rule::Column::Ptype.eq("p"))
         .all(db)
         .await?
         .into_iter()
         .map(|r| (r.v0, r.v1, r.v2))
         .collect();
-    let missing: Vec<rule::ActiveModel> = parse_policy(policy)?
+    let missing: Vec<casbin_rule::ActiveModel> = parse_policy(policy)?
         .into_iter()
         .filter_map(|p| <[String; 3]>::try_from(p).ok())
         .filter(|[role, object, action]| !present.contains(&(role.clone(), object.clone(), action.clone())))
-        .map(|[role, object, action]| rule::ActiveModel {
-            id: sea_orm::ActiveValue::NotSet,
-            ptype: Set("p".into()),
-            v0: Set(role),
-            v1: Set(object),
-            v2: Set(action),
-            v3: Set(String::new()),
-            v4: Set(String::new()),
-            v5: Set(String::new()),
-        })
+        .map(|[role, object, action]| rule("p", [&role, &object, &action]))
         .collect();
     if !missing.is_empty() {
         tracing::info!(permissions = missing.len(), "writing the permissions of policy.csv");
-        rule::Entity::insert_many(missing).exec(db).await.context("writing the permissions of policy.csv")?;
+        casbin_rule::Entity::insert_many(missing).exec(db).await.context("writing the permissions of policy.csv")?;
     }
     Ok(())
 }

@@ -46,6 +46,16 @@ pub(crate) struct AttachedTo(pub Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct DocumentId(pub Uuid);
 
+/// Every version of a procedure: its code and publishing agency.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct VersionsOf {
+    pub code: String,
+    pub agency_id: Uuid,
+}
+/// The client secrets of a service account (already authorised).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct SecretsOf(pub Uuid);
+
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<ApiError>>;
 
 fn by_id<K: std::hash::Hash + Eq, V>(rows: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, V> {
@@ -112,6 +122,31 @@ impl Loader<DocumentsOf> for DbLoader {
     async fn load(&self, keys: &[DocumentsOf]) -> LoadResult<DocumentsOf, Self::Value> {
         let rows = procedures::documents_of(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(grouped(keys, rows, |d| DocumentsOf(d.procedure_id)))
+    }
+}
+
+impl Loader<VersionsOf> for DbLoader {
+    type Value = Vec<procedure::Model>;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[VersionsOf]) -> LoadResult<VersionsOf, Self::Value> {
+        let pairs: Vec<(String, Uuid)> = keys.iter().map(|k| (k.code.clone(), k.agency_id)).collect();
+        let mut groups: HashMap<VersionsOf, Vec<procedure::Model>> =
+            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        for version in procedures::versions_of(&self.db, &pairs).await? {
+            let key = VersionsOf { code: version.code.clone(), agency_id: version.agency_id };
+            groups.entry(key).or_default().push(version);
+        }
+        Ok(groups)
+    }
+}
+
+impl Loader<SecretsOf> for DbLoader {
+    type Value = Vec<entity::client_secret::Model>;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[SecretsOf]) -> LoadResult<SecretsOf, Self::Value> {
+        let secrets =
+            crate::services::administration::service_accounts::secrets_of(&self.db, &ids(keys, |k| k.0)).await?;
+        Ok(secrets.into_iter().map(|(id, secrets)| (SecretsOf(id), secrets)).collect())
     }
 }
 

@@ -96,6 +96,8 @@ pub(crate) async fn apply(state: &AppState, announcement: &Announcement) {
         Announcement::Everything => {
             state.officials.forget().await;
             state.authenticator.forget_all();
+            // A deactivation may be among what was missed: every session checks its official.
+            let _ = state.signed_out.0.send(String::new());
             state.agencies.forget().await;
             state.procedures.forget().await;
             state.calendars.forget().await;
@@ -107,10 +109,6 @@ pub(crate) async fn apply(state: &AppState, announcement: &Announcement) {
         if let Err(error) = state.list_bounds.refresh(&state.db).await {
             tracing::warn!(?error, "reading the list bounds failed; the previous ones stay");
         }
-    }
-    if grants || matches!(announcement, Announcement::Official { .. }) {
-        // A grant may name an official that a session's check just let through.
-        let _ = state.signed_out.0.send(String::new());
     }
 }
 

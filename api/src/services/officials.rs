@@ -15,7 +15,7 @@ pub(crate) async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiRes
 pub(crate) async fn all_present<'a>(
     db: &DatabaseConnection,
     logins: &[(&'a str, &'a str)],
-) -> Result<Vec<((&'a str, &'a str), String)>, sea_orm::DbErr> {
+) -> ApiResult<Vec<((&'a str, &'a str), String)>> {
     let found = official::Entity::find()
         .filter(official::Column::Username.is_in(logins.iter().map(|(login, _)| *login)))
         .filter(official::Column::Active.eq(true))
@@ -25,13 +25,8 @@ pub(crate) async fn all_present<'a>(
         return Ok(Vec::new());
     }
     let agencies: Vec<Uuid> = found.iter().map(|o| o.agency_id).collect();
-    let names: std::collections::HashMap<Uuid, String> = entity::agency::Entity::find()
-        .filter(entity::agency::Column::Id.is_in(agencies))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
+    let names: std::collections::HashMap<Uuid, String> =
+        super::agencies::find_by_ids(db, &agencies).await?.into_iter().map(|a| (a.id, a.name)).collect();
     Ok(logins
         .iter()
         .filter_map(|&login| {

@@ -95,17 +95,16 @@ pub(crate) async fn all_fields(db: &DatabaseConnection) -> ApiResult<Vec<field::
     Ok(field::Entity::find().order_by_asc(field::Column::Code).all(db).await?)
 }
 
-/// Every version of `procedure`'s code from its publisher, the first first.
+/// Every version of each procedure (a code from a publishing agency), in
+/// one query, ordered by version.
 pub(crate) async fn versions_of(
     db: &DatabaseConnection,
-    procedure: &procedure::Model,
+    procedures: &[(String, Uuid)],
 ) -> ApiResult<Vec<procedure::Model>> {
-    Ok(procedure::Entity::find()
-        .filter(procedure::Column::Code.eq(procedure.code.as_str()))
-        .filter(procedure::Column::AgencyId.eq(procedure.agency_id))
-        .order_by_asc(procedure::Column::Version)
-        .all(db)
-        .await?)
+    let any = procedures.iter().fold(Condition::any(), |any, (code, agency)| {
+        any.add(procedure::Column::Code.eq(code.as_str()).and(procedure::Column::AgencyId.eq(*agency)))
+    });
+    Ok(procedure::Entity::find().filter(any).order_by_asc(procedure::Column::Version).all(db).await?)
 }
 
 /// A page of the catalogue in force on `today`, by national code.

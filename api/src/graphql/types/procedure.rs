@@ -3,7 +3,7 @@
 use crate::graphql::context::{load, load_required, ContextExt};
 use crate::graphql::enums::{OnlineMode, ProcedureStatus, Tier, TimeUnit};
 use crate::graphql::ids::{global_id, NodeType};
-use crate::graphql::loaders::{AgencyId, DocumentsOf, FieldId, StepsOf};
+use crate::graphql::loaders::{AgencyId, DocumentsOf, FieldId, StepsOf, VersionsOf};
 use crate::graphql::types::Agency;
 use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::NaiveDate;
@@ -182,7 +182,8 @@ impl Procedure {
     /// Every version of this procedure from its publisher, the first first
     /// (drafts only for those who manage the catalogue there).
     async fn versions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Procedure>> {
-        let all = crate::services::procedures::versions_of(ctx.db(), &self.0).await?;
+        let key = VersionsOf { code: self.0.code.clone(), agency_id: self.0.agency_id };
+        let all = load(ctx, key).await?.unwrap_or_default();
         let viewer = ctx.identity().viewer();
         let mut visible = Vec::with_capacity(all.len());
         for version in all {

@@ -71,7 +71,7 @@ impl User {
         if self.0.kind != entity::OfficialKind::Service || !self.manageable(ctx).await? {
             return Ok(None);
         }
-        let secrets = crate::services::administration::service_accounts::secrets_of(ctx.state(), self.0.id).await?;
+        let secrets = load(ctx, crate::graphql::loaders::SecretsOf(self.0.id)).await?.unwrap_or_default();
         Ok(Some(secrets.into_iter().map(ClientSecret).collect()))
     }
 }

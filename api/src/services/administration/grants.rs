@@ -15,7 +15,7 @@ use crate::services::announcements::Announcement;
 use crate::services::writes::{Unit, Write};
 use crate::state::AppState;
 use entity::official;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryTrait};
 use sea_orm_adapter::entity as casbin_rule;
 use serde_json::json;
 use uuid::Uuid;
@@ -81,16 +81,7 @@ pub(crate) async fn known_role(state: &AppState, role: &str) -> ApiResult<String
 
 /// The `g` rule that gives `username` `role` over `pattern`.
 pub(crate) fn rule(username: &str, role: &str, pattern: &PathPattern) -> sea_orm::sea_query::InsertStatement {
-    let rule = casbin_rule::ActiveModel {
-        id: sea_orm::ActiveValue::NotSet,
-        ptype: Set("g".into()),
-        v0: Set(username.to_owned()),
-        v1: Set(role.to_owned()),
-        v2: Set(pattern.domain()),
-        v3: Set(String::new()),
-        v4: Set(String::new()),
-        v5: Set(String::new()),
-    };
+    let rule = crate::auth::authz::rule("g", [username, role, &pattern.domain()]);
     casbin_rule::Entity::insert(rule).into_query()
 }
 

@@ -35,7 +35,8 @@ pub(crate) struct Prepared<T> {
     pub target_id: String,
     /// The before and after.
     pub details: serde_json::Value,
-    /// What every instance must read again once it is written.
+    /// What every instance must read again once it is written (it becomes
+    /// the unit's; a command sets it here, not on `unit`).
     pub announced: Option<Announcement>,
     /// What the command answers once written.
     pub value: T,

@@ -11,8 +11,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::services::announcements::Announcement;
 use crate::services::writes::{Unit, Write};
 use crate::state::AppState;
+use entity::agency;
 use sea_orm::sea_query::InsertStatement;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryTrait};
 use sea_orm_adapter::entity as casbin_rule;
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -56,24 +57,28 @@ async fn permissions(state: &AppState, asked: &[(String, String)]) -> ApiResult<
 }
 
 fn rule(role: &str, (object, action): &(String, String)) -> InsertStatement {
-    let rule = casbin_rule::ActiveModel {
-        id: sea_orm::ActiveValue::NotSet,
-        ptype: Set("p".into()),
-        v0: Set(role.to_owned()),
-        v1: Set(object.clone()),
-        v2: Set(action.clone()),
-        v3: Set(String::new()),
-        v4: Set(String::new()),
-        v5: Set(String::new()),
-    };
+    let rule = crate::auth::authz::rule("p", [role, object, action]);
     casbin_rule::Entity::insert(rule).into_query()
 }
 
-/// The writes that give `role` exactly `chosen`, after `before`.
-fn unit(role: &str, chosen: &BTreeSet<(String, String)>, before: Vec<Write>) -> Unit {
-    let mut inserts = chosen.iter().map(|permission| rule(role, permission));
+/// The command that gives `role` exactly `chosen`, after `before`.
+fn prepared(
+    role: String,
+    chosen: &BTreeSet<(String, String)>,
+    before: Vec<Write>,
+    details: serde_json::Value,
+    province: agency::Model,
+) -> Prepared<String> {
+    let mut inserts = chosen.iter().map(|permission| rule(&role, permission));
     let first = inserts.next().expect("at least one permission, checked");
-    Unit { before, then: inserts.collect(), announced: Some(Announcement::Grants), ..Unit::of(Write::Insert(first)) }
+    Prepared {
+        unit: Unit { before, then: inserts.collect(), ..Unit::of(Write::Insert(first)) },
+        target_id: role.clone(),
+        details,
+        announced: Some(Announcement::Grants),
+        agency: province,
+        value: role,
+    }
 }
 
 fn listed(chosen: &BTreeSet<(String, String)>) -> Vec<String> {
@@ -93,14 +98,8 @@ pub(crate) async fn define(
         return Err(ApiError::Conflict(format!("the role `{name}` exists: update it")));
     }
     let chosen = permissions(state, asked).await?;
-    Ok(Prepared {
-        unit: unit(&name, &chosen, Vec::new()),
-        target_id: name.clone(),
-        details: json!({ "after": { "role": name, "permissions": listed(&chosen) } }),
-        announced: Some(Announcement::Grants),
-        agency: province,
-        value: name,
-    })
+    let details = json!({ "after": { "role": name, "permissions": listed(&chosen) } });
+    Ok(prepared(name, &chosen, Vec::new(), details, province))
 }
 
 /// Checks new permissions for a role and prepares them (they replace its
@@ -134,14 +133,8 @@ pub(crate) async fn update(
         .filter(casbin_rule::Column::V0.eq(name.as_str()))
         .into_query();
     let before: BTreeSet<(String, String)> = current.iter().cloned().collect();
-    Ok(Prepared {
-        unit: unit(&name, &chosen, vec![Write::Delete(delete)]),
-        target_id: name.clone(),
-        details: json!({ "before": { "permissions": listed(&before) }, "after": { "permissions": listed(&chosen) } }),
-        announced: Some(Announcement::Grants),
-        agency: province,
-        value: name,
-    })
+    let details = json!({ "before": { "permissions": listed(&before) }, "after": { "permissions": listed(&chosen) } });
+    Ok(prepared(name, &chosen, vec![Write::Delete(delete)], details, province))
 }
 
 /// Whether `role` is one of `policies/policy.csv`'s.

@@ -56,8 +56,10 @@ pub(crate) async fn create(
         prepared.unit.then.push(grants::rule(&prepared.value.username, &role, &pattern));
         given.push(json!({ "role": role, "domain": pattern.domain() }));
     }
+    if !given.is_empty() {
+        prepared.announced = Some(crate::services::announcements::Announcement::Grants);
+    }
     prepared.details["after"]["roles"] = json!(given);
-    prepared.announced = Some(crate::services::announcements::Announcement::Grants);
     Ok(prepared)
 }
 
@@ -93,7 +95,8 @@ pub(crate) async fn issue(state: &AppState, actor: &Viewer, id: Uuid) -> ApiResu
     if !account.active {
         return Err(ApiError::BadUserInput(format!("`{}` is deactivated", account.username)));
     }
-    let live = secrets_of(state, account.id).await?.iter().filter(|s| s.revoked_at.is_none()).count();
+    let secrets = secrets_of(&state.db, &[account.id]).await?.remove(&account.id).unwrap_or_default();
+    let live = secrets.iter().filter(|s| s.revoked_at.is_none()).count();
     if live >= MOST_LIVE_SECRETS {
         return Err(ApiError::BadUserInput(format!(
             "`{}` has {MOST_LIVE_SECRETS} working secrets: revoke one first",
@@ -149,15 +152,26 @@ pub(crate) async fn revoke(state: &AppState, actor: &Viewer, id: Uuid) -> ApiRes
     })
 }
 
-/// The secrets of a service account: the working ones, then the last
-/// revoked ones, newest first, [`crate::services::list_bounds::CLIENT_SECRETS`] at most.
-pub(crate) async fn secrets_of(state: &AppState, account: Uuid) -> ApiResult<Vec<client_secret::Model>> {
-    use sea_orm::QuerySelect;
-    Ok(client_secret::Entity::find()
-        .filter(client_secret::Column::OfficialId.eq(account))
+/// The secrets of each service account, in one query: per account the
+/// working ones, then the last revoked ones, newest first,
+/// [`crate::services::list_bounds::CLIENT_SECRETS`] at most.
+pub(crate) async fn secrets_of(
+    db: &sea_orm::DatabaseConnection,
+    accounts: &[Uuid],
+) -> ApiResult<std::collections::HashMap<Uuid, Vec<client_secret::Model>>> {
+    let rows = client_secret::Entity::find()
+        .filter(client_secret::Column::OfficialId.is_in(accounts.iter().copied()))
         .order_by_desc(Expr::col(client_secret::Column::RevokedAt).is_null())
         .order_by_desc(client_secret::Column::Id)
-        .limit(crate::services::list_bounds::CLIENT_SECRETS)
-        .all(&state.db)
-        .await?)
+        .all(db)
+        .await?;
+    let mut by_account: std::collections::HashMap<Uuid, Vec<client_secret::Model>> =
+        accounts.iter().map(|id| (*id, Vec::new())).collect();
+    for row in rows {
+        let secrets = by_account.entry(row.official_id).or_default();
+        if secrets.len() < crate::services::list_bounds::CLIENT_SECRETS as usize {
+            secrets.push(row);
+        }
+    }
+    Ok(by_account)
 }
