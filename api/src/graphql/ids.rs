@@ -71,6 +71,11 @@ pub(crate) fn id_of(id: &ID, expected: NodeType, wrong_type: impl FnOnce() -> Ap
     }
 }
 
+/// An official's id; an ID of another type names no user (`NOT_FOUND`, as a missing one).
+pub(crate) fn user_id(id: &ID) -> Result<Uuid, ApiError> {
+    id_of(id, NodeType::User, || ApiError::NotFound("no user with this id".into()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

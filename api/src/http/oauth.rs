@@ -12,7 +12,6 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use base64::Engine;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -46,15 +45,6 @@ fn refusal(status: StatusCode, error: &str, description: &str, basic: bool) -> R
     response
 }
 
-/// The client id and secret of an `Authorization: Basic` header.
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
-    let (id, secret) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
-    Some((id.to_owned(), secret.to_owned()))
-}
-
 pub(super) async fn token(
     State(state): State<Arc<HttpState>>,
     axum::extract::ConnectInfo(address): axum::extract::ConnectInfo<std::net::SocketAddr>,
@@ -81,16 +71,13 @@ pub(super) async fn token(
         }
         None => return refusal(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is missing", false),
     }
-    let basic = basic_credentials(&headers);
+    let basic = super::caller::basic_credentials(&headers);
     let used_basic = headers.contains_key(header::AUTHORIZATION);
     let credentials = basic.or_else(|| request.client_id.zip(request.client_secret));
     let Some((client_id, client_secret)) = credentials else {
         let description = "client authentication is missing: HTTP Basic, or client_id and client_secret";
         return refusal(StatusCode::UNAUTHORIZED, "invalid_client", description, used_basic);
     };
-    if client_id.contains('\0') || client_secret.contains('\0') || client_secret.len() > 200 {
-        return refusal(StatusCode::UNAUTHORIZED, "invalid_client", "unknown client or wrong secret", used_basic);
-    }
     let username = match oauth::client(&state.app, &client_id, &client_secret).await {
         Ok(Some(username)) => username,
         Ok(None) => {

@@ -30,6 +30,9 @@ pub(crate) const TOKEN_TTL: Duration = Duration::from_secs(3600);
 /// The service account `client_id` names, if `client_secret` is one of its
 /// secrets and neither is revoked or deactivated; marks the secret used.
 pub(crate) async fn client(state: &AppState, client_id: &str, client_secret: &str) -> ApiResult<Option<String>> {
+    if client_id.contains('\0') || client_secret.contains('\0') || client_secret.len() > 200 {
+        return Ok(None);
+    }
     // Secrets are 256 random bits: looked up by their hash, which says nothing without them.
     let hash = hash_of(client_secret);
     let Some(secret) = client_secret::Entity::find()

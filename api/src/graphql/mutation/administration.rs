@@ -1,13 +1,11 @@
 //! The administration of officials: their logins and their deactivation.
 
-use crate::error::ApiError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::UserKind;
-use crate::graphql::ids::{id_of, NodeType};
+use crate::graphql::ids::user_id;
 use crate::graphql::types::User;
 use crate::services::administration::{self, officials};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, ID};
-use uuid::Uuid;
 
 /// The officials' mutations.
 #[derive(Default)]
@@ -49,11 +47,6 @@ pub(super) struct UpdateOfficialInput {
 pub(super) struct DeactivateOfficialInput {
     /// The official's ID.
     pub id: ID,
-}
-
-/// An official's id; an ID of another type names no user.
-pub(super) fn user_id(id: &ID) -> Result<Uuid, ApiError> {
-    id_of(id, NodeType::User, || ApiError::NotFound("no user with this id".into()))
 }
 
 #[Object]

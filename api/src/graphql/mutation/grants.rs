@@ -1,8 +1,8 @@
 //! Roles and grants: what each role may do, and who holds which where.
 
-use super::administration::user_id;
 use crate::error::ApiError;
 use crate::graphql::context::ContextExt;
+use crate::graphql::ids::user_id;
 use crate::graphql::types::User;
 use crate::services::administration::{self, grants};
 use async_graphql::{Context, InputObject, Object, ID};

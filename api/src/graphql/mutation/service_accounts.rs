@@ -1,9 +1,8 @@
 //! Service accounts of third-party systems and their client secrets.
 
-use super::administration::user_id;
 use crate::error::ApiError;
 use crate::graphql::context::ContextExt;
-use crate::graphql::ids::{id_of, NodeType};
+use crate::graphql::ids::{id_of, user_id, NodeType};
 use crate::graphql::types::{ClientSecret, User};
 use crate::services::administration::{self, officials, service_accounts};
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};

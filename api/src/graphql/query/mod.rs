@@ -1,5 +1,6 @@
 //! The query root: one object per area, joined in the order the schema lists their fields.
 
+mod administration;
 mod audit;
 mod calendar;
 mod catalogue;
@@ -16,6 +17,7 @@ use async_graphql::MergedObject;
 pub(crate) struct Query(
     root::RootQuery,
     directory::DirectoryQuery,
+    administration::AdministrationQuery,
     catalogue::CatalogueQuery,
     audit::AuditQuery,
     calendar::CalendarQuery,
