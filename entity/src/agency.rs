@@ -9,11 +9,12 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// Unique code: the GSO code for provinces, districts and communes
-    /// (`91`, `899`, `30733`), `{province}.{abbreviation}` for departments and
-    /// the service centre (`91.STP`).
-    #[sea_orm(unique)]
+    /// The GSO code for provinces, districts and communes (`91`, `899`,
+    /// `30733`), `{province}.{abbreviation}` for departments and the service
+    /// centre (`91.STP`). Unique on any one day: a later unit may take up a
+    /// closed one's code (its path differs).
     pub code: String,
+    /// Its name now (or on its last day); former names in `agency_name`.
     pub name: String,
     pub kind: AgencyKind,
     pub parent_id: Option<Uuid>,

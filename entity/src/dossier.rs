@@ -28,6 +28,9 @@ pub struct Model {
     /// column, set by the transfer, so that a partial index finds the few such
     /// dossiers.
     pub transferred: bool,
+    /// The moves to a successor agency (`services::reorganization`), as a
+    /// JSON list of `{"day", "fromId", "fromPath", "toId", "toPath"}`.
+    pub moves: Option<String>,
     pub competent_agency_id: Uuid,
     /// The agency holding the dossier now.
     pub agency_id: Uuid,

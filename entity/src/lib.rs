@@ -5,6 +5,7 @@
 //! authorization filter is plain SQL and the data can be sharded by province.
 
 pub mod agency;
+pub mod agency_name;
 pub mod agency_successor;
 pub mod audit_log;
 pub mod client_secret;
@@ -20,5 +21,6 @@ pub mod official;
 pub mod procedure;
 pub mod procedure_document;
 pub mod procedure_step;
+pub mod reorganization;
 
 pub use enums::*;

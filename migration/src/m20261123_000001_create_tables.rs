@@ -49,7 +49,7 @@ pub(crate) fn text_null(name: impl IntoIden) -> ColumnDef {
     column
 }
 
-fn time(name: impl IntoIden) -> ColumnDef {
+pub(crate) fn time(name: impl IntoIden) -> ColumnDef {
     let mut column = ColumnDef::new(name);
     column.timestamp_with_time_zone().not_null();
     column

@@ -9,6 +9,7 @@
 
 use crate::domain::paths::PathPattern;
 use crate::domain::scope::Scope;
+use crate::services::lineage::Lineage;
 use anyhow::Context;
 use casbin::function_map::key_match;
 use casbin::{CoreApi, DefaultModel, Enforcer, MgmtApi};
@@ -47,6 +48,9 @@ pub struct Authz {
     decisions: std::sync::RwLock<HashMap<String, bool>>,
     /// The scopes worked out so far, by (user, object, action).
     scopes: std::sync::RwLock<HashMap<String, Scope>>,
+    /// Who carries on the closed agencies: a grant at an heir reaches its
+    /// predecessors too (`services::lineage`).
+    lineage: std::sync::RwLock<std::sync::Arc<Lineage>>,
 }
 
 /// Most remembered decisions; all are forgotten when it is reached.
@@ -125,7 +129,24 @@ impl Authz {
     pub async fn load(db: &DatabaseConnection, policy: &str) -> anyhow::Result<Self> {
         fill_permissions(db, policy).await?;
         let loaded = load(db).await?;
-        Ok(Self { loaded: RwLock::new(loaded), decisions: Default::default(), scopes: Default::default() })
+        let lineage = std::sync::RwLock::new(std::sync::Arc::new(Lineage::load(db).await?));
+        Ok(Self { loaded: RwLock::new(loaded), decisions: Default::default(), scopes: Default::default(), lineage })
+    }
+
+    /// Reads the agencies' heirs again (an agency closed or a reorganisation
+    /// was applied): the next decision is made with them.
+    pub(crate) async fn reload_lineage(&self, db: &DatabaseConnection) -> anyhow::Result<()> {
+        let fresh = std::sync::Arc::new(Lineage::load(db).await?);
+        let _rules = self.loaded.write().await;
+        *self.lineage.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        self.decisions.write().unwrap_or_else(|p| p.into_inner()).clear();
+        self.scopes.write().unwrap_or_else(|p| p.into_inner()).clear();
+        Ok(())
+    }
+
+    /// Who carries on the closed agencies, as last read.
+    pub fn lineage(&self) -> std::sync::Arc<Lineage> {
+        self.lineage.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Reads the rules again (a grant was given or revoked, here or on another
@@ -146,13 +167,16 @@ impl Authz {
             return *allowed;
         }
         let loaded = self.loaded.read().await;
-        let allowed = match loaded.enforcer.enforce((user, path, object, action)) {
+        let enforce = |path: &str| match loaded.enforcer.enforce((user, path, object, action)) {
             Ok(allowed) => allowed,
             Err(error) => {
                 tracing::error!(?error, user, path, object, action, "casbin enforce failed");
-                return false;
+                false
             }
         };
+        // At a closed agency, whoever may do it at its heir may (the archive
+        // comes with the merge).
+        let allowed = enforce(path) || self.lineage().heir_of(path).is_some_and(enforce);
         let mut decisions = self.decisions.write().unwrap_or_else(|p| p.into_inner());
         if decisions.len() >= MAX_DECISIONS {
             decisions.clear();
@@ -201,7 +225,7 @@ impl Authz {
             .into_iter()
             .filter(|grant| loaded.enforcer.has_policy(vec![grant.role.clone(), object.to_owned(), action.to_owned()]))
             .map(|grant| grant.pattern);
-        let scope = Scope::new(patterns);
+        let scope = self.lineage().extend(Scope::new(patterns));
         let mut scopes = self.scopes.write().unwrap_or_else(|p| p.into_inner());
         if scopes.len() >= MAX_DECISIONS {
             scopes.clear();

@@ -12,7 +12,7 @@ const OTHER: &str = "Số hồ sơ kết thúc khác";
 
 /// The columns of form II.06a, in its order, with the figure each holds.
 #[allow(clippy::type_complexity)]
-const FORM: [(Column, fn(&Figures) -> i64); 16] = [
+const FORM: [(Column, fn(&Figures) -> i64); 18] = [
     (column("Tổng số hồ sơ nhận giải quyết", &[RECEIVED, "Tổng số"]), |f| f.total_to_resolve()),
     (column("Số kỳ trước chuyển qua", &[RECEIVED, "Kỳ trước chuyển qua"]), |f| f.carried_over),
     (column("Số mới tiếp nhận trong kỳ", &[RECEIVED, NEW, "Tổng số"]), |f| f.received()),
@@ -22,6 +22,7 @@ const FORM: [(Column, fn(&Figures) -> i64); 16] = [
         column("Mới tiếp nhận qua dịch vụ bưu chính công ích", &[RECEIVED, NEW, "Bưu chính công ích"]),
         |f| f.received_postal,
     ),
+    (column("Tiếp nhận từ đơn vị được sắp xếp", &[RECEIVED, "Từ đơn vị được sắp xếp"]), |f| f.moved_in),
     (column("Tổng số hồ sơ đã giải quyết", &[RESOLVED, "Tổng số"]), |f| f.resolved()),
     (column("Giải quyết trước hạn", &[RESOLVED, "Trước hạn"]), |f| f.resolved_early),
     (column("Giải quyết đúng hạn", &[RESOLVED, "Đúng hạn"]), |f| f.resolved_on_time),
@@ -32,6 +33,7 @@ const FORM: [(Column, fn(&Figures) -> i64); 16] = [
     (column("Rút hồ sơ", &[OTHER, "Rút hồ sơ"]), |f| f.withdrawn),
     (column("Từ chối tiếp nhận", &[OTHER, "Từ chối tiếp nhận"]), |f| f.refused),
     (column("Dừng xử lý", &[OTHER, "Dừng xử lý"]), |f| f.stopped),
+    (column("Chuyển đơn vị kế thừa", &[OTHER, "Chuyển đơn vị kế thừa"]), |f| f.moved_out),
 ];
 
 /// Form II.06a: the report on dossier handling.

@@ -6,6 +6,7 @@ use crate::error::ApiResult;
 use entity::{agency, AgencyKind};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 const ORDER: &str = "PATH";
@@ -27,9 +28,27 @@ pub(crate) async fn none_yet(db: &DatabaseConnection) -> Result<bool, sea_orm::D
     Ok(agency::Entity::find().one(db).await?.is_none())
 }
 
-/// The agency with this code.
+/// The agency the code names now: the open one, or the one closed last (a
+/// closed agency still answers). A code names one agency on any day; a later
+/// unit may take up a closed one's code.
 pub(crate) async fn find_by_code(db: &DatabaseConnection, code: &str) -> ApiResult<Option<agency::Model>> {
-    Ok(agency::Entity::find().filter(agency::Column::Code.eq(code)).one(db).await?)
+    Ok(agency::Entity::find()
+        .filter(agency::Column::Code.eq(code))
+        .order_by_desc(Expr::col(agency::Column::ValidTo).is_null())
+        .order_by_desc(agency::Column::ValidTo)
+        .order_by_desc(agency::Column::ValidFrom)
+        .one(db)
+        .await?)
+}
+
+/// The agency the code named on `day`, if one did.
+pub(crate) async fn find_on(db: &DatabaseConnection, code: &str, day: NaiveDate) -> ApiResult<Option<agency::Model>> {
+    Ok(agency::Entity::find()
+        .filter(agency::Column::Code.eq(code))
+        .filter(agency::Column::ValidFrom.lte(day))
+        .filter(agency::Column::ValidTo.is_null().or(agency::Column::ValidTo.gte(day)))
+        .one(db)
+        .await?)
 }
 
 /// The agency with `code` if `visible` accepts it; else `NOT_FOUND`, in the

@@ -90,7 +90,11 @@ pub(crate) async fn apply(state: &AppState, announcement: &Announcement) {
             state.authenticator.forget(username);
             let _ = state.signed_out.0.send(username.clone());
         }
-        Announcement::Agencies => state.agencies.forget().await,
+        Announcement::Agencies => {
+            state.agencies.forget().await;
+            reload_lineage(state).await;
+            reload_lineage(state).await;
+        }
         Announcement::Catalogue => state.procedures.forget().await,
         Announcement::Calendars => state.calendars.forget().await,
         Announcement::Everything => {
@@ -183,5 +187,12 @@ mod tests {
             assert_eq!(serde_json::from_str::<Announcement>(&text).unwrap(), announcement);
         }
         assert_eq!(serde_json::to_string(&Announcement::Grants).unwrap(), r#"{"what":"grants"}"#);
+    }
+}
+
+/// The agencies' heirs read again; on failure the previous ones stay.
+async fn reload_lineage(state: &AppState) {
+    if let Err(error) = state.authz.reload_lineage(&state.db).await {
+        tracing::warn!(?error, "reading the agencies' heirs failed; the previous ones stay");
     }
 }

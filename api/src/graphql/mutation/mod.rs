@@ -3,7 +3,7 @@
 //! administration of officials (`administration.rs`), roles and grants
 //! (`grants.rs`), service accounts (`service_accounts.rs`) and of
 //! the agency tree (`agencies.rs`) and of the procedure catalogue
-//! (`catalogue.rs`), joined.
+//! (`catalogue.rs`), and reorganisation plans (`reorganization.rs`), joined.
 //! Each takes one `input`; a dossier command returns the dossier with the
 //! slip entry it wrote.
 
@@ -15,6 +15,7 @@ mod dossier;
 mod fields;
 mod grants;
 mod inputs;
+mod reorganization;
 mod service_accounts;
 
 use async_graphql::MergedObject;
@@ -30,6 +31,7 @@ pub(crate) struct Mutation(
     agencies::AgencyMutation,
     catalogue::CatalogueMutation,
     fields::FieldMutation,
+    reorganization::ReorganizationMutation,
 );
 
 /// What an optional input field asks of a value: `None` when left out (keep

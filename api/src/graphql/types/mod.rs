@@ -8,6 +8,7 @@ pub(crate) mod document;
 pub(crate) mod dossier;
 pub(crate) mod event;
 pub(crate) mod procedure;
+pub(crate) mod reorganization;
 pub(crate) mod report;
 pub(crate) mod service_index;
 pub(crate) mod tracked;

@@ -169,7 +169,8 @@ impl DossierReportRow {
         self.figures.received()
     }
 
-    /// To resolve (*tổng số hồ sơ phải giải quyết*): carried over + received.
+    /// To resolve (*tổng số hồ sơ phải giải quyết*): carried over + received
+    /// + moved in.
     async fn total_to_resolve(&self) -> i64 {
         self.figures.total_to_resolve()
     }
@@ -223,5 +224,19 @@ impl DossierReportRow {
     /// Stopped in the period (*dừng xử lý*).
     async fn stopped(&self) -> i64 {
         self.figures.stopped
+    }
+
+    /// Pending dossiers a reorganisation brought in the period from a
+    /// predecessor agency that closed (*tiếp nhận từ đơn vị được sắp xếp*);
+    /// zero in a report that counts the predecessor too.
+    async fn moved_in(&self) -> i64 {
+        self.figures.moved_in
+    }
+
+    /// Pending dossiers a reorganisation carried in the period to a
+    /// successor agency (*chuyển đơn vị kế thừa*); zero in a report that
+    /// counts the successor too.
+    async fn moved_out(&self) -> i64 {
+        self.figures.moved_out
     }
 }

@@ -132,6 +132,7 @@ impl NewDossier {
             receiving_agency_id: agency.id,
             receiving_agency_path: agency.path.clone(),
             transferred: false,
+            moves: None,
             competent_agency_id: competent,
             agency_id: agency.id,
             agency_path: agency.path.clone(),

@@ -46,6 +46,16 @@ impl Sums {
         .sum()
     }
 
+    /// Taken in or moved in from a predecessor.
+    pub(super) fn arrived(&self) -> i64 {
+        self.entered() + self.get(Counter::MovedIn)
+    }
+
+    /// Ended or moved out to a successor.
+    pub(super) fn left(&self) -> i64 {
+        self.ended() + self.get(Counter::MovedOut)
+    }
+
     pub(super) fn overdue_balance(&self) -> i64 {
         self.get(Counter::OverdueFrom) - self.get(Counter::OverdueUntil)
     }
@@ -97,9 +107,9 @@ impl Buckets {
         let after = to + Days::new(1);
         let (from_on, after_on) = (self.days_from(from), self.days_from(after));
         let period = from_on.minus(&after_on);
-        let pending_now = self.totals.entered() - self.totals.ended();
+        let pending_now = self.totals.arrived() - self.totals.left();
         let pending_with_due = self.totals.overdue_balance();
-        let carried_over = pending_now + from_on.ended() - from_on.entered();
+        let carried_over = pending_now + from_on.left() - from_on.arrived();
         let pending_overdue = if day_start(after) <= now {
             pending_with_due - after_on.overdue_balance()
         } else {
@@ -121,8 +131,10 @@ impl Buckets {
             withdrawn: period.get(Counter::Withdrawn),
             refused: period.get(Counter::Refused),
             stopped: period.get(Counter::Stopped),
+            moved_in: period.get(Counter::MovedIn),
+            moved_out: period.get(Counter::MovedOut),
             pending_overdue,
-            pending: carried_over + period.entered() - period.ended(),
+            pending: carried_over + period.arrived() - period.left(),
         }
     }
 }

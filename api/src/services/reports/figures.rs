@@ -42,6 +42,10 @@ figures! {
     refused,
     /// Stopped in the period.
     stopped,
+    /// Pending dossiers a reorganisation brought from a predecessor in the period.
+    moved_in,
+    /// Pending dossiers a reorganisation carried to a successor in the period.
+    moved_out,
     /// Pending at the period's end and overdue then.
     pending_overdue,
     /// Pending at the period's end.
@@ -53,8 +57,9 @@ impl Figures {
         self.received_online + self.received_direct + self.received_postal
     }
 
+    /// Carried over, received, and moved in from a predecessor.
     pub(crate) fn total_to_resolve(&self) -> i64 {
-        self.carried_over + self.received()
+        self.carried_over + self.received() + self.moved_in
     }
 
     pub(crate) fn resolved(&self) -> i64 {
@@ -69,7 +74,8 @@ impl Figures {
     /// pending, or ended another way.
     #[cfg(test)]
     pub(crate) fn balances(&self) -> bool {
-        self.total_to_resolve() == self.resolved() + self.pending + self.withdrawn + self.refused + self.stopped
+        self.total_to_resolve()
+            == self.resolved() + self.pending + self.withdrawn + self.refused + self.stopped + self.moved_out
     }
 }
 

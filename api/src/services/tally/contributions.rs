@@ -23,6 +23,7 @@ pub struct Facts {
     pub result_digitized: bool,
     pub fee_amount: i64,
     pub payment_method: Option<entity::PaymentMethod>,
+    pub moves: Option<String>,
 }
 
 impl From<&dossier::Model> for Facts {
@@ -41,6 +42,7 @@ impl From<&dossier::Model> for Facts {
             result_digitized: dossier.result_digitized,
             fee_amount: dossier.fee_amount,
             payment_method: dossier.payment_method,
+            moves: dossier.moves.clone(),
         }
     }
 }
@@ -70,46 +72,129 @@ fn ending(dossier: &Facts) -> Option<Counter> {
     }
 }
 
-/// The days and counters `dossier` adds one to (see the module's comment).
-pub fn contributions(dossier: &Facts) -> Vec<(NaiveDate, Counter)> {
+/// One move of a dossier to a successor agency, at the end of `day`: its
+/// last day at `from` (`services::reorganization`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Move {
+    pub day: NaiveDate,
+    pub from_id: Uuid,
+    pub from_path: String,
+    pub to_id: Uuid,
+    pub to_path: String,
+    /// The decision that ordered it.
+    pub decision: String,
+}
+
+/// The moves recorded in a dossier's `moves`, oldest first.
+pub fn moves_of(moves: Option<&str>) -> Vec<Move> {
+    let mut moves: Vec<Move> = moves.and_then(|text| serde_json::from_str(text).ok()).unwrap_or_default();
+    moves.sort_by_key(|m| m.day);
+    moves
+}
+
+/// The days and counters `dossier` adds one to, each at its agency (see
+/// the module's comment): where it was on that day, for a dossier moved to
+/// a successor.
+pub fn placed(dossier: &Facts) -> Vec<(Uuid, NaiveDate, Counter)> {
     let Some(entered) = entered_at(dossier) else {
         return Vec::new();
     };
     let entered_day = vietnam_day(entered);
+    let finished = dossier.finished_at.and_then(|at| Some((vietnam_day(at), ending(dossier)?)));
+    // The moves it made once taken in and before it ended: each hands its
+    // counting on to the next agency at the end of its day.
+    let moves: Vec<Move> = moves_of(dossier.moves.as_deref())
+        .into_iter()
+        .filter(|m| m.day >= entered_day && finished.is_none_or(|(day, _)| day > m.day))
+        .collect();
+    let at = |day: NaiveDate| moves.iter().find(|m| m.day >= day).map_or(dossier.agency_id, |m| m.from_id);
+    let first = at(entered_day);
     let channel = match dossier.channel {
         Channel::Online => Counter::EnteredOnline,
         Channel::Direct => Counter::EnteredDirect,
         Channel::Postal => Counter::EnteredPostal,
     };
-    let mut counted = vec![(entered_day, channel)];
+    let mut counted = vec![(first, entered_day, channel)];
     if dossier.documents_digitized {
-        counted.push((entered_day, Counter::EnteredDigitized));
+        counted.push((first, entered_day, Counter::EnteredDigitized));
     }
     if dossier.fee_amount > 0 {
-        counted.push((entered_day, Counter::EnteredFeeBearing));
+        counted.push((first, entered_day, Counter::EnteredFeeBearing));
         if dossier.payment_method == Some(entity::PaymentMethod::Online) {
-            counted.push((entered_day, Counter::EnteredPaidOnline));
+            counted.push((first, entered_day, Counter::EnteredPaidOnline));
         }
     }
-    let finished = dossier.finished_at.and_then(|at| Some((vietnam_day(at), ending(dossier)?)));
+    for m in &moves {
+        counted.push((m.from_id, m.day, Counter::MovedOut));
+        counted.push((m.to_id, m.day, Counter::MovedIn));
+    }
     if let Some((day, counter)) = finished {
-        counted.push((day, counter));
+        let last = at(day);
+        counted.push((last, day, counter));
         let resolved = matches!(counter, Counter::ResolvedEarly | Counter::ResolvedOnTime | Counter::ResolvedLate);
         if resolved && dossier.result_digitized {
-            counted.push((day, Counter::ResolvedResultDigitized));
+            counted.push((last, day, Counter::ResolvedResultDigitized));
         }
     }
     if let Some(due) = dossier.due_at {
         let from = vietnam_day(due).max(entered_day);
-        counted.push((from, Counter::OverdueFrom));
-        if let Some((day, _)) = finished {
-            counted.push((day.max(from), Counter::OverdueUntil));
-            if from < day {
-                counted.push((day, Counter::EndedOverdue));
-            }
+        let until = finished.map(|(day, _)| day.max(from));
+        overdue_spans(&moves, dossier.agency_id, from, until, &mut counted);
+        if let Some((day, _)) = finished.filter(|(day, _)| from < *day) {
+            counted.push((at(day), day, Counter::EndedOverdue));
         }
     }
     counted
+}
+
+/// The overdue span — overdue at the start of the days after `from` up to
+/// `until` — cut at the moves: each agency counts the days it began holding
+/// the dossier. Unmoved, `from` and `until` as they are.
+fn overdue_spans(
+    moves: &[Move],
+    current: Uuid,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    counted: &mut Vec<(Uuid, NaiveDate, Counter)>,
+) {
+    if moves.is_empty() {
+        counted.push((current, from, Counter::OverdueFrom));
+        counted.extend(until.map(|until| (current, until, Counter::OverdueUntil)));
+        return;
+    }
+    // Agency k holds the starts of the days after `bounds[k]` up to `bounds[k + 1]`.
+    let mut lower: Option<NaiveDate> = None;
+    for (index, agency) in moves.iter().map(|m| m.from_id).chain([current]).enumerate() {
+        let upper = moves.get(index).map(|m| m.day);
+        let start = lower.map_or(from, |lower| lower.max(from));
+        let end = match (until, upper) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if end.is_none_or(|end| start < end) {
+            counted.push((agency, start, Counter::OverdueFrom));
+            counted.extend(end.map(|end| (agency, end, Counter::OverdueUntil)));
+        }
+        lower = upper;
+    }
+}
+
+/// The days and counters of an unmoved `dossier`, without their agency.
+#[cfg(test)]
+pub fn contributions(dossier: &Facts) -> Vec<(NaiveDate, Counter)> {
+    placed(dossier).into_iter().map(|(_, day, counter)| (day, counter)).collect()
+}
+
+/// The paths of the agencies a dossier's counters may fall at: where it is
+/// and where it was.
+pub(crate) fn paths_of(dossier: &Facts) -> Vec<(Uuid, String)> {
+    let mut paths = vec![(dossier.agency_id, dossier.agency_path.clone())];
+    for m in moves_of(dossier.moves.as_deref()) {
+        paths.push((m.from_id, m.from_path));
+        paths.push((m.to_id, m.to_path));
+    }
+    paths
 }
 
 /// A change to the counters of one agency and procedure version on one day.
@@ -128,9 +213,11 @@ pub fn changes(before: Option<&dossier::Model>, after: &dossier::Model) -> Vec<D
     let mut rows: BTreeMap<(Uuid, Uuid, NaiveDate), (String, Counts)> = BTreeMap::new();
     let sides = before.map(|b| (Facts::from(b), -1)).into_iter().chain([(Facts::from(after), 1)]);
     for (dossier, sign) in sides {
-        for (day, counter) in contributions(&dossier) {
-            let key = (dossier.agency_id, dossier.procedure_id, day);
-            let row = rows.entry(key).or_insert_with(|| (dossier.agency_path.clone(), [0; COUNTERS]));
+        let paths = paths_of(&dossier);
+        let path_of = |id: Uuid| paths.iter().find(|(known, _)| *known == id).map(|(_, path)| path.clone());
+        for (agency_id, day, counter) in placed(&dossier) {
+            let key = (agency_id, dossier.procedure_id, day);
+            let row = rows.entry(key).or_insert_with(|| (path_of(agency_id).unwrap_or_default(), [0; COUNTERS]));
             row.1[counter as usize] += sign;
         }
     }

@@ -5,7 +5,7 @@
 //! contributions before and after ([`changes`]); the report adds them up
 //! instead of reading every dossier (`services::reports`).
 //!
-//! A dossier's contributions, all at its current agency:
+//! A dossier's contributions, at its current agency:
 //! - **entered** (its channel) on the day it was taken in: received, or — an
 //!   online submission refused at intake — refused. A submission still
 //!   waiting, or withdrawn before anyone received it, was never taken in and
@@ -19,6 +19,14 @@
 //!   `Σ_{day<d} (overdue_from − overdue_until)`. And **ended overdue** on
 //!   the day it finished, if that was after D1 (it was overdue when the day
 //!   began).
+//!
+//! - **moved out** / **moved in**, a dossier a reorganisation carried to a
+//!   successor (its `moves`): at the end of its last day at the old agency,
+//!   out there and in at the successor. Each agency counts what happened
+//!   while it held the dossier — entered where it was taken in, ended where
+//!   it ended, and the overdue span cut at the move — so a closed agency's
+//!   periods stay as they were and pending = entered + moved in − ended −
+//!   moved out at every agency.
 //!
 //! For the service index, on the day it was taken in: **entered digitized**
 //! (its documents digitised), **entered fee-bearing** (a fee to pay) and
@@ -46,7 +54,10 @@ mod rebuild;
 #[cfg(test)]
 mod tests;
 
-pub use contributions::{changes, contributions, entered_at, Delta, Facts};
+#[cfg(test)]
+pub use contributions::contributions;
+pub use contributions::{changes, entered_at, moves_of, placed, Delta, Facts, Move};
+pub(crate) use contributions::paths_of;
 pub use fold::{fold, fold_postgres, fold_sqlite, insert_changes, spawn_folding, CHANGES};
 pub use rebuild::rebuild;
 
@@ -106,6 +117,11 @@ counters! {
     EnteredPaidOnline => "entered_paid_online",
     /// Resolved with a digitized result.
     ResolvedResultDigitized => "resolved_result_digitized",
+    /// Pending dossiers that came from a predecessor at the end of the day
+    /// (a reorganisation, migration m20261203_000007).
+    MovedIn => "moved_in",
+    /// Pending dossiers that went to a successor at the end of the day.
+    MovedOut => "moved_out",
 }
 
 /// The counters of one row, indexed by `Counter as usize`.

@@ -34,6 +34,7 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
                 Column::ResultDigitized,
                 Column::FeeAmount,
                 Column::PaymentMethod,
+                Column::Moves,
             ])
             // Only those that may count: received, or finished (refused).
             .filter(Column::ReceivedAt.is_not_null().or(Column::FinishedAt.is_not_null()))
@@ -41,11 +42,13 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
             .stream(db)
             .await?;
         while let Some(dossier) = dossiers.try_next().await? {
-            for (day, counter) in contributions(&dossier) {
-                let key = (dossier.agency_id, dossier.procedure_id, day);
+            for (agency_id, day, counter) in placed(&dossier) {
+                let key = (agency_id, dossier.procedure_id, day);
                 counts.entry(key).or_insert([0; COUNTERS])[counter as usize] += 1;
             }
-            paths.entry(dossier.agency_id).or_insert(dossier.agency_path);
+            for (agency_id, path) in paths_of(&dossier) {
+                paths.entry(agency_id).or_insert(path);
+            }
         }
     }
     // Written as changes, then folded like any others: every counter table

@@ -25,6 +25,7 @@ fn dossier(status: DossierStatus) -> dossier::Model {
         receiving_agency_id: Uuid::nil(),
         receiving_agency_path: "/91/".into(),
         transferred: false,
+        moves: None,
         competent_agency_id: Uuid::nil(),
         agency_id: Uuid::nil(),
         agency_path: "/91/".into(),
