@@ -21,6 +21,15 @@ pub(crate) struct AgencyId(pub Uuid);
 /// The children of an agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct ChildrenOf(pub Uuid);
+/// The successors of a closed agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct SuccessorsOf(pub Uuid);
+/// The agencies an agency succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct PredecessorsOf(pub Uuid);
+/// The names an agency bore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct NamesOf(pub Uuid);
 /// A procedure version by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct ProcedureId(pub Uuid);
@@ -88,6 +97,35 @@ impl Loader<ChildrenOf> for DbLoader {
     async fn load(&self, keys: &[ChildrenOf]) -> LoadResult<ChildrenOf, Self::Value> {
         let rows = agencies::children_of(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(grouped(keys, rows, |a| ChildrenOf(a.parent_id.unwrap_or_default())))
+    }
+}
+
+impl Loader<SuccessorsOf> for DbLoader {
+    type Value = Vec<(agency::Model, bool)>;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[SuccessorsOf]) -> LoadResult<SuccessorsOf, Self::Value> {
+        let rows = agencies::successors_of(&self.db, &ids(keys, |k| k.0)).await?;
+        let grouped = grouped(keys, rows, |(key, ..)| SuccessorsOf(*key));
+        Ok(grouped.into_iter().map(|(k, rows)| (k, rows.into_iter().map(|(_, a, d)| (a, d)).collect())).collect())
+    }
+}
+
+impl Loader<PredecessorsOf> for DbLoader {
+    type Value = Vec<agency::Model>;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[PredecessorsOf]) -> LoadResult<PredecessorsOf, Self::Value> {
+        let rows = agencies::predecessors_of(&self.db, &ids(keys, |k| k.0)).await?;
+        let grouped = grouped(keys, rows, |(key, ..)| PredecessorsOf(*key));
+        Ok(grouped.into_iter().map(|(k, rows)| (k, rows.into_iter().map(|(_, a, _)| a).collect())).collect())
+    }
+}
+
+impl Loader<NamesOf> for DbLoader {
+    type Value = Vec<entity::agency_name::Model>;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[NamesOf]) -> LoadResult<NamesOf, Self::Value> {
+        let rows = agencies::names_of(&self.db, &ids(keys, |k| k.0)).await?;
+        Ok(grouped(keys, rows, |n| NamesOf(n.agency_id)))
     }
 }
 

@@ -3,7 +3,7 @@
 use super::cursor::Cursor;
 use super::{escape_like, Page};
 use crate::error::ApiResult;
-use entity::{agency, AgencyKind};
+use entity::{agency, agency_name, agency_successor, AgencyKind};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use chrono::NaiveDate;
@@ -51,6 +51,21 @@ pub(crate) async fn find_on(db: &DatabaseConnection, code: &str, day: NaiveDate)
         .await?)
 }
 
+/// `BAD_USER_INPUT` unless `agency` exists on `day`: a closed unit (or one
+/// not yet in being) takes no dossier.
+pub(crate) fn require_open(agency: &agency::Model, day: NaiveDate) -> ApiResult<()> {
+    if agency.valid_from > day {
+        return Err(crate::error::ApiError::BadUserInput(format!("{} comes into being on {}", agency.name, agency.valid_from)));
+    }
+    match agency.valid_to {
+        Some(last) if last < day => Err(crate::error::ApiError::BadUserInput(format!(
+            "{} closed on {last}: its successor takes its dossiers",
+            agency.name
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// The agency with `code` if `visible` accepts it; else `NOT_FOUND`, in the
 /// same words whether it does not exist or may not be seen.
 pub(crate) async fn require_by_code(
@@ -67,6 +82,66 @@ pub(crate) async fn require_by_code(
 /// Agencies by id, in no particular order.
 pub(crate) async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<agency::Model>> {
     Ok(agency::Entity::find().filter(agency::Column::Id.is_in(ids.iter().copied())).all(db).await?)
+}
+
+/// The successors of these closed agencies: (closed agency's id, successor, is default).
+pub(crate) async fn successors_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<(Uuid, agency::Model, bool)>> {
+    let links = agency_successor::Entity::find()
+        .filter(agency_successor::Column::AgencyId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    linked(db, links, |l| (l.agency_id, l.successor_id)).await
+}
+
+/// The predecessors of these agencies: (successor's id, predecessor, whether it is the default successor).
+pub(crate) async fn predecessors_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<(Uuid, agency::Model, bool)>> {
+    let links = agency_successor::Entity::find()
+        .filter(agency_successor::Column::SuccessorId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    linked(db, links, |l| (l.successor_id, l.agency_id)).await
+}
+
+/// The agencies at the other end of `links`, in path order.
+async fn linked(
+    db: &DatabaseConnection,
+    links: Vec<agency_successor::Model>,
+    ends: impl Fn(&agency_successor::Model) -> (Uuid, Uuid),
+) -> ApiResult<Vec<(Uuid, agency::Model, bool)>> {
+    let others: Vec<Uuid> = links.iter().map(|l| ends(l).1).collect();
+    let found = find_by_ids(db, &others).await?;
+    let mut rows: Vec<(Uuid, agency::Model, bool)> = links
+        .iter()
+        .filter_map(|l| {
+            let (key, other) = ends(l);
+            found.iter().find(|a| a.id == other).map(|a| (key, a.clone(), l.is_default))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.1.path.cmp(&b.1.path));
+    Ok(rows)
+}
+
+/// The names these agencies bore, oldest first.
+pub(crate) async fn names_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<agency_name::Model>> {
+    Ok(agency_name::Entity::find()
+        .filter(agency_name::Column::AgencyId.is_in(ids.iter().copied()))
+        .order_by_asc(agency_name::Column::ValidFrom)
+        .all(db)
+        .await?)
+}
+
+/// `agency` as it was on `day`: the name it bore then.
+pub(crate) async fn as_of(db: &DatabaseConnection, mut agency: agency::Model, day: NaiveDate) -> ApiResult<agency::Model> {
+    let name = agency_name::Entity::find()
+        .filter(agency_name::Column::AgencyId.eq(agency.id))
+        .filter(agency_name::Column::ValidFrom.lte(day))
+        .order_by_desc(agency_name::Column::ValidFrom)
+        .one(db)
+        .await?;
+    if let Some(name) = name {
+        agency.name = name.name;
+    }
+    Ok(agency)
 }
 
 /// The direct children of these agencies, in path order.
@@ -87,7 +162,11 @@ pub(crate) async fn list(
 ) -> ApiResult<Page<agency::Model>> {
     let mut condition = Condition::all();
     if let Some(parent_code) = &filter.parent_code {
-        let Some(parent) = find_by_code(db, parent_code).await? else {
+        let parent = match filter.as_of {
+            Some(day) => find_on(db, parent_code, day).await?,
+            None => find_by_code(db, parent_code).await?,
+        };
+        let Some(parent) = parent else {
             return Ok(Page::empty());
         };
         condition = condition.add(agency::Column::ParentId.eq(parent.id));
@@ -111,8 +190,18 @@ pub(crate) async fn list(
         let cursor = Cursor::decode(after, ORDER)?;
         condition = condition.add(agency::Column::Path.gt(cursor.key.unwrap_or_default()));
     }
-    let rows =
+    let mut rows =
         agency::Entity::find().filter(condition).order_by_asc(agency::Column::Path).limit(first + 1).all(db).await?;
+    if let Some(day) = filter.as_of {
+        // Each under the name it bore that day.
+        let names = names_of(db, &rows.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
+        for agency in &mut rows {
+            let then = names.iter().filter(|n| n.agency_id == agency.id && n.valid_from <= day).last();
+            if let Some(then) = then {
+                agency.name = then.name.clone();
+            }
+        }
+    }
     Ok(Page::from_rows(rows, first))
 }
 

@@ -37,6 +37,9 @@ pub struct ListBounds {
     roles: AtomicU64,
     defined_roles: AtomicU64,
     permissions: AtomicU64,
+    successors: AtomicU64,
+    predecessors: AtomicU64,
+    names: AtomicU64,
 }
 
 impl Default for ListBounds {
@@ -52,6 +55,9 @@ impl Default for ListBounds {
             roles: AtomicU64::new(20),
             defined_roles: AtomicU64::new(50),
             permissions: AtomicU64::new(50),
+            successors: AtomicU64::new(20),
+            predecessors: AtomicU64::new(100),
+            names: AtomicU64::new(20),
         }
     }
 }
@@ -95,6 +101,21 @@ impl ListBounds {
         self.permissions.load(Ordering::Relaxed)
     }
 
+    /// The most successors of one agency (the parts of a division).
+    pub fn successors(&self) -> u64 {
+        self.successors.load(Ordering::Relaxed)
+    }
+
+    /// The most predecessors of one agency (the units merged into it).
+    pub fn predecessors(&self) -> u64 {
+        self.predecessors.load(Ordering::Relaxed)
+    }
+
+    /// The most names one agency bore.
+    pub fn names(&self) -> u64 {
+        self.names.load(Ordering::Relaxed)
+    }
+
     /// Reads the bounds of casbin's rules: the most grants of one official,
     /// how many roles there are, the most permissions of one.
     pub(crate) async fn note_rules(&self, authz: &crate::auth::Authz) {
@@ -128,6 +149,14 @@ impl ListBounds {
             read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM procedure_step GROUP BY procedure_id) s").await?;
         let documents =
             read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM procedure_document GROUP BY procedure_id) d").await?;
+        let successors =
+            read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM agency_successor GROUP BY agency_id) s").await?;
+        let predecessors =
+            read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM agency_successor GROUP BY successor_id) p").await?;
+        let names = read("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM agency_name GROUP BY agency_id) n").await?;
+        self.successors.store(successors, Ordering::Relaxed);
+        self.predecessors.store(predecessors, Ordering::Relaxed);
+        self.names.store(names, Ordering::Relaxed);
         self.children.store(children, Ordering::Relaxed);
         self.fields.store(fields, Ordering::Relaxed);
         self.procedure_versions.store(versions, Ordering::Relaxed);

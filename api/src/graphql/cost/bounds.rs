@@ -21,6 +21,15 @@ pub(crate) fn list_bound(bounds: &ListBounds, parent: &str, field: &str) -> Opti
         // A page's items are counted by the connection's `first`.
         (connection, "edges" | "nodes") if connection.ends_with("Connection") => 1,
         ("Agency", "children") => bounds.children(),
+        ("Agency", "successors") => bounds.successors(),
+        ("Agency", "predecessors") => bounds.predecessors(),
+        ("Agency", "names") => bounds.names(),
+        ("PlannedClosure", "successors") => bounds.successors().max(20),
+        (
+            "ReorganizationPlan",
+            "problems" | "created" | "renamed" | "closed" | "moves" | "grants" | "procedures",
+        ) => crate::graphql::types::reorganization::PLAN_LIST as u64,
+        ("ReorganizationPlan", "provinces") => 63,
         ("DossierReport", "rows") => (bounds.children() + 1)
             .max(list_bounds::REPORT_MONTHS)
             .max(bounds.procedure_versions())

@@ -24,9 +24,24 @@ pub(super) struct DirectoryQuery;
 
 #[Object]
 impl DirectoryQuery {
-    /// An agency by code (`91`, `899`, `30733`, `91.STP`).
-    async fn agency(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Option<Agency>> {
-        Ok(agencies::find_by_code(ctx.db(), &code).await?.map(Agency))
+    /// An agency by code (`91`, `899`, `30733`, `91.STP`): the unit the code
+    /// names today — or, once closed, the last to bear it, with `validTo`
+    /// and `successors`. With `asOf`, the unit the code named on that day,
+    /// under the name it bore then (null if none did).
+    async fn agency(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+        as_of: Option<crate::graphql::scalars::Date>,
+    ) -> async_graphql::Result<Option<Agency>> {
+        let db = ctx.db();
+        let Some(day) = as_of.map(|day| day.0) else {
+            return Ok(agencies::find_by_code(db, &code).await?.map(Agency));
+        };
+        match agencies::find_on(db, &code, day).await? {
+            Some(agency) => Ok(Some(Agency(agencies::as_of(db, agency, day).await?))),
+            None => Ok(None),
+        }
     }
 
     /// The agency directory, parents before children. With `asOf`, only the

@@ -27,7 +27,7 @@ impl ReportQuery {
         ctx.viewer()?;
         let scope = scope(ctx, "report", "read").await;
         let now = ctx.state().clock.now();
-        let (subject, index) = reports::service_index_of(ctx.db(), &scope, &agency_code, (from.0, to.0), now).await?;
+        let (subject, index) = reports::service_index_of(ctx.db(), (&ctx.state().authz.lineage(), &scope), &agency_code, (from.0, to.0), now).await?;
         Ok(ServiceIndex { agency: subject.agency, from: from.0, to: to.0, as_of: now, index })
     }
 
@@ -65,7 +65,7 @@ impl ReportQuery {
         let grouping = group_by.unwrap_or_default();
         let now = ctx.state().clock.now();
         let (subject, report) =
-            reports::dossier_report_of(ctx.db(), &scope, &agency_code, (from.0, to.0), grouping.into(), now).await?;
+            reports::dossier_report_of(ctx.db(), (&ctx.state().authz.lineage(), &scope), &agency_code, (from.0, to.0), grouping.into(), now).await?;
         Ok(DossierReport { agency: subject.agency, from: from.0, to: to.0, grouping, report })
     }
 }

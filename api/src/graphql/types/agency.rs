@@ -3,7 +3,7 @@
 use crate::graphql::context::load;
 use crate::graphql::enums::AgencyKind;
 use crate::graphql::ids::{global_id, NodeType};
-use crate::graphql::loaders::{AgencyId, ChildrenOf};
+use crate::graphql::loaders::{AgencyId, ChildrenOf, NamesOf, PredecessorsOf, SuccessorsOf};
 use async_graphql::{Context, Object, ID};
 use chrono::NaiveDate;
 use entity::agency;
@@ -20,14 +20,17 @@ impl Agency {
         global_id(NodeType::Agency, self.0.id)
     }
 
-    /// Unique code: the GSO code for the province, districts and communes
-    /// (`91`, `899`, `30733`); `{province}.{abbreviation}` for departments and
-    /// the service centre (`91.STP`).
+    /// The GSO code for the province, districts and communes (`91`, `899`,
+    /// `30733`); `{province}.{abbreviation}` for departments and the service
+    /// centre (`91.STP`). It names one unit on any day; a later unit may
+    /// take up a closed one's code (Phường Rạch Giá took up `30742` in 2025),
+    /// and the path tells them apart.
     async fn code(&self) -> &str {
         &self.0.code
     }
 
-    /// Official name, e.g. *Phường Vĩnh Thanh*.
+    /// Official name, e.g. *Phường Vĩnh Thanh*: today's (its last, once
+    /// closed), or the one of the day `agency(code:, asOf:)` asked for.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -81,8 +84,54 @@ impl Agency {
         }
     }
 
-    /// The agencies directly below, in path order.
+    /// The agencies directly below, in path order (those closed included:
+    /// `agencies(asOf:)` gives the tree of one day).
     async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Agency>> {
         Ok(load(ctx, ChildrenOf(self.0.id)).await?.unwrap_or_default().into_iter().map(Agency).collect())
     }
+
+    /// For a closed unit, the units that carry on its work (*đơn vị kế
+    /// thừa*): one for a merge, several for a division, the default one
+    /// taking its seat, its dossiers in flight and its history.
+    async fn successors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AgencySuccessor>> {
+        let rows = load(ctx, SuccessorsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(|(agency, default)| AgencySuccessor { agency: Agency(agency), default }).collect())
+    }
+
+    /// The closed units this one succeeded (merged into it, or divided with
+    /// a part to it), in path order. Its officials read their dossiers; its
+    /// reports count them for the days before.
+    async fn predecessors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Agency>> {
+        Ok(load(ctx, PredecessorsOf(self.0.id)).await?.unwrap_or_default().into_iter().map(Agency).collect())
+    }
+
+    /// The names it bore, oldest first, each with the days it was in use
+    /// (empty for a unit never renamed).
+    async fn names(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AgencyName>> {
+        let rows = load(ctx, NamesOf(self.0.id)).await?.unwrap_or_default();
+        let mut names: Vec<AgencyName> = Vec::new();
+        for (index, row) in rows.iter().enumerate() {
+            let next = rows.get(index + 1).map(|n| n.valid_from - chrono::Days::new(1));
+            let valid_to = next.or(self.0.valid_to);
+            names.push(AgencyName { name: row.name.clone(), valid_from: row.valid_from, valid_to });
+        }
+        Ok(names)
+    }
+}
+
+/// One successor of a closed unit.
+#[derive(async_graphql::SimpleObject)]
+pub(crate) struct AgencySuccessor {
+    pub agency: Agency,
+    /// The one that took its seat, its dossiers in flight and its history.
+    pub default: bool,
+}
+
+/// A name a unit bore over a stretch of days.
+#[derive(async_graphql::SimpleObject)]
+pub(crate) struct AgencyName {
+    pub name: String,
+    pub valid_from: NaiveDate,
+    /// The last day of it (null: in use).
+    pub valid_to: Option<NaiveDate>,
 }

@@ -220,12 +220,18 @@ fn check_channel(command: Command, channel: Channel) -> ApiResult<()> {
     }
 }
 
-/// The receiving agency: the one named, or the caller's own.
+/// The receiving agency: the one named, or the caller's own; open today.
 async fn receiving_agency(
     state: &AppState,
     actor: &Viewer,
     code: Option<&str>,
 ) -> ApiResult<std::sync::Arc<agency::Model>> {
+    let agency = named_or_own(state, actor, code).await?;
+    crate::services::agencies::require_open(&agency, crate::services::tally::vietnam_day(state.clock.now()))?;
+    Ok(agency)
+}
+
+async fn named_or_own(state: &AppState, actor: &Viewer, code: Option<&str>) -> ApiResult<std::sync::Arc<agency::Model>> {
     match code {
         Some(code) => state
             .agencies

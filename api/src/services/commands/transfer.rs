@@ -23,6 +23,7 @@ impl Transfer {
             .by_code(&context.state.db, &to_agency_code)
             .await?
             .ok_or_else(|| ApiError::BadUserInput(format!("no agency has the code `{to_agency_code}`")))?;
+        crate::services::agencies::require_open(&to, crate::services::tally::vietnam_day(context.state.clock.now()))?;
         if to.id == before.agency_id {
             return Err(ApiError::BadUserInput("the dossier is already at that agency".into()));
         }

@@ -3,7 +3,6 @@
 use super::buckets::Buckets;
 use super::period::{Grouping, Period};
 use super::sums::sums;
-use crate::domain::paths::PathPattern;
 use crate::domain::scope::Scope;
 use crate::error::ApiResult;
 use crate::services::tally::Counter;
@@ -42,18 +41,18 @@ pub(crate) struct ServiceIndex {
     pub paid_online: Share,
 }
 
-/// The service index of `agency`'s subtree (the agencies of `scope` in it;
-/// the caller checks that `scope` contains the agency) over `period`: the
+/// The service index of `agency` over `period`, counting the agencies of
+/// `within` (its subtree and the closed units it carries on): the
 /// dossier shares from the report's counters, the procedure shares from the
 /// catalogue that applies there.
 pub(super) async fn service_index(
     db: &DatabaseConnection,
-    scope: &Scope,
+    within: &Scope,
     agency: &agency::Model,
     period: Period,
     now: DateTime<Utc>,
 ) -> ApiResult<ServiceIndex> {
-    let figures = service_figures(db, scope, agency, period, now).await?;
+    let figures = service_figures(db, within, period, now).await?;
     let catalogue =
         crate::services::procedures::catalog_counts(db, agency, crate::services::tally::vietnam_day(now)).await?;
     let procedures = catalogue.total();
@@ -86,18 +85,15 @@ struct ServiceFigures {
     resolved_result_digitized: i64,
 }
 
-/// The service index's dossier figures of `agency`'s subtree (the agencies
-/// of `scope` in it) over `period`.
+/// The service index's dossier figures of the agencies of `within` over `period`.
 async fn service_figures(
     db: &DatabaseConnection,
-    scope: &Scope,
-    agency: &agency::Model,
+    within: &Scope,
     period: Period,
     now: DateTime<Utc>,
 ) -> ApiResult<ServiceFigures> {
-    let within = scope.intersect(&PathPattern::Subtree(agency.path.clone()));
     let mut total = Buckets::default();
-    for buckets in sums(db, &within, period, Grouping::Month, now).await?.values() {
+    for buckets in sums(db, within, period, Grouping::Month, now).await?.values() {
         total.add(buckets);
     }
     let sums = total.days_from(period.from).minus(&total.days_from(period.to + Days::new(1)));

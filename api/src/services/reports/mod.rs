@@ -37,6 +37,7 @@ pub(crate) use period::{Grouping, Period};
 
 use crate::domain::paths::PathPattern;
 use crate::domain::scope::Scope;
+use crate::services::lineage::Lineage;
 use crate::error::ApiResult;
 use buckets::Buckets;
 use by_procedure::by_procedure;
@@ -48,11 +49,14 @@ use sea_orm::DatabaseConnection;
 use std::collections::BTreeMap;
 use sums::sums;
 
-/// What a report was asked of: the agency and the period.
+/// What a report was asked of: the agency and the period; and what it
+/// counts — the agency's subtree and, for an agency that is open, the closed
+/// ones it carries on (`services::lineage`), as far as the caller may report.
 #[derive(Debug, Clone)]
 pub(crate) struct Subject {
     pub agency: agency::Model,
     pub period: Period,
+    pub within: Scope,
 }
 
 impl Subject {
@@ -62,15 +66,21 @@ impl Subject {
     /// does not exist — for an agency the caller may not report on.
     pub(crate) async fn checked(
         db: &DatabaseConnection,
+        lineage: &Lineage,
         scope: &Scope,
         code: &str,
-        from: NaiveDate,
-        to: NaiveDate,
+        (from, to): (NaiveDate, NaiveDate),
     ) -> ApiResult<Self> {
         let period = Period::new(from, to)?;
         let agency =
             crate::services::agencies::require_by_code(db, code, |agency| scope.contains(&agency.path)).await?;
-        Ok(Self { agency, period })
+        let own = Scope::new([PathPattern::Subtree(agency.path.clone())]);
+        let counted = match agency.valid_to {
+            None => lineage.extend(own),
+            Some(_) => own,
+        };
+        let within = Scope::new(counted.patterns().iter().flat_map(|p| scope.intersect(p).patterns().to_vec()));
+        Ok(Self { agency, period, within })
     }
 }
 
@@ -79,14 +89,14 @@ impl Subject {
 /// `dossierReport` and `GET /reports/dossier-report.*`.
 pub(crate) async fn dossier_report_of(
     db: &DatabaseConnection,
-    scope: &Scope,
+    (lineage, scope): (&Lineage, &Scope),
     code: &str,
-    (from, to): (NaiveDate, NaiveDate),
+    period: (NaiveDate, NaiveDate),
     grouping: Grouping,
     now: DateTime<Utc>,
 ) -> ApiResult<(Subject, Report)> {
-    let subject = Subject::checked(db, scope, code, from, to).await?;
-    let report = dossier_report(db, scope, &subject.agency, subject.period, grouping, now).await?;
+    let subject = Subject::checked(db, lineage, scope, code, period).await?;
+    let report = dossier_report(db, lineage, &subject, grouping, now).await?;
     Ok((subject, report))
 }
 
@@ -95,59 +105,35 @@ pub(crate) async fn dossier_report_of(
 /// /reports/service-index.*`.
 pub(crate) async fn service_index_of(
     db: &DatabaseConnection,
-    scope: &Scope,
+    (lineage, scope): (&Lineage, &Scope),
     code: &str,
-    (from, to): (NaiveDate, NaiveDate),
+    period: (NaiveDate, NaiveDate),
     now: DateTime<Utc>,
 ) -> ApiResult<(Subject, ServiceIndex)> {
-    let subject = Subject::checked(db, scope, code, from, to).await?;
-    let index = service_index(db, scope, &subject.agency, subject.period, now).await?;
+    let subject = Subject::checked(db, lineage, scope, code, period).await?;
+    let index = service_index(db, &subject.within, &subject.agency, subject.period, now).await?;
     Ok((subject, index))
 }
 
-/// The report on `agency` for `period`, over the agencies of `scope` in its
-/// subtree; `scope` contains the agency (`Subject::checked`).
+/// The report on the subject's agency for its period, over what it counts.
 async fn dossier_report(
     db: &DatabaseConnection,
-    scope: &Scope,
-    agency: &agency::Model,
-    period: Period,
+    lineage: &Lineage,
+    subject: &Subject,
     grouping: Grouping,
     now: DateTime<Utc>,
 ) -> ApiResult<Report> {
-    let within = scope.intersect(&PathPattern::Subtree(agency.path.clone()));
+    let (period, within) = (subject.period, &subject.within);
     if matches!(grouping, Grouping::Procedure | Grouping::Field) {
-        return by_procedure(db, &within, period, grouping, now).await;
+        return by_procedure(db, within, period, grouping, now).await;
     }
-    let children = match grouping {
-        Grouping::Agency => crate::services::agencies::children_of(db, &[agency.id]).await?,
-        _ => Vec::new(),
-    };
-    let groups = sums(db, &within, period, grouping, now).await?;
+    let groups = sums(db, within, period, grouping, now).await?;
     let mut total = Buckets::default();
     for buckets in groups.values() {
         total.add(buckets);
     }
     let rows = match grouping {
-        Grouping::Agency => {
-            let mut by_child: BTreeMap<String, Buckets> = BTreeMap::new();
-            for (path, buckets) in &groups {
-                let child = child_of(&agency.path, path).unwrap_or_else(|| agency.path.clone());
-                by_child.entry(child).or_default().add(buckets);
-            }
-            let figures_of =
-                |path: &str| by_child.get(path).map(|b| b.figures(period.from, period.to, now)).unwrap_or_default();
-            let mut rows: Vec<(RowKey, Figures)> = children
-                .iter()
-                .filter(|child| !within.intersect(&PathPattern::Subtree(child.path.clone())).is_empty())
-                .map(|child| (RowKey::Agency(child.clone()), figures_of(&child.path)))
-                .collect();
-            let own = figures_of(&agency.path);
-            if own != Figures::default() {
-                rows.insert(0, (RowKey::Own(agency.clone()), own));
-            }
-            rows
-        }
+        Grouping::Agency => by_agency(db, lineage, subject, &groups, now).await?,
         Grouping::Month => months(period)
             .into_iter()
             .map(|(first, from, to)| (RowKey::Month(first), total.figures(from, to, now)))
@@ -157,10 +143,41 @@ async fn dossier_report(
     Ok(Report { rows, total: total.figures(period.from, period.to, now), as_of: now })
 }
 
-/// The path of the direct child of `parent` whose subtree holds `path`;
-/// `None` for `parent` itself.
-fn child_of(parent: &str, path: &str) -> Option<String> {
-    let rest = path.strip_prefix(parent)?;
-    let segment = rest.split('/').next().filter(|s| !s.is_empty())?;
-    Some(format!("{parent}{segment}/"))
+/// A row per unit the agency held during the period (its children then, and
+/// the closed units it carries on), and one for its own dossiers: each
+/// agency's sums go to the row whose subtree holds it, else to the row whose
+/// subtree holds its heir — so no dossier counts twice.
+async fn by_agency(
+    db: &DatabaseConnection,
+    lineage: &Lineage,
+    subject: &Subject,
+    groups: &BTreeMap<String, Buckets>,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<(RowKey, Figures)>> {
+    let (agency, period, within) = (&subject.agency, subject.period, &subject.within);
+    let during = |a: &agency::Model| a.valid_from <= period.to && a.valid_to.is_none_or(|last| last >= period.from);
+    let children = crate::services::agencies::children_of(db, &[agency.id]).await?;
+    let predecessors = match agency.valid_to {
+        None => crate::services::agencies::predecessors_of(db, &[agency.id]).await?,
+        Some(_) => Vec::new(),
+    };
+    let units: Vec<agency::Model> = children
+        .into_iter()
+        .chain(predecessors.into_iter().map(|(_, predecessor, _)| predecessor))
+        .filter(|unit| during(unit) && !within.intersect(&PathPattern::Subtree(unit.path.clone())).is_empty())
+        .collect();
+    let row_of = |path: &str| units.iter().position(|unit| path.starts_with(unit.path.as_str()));
+    let mut by_row: BTreeMap<Option<usize>, Buckets> = BTreeMap::new();
+    for (path, buckets) in groups {
+        let row = row_of(path).or_else(|| lineage.heir_of(path).and_then(row_of));
+        by_row.entry(row).or_default().add(buckets);
+    }
+    let figures_of = |row| by_row.get(&row).map(|b| b.figures(period.from, period.to, now)).unwrap_or_default();
+    let mut rows: Vec<(RowKey, Figures)> =
+        units.iter().enumerate().map(|(index, unit)| (RowKey::Agency(unit.clone()), figures_of(Some(index)))).collect();
+    let own = figures_of(None);
+    if own != Figures::default() {
+        rows.insert(0, (RowKey::Own(agency.clone()), own));
+    }
+    Ok(rows)
 }

@@ -31,13 +31,6 @@ fn months_are_cut_to_the_period() {
 }
 
 #[test]
-fn a_row_groups_under_the_direct_child() {
-    assert_eq!(child_of("/91/", "/91/899/30733/").as_deref(), Some("/91/899/"));
-    assert_eq!(child_of("/91/", "/91/STP/").as_deref(), Some("/91/STP/"));
-    assert_eq!(child_of("/91/", "/91/"), None);
-}
-
-#[test]
 fn counters_give_carried_over_pending_and_overdue() {
     // One dossier entered on the 2nd, due on the 5th, finished late on
     // the 9th; another entered on the 3rd, still pending, due on the 4th.
