@@ -58,6 +58,17 @@ impl Application {
         Ok(Self { listener, address, state, statements })
     }
 
+    /// The shared state over the configured database, migrated (and filled
+    /// with `demo` when empty), without listening: for the command line's tools.
+    pub async fn offline(settings: &Settings, demo: &dyn Demo) -> anyhow::Result<Arc<AppState>> {
+        let (db, _) = db::connect(settings).await?;
+        db::migrate(&db).await?;
+        if !settings.no_demo && crate::services::agencies::none_yet(&db).await? {
+            demo.load(&db, settings.demo_dossiers).await?;
+        }
+        Ok(Self::state(settings, db, demo).await?.app.clone())
+    }
+
     /// The shared state over an open database.
     async fn state(settings: &Settings, db: DatabaseConnection, demo: &dyn Demo) -> anyhow::Result<Arc<HttpState>> {
         let authz = Authz::load(&db, crate::auth::authz::POLICY).await?;

@@ -12,13 +12,14 @@ const SUPERVISOR: &str = "tinh.giamsat";
 
 /// The columns of form II.06a in the file's order: the CSV heading, the
 /// GraphQL field.
-const FORM: [(&str, &str); 16] = [
+const FORM: [(&str, &str); 18] = [
     ("Tổng số hồ sơ nhận giải quyết", "totalToResolve"),
     ("Số kỳ trước chuyển qua", "carriedOver"),
     ("Số mới tiếp nhận trong kỳ", "received"),
     ("Mới tiếp nhận trực tuyến", "receivedOnline"),
     ("Mới tiếp nhận trực tiếp", "receivedDirect"),
     ("Mới tiếp nhận qua dịch vụ bưu chính công ích", "receivedPostal"),
+    ("Tiếp nhận từ đơn vị được sắp xếp", "movedIn"),
     ("Tổng số hồ sơ đã giải quyết", "resolved"),
     ("Giải quyết trước hạn", "resolvedEarly"),
     ("Giải quyết đúng hạn", "resolvedOnTime"),
@@ -29,6 +30,7 @@ const FORM: [(&str, &str); 16] = [
     ("Rút hồ sơ", "withdrawn"),
     ("Từ chối tiếp nhận", "refused"),
     ("Dừng xử lý", "stopped"),
+    ("Chuyển đơn vị kế thừa", "movedOut"),
 ];
 
 const REPORT: &str = "query($agency: String!, $from: Date!, $to: Date!, $by: ReportGrouping) {
@@ -39,7 +41,7 @@ const REPORT: &str = "query($agency: String!, $from: Date!, $to: Date!, $by: Rep
 }
 fragment columns on DossierReportRow {
   carriedOver receivedOnline receivedDirect receivedPostal received totalToResolve resolvedEarly resolvedOnTime
-  resolvedLate resolved pendingWithinDeadline pendingOverdue pending withdrawn refused stopped
+  resolvedLate resolved pendingWithinDeadline pendingOverdue pending withdrawn refused stopped movedIn movedOut
 }";
 
 fn today() -> NaiveDate {

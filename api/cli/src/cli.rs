@@ -43,6 +43,15 @@ pub(crate) enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// A reorganisation plan (docs/REORGANIZATION.md): `plan FILE` prints its
+    /// dry run as JSON, `apply FILE` carries it out and prints what it did.
+    Reorganize {
+        /// `plan` or `apply`.
+        #[arg(value_parser = ["plan", "apply"])]
+        action: String,
+        /// The plan's JSON file.
+        file: std::path::PathBuf,
+    },
     /// Measure the read API against the configured database (see docs/PERFORMANCE.md).
     Bench {
         /// Concurrent clients.

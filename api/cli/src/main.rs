@@ -64,6 +64,13 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", api::sdl());
             Ok(())
         }
+        Command::Reorganize { action, file } => {
+            let text = std::fs::read(&file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
+            let state = Application::offline(&settings, &seed::Demo).await?;
+            let answer = api::reorganize(&state, &text, action == "apply").await?;
+            println!("{}", serde_json::to_string_pretty(&answer)?);
+            Ok(())
+        }
         Command::Bench { concurrency, requests, first, user, scenario, agency, from, to, group_by } => {
             match scenario.as_str() {
                 "list" => bench::run(&settings, concurrency, requests, first, &user, None).await,

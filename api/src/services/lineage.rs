@@ -19,8 +19,8 @@ struct Closed {
     path: String,
     /// Every heir of it and of the closed agencies below it.
     heirs: Vec<String>,
-    /// Whether every agency below it is closed too (its subtree can be
-    /// handed on as one pattern).
+    /// Whether it has agencies below and every one is closed too (its
+    /// subtree can be handed on as one pattern).
     all_closed_below: bool,
 }
 
@@ -73,7 +73,9 @@ impl Lineage {
             let below = sorted[index + 1..].iter().take_while(|b| b.path.starts_with(agency.path.as_str()));
             let mut heirs = vec![own.clone()];
             let mut all_closed_below = true;
+            let mut any_below = false;
             for descendant in below {
+                any_below = true;
                 match heir_of.get(&descendant.path) {
                     Some(path) => heirs.push(path.clone()),
                     None => all_closed_below = false,
@@ -81,6 +83,7 @@ impl Lineage {
             }
             heirs.sort();
             heirs.dedup();
+            let all_closed_below = all_closed_below && any_below;
             closed.insert(agency.path.clone(), Closed { path: agency.path.clone(), heirs, all_closed_below });
         }
         Self { closed, heir_of }
@@ -184,7 +187,7 @@ mod tests {
             lineage.extend(scope(&["/91/30742/"])),
             scope(&["/91/30742/", "/91/899/", "/91/899/30733/"])
         );
-        assert_eq!(lineage.extend(scope(&["/91/30745/"])), scope(&["/91/30745/", "/91/899/30736/", "/89/883/30280/"]));
+        assert_eq!(lineage.extend(scope(&["/91/30745/"])), scope(&["/91/30745/", "/89/883/30280/", "/91/899/30736/"]));
         // The whole old province, its heirs all in the new one, as one pattern.
         assert_eq!(lineage.extend(scope(&["/91/*"])), scope(&["/91/*", "/89/*"]));
         // A grant kept at the closed province reaches nothing more.
