@@ -13,6 +13,7 @@ pub mod dossier;
 pub mod dossier_code_sequence;
 pub mod dossier_document;
 pub mod dossier_event;
+pub mod dossier_move;
 pub mod enums;
 pub mod field;
 pub mod holiday;

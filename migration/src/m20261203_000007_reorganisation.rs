@@ -1,7 +1,9 @@
 //! What the 2025 reorganisation needs: an agency's code names it only over
 //! its life (a later unit may reuse it: its path differs), its former names,
-//! the moves of a dossier carried to a successor, the counters of dossiers
-//! moved in and out, and the reorganisation plans applied.
+//! the moves of a dossier carried to a successor (on the dossier, and one
+//! row each, which a report reads to leave out the moves within what it
+//! counts), the counters of dossiers moved in and out, and the
+//! reorganisation plans applied.
 
 use crate::m20261123_000001_create_tables::{text, text_null, time, time_null, uuid};
 use sea_orm_migration::prelude::*;
@@ -46,6 +48,17 @@ enum Reorganization {
 }
 
 #[derive(DeriveIden)]
+enum DossierMove {
+    Table,
+    Id,
+    DossierId,
+    ProcedureId,
+    Day,
+    FromPath,
+    ToPath,
+}
+
+#[derive(DeriveIden)]
 enum Tally {
     MovedIn,
     MovedOut,
@@ -80,7 +93,9 @@ impl MigrationTrait for Migration {
             .col(ColumnDef::new(AgencyName::ValidFrom).date().not_null())
             .col(text(AgencyName::Name))
             .primary_key(Index::create().col(AgencyName::AgencyId).col(AgencyName::ValidFrom))
-            .foreign_key(ForeignKey::create().from(AgencyName::Table, AgencyName::AgencyId).to(Agency::Table, Agency::Id))
+            .foreign_key(
+                ForeignKey::create().from(AgencyName::Table, AgencyName::AgencyId).to(Agency::Table, Agency::Id),
+            )
             .to_owned();
         manager.create_table(names).await?;
         let moves = Table::alter().table(Dossier::Table).add_column(text_null(Dossier::Moves)).to_owned();
@@ -104,10 +119,24 @@ impl MigrationTrait for Migration {
             .col(time_null(Reorganization::AppliedAt))
             .col(text_null(Reorganization::Summary))
             .to_owned();
-        manager.create_table(plans).await
+        manager.create_table(plans).await?;
+        let moves = Table::create()
+            .table(DossierMove::Table)
+            .col(uuid(DossierMove::Id).primary_key())
+            .col(uuid(DossierMove::DossierId))
+            .col(uuid(DossierMove::ProcedureId))
+            .col(ColumnDef::new(DossierMove::Day).date().not_null())
+            .col(text(DossierMove::FromPath))
+            .col(text(DossierMove::ToPath))
+            .to_owned();
+        manager.create_table(moves).await?;
+        let by_day =
+            Index::create().name("dossier_move_day").table(DossierMove::Table).col(DossierMove::Day).to_owned();
+        manager.create_index(by_day).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table(DossierMove::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(Reorganization::Table).to_owned()).await?;
         for table in COUNTER_TABLES {
             for column in [Tally::MovedIn, Tally::MovedOut] {
@@ -140,7 +169,9 @@ async fn sqlite_codes_not_unique(manager: &SchemaManager<'_>) -> Result<(), DbEr
     let without = not_unique(&create, "\"code\" ")
         .ok_or_else(|| DbErr::Migration(format!("agency's code is not declared as expected: {create}")))?;
     let indexes = db
-        .query_all(read("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'agency' AND sql IS NOT NULL"))
+        .query_all(read(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'agency' AND sql IS NOT NULL",
+        ))
         .await?
         .iter()
         .map(|row| row.try_get::<String>("", "sql"))

@@ -17,6 +17,7 @@ mod pagination;
 mod playground;
 mod province;
 mod remembered;
+mod reorganization;
 mod reports;
 mod schema;
 mod subscriptions;

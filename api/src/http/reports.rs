@@ -163,8 +163,14 @@ async fn catalog_file(state: &HttpState, params: &Params) -> Result<(Table, Stri
 async fn index_file(state: &HttpState, scope: &Scope, params: &Params) -> Result<(Table, String), ApiError> {
     refuse(&params.group_by, "groupBy", "service-index")?;
     let now = state.app.clock.now();
-    let (subject, index) =
-        reports::service_index_of(&state.app.db, (&state.app.authz.lineage(), scope), params.agency_code()?, params.period()?, now).await?;
+    let (subject, index) = reports::service_index_of(
+        &state.app.db,
+        (&state.app.authz.lineage(), scope),
+        params.agency_code()?,
+        params.period()?,
+        now,
+    )
+    .await?;
     let name = format!("chi-so-phuc-vu_{}", subject.file_name());
     Ok((service_index_table(&subject.agency, subject.period, now, &index), name))
 }
@@ -173,9 +179,15 @@ async fn index_file(state: &HttpState, scope: &Scope, params: &Params) -> Result
 async fn report_file(state: &HttpState, scope: &Scope, params: &Params) -> Result<(Table, String), ApiError> {
     let grouping = params.group_by.as_deref().map(str::parse).transpose()?.unwrap_or(Grouping::Agency);
     let now = state.app.clock.now();
-    let (subject, report) =
-        reports::dossier_report_of(&state.app.db, (&state.app.authz.lineage(), scope), params.agency_code()?, params.period()?, grouping, now)
-            .await?;
+    let (subject, report) = reports::dossier_report_of(
+        &state.app.db,
+        (&state.app.authz.lineage(), scope),
+        params.agency_code()?,
+        params.period()?,
+        grouping,
+        now,
+    )
+    .await?;
     let by = match grouping {
         Grouping::Agency => "theo-don-vi",
         Grouping::Month => "theo-thang",

@@ -3,10 +3,10 @@
 use super::cursor::Cursor;
 use super::{escape_like, Page};
 use crate::error::ApiResult;
+use chrono::NaiveDate;
 use entity::{agency, agency_name, agency_successor, AgencyKind};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use chrono::NaiveDate;
 use uuid::Uuid;
 
 const ORDER: &str = "PATH";
@@ -55,7 +55,10 @@ pub(crate) async fn find_on(db: &DatabaseConnection, code: &str, day: NaiveDate)
 /// not yet in being) takes no dossier.
 pub(crate) fn require_open(agency: &agency::Model, day: NaiveDate) -> ApiResult<()> {
     if agency.valid_from > day {
-        return Err(crate::error::ApiError::BadUserInput(format!("{} comes into being on {}", agency.name, agency.valid_from)));
+        return Err(crate::error::ApiError::BadUserInput(format!(
+            "{} comes into being on {}",
+            agency.name, agency.valid_from
+        )));
     }
     match agency.valid_to {
         Some(last) if last < day => Err(crate::error::ApiError::BadUserInput(format!(
@@ -85,7 +88,10 @@ pub(crate) async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiRes
 }
 
 /// The successors of these closed agencies: (closed agency's id, successor, is default).
-pub(crate) async fn successors_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<(Uuid, agency::Model, bool)>> {
+pub(crate) async fn successors_of(
+    db: &DatabaseConnection,
+    ids: &[Uuid],
+) -> ApiResult<Vec<(Uuid, agency::Model, bool)>> {
     let links = agency_successor::Entity::find()
         .filter(agency_successor::Column::AgencyId.is_in(ids.iter().copied()))
         .all(db)
@@ -94,7 +100,10 @@ pub(crate) async fn successors_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiR
 }
 
 /// The predecessors of these agencies: (successor's id, predecessor, whether it is the default successor).
-pub(crate) async fn predecessors_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<(Uuid, agency::Model, bool)>> {
+pub(crate) async fn predecessors_of(
+    db: &DatabaseConnection,
+    ids: &[Uuid],
+) -> ApiResult<Vec<(Uuid, agency::Model, bool)>> {
     let links = agency_successor::Entity::find()
         .filter(agency_successor::Column::SuccessorId.is_in(ids.iter().copied()))
         .all(db)
@@ -131,7 +140,11 @@ pub(crate) async fn names_of(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult
 }
 
 /// `agency` as it was on `day`: the name it bore then.
-pub(crate) async fn as_of(db: &DatabaseConnection, mut agency: agency::Model, day: NaiveDate) -> ApiResult<agency::Model> {
+pub(crate) async fn as_of(
+    db: &DatabaseConnection,
+    mut agency: agency::Model,
+    day: NaiveDate,
+) -> ApiResult<agency::Model> {
     let name = agency_name::Entity::find()
         .filter(agency_name::Column::AgencyId.eq(agency.id))
         .filter(agency_name::Column::ValidFrom.lte(day))

@@ -183,10 +183,7 @@ mod tests {
         let lineage = Lineage::of(&agencies, &successors);
         assert_eq!(lineage.heir_of("/91/899/30736/"), Some("/91/30745/"));
         assert_eq!(lineage.heir_of("/91/30742/"), None);
-        assert_eq!(
-            lineage.extend(scope(&["/91/30742/"])),
-            scope(&["/91/30742/", "/91/899/", "/91/899/30733/"])
-        );
+        assert_eq!(lineage.extend(scope(&["/91/30742/"])), scope(&["/91/30742/", "/91/899/", "/91/899/30733/"]));
         assert_eq!(lineage.extend(scope(&["/91/30745/"])), scope(&["/91/30745/", "/89/883/30280/", "/91/899/30736/"]));
         // The whole old province, its heirs all in the new one, as one pattern.
         assert_eq!(lineage.extend(scope(&["/91/*"])), scope(&["/91/*", "/89/*"]));

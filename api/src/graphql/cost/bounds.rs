@@ -25,10 +25,6 @@ pub(crate) fn list_bound(bounds: &ListBounds, parent: &str, field: &str) -> Opti
         ("Agency", "predecessors") => bounds.predecessors(),
         ("Agency", "names") => bounds.names(),
         ("PlannedClosure", "successors") => bounds.successors().max(20),
-        (
-            "ReorganizationPlan",
-            "problems" | "created" | "renamed" | "closed" | "moves" | "grants" | "procedures",
-        ) => crate::graphql::types::reorganization::PLAN_LIST as u64,
         ("ReorganizationPlan", "provinces") => 63,
         ("DossierReport", "rows") => (bounds.children() + 1)
             .max(list_bounds::REPORT_MONTHS)

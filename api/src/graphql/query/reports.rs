@@ -27,7 +27,14 @@ impl ReportQuery {
         ctx.viewer()?;
         let scope = scope(ctx, "report", "read").await;
         let now = ctx.state().clock.now();
-        let (subject, index) = reports::service_index_of(ctx.db(), (&ctx.state().authz.lineage(), &scope), &agency_code, (from.0, to.0), now).await?;
+        let (subject, index) = reports::service_index_of(
+            ctx.db(),
+            (&ctx.state().authz.lineage(), &scope),
+            &agency_code,
+            (from.0, to.0),
+            now,
+        )
+        .await?;
         Ok(ServiceIndex { agency: subject.agency, from: from.0, to: to.0, as_of: now, index })
     }
 
@@ -64,8 +71,15 @@ impl ReportQuery {
         let scope = scope(ctx, "report", "read").await;
         let grouping = group_by.unwrap_or_default();
         let now = ctx.state().clock.now();
-        let (subject, report) =
-            reports::dossier_report_of(ctx.db(), (&ctx.state().authz.lineage(), &scope), &agency_code, (from.0, to.0), grouping.into(), now).await?;
+        let (subject, report) = reports::dossier_report_of(
+            ctx.db(),
+            (&ctx.state().authz.lineage(), &scope),
+            &agency_code,
+            (from.0, to.0),
+            grouping.into(),
+            now,
+        )
+        .await?;
         Ok(DossierReport { agency: subject.agency, from: from.0, to: to.0, grouping, report })
     }
 }

@@ -1,13 +1,10 @@
 //! A reorganisation's dry run and what its apply did.
 
+use crate::graphql::context::page_size;
 use crate::graphql::enums::{AgencyKind, Tier};
 use crate::services::reorganization::{self as plan, DryRun};
 use async_graphql::{Enum, Object, SimpleObject};
 use chrono::NaiveDate;
-
-/// How many entries each list of a dry run holds at most; the counts give
-/// the whole, and `motcua reorganize plan FILE` prints every entry.
-pub(crate) const PLAN_LIST: usize = 500;
 
 /// How bad a problem of a plan is.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -123,14 +120,24 @@ pub(crate) struct PlannedProcedureChange {
 /// A reorganisation plan as it would apply now (`planReorganization`).
 pub(crate) struct ReorganizationPlan(pub DryRun);
 
-fn first<T, U>(items: &[T], map: impl Fn(&T) -> U) -> Vec<U> {
-    items.iter().take(PLAN_LIST).map(map).collect()
+/// A page of a dry run's list: `first` (at most 100, 20 when left out) entries from `offset`.
+fn page<T, U>(
+    items: &[T],
+    (first, offset): (Option<i32>, Option<i32>),
+    map: impl Fn(&T) -> U,
+) -> async_graphql::Result<Vec<U>> {
+    let first = page_size(first)? as usize;
+    let offset = usize::try_from(offset.unwrap_or(0))
+        .map_err(|_| crate::error::ApiError::BadUserInput("`offset` must not be negative".into()))?;
+    Ok(items.iter().skip(offset).take(first).map(map).collect())
 }
 
 /// A reorganisation plan as it would apply now: what it creates and closes,
 /// the dossiers in flight it moves, the grants and procedures it changes,
-/// and what stops it. Each list holds its first 500 entries; the counts give
-/// the whole. Applied already, it answers the nothing left to do.
+/// and what stops it. Each list is read a page at a time (`first` ≤ 100
+/// entries from `offset`); the counts give the whole, and `motcua reorganize
+/// plan FILE` prints every entry. Applied already, it answers the nothing
+/// left to do.
 #[Object]
 impl ReorganizationPlan {
     /// The first day of the new organisation.
@@ -159,8 +166,8 @@ impl ReorganizationPlan {
     }
 
     /// What cannot be applied, and why; what is applied with a caveat.
-    async fn problems(&self) -> Vec<PlanProblem> {
-        first(&self.0.problems, |p| PlanProblem {
+    async fn problems(&self, first: Option<i32>, offset: Option<i32>) -> async_graphql::Result<Vec<PlanProblem>> {
+        page(&self.0.problems, (first, offset), |p| PlanProblem {
             severity: match p.severity {
                 plan::Severity::Error => ProblemSeverity::Error,
                 plan::Severity::Warning => ProblemSeverity::Warning,
@@ -176,8 +183,8 @@ impl ReorganizationPlan {
     }
 
     /// The units it creates (those that exist already say so).
-    async fn created(&self) -> Vec<PlannedAgency> {
-        first(&self.0.units, |u| PlannedAgency {
+    async fn created(&self, first: Option<i32>, offset: Option<i32>) -> async_graphql::Result<Vec<PlannedAgency>> {
+        page(&self.0.units, (first, offset), |u| PlannedAgency {
             code: u.code.clone(),
             name: u.name.clone(),
             kind: u.kind.into(),
@@ -192,8 +199,8 @@ impl ReorganizationPlan {
     }
 
     /// The units that go on under a new name.
-    async fn renamed(&self) -> Vec<PlannedRename> {
-        first(&self.0.renamed, |(agency, name, done)| PlannedRename {
+    async fn renamed(&self, first: Option<i32>, offset: Option<i32>) -> async_graphql::Result<Vec<PlannedRename>> {
+        page(&self.0.renamed, (first, offset), |(agency, name, done)| PlannedRename {
             code: agency.code.clone(),
             path: agency.path.clone(),
             from: agency.name.clone(),
@@ -203,8 +210,8 @@ impl ReorganizationPlan {
     }
 
     /// The units it closes, with their successors.
-    async fn closed(&self) -> Vec<PlannedClosure> {
-        first(&self.0.closing, |c| PlannedClosure {
+    async fn closed(&self, first: Option<i32>, offset: Option<i32>) -> async_graphql::Result<Vec<PlannedClosure>> {
+        page(&self.0.closing, (first, offset), |c| PlannedClosure {
             code: c.agency.code.clone(),
             name: c.agency.name.clone(),
             path: c.agency.path.clone(),
@@ -229,8 +236,8 @@ impl ReorganizationPlan {
     }
 
     /// The dossiers in flight that move, from each old unit to each new one.
-    async fn moves(&self) -> Vec<DossierFlow> {
-        first(&self.0.flows, |f| DossierFlow {
+    async fn moves(&self, first: Option<i32>, offset: Option<i32>) -> async_graphql::Result<Vec<DossierFlow>> {
+        page(&self.0.flows, (first, offset), |f| DossierFlow {
             from_code: f.from.code.clone(),
             from_path: f.from.path.clone(),
             to_code: f.to.code.clone(),
@@ -245,8 +252,8 @@ impl ReorganizationPlan {
     }
 
     /// The roles held at closing units, and what becomes of each.
-    async fn grants(&self) -> Vec<PlannedGrant> {
-        first(&self.0.grants, |g| PlannedGrant {
+    async fn grants(&self, first: Option<i32>, offset: Option<i32>) -> async_graphql::Result<Vec<PlannedGrant>> {
+        page(&self.0.grants, (first, offset), |g| PlannedGrant {
             username: g.username.clone(),
             role: g.role.clone(),
             domain: g.domain.clone(),
@@ -265,8 +272,12 @@ impl ReorganizationPlan {
     }
 
     /// The procedure versions that change publisher or tier from the effective date.
-    async fn procedures(&self) -> Vec<PlannedProcedureChange> {
-        first(&self.0.procedures, |p| PlannedProcedureChange {
+    async fn procedures(
+        &self,
+        first: Option<i32>,
+        offset: Option<i32>,
+    ) -> async_graphql::Result<Vec<PlannedProcedureChange>> {
+        page(&self.0.procedures, (first, offset), |p| PlannedProcedureChange {
             code: p.version.code.clone(),
             version: p.version.version,
             publisher_path: p.version.agency_path.clone(),

@@ -231,7 +231,11 @@ async fn receiving_agency(
     Ok(agency)
 }
 
-async fn named_or_own(state: &AppState, actor: &Viewer, code: Option<&str>) -> ApiResult<std::sync::Arc<agency::Model>> {
+async fn named_or_own(
+    state: &AppState,
+    actor: &Viewer,
+    code: Option<&str>,
+) -> ApiResult<std::sync::Arc<agency::Model>> {
     match code {
         Some(code) => state
             .agencies

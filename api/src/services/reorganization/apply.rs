@@ -77,14 +77,10 @@ pub(crate) async fn apply(
 }
 
 /// The plan's row: found by its digest, or written.
-async fn record(
-    state: &AppState,
-    actor: Option<&crate::auth::Viewer>,
-    text: &[u8],
-    dry: &DryRun,
-) -> ApiResult<Uuid> {
+async fn record(state: &AppState, actor: Option<&crate::auth::Viewer>, text: &[u8], dry: &DryRun) -> ApiResult<Uuid> {
     let digest = hex(&Sha256::digest(text));
-    let found = reorganization::Entity::find().filter(reorganization::Column::Digest.eq(&digest)).one(&state.db).await?;
+    let found =
+        reorganization::Entity::find().filter(reorganization::Column::Digest.eq(&digest)).one(&state.db).await?;
     if let Some(row) = found {
         return Ok(row.id);
     }
@@ -182,7 +178,8 @@ async fn directory(state: &AppState, id: Uuid, dry: &DryRun, applied: &mut Appli
 /// The statements of a rename: the former name kept, the new one from the effective date.
 fn rename(agency: &agency::Model, name: &str, effective: chrono::NaiveDate) -> Vec<Write> {
     let keep = |valid_from, name: &str| {
-        let row = agency_name::ActiveModel { agency_id: Set(agency.id), valid_from: Set(valid_from), name: Set(name.into()) };
+        let row =
+            agency_name::ActiveModel { agency_id: Set(agency.id), valid_from: Set(valid_from), name: Set(name.into()) };
         let conflict = OnConflict::columns([agency_name::Column::AgencyId, agency_name::Column::ValidFrom])
             .update_column(agency_name::Column::Name)
             .to_owned();
@@ -193,7 +190,8 @@ fn rename(agency: &agency::Model, name: &str, effective: chrono::NaiveDate) -> V
         valid_from: Set(agency.valid_from),
         name: Set(agency.name.clone()),
     };
-    let conflict = OnConflict::columns([agency_name::Column::AgencyId, agency_name::Column::ValidFrom]).do_nothing().to_owned();
+    let conflict =
+        OnConflict::columns([agency_name::Column::AgencyId, agency_name::Column::ValidFrom]).do_nothing().to_owned();
     vec![
         Write::Insert(agency_name::Entity::insert(former).on_conflict(conflict).into_query()),
         keep(effective, name),
@@ -240,7 +238,9 @@ async fn people_and_catalogue(state: &AppState, id: Uuid, dry: &DryRun, applied:
         rules.into_iter().map(|r| (r.v0, r.v1, r.v2)).collect();
     for grant in &dry.grants {
         let delete = || {
-            Write::Delete(casbin_rule::Entity::delete_many().filter(casbin_rule::Column::Id.eq(grant.rule_id)).into_query())
+            Write::Delete(
+                casbin_rule::Entity::delete_many().filter(casbin_rule::Column::Id.eq(grant.rule_id)).into_query(),
+            )
         };
         match (grant.rule, &grant.to) {
             (GrantRule::Move, Some(to)) if !held.insert((grant.username.clone(), grant.role.clone(), to.clone())) => {
@@ -329,13 +329,13 @@ async fn revise(state: &AppState, change: &super::plan::ProcedureChange, dry: &D
             .await?
             .map_or(0, |v| v.version);
     }
-    writes.push(Write::Update(
-        ends.col_expr(procedure::Column::IsCurrent, Expr::value(false)).into_query(),
-    ));
+    writes.push(Write::Update(ends.col_expr(procedure::Column::IsCurrent, Expr::value(false)).into_query()));
     writes.push(Write::Insert(procedure::Entity::insert(procedure::ActiveModel::from(next.clone())).into_query()));
     for document in crate::services::procedures::documents_of(&state.db, &[old.id]).await? {
         let row = procedure_document::Model { id: Uuid::now_v7(), procedure_id: next.id, ..document };
-        writes.push(Write::Insert(procedure_document::Entity::insert(procedure_document::ActiveModel::from(row)).into_query()));
+        writes.push(Write::Insert(
+            procedure_document::Entity::insert(procedure_document::ActiveModel::from(row)).into_query(),
+        ));
     }
     for step in crate::services::procedures::steps_of(&state.db, &[old.id]).await? {
         let row = procedure_step::Model { id: Uuid::now_v7(), procedure_id: next.id, ..step };
@@ -380,10 +380,12 @@ fn move_one(state: &AppState, old: &dossier::Model, closing: &Closing, dry: &Dry
     let Some(to) = successor_for(closing, Some(&old.applicant_address)) else { return Vec::new() };
     let Some(to_id) = to.id else { return Vec::new() };
     let entered_day = tally::entered_at(&tally::Facts::from(old)).map(vietnam_day);
-    let last = dry.effective - Days::new(1);
+    // On the effective date; for one taken in at the closed agency on that
+    // day or later (an apply after the date), the day after it was.
+    let day = entered_day.map_or(dry.effective, |day| dry.effective.max(day + Days::new(1)));
     let mut moves = tally::moves_of(old.moves.as_deref());
     moves.push(Move {
-        day: entered_day.map_or(last, |day| day.max(last)),
+        day,
         from_id: old.agency_id,
         from_path: old.agency_path.clone(),
         to_id,
@@ -433,9 +435,20 @@ fn move_one(state: &AppState, old: &dossier::Model, closing: &Closing, dry: &Dry
         ),
         created_at: now,
     };
+    let record = entity::dossier_move::Model {
+        id: Uuid::now_v7(),
+        dossier_id: old.id,
+        procedure_id: old.procedure_id,
+        day,
+        from_path: old.agency_path.clone(),
+        to_path: to.path.clone(),
+    };
     let mut writes = vec![
         Write::Update(update),
         Write::Insert(dossier_event::Entity::insert(dossier_event::ActiveModel::from(event)).into_query()),
+        Write::Insert(
+            entity::dossier_move::Entity::insert(entity::dossier_move::ActiveModel::from(record)).into_query(),
+        ),
     ];
     let deltas = tally::changes(Some(old), &after);
     if !deltas.is_empty() {

@@ -130,7 +130,9 @@ impl PlanFile {
         let plan: Self = serde_json::from_slice(text)
             .map_err(|error| ApiError::BadUserInput(format!("the plan is not valid: {error}")))?;
         if plan.decision.trim().is_empty() || plan.decision.len() > 500 {
-            return Err(ApiError::BadUserInput("the plan's `decision` names the decision (at most 500 characters)".into()));
+            return Err(ApiError::BadUserInput(
+                "the plan's `decision` names the decision (at most 500 characters)".into(),
+            ));
         }
         Ok(plan)
     }

@@ -164,7 +164,8 @@ impl Resolver<'_> {
         }
         let found = crate::services::agencies::find_on(self.db, code, self.effective).await?;
         if found.is_none() {
-            let reason = format!("no unit has the code on {}, and the plan's `agencies` do not create it", self.effective);
+            let reason =
+                format!("no unit has the code on {}, and the plan's `agencies` do not create it", self.effective);
             self.problem(Severity::Error, code, reason);
         }
         Ok(found.as_ref().map(Unit::from))
@@ -202,7 +203,13 @@ impl Resolver<'_> {
             let path = child_path(&parent.path, &segment);
             let existing = crate::services::agencies::find_by_path(self.db, &path).await?;
             let same_code = crate::services::agencies::find_on(self.db, &new.code, self.effective).await?;
-            if let Some(other) = same_code.filter(|other| other.path != path) {
+            // A unit may take up the code of one the plan closes.
+            let closes = |code: &str| {
+                plan.merged.iter().any(|m| m.from.iter().any(|c| c == code))
+                    || plan.divided.iter().any(|d| d.from == code)
+                    || plan.closed.iter().any(|c| c.code == code)
+            };
+            if let Some(other) = same_code.filter(|other| other.path != path && !closes(&other.code)) {
                 let reason = format!("the code names {} ({}) on {}", other.name, other.path, self.effective);
                 self.problem(Severity::Error, &new.code, reason);
                 continue;
@@ -319,7 +326,8 @@ async fn closings(resolver: &mut Resolver<'_>, plan: &PlanFile) -> ApiResult<Vec
         }
         let done = old.valid_to == Some(last);
         if old.valid_to.is_some_and(|day| day != last) {
-            let reason = format!("closes on {last} in the plan, but it closes on {} already", old.valid_to.unwrap_or(last));
+            let reason =
+                format!("closes on {last} in the plan, but it closes on {} already", old.valid_to.unwrap_or(last));
             resolver.problem(Severity::Error, &code, reason);
             continue;
         }
@@ -347,7 +355,11 @@ async fn renames(
     for rename in &plan.renamed {
         let Some(unit) = resolver.new_unit(&rename.code).await? else { continue };
         let Some(id) = unit.id.filter(|id| !closing.iter().any(|c| c.agency.id == *id)) else {
-            resolver.problem(Severity::Error, &rename.code, "a renamed unit is one that goes on: it exists and does not close".into());
+            resolver.problem(
+                Severity::Error,
+                &rename.code,
+                "a renamed unit is one that goes on: it exists and does not close".into(),
+            );
             continue;
         };
         let Some(agency) = agency::Entity::find_by_id(id).one(resolver.db).await? else { continue };
@@ -485,7 +497,8 @@ async fn officials(db: &DatabaseConnection, closing: &[Closing]) -> ApiResult<Ve
         let ids: Vec<Uuid> = chunk.iter().map(|c| c.agency.id).collect();
         let officials = official::Entity::find().filter(official::Column::AgencyId.is_in(ids)).all(db).await?;
         for official in officials {
-            let successor = chunk.iter().find(|c| c.agency.id == official.agency_id).and_then(Closing::default_successor);
+            let successor =
+                chunk.iter().find(|c| c.agency.id == official.agency_id).and_then(Closing::default_successor);
             if let Some(to) = successor {
                 moves.push(OfficialMove { to: to.clone(), official });
             }
@@ -507,7 +520,11 @@ async fn procedures(
             (Ok(from), Ok(to)) => {
                 tiers.insert(from, to);
             }
-            _ => resolver.problem(Severity::Error, from, format!("`{from}` → `{to}`: tiers are PROVINCE, DISTRICT, COMMUNE")),
+            _ => resolver.problem(
+                Severity::Error,
+                from,
+                format!("`{from}` → `{to}`: tiers are PROVINCE, DISTRICT, COMMUNE"),
+            ),
         }
     }
     let by_id: HashMap<Uuid, &Closing> = closing.iter().map(|c| (c.agency.id, c)).collect();
@@ -528,7 +545,8 @@ async fn procedures(
         if publisher.is_none() && tier.is_none() {
             continue;
         }
-        let retire = publisher.as_ref().is_some_and(|unit| published.contains(&(unit.path.clone(), version.code.clone())));
+        let retire =
+            publisher.as_ref().is_some_and(|unit| published.contains(&(unit.path.clone(), version.code.clone())));
         changes.push(ProcedureChange { version, publisher, tier, retire });
     }
     Ok(changes)

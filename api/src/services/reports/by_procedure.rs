@@ -18,6 +18,7 @@ pub(super) async fn by_procedure(
     scope: &Scope,
     period: Period,
     grouping: Grouping,
+    internal: &[super::moves::Internal],
     now: DateTime<Utc>,
 ) -> ApiResult<Report> {
     let groups = sums(db, scope, period, grouping, now).await?;
@@ -25,13 +26,16 @@ pub(super) async fn by_procedure(
     let mut counted: Vec<(uuid::Uuid, Figures)> = Vec::with_capacity(groups.len());
     for (id, buckets) in &groups {
         total.add(buckets);
-        let figures = buckets.figures(period.from, period.to, now);
+        let id = uuid::Uuid::parse_str(id).map_err(ApiError::internal)?;
+        let mut figures = buckets.figures(period.from, period.to, now);
+        figures.less_moves(internal.iter().filter(|m| m.procedure_id == id).count() as i64);
         // A version none of whose dossiers is in the period's report.
         if figures != Figures::default() {
-            counted.push((uuid::Uuid::parse_str(id).map_err(ApiError::internal)?, figures));
+            counted.push((id, figures));
         }
     }
-    let total = total.figures(period.from, period.to, now);
+    let mut total = total.figures(period.from, period.to, now);
+    total.less_moves(internal.len() as i64);
     let ids: Vec<uuid::Uuid> = counted.iter().map(|(id, _)| *id).collect();
     let procedures: BTreeMap<uuid::Uuid, entity::procedure::Model> =
         crate::services::procedures::find_by_ids(db, &ids).await?.into_iter().map(|p| (p.id, p)).collect();

@@ -26,6 +26,7 @@ mod buckets;
 mod by_procedure;
 mod figures;
 mod index;
+mod moves;
 mod period;
 mod sums;
 #[cfg(test)]
@@ -37,8 +38,8 @@ pub(crate) use period::{Grouping, Period};
 
 use crate::domain::paths::PathPattern;
 use crate::domain::scope::Scope;
-use crate::services::lineage::Lineage;
 use crate::error::ApiResult;
+use crate::services::lineage::Lineage;
 use buckets::Buckets;
 use by_procedure::by_procedure;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -125,22 +126,30 @@ async fn dossier_report(
 ) -> ApiResult<Report> {
     let (period, within) = (subject.period, &subject.within);
     if matches!(grouping, Grouping::Procedure | Grouping::Field) {
-        return by_procedure(db, within, period, grouping, now).await;
+        let internal = moves::internal(db, within, period).await?;
+        return by_procedure(db, within, period, grouping, &internal, now).await;
     }
     let groups = sums(db, within, period, grouping, now).await?;
     let mut total = Buckets::default();
     for buckets in groups.values() {
         total.add(buckets);
     }
+    let internal = moves::internal(db, within, period).await?;
     let rows = match grouping {
-        Grouping::Agency => by_agency(db, lineage, subject, &groups, now).await?,
+        Grouping::Agency => by_agency(db, lineage, subject, &groups, &internal, now).await?,
         Grouping::Month => months(period)
             .into_iter()
-            .map(|(first, from, to)| (RowKey::Month(first), total.figures(from, to, now)))
+            .map(|(first, from, to)| {
+                let mut figures = total.figures(from, to, now);
+                figures.less_moves(internal.iter().filter(|m| (from..=to).contains(&m.day)).count() as i64);
+                (RowKey::Month(first), figures)
+            })
             .collect(),
         Grouping::Procedure | Grouping::Field => unreachable!("counted from the dossiers above"),
     };
-    Ok(Report { rows, total: total.figures(period.from, period.to, now), as_of: now })
+    let mut total = total.figures(period.from, period.to, now);
+    total.less_moves(internal.len() as i64);
+    Ok(Report { rows, total, as_of: now })
 }
 
 /// A row per unit the agency held during the period (its children then, and
@@ -152,6 +161,7 @@ async fn by_agency(
     lineage: &Lineage,
     subject: &Subject,
     groups: &BTreeMap<String, Buckets>,
+    internal: &[moves::Internal],
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<(RowKey, Figures)>> {
     let (agency, period, within) = (&subject.agency, subject.period, &subject.within);
@@ -167,12 +177,17 @@ async fn by_agency(
         .filter(|unit| during(unit) && !within.intersect(&PathPattern::Subtree(unit.path.clone())).is_empty())
         .collect();
     let row_of = |path: &str| units.iter().position(|unit| path.starts_with(unit.path.as_str()));
+    let assigned = |path: &str| row_of(path).or_else(|| lineage.heir_of(path).and_then(row_of));
     let mut by_row: BTreeMap<Option<usize>, Buckets> = BTreeMap::new();
     for (path, buckets) in groups {
-        let row = row_of(path).or_else(|| lineage.heir_of(path).and_then(row_of));
-        by_row.entry(row).or_default().add(buckets);
+        by_row.entry(assigned(path)).or_default().add(buckets);
     }
-    let figures_of = |row| by_row.get(&row).map(|b| b.figures(period.from, period.to, now)).unwrap_or_default();
+    let figures_of = |row| {
+        let mut figures = by_row.get(&row).map(|b| b.figures(period.from, period.to, now)).unwrap_or_default();
+        let within_row = internal.iter().filter(|m| assigned(&m.from_path) == row && assigned(&m.to_path) == row);
+        figures.less_moves(within_row.count() as i64);
+        figures
+    };
     let mut rows: Vec<(RowKey, Figures)> =
         units.iter().enumerate().map(|(index, unit)| (RowKey::Agency(unit.clone()), figures_of(Some(index)))).collect();
     let own = figures_of(None);

@@ -72,8 +72,10 @@ fn ending(dossier: &Facts) -> Option<Counter> {
     }
 }
 
-/// One move of a dossier to a successor agency, at the end of `day`: its
-/// last day at `from` (`services::reorganization`).
+/// One move of a dossier to a successor agency, at the start of `day` (the
+/// effective date): the snapshot that begins the day still finds it at
+/// `from`, everything that happens on the day happens at `to`
+/// (`services::reorganization`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Move {
@@ -103,12 +105,12 @@ pub fn placed(dossier: &Facts) -> Vec<(Uuid, NaiveDate, Counter)> {
     let entered_day = vietnam_day(entered);
     let finished = dossier.finished_at.and_then(|at| Some((vietnam_day(at), ending(dossier)?)));
     // The moves it made once taken in and before it ended: each hands its
-    // counting on to the next agency at the end of its day.
+    // counting on to the next agency as its day begins.
     let moves: Vec<Move> = moves_of(dossier.moves.as_deref())
         .into_iter()
-        .filter(|m| m.day >= entered_day && finished.is_none_or(|(day, _)| day > m.day))
+        .filter(|m| m.day > entered_day && finished.is_none_or(|(day, _)| day >= m.day))
         .collect();
-    let at = |day: NaiveDate| moves.iter().find(|m| m.day >= day).map_or(dossier.agency_id, |m| m.from_id);
+    let at = |day: NaiveDate| moves.iter().find(|m| m.day > day).map_or(dossier.agency_id, |m| m.from_id);
     let first = at(entered_day);
     let channel = match dossier.channel {
         Channel::Online => Counter::EnteredOnline,

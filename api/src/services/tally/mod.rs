@@ -21,8 +21,10 @@
 //!   began).
 //!
 //! - **moved out** / **moved in**, a dossier a reorganisation carried to a
-//!   successor (its `moves`): at the end of its last day at the old agency,
-//!   out there and in at the successor. Each agency counts what happened
+//!   successor (its `moves`): on the effective date, out at the old agency
+//!   and in at the successor, as the day begins (the day's first snapshot
+//!   still finds it at the old agency, so a period that ends the day before
+//!   is as it was). Each agency counts what happened
 //!   while it held the dossier — entered where it was taken in, ended where
 //!   it ended, and the overdue span cut at the move — so a closed agency's
 //!   periods stay as they were and pending = entered + moved in − ended −
@@ -56,8 +58,8 @@ mod tests;
 
 #[cfg(test)]
 pub use contributions::contributions;
-pub use contributions::{changes, entered_at, moves_of, placed, Delta, Facts, Move};
 pub(crate) use contributions::paths_of;
+pub use contributions::{changes, entered_at, moves_of, placed, Delta, Facts, Move};
 pub use fold::{fold, fold_postgres, fold_sqlite, insert_changes, spawn_folding, CHANGES};
 pub use rebuild::rebuild;
 
@@ -117,10 +119,10 @@ counters! {
     EnteredPaidOnline => "entered_paid_online",
     /// Resolved with a digitized result.
     ResolvedResultDigitized => "resolved_result_digitized",
-    /// Pending dossiers that came from a predecessor at the end of the day
+    /// Pending dossiers that came from a predecessor as the day began
     /// (a reorganisation, migration m20261203_000007).
     MovedIn => "moved_in",
-    /// Pending dossiers that went to a successor at the end of the day.
+    /// Pending dossiers that went to a successor as the day began.
     MovedOut => "moved_out",
 }
 
