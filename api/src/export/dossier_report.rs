@@ -9,6 +9,8 @@ const NEW: &str = "Mới tiếp nhận trong kỳ";
 const RESOLVED: &str = "Số hồ sơ đã giải quyết";
 const PENDING: &str = "Số hồ sơ đang giải quyết";
 const OTHER: &str = "Số hồ sơ kết thúc khác";
+/// Dossiers in flight a reorganisation moved (*sắp xếp đơn vị hành chính*).
+const MOVED: &str = "Sắp xếp đơn vị hành chính";
 
 /// The columns of form II.06a, in its order, with the figure each holds.
 #[allow(clippy::type_complexity)]
@@ -22,7 +24,6 @@ const FORM: [(Column, fn(&Figures) -> i64); 18] = [
         column("Mới tiếp nhận qua dịch vụ bưu chính công ích", &[RECEIVED, NEW, "Bưu chính công ích"]),
         |f| f.received_postal,
     ),
-    (column("Tiếp nhận từ đơn vị được sắp xếp", &[RECEIVED, "Từ đơn vị được sắp xếp"]), |f| f.moved_in),
     (column("Tổng số hồ sơ đã giải quyết", &[RESOLVED, "Tổng số"]), |f| f.resolved()),
     (column("Giải quyết trước hạn", &[RESOLVED, "Trước hạn"]), |f| f.resolved_early),
     (column("Giải quyết đúng hạn", &[RESOLVED, "Đúng hạn"]), |f| f.resolved_on_time),
@@ -33,7 +34,8 @@ const FORM: [(Column, fn(&Figures) -> i64); 18] = [
     (column("Rút hồ sơ", &[OTHER, "Rút hồ sơ"]), |f| f.withdrawn),
     (column("Từ chối tiếp nhận", &[OTHER, "Từ chối tiếp nhận"]), |f| f.refused),
     (column("Dừng xử lý", &[OTHER, "Dừng xử lý"]), |f| f.stopped),
-    (column("Chuyển đơn vị kế thừa", &[OTHER, "Chuyển đơn vị kế thừa"]), |f| f.moved_out),
+    (column("Tiếp nhận từ đơn vị được sắp xếp", &[MOVED, "Chuyển đến"]), |f| f.moved_in),
+    (column("Chuyển đơn vị kế thừa", &[MOVED, "Chuyển đi"]), |f| f.moved_out),
 ];
 
 /// Form II.06a: the report on dossier handling.

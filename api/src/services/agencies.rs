@@ -209,7 +209,7 @@ pub(crate) async fn list(
         // Each under the name it bore that day.
         let names = names_of(db, &rows.iter().map(|a| a.id).collect::<Vec<_>>()).await?;
         for agency in &mut rows {
-            let then = names.iter().filter(|n| n.agency_id == agency.id && n.valid_from <= day).last();
+            let then = names.iter().rfind(|n| n.agency_id == agency.id && n.valid_from <= day);
             if let Some(then) = then {
                 agency.name = then.name.clone();
             }

@@ -172,6 +172,13 @@ async fn listen_once(
     }
 }
 
+/// The agencies' heirs read again; on failure the previous ones stay.
+async fn reload_lineage(state: &AppState) {
+    if let Err(error) = state.authz.reload_lineage(&state.db).await {
+        tracing::warn!(?error, "reading the agencies' heirs failed; the previous ones stay");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,12 +194,5 @@ mod tests {
             assert_eq!(serde_json::from_str::<Announcement>(&text).unwrap(), announcement);
         }
         assert_eq!(serde_json::to_string(&Announcement::Grants).unwrap(), r#"{"what":"grants"}"#);
-    }
-}
-
-/// The agencies' heirs read again; on failure the previous ones stay.
-async fn reload_lineage(state: &AppState) {
-    if let Err(error) = state.authz.reload_lineage(&state.db).await {
-        tracing::warn!(?error, "reading the agencies' heirs failed; the previous ones stay");
     }
 }

@@ -273,10 +273,14 @@ pub(crate) async fn plan(db: &DatabaseConnection, plan: &PlanFile) -> ApiResult<
     })
 }
 
+/// An old code the plan names, its successors' codes and whether a dossier goes by address.
+type Named = (String, Vec<(String, bool)>, bool);
+
 /// Every old unit the plan ends, with its successors.
 async fn closings(resolver: &mut Resolver<'_>, plan: &PlanFile) -> ApiResult<Vec<Closing>> {
     let mut closing: Vec<Closing> = Vec::new();
-    let mut named: Vec<(String, Vec<(String, bool)>, bool)> = Vec::new();
+    // Each old code with its successors' codes (the default marked) and whether by address.
+    let mut named: Vec<Named> = Vec::new();
     for merge in &plan.merged {
         let into = resolver.new_unit(&merge.into).await?;
         if let (Some(into), Some(province)) = (into, &merge.province) {
