@@ -140,3 +140,55 @@ fn a_change_moves_only_what_differs_and_a_transfer_moves_everything() {
     assert!(moved.iter().any(|d| d.agency_path == "/91/STP/" && d.counts[Counter::EnteredDirect as usize] == 1));
     assert!(moved.iter().any(|d| d.agency_path == "/91/" && d.counts[Counter::EnteredDirect as usize] == -1));
 }
+
+#[test]
+fn a_move_splits_the_counting_at_its_day_and_what_follows_counts_at_the_successor() {
+    let (old, new) = (Uuid::from_u128(1), Uuid::from_u128(2));
+    // Received on day 2, due on day 5, moved as day 10 began.
+    let mut pending = dossier(DossierStatus::Processing);
+    pending.agency_id = new;
+    pending.agency_path = "/91/30742/".into();
+    let moved = Move {
+        day: day(10),
+        from_id: old,
+        from_path: "/91/899/30733/".into(),
+        to_id: new,
+        to_path: "/91/30742/".into(),
+        decision: "NQ".into(),
+    };
+    pending.moves = Some(serde_json::to_string(&[moved]).unwrap());
+    assert_eq!(
+        placed(&Facts::from(&pending)),
+        [
+            (old, day(2), Counter::EnteredDirect),
+            (old, day(10), Counter::MovedOut),
+            (new, day(10), Counter::MovedIn),
+            // Overdue at the old agency from day 5 until it left, at the new one since.
+            (old, day(5), Counter::OverdueFrom),
+            (old, day(10), Counter::OverdueUntil),
+            (new, day(10), Counter::OverdueFrom),
+        ]
+    );
+    // Resolved late on day 12: all of it at the successor.
+    let mut resolved = pending.clone();
+    resolved.status = DossierStatus::Resolved;
+    resolved.outcome = Some(Outcome::Late);
+    resolved.finished_at = Some(at(12, 10));
+    let changed = changes(Some(&pending), &resolved);
+    assert!(changed.iter().all(|delta| delta.agency_id == new && delta.agency_path == "/91/30742/"), "{changed:?}");
+    // Each agency balances: pending = entered + moved in − ended − moved out.
+    let pending_at = |agency: Uuid| {
+        let mut sum = 0;
+        for (at, _, counter) in placed(&Facts::from(&resolved)) {
+            if at == agency {
+                sum += match counter {
+                    Counter::EnteredDirect | Counter::MovedIn => 1,
+                    Counter::ResolvedLate | Counter::MovedOut => -1,
+                    _ => 0,
+                };
+            }
+        }
+        sum
+    };
+    assert_eq!((pending_at(old), pending_at(new)), (0, 0));
+}
