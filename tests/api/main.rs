@@ -11,6 +11,7 @@ mod exports;
 mod fuzz;
 mod http;
 mod identity;
+mod imports;
 mod lifecycle;
 mod limits;
 mod pagination;

@@ -43,6 +43,17 @@ pub(crate) enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Import a file (docs/IMPORT.md): CSV or JSON Lines; prints the report as JSON.
+    Import {
+        /// What the file holds: `agencies`.
+        #[arg(value_parser = ["agencies"])]
+        kind: String,
+        /// The file.
+        file: std::path::PathBuf,
+        /// Check everything and report, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// A reorganisation plan (docs/REORGANIZATION.md): `plan FILE` prints its
     /// dry run as JSON, `apply FILE` carries it out and prints what it did.
     Reorganize {

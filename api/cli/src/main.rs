@@ -64,6 +64,14 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", api::sdl());
             Ok(())
         }
+        Command::Import { kind, file, dry_run } => {
+            let text = std::fs::read(&file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
+            let state = Application::offline(&settings, &seed::Demo).await?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let report = api::import(&state, &kind, &name, &text, dry_run).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
         Command::Reorganize { action, file } => {
             let text = std::fs::read(&file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
             let state = Application::offline(&settings, &seed::Demo).await?;

@@ -3,7 +3,7 @@
 //! administration of officials (`administration.rs`), roles and grants
 //! (`grants.rs`), service accounts (`service_accounts.rs`) and of
 //! the agency tree (`agencies.rs`) and of the procedure catalogue
-//! (`catalogue.rs`), and reorganisation plans (`reorganization.rs`), joined.
+//! (`catalogue.rs`), reorganisation plans (`reorganization.rs`) and imports (`imports.rs`), joined.
 //! Each takes one `input`; a dossier command returns the dossier with the
 //! slip entry it wrote.
 
@@ -14,6 +14,7 @@ mod catalogue;
 mod dossier;
 mod fields;
 mod grants;
+mod imports;
 mod inputs;
 mod reorganization;
 mod service_accounts;
@@ -32,6 +33,7 @@ pub(crate) struct Mutation(
     catalogue::CatalogueMutation,
     fields::FieldMutation,
     reorganization::ReorganizationMutation,
+    imports::ImportMutation,
 );
 
 /// What an optional input field asks of a value: `None` when left out (keep

@@ -80,7 +80,7 @@ async fn with_parent(
 }
 
 /// The kinds of unit an agency of `parent` kind may hold.
-fn allowed_children(parent: AgencyKind) -> &'static [AgencyKind] {
+pub(crate) fn allowed_children(parent: AgencyKind) -> &'static [AgencyKind] {
     match parent {
         // Two tiers since 2025-07-01: communes directly under the province.
         AgencyKind::Province => {
@@ -93,7 +93,7 @@ fn allowed_children(parent: AgencyKind) -> &'static [AgencyKind] {
 
 /// The segment of the path a code gives: the GSO code itself, or a
 /// department's abbreviation after its province's code (`91.SCT` → `SCT`).
-fn segment_of(code: &str, kind: AgencyKind, province: &str) -> ApiResult<String> {
+pub(crate) fn segment_of(code: &str, kind: AgencyKind, province: &str) -> ApiResult<String> {
     let segment = match kind {
         AgencyKind::Department | AgencyKind::ServiceCenter => {
             code.strip_prefix(&format!("{province}.")).ok_or_else(|| {

@@ -1,0 +1,97 @@
+//! Imports from files: the documented example files, every kind of bad row,
+//! a re-import that changes nothing, a dry run that writes nothing.
+
+use motcua_tests::{FilePart, Reply, TestApp};
+use serde_json::{json, Value};
+
+const CSV: &str = include_str!("../../docs/examples/agencies.csv");
+const JSONL: &str = include_str!("../../docs/examples/agencies.jsonl");
+
+async fn import(app: &TestApp, user: &str, file_name: &str, content: &str, dry_run: bool) -> Reply {
+    let query = "mutation($input: ImportInput!) { importAgencies(input: $input) {
+        dryRun rows created updated unchanged rejectedCount rejected(first: 100) { row column reason } } }";
+    let file =
+        FilePart { variable: "variables.input.file", file_name, content_type: "text/csv", content: content.as_bytes() };
+    app.upload(Some(user), query, json!({ "input": { "file": null, "dryRun": dry_run } }), &[file]).await
+}
+
+async fn report(app: &TestApp, user: &str, file_name: &str, content: &str, dry_run: bool) -> Value {
+    let reply = import(app, user, file_name, content, dry_run).await;
+    assert!(reply.body.get("errors").is_none(), "{}", reply.body);
+    reply.body["data"]["importAgencies"].clone()
+}
+
+fn counts(report: &Value) -> (i64, i64, i64, i64) {
+    let n = |key: &str| report[key].as_i64().unwrap();
+    (n("rows"), n("created"), n("updated") + n("unchanged"), n("rejectedCount"))
+}
+
+async fn agency(app: &TestApp, code: &str) -> Value {
+    let query = "query($c: String!) { agency(code: $c) { code name kind path validFrom phone parent { code } } }";
+    app.data(None, query, json!({ "c": code })).await["agency"].clone()
+}
+
+#[tokio::test]
+async fn the_example_files_import_once_and_a_second_time_change_nothing() {
+    let app = TestApp::spawn().await;
+    let dry = report(&app, "tinh.quantri", "agencies.csv", CSV, true).await;
+    assert_eq!((dry["dryRun"].as_bool(), counts(&dry)), (Some(true), (4, 3, 1, 0)), "{dry}");
+    assert!(agency(&app, "998").await.is_null(), "a dry run writes nothing");
+
+    let done = report(&app, "tinh.quantri", "agencies.csv", CSV, false).await;
+    assert_eq!(counts(&done), (4, 3, 1, 0), "the same report: {done}");
+    let commune = agency(&app, "39102").await;
+    assert_eq!(commune["path"], "/91/998/39102/");
+    assert_eq!((commune["kind"].as_str(), commune["phone"].as_str()), (Some("COMMUNE"), Some("0297 3700 102")));
+    assert_eq!(commune["parent"]["code"], "998");
+    assert_eq!(agency(&app, "91.SNV").await["phone"], "0297 3862 000");
+
+    // The same units as JSON Lines: nothing left to do.
+    let again = report(&app, "tinh.quantri", "agencies.jsonl", JSONL, false).await;
+    assert_eq!(
+        (again["created"].as_i64(), again["updated"].as_i64(), again["unchanged"].as_i64()),
+        (Some(0), Some(0), Some(4)),
+        "{again}"
+    );
+}
+
+#[tokio::test]
+async fn every_bad_row_is_reported_with_its_row_and_column_and_the_good_ones_go_in() {
+    let app = TestApp::spawn().await;
+    let file = "\u{feff}Mã,Tên,Loại,Mã cấp trên,Hiệu lực từ
+39201,Thôn Một,thôn,91,2026-01-01
+39202,,xã,91,2026-01-01
+39203,Xã Mồ Côi,xã,12345,2026-01-01
+39204,Xã Sai Ngày,xã,91,31-31-2020
+30733,Phường Vĩnh Thanh,huyện,899,2020-01-01
+30736,Phường Vĩnh Quang Mới,xã,91,2026-01-01
+39206,Xã Dưới Xã,xã,30733,2026-01-01
+
+39205,Xã Đúng,xã,91,2026-01-01
+";
+    let done = report(&app, "tinh.quantri", "bad.csv", file, false).await;
+    let rejected: Vec<(i64, String)> = done["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["row"].as_i64().unwrap(), r["column"].as_str().unwrap_or("-").to_owned()))
+        .collect();
+    let expected = [(2, "kind"), (3, "name"), (4, "parent"), (5, "validFrom"), (6, "kind"), (7, "code"), (8, "kind")];
+    assert_eq!(rejected, expected.map(|(row, column)| (row, column.to_owned())), "{done}");
+    assert_eq!(counts(&done), (8, 1, 0, 7), "{done}");
+    let good = agency(&app, "39205").await;
+    assert_eq!(good["path"], "/91/39205/", "the good row went in, on line 10 after a blank one: {done}");
+
+    // A heading no import knows stops the file before any row.
+    let unknown = import(&app, "tinh.quantri", "x.csv", "code,name,colour\n1,2,3\n", false).await;
+    assert_eq!(unknown.error_codes(), ["BAD_USER_INPUT"], "{}", unknown.body);
+    // Where the caller does not manage agencies, the row is refused.
+    let elsewhere = report(&app, "rachgia.quantri", "agencies.csv", CSV, true).await;
+    let first = &elsewhere["rejected"][0];
+    assert_eq!((first["row"].as_i64(), first["column"].as_str()), (Some(2), Some("code")), "{elsewhere}");
+    assert_eq!(
+        elsewhere["created"].as_i64(),
+        Some(0),
+        "nothing under the province for a district's admin: {elsewhere}"
+    );
+}
