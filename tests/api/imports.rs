@@ -6,19 +6,41 @@ use serde_json::{json, Value};
 
 const CSV: &str = include_str!("../../docs/examples/agencies.csv");
 const JSONL: &str = include_str!("../../docs/examples/agencies.jsonl");
+const OFFICIALS_CSV: &str = include_str!("../../docs/examples/officials.csv");
+const OFFICIALS_JSONL: &str = include_str!("../../docs/examples/officials.jsonl");
 
-async fn import(app: &TestApp, user: &str, file_name: &str, content: &str, dry_run: bool) -> Reply {
-    let query = "mutation($input: ImportInput!) { importAgencies(input: $input) {
-        dryRun rows created updated unchanged rejectedCount rejected(first: 100) { row column reason } } }";
+async fn import_as(app: &TestApp, mutation: &str, user: &str, file_name: &str, content: &str, dry_run: bool) -> Reply {
+    let query = format!(
+        "mutation($input: ImportInput!) {{ {mutation}(input: $input) {{
+        dryRun rows created updated unchanged rejectedCount rejected(first: 100) {{ row column reason }} }} }}"
+    );
     let file =
         FilePart { variable: "variables.input.file", file_name, content_type: "text/csv", content: content.as_bytes() };
-    app.upload(Some(user), query, json!({ "input": { "file": null, "dryRun": dry_run } }), &[file]).await
+    app.upload(Some(user), &query, json!({ "input": { "file": null, "dryRun": dry_run } }), &[file]).await
+}
+
+async fn import(app: &TestApp, user: &str, file_name: &str, content: &str, dry_run: bool) -> Reply {
+    import_as(app, "importAgencies", user, file_name, content, dry_run).await
+}
+
+async fn report_of(app: &TestApp, mutation: &str, user: &str, file_name: &str, content: &str, dry_run: bool) -> Value {
+    let reply = import_as(app, mutation, user, file_name, content, dry_run).await;
+    assert!(reply.body.get("errors").is_none(), "{}", reply.body);
+    reply.body["data"][mutation].clone()
 }
 
 async fn report(app: &TestApp, user: &str, file_name: &str, content: &str, dry_run: bool) -> Value {
-    let reply = import(app, user, file_name, content, dry_run).await;
-    assert!(reply.body.get("errors").is_none(), "{}", reply.body);
-    reply.body["data"]["importAgencies"].clone()
+    report_of(app, "importAgencies", user, file_name, content, dry_run).await
+}
+
+/// `(row, column)` of every refused row.
+fn rejected(report: &Value) -> Vec<(i64, String)> {
+    report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["row"].as_i64().unwrap(), r["column"].as_str().unwrap_or("-").to_owned()))
+        .collect()
 }
 
 fn counts(report: &Value) -> (i64, i64, i64, i64) {
@@ -70,12 +92,7 @@ async fn every_bad_row_is_reported_with_its_row_and_column_and_the_good_ones_go_
 39205,Xã Đúng,xã,91,2026-01-01
 ";
     let done = report(&app, "tinh.quantri", "bad.csv", file, false).await;
-    let rejected: Vec<(i64, String)> = done["rejected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["row"].as_i64().unwrap(), r["column"].as_str().unwrap_or("-").to_owned()))
-        .collect();
+    let rejected = rejected(&done);
     let expected = [(2, "kind"), (3, "name"), (4, "parent"), (5, "validFrom"), (6, "kind"), (7, "code"), (8, "kind")];
     assert_eq!(rejected, expected.map(|(row, column)| (row, column.to_owned())), "{done}");
     assert_eq!(counts(&done), (8, 1, 0, 7), "{done}");
@@ -94,4 +111,68 @@ async fn every_bad_row_is_reported_with_its_row_and_column_and_the_good_ones_go_
         Some(0),
         "nothing under the province for a district's admin: {elsewhere}"
     );
+}
+
+/// `role path` of each grant `user` holds, as they read it themselves.
+async fn roles(app: &TestApp, user: &str) -> Vec<String> {
+    let data = app.data(Some(user), "{ me { roles { role agencyPath subtree } } }", json!({})).await;
+    let mut roles: Vec<String> = data["me"]["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let star = if g["subtree"] == true { "*" } else { "" };
+            format!("{} {}{star}", g["role"].as_str().unwrap(), g["agencyPath"].as_str().unwrap())
+        })
+        .collect();
+    roles.sort();
+    roles
+}
+
+#[tokio::test]
+async fn officials_come_in_with_their_roles_once_and_bad_rows_are_reported() {
+    let app = TestApp::spawn().await;
+    let mutation = "importOfficials";
+    let dry = report_of(&app, mutation, "rachgia.quantri", "officials.csv", OFFICIALS_CSV, true).await;
+    assert_eq!(counts(&dry), (4, 4, 0, 0), "{dry}");
+    let done = report_of(&app, mutation, "rachgia.quantri", "officials.csv", OFFICIALS_CSV, false).await;
+    assert_eq!(counts(&done), (4, 4, 0, 0), "the dry run's report: {done}");
+    assert_eq!(roles(&app, "vinhthanh.chuyenvien2").await, ["leader /91/899/30733/", "specialist /91/899/30733/"]);
+    assert_eq!(roles(&app, "vinhthanh.giamsat").await, ["supervisor /91/899/30733/*"]);
+    let me = app.data(Some("kiosk.30733"), "{ me { user { username kind } } }", json!({})).await;
+    assert_eq!(me["me"]["user"], json!({ "username": "kiosk.30733", "kind": "SERVICE" }));
+    let again = report_of(&app, mutation, "rachgia.quantri", "officials.jsonl", OFFICIALS_JSONL, false).await;
+    assert_eq!(
+        (again["created"].as_i64(), again["updated"].as_i64(), again["unchanged"].as_i64()),
+        (Some(0), Some(0), Some(4)),
+        "{again}"
+    );
+
+    let file = "username,displayName,agency,roles,email
+vinhthanh.a,,30733,receiver,
+Vinh Thanh,Tên Hoa,30733,receiver,
+vinhthanh.b,Cán bộ B,99999,receiver,
+vinhthanh.c,Cán bộ C,30733,phu-trach,
+vinhthanh.d,Cán bộ D,30733,receiver,not-an-address
+vinhthanh.e,Cán bộ E,30766,receiver,
+vinhthanh.f,Cán bộ F,30733,supervisor*,
+vinhthanh.g,Cán bộ G,30733,receiver,
+vinhthanh.g,Cán bộ G lần hai,30733,receiver,
+vinhthanh.motcua,Phạm Thị Ngọc Lan (đổi tên),30733,receiver,
+";
+    let bad = report_of(&app, mutation, "vinhthanh.quantri", "bad.csv", file, false).await;
+    let expected = [
+        (2, "displayName"),
+        (3, "username"),
+        (4, "agency"),
+        (5, "roles"),
+        (6, "email"),
+        (7, "agency"),
+        (8, "roles"),
+        (10, "username"),
+    ];
+    assert_eq!(rejected(&bad), expected.map(|(row, column)| (row, column.to_owned())), "{bad}");
+    assert_eq!((bad["created"].as_i64(), bad["updated"].as_i64()), (Some(1), Some(1)), "{bad}");
+    let renamed = app.data(Some("vinhthanh.motcua"), "{ me { user { displayName } } }", json!({})).await;
+    assert_eq!(renamed["me"]["user"]["displayName"], "Phạm Thị Ngọc Lan (đổi tên)");
 }

@@ -45,8 +45,8 @@ pub(crate) enum Command {
     Schema,
     /// Import a file (docs/IMPORT.md): CSV or JSON Lines; prints the report as JSON.
     Import {
-        /// What the file holds: `agencies`.
-        #[arg(value_parser = ["agencies"])]
+        /// What the file holds: `agencies` or `officials`.
+        #[arg(value_parser = ["agencies", "officials"])]
         kind: String,
         /// The file.
         file: std::path::PathBuf,

@@ -103,4 +103,16 @@ impl ImportMutation {
         let report = imports::agencies::import(state, Some(actor), &name, &text, input.dry_run).await?;
         Ok(ImportReport(report))
     }
+
+    /// Imports officials (`docs/IMPORT.md`: username, displayName, agency,
+    /// kind, email, roles): each row creates an official, changes one, or says
+    /// what is there already, and grants the roles it names that the official
+    /// lacks (an import never revokes one). Needs `official manage` where each
+    /// works (over the whole subtree of a `role*`).
+    async fn import_officials(&self, ctx: &Context<'_>, input: ImportInput) -> async_graphql::Result<ImportReport> {
+        let (state, actor) = (ctx.state(), ctx.viewer()?);
+        let (name, text) = read(ctx, &input.file)?;
+        let report = imports::officials::import(state, Some(actor), &name, &text, input.dry_run).await?;
+        Ok(ImportReport(report))
+    }
 }

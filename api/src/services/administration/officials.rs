@@ -66,7 +66,7 @@ async fn managed_agency(state: &AppState, actor: &Viewer, code: &str) -> ApiResu
 
 /// A login: 3 to 64 of lower-case letters, digits, `.`, `_` and `-`,
 /// beginning with a letter or digit.
-fn check_username(username: &str) -> ApiResult<()> {
+pub(crate) fn check_username(username: &str) -> ApiResult<()> {
     let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-');
     let first_ok = username.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     match (3..=64).contains(&username.len()) && first_ok && username.chars().all(allowed) {
@@ -78,7 +78,7 @@ fn check_username(username: &str) -> ApiResult<()> {
     }
 }
 
-fn check_email(email: &str) -> ApiResult<String> {
+pub(crate) fn check_email(email: &str) -> ApiResult<String> {
     let email = email.trim();
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))

@@ -7,6 +7,7 @@
 //! run, which reports the same and writes nothing.
 
 pub(crate) mod agencies;
+pub(crate) mod officials;
 pub(crate) mod rows;
 
 use crate::error::ApiError;
@@ -61,7 +62,8 @@ pub async fn from_command_line(
 ) -> anyhow::Result<serde_json::Value> {
     let report = match kind {
         "agencies" => agencies::import(state, None, file_name, text, dry_run).await,
-        other => return Err(anyhow::anyhow!("`{other}` cannot be imported yet: agencies can")),
+        "officials" => officials::import(state, None, file_name, text, dry_run).await,
+        other => return Err(anyhow::anyhow!("`{other}` cannot be imported yet: agencies and officials can")),
     };
     match report {
         Ok(report) => Ok(serde_json::to_value(report)?),
