@@ -316,3 +316,29 @@ async fn a_plan_moves_what_is_in_flight_keeps_what_is_finished_and_reports_go_on
     );
     assert_eq!(report(&app, "899", quarter).await.0, district_before);
 }
+
+#[tokio::test]
+async fn a_unit_with_dossiers_in_flight_is_not_closed_by_hand_and_a_rename_is_dated() {
+    let app = TestApp::spawn().await;
+    app.set_clock(Some("2026-12-01 09:00"));
+    let procedure = app.procedure_id("30733", None).await;
+    app.receive_new("vinhthanh.motcua", "30733", &procedure).await;
+    let close = "mutation($input: CloseAgencyInput!) { closeAgency(input: $input) { code validTo } }";
+    let input = json!({ "code": "30733", "validTo": "2026-12-31", "successorCode": "30736" });
+    let refused = app.graphql(Some("rachgia.quantri"), close, json!({ "input": input })).await;
+    assert_eq!(refused.error_codes(), ["BAD_USER_INPUT"], "{}", refused.body);
+    assert!(refused.body["errors"][0]["message"].as_str().unwrap().contains("applyReorganization"), "{}", refused.body);
+
+    let rename = "mutation($input: UpdateAgencyInput!) { updateAgency(input: $input) { name } }";
+    let input = json!({ "code": "30736", "name": "Phường Vĩnh Quang Mới" });
+    let renamed = app.graphql(Some("rachgia.quantri"), rename, json!({ "input": input })).await;
+    assert_eq!(renamed.body["data"]["updateAgency"]["name"], "Phường Vĩnh Quang Mới", "{}", renamed.body);
+    let query = "query($d: Date) { agency(code: \"30736\", asOf: $d) { name names { name validFrom validTo } } }";
+    let before = app.data(None, query, json!({ "d": "2026-11-30" })).await;
+    assert_eq!(before["agency"]["name"], "Phường Vĩnh Quang");
+    let today = app.data(None, query, json!({ "d": null })).await;
+    assert_eq!(today["agency"]["name"], "Phường Vĩnh Quang Mới");
+    let names = today["agency"]["names"].as_array().unwrap();
+    assert_eq!(names.len(), 2, "{today}");
+    assert_eq!((&names[0]["validTo"], &names[1]["validFrom"]), (&json!("2026-11-30"), &json!("2026-12-01")), "{today}");
+}

@@ -75,7 +75,9 @@ impl AgencyMutation {
         Ok(Agency(administration::run(state, actor, agencies::CREATE, prepared).await?))
     }
 
-    /// Changes an agency's name or contact details (needs `agency manage` there).
+    /// Changes an agency's name or contact details (needs `agency manage`
+    /// there). A new name holds from today; the former one is kept with its
+    /// days (`Agency.names`, `agency(code:, asOf:)`).
     async fn update_agency(&self, ctx: &Context<'_>, input: UpdateAgencyInput) -> async_graphql::Result<Agency> {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
         let changes = agencies::AgencyChanges {
@@ -90,8 +92,9 @@ impl AgencyMutation {
 
     /// Closes a unit on its last day, naming the successor that takes over
     /// its seat (needs `agency manage` at the agency above it). Its open
-    /// units below must be closed first. `agencies(asOf:)` then answers the
-    /// tree without it from the next day on.
+    /// units below must be closed first, and it must hold no dossier in
+    /// flight (a reorganisation plan moves them: `applyReorganization`).
+    /// `agencies(asOf:)` then answers the tree without it from the next day on.
     async fn close_agency(&self, ctx: &Context<'_>, input: CloseAgencyInput) -> async_graphql::Result<Agency> {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
         let successor = input.successor_code.as_deref();

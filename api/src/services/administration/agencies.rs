@@ -13,7 +13,7 @@ use crate::services::writes::{Unit, Write};
 use crate::state::AppState;
 use chrono::NaiveDate;
 use entity::{agency, agency_successor, AgencyKind};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryTrait};
 use serde_json::json;
 use uuid::Uuid;
@@ -193,6 +193,23 @@ pub(crate) async fn update(
     if let Some(address) = changes.address {
         after.address = optional_text("address", address, 500)?;
     }
+    // A new name is dated: the former one is kept with its days.
+    let mut renamed = Vec::new();
+    if after.name != before.name {
+        let today = crate::services::tally::vietnam_day(state.clock.now());
+        let name = |valid_from, name: &str| entity::agency_name::ActiveModel {
+            agency_id: sea_orm::Set(before.id),
+            valid_from: sea_orm::Set(valid_from),
+            name: sea_orm::Set(name.to_owned()),
+        };
+        let key = [entity::agency_name::Column::AgencyId, entity::agency_name::Column::ValidFrom];
+        let keep = OnConflict::columns(key).do_nothing().to_owned();
+        let replace = OnConflict::columns(key).update_column(entity::agency_name::Column::Name).to_owned();
+        let former = entity::agency_name::Entity::insert(name(before.valid_from.min(today), &before.name));
+        let new = entity::agency_name::Entity::insert(name(today, &after.name));
+        renamed.push(Write::Insert(former.on_conflict(keep).into_query()));
+        renamed.push(Write::Insert(new.on_conflict(replace).into_query()));
+    }
     let statement = agency::Entity::update_many()
         .col_expr(agency::Column::Name, Expr::value(after.name.clone()))
         .col_expr(agency::Column::Phone, Expr::value(after.phone.clone()))
@@ -201,7 +218,7 @@ pub(crate) async fn update(
         .filter(agency::Column::Id.eq(before.id))
         .into_query();
     Ok(Prepared {
-        unit: Unit::of(Write::Update(statement)),
+        unit: Unit { before: renamed, ..Unit::of(Write::Update(statement)) },
         target_id: before.id.to_string(),
         details: json!({ "before": summary(&before), "after": summary(&after) }),
         announced: Some(Announcement::Agencies),
@@ -241,6 +258,18 @@ pub(crate) async fn close(
     if open_children > 0 {
         return Err(ApiError::BadUserInput(format!(
             "{} still holds {open_children} units open after {valid_to}: close them first",
+            before.name
+        )));
+    }
+    let in_flight = entity::dossier::Entity::find()
+        .filter(entity::dossier::Column::AgencyId.eq(before.id))
+        .filter(entity::dossier::Column::FinishedAt.is_null())
+        .count(&state.db)
+        .await?;
+    if in_flight > 0 {
+        return Err(ApiError::BadUserInput(format!(
+            "{} holds {in_flight} dossiers in flight: a reorganisation plan moves them to its successor \
+             (planReorganization, applyReorganization)",
             before.name
         )));
     }
