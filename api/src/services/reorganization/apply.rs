@@ -349,12 +349,15 @@ async fn revise(state: &AppState, change: &super::plan::ProcedureChange, dry: &D
 async fn dossiers(state: &AppState, id: Uuid, dry: &DryRun) -> ApiResult<usize> {
     let closing: HashMap<Uuid, &Closing> =
         dry.closing.iter().filter(|c| c.default_successor().is_some()).map(|c| (c.agency.id, c)).collect();
-    let ids: Vec<Uuid> = closing.keys().copied().collect();
+    let closing_units: Vec<&Closing> = closing.values().copied().collect();
     let mut moved = 0;
-    for chunk in ids.chunks(500) {
+    for chunk in closing_units.chunks(500) {
+        // By path: the index every agency's list reads, so that only the
+        // closing units' own dossiers are read.
+        let paths: Vec<String> = chunk.iter().map(|c| c.agency.path.clone()).collect();
         loop {
             let batch = dossier::Entity::find()
-                .filter(dossier::Column::AgencyId.is_in(chunk.iter().copied()))
+                .filter(dossier::Column::AgencyPath.is_in(paths.iter().cloned()))
                 .filter(dossier::Column::FinishedAt.is_null())
                 .order_by_asc(dossier::Column::Id)
                 .limit(BATCH)

@@ -402,12 +402,13 @@ async fn open_children(resolver: &mut Resolver<'_>, closing: &[Closing]) -> ApiR
 async fn flows(db: &DatabaseConnection, closing: &[Closing]) -> ApiResult<(Vec<Flow>, Vec<(agency::Model, i64)>)> {
     let (mut flows, mut stranded) = (Vec::new(), Vec::new());
     for chunk in closing.chunks(500) {
-        let ids: Vec<Uuid> = chunk.iter().map(|c| c.agency.id).collect();
+        // By path: the index every agency's list reads.
+        let paths: Vec<String> = chunk.iter().map(|c| c.agency.path.clone()).collect();
         let in_flight: Vec<(Uuid, Option<String>)> = entity::dossier::Entity::find()
             .select_only()
             .column(entity::dossier::Column::AgencyId)
             .column(entity::dossier::Column::ApplicantAddress)
-            .filter(entity::dossier::Column::AgencyId.is_in(ids))
+            .filter(entity::dossier::Column::AgencyPath.is_in(paths))
             .filter(entity::dossier::Column::FinishedAt.is_null())
             .into_tuple()
             .all(db)
