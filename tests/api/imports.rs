@@ -113,22 +113,6 @@ async fn every_bad_row_is_reported_with_its_row_and_column_and_the_good_ones_go_
     );
 }
 
-/// `role path` of each grant `user` holds, as they read it themselves.
-async fn roles(app: &TestApp, user: &str) -> Vec<String> {
-    let data = app.data(Some(user), "{ me { roles { role agencyPath subtree } } }", json!({})).await;
-    let mut roles: Vec<String> = data["me"]["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            let star = if g["subtree"] == true { "*" } else { "" };
-            format!("{} {}{star}", g["role"].as_str().unwrap(), g["agencyPath"].as_str().unwrap())
-        })
-        .collect();
-    roles.sort();
-    roles
-}
-
 #[tokio::test]
 async fn officials_come_in_with_their_roles_once_and_bad_rows_are_reported() {
     let app = TestApp::spawn().await;
@@ -137,8 +121,8 @@ async fn officials_come_in_with_their_roles_once_and_bad_rows_are_reported() {
     assert_eq!(counts(&dry), (4, 4, 0, 0), "{dry}");
     let done = report_of(&app, mutation, "rachgia.quantri", "officials.csv", OFFICIALS_CSV, false).await;
     assert_eq!(counts(&done), (4, 4, 0, 0), "the dry run's report: {done}");
-    assert_eq!(roles(&app, "vinhthanh.chuyenvien2").await, ["leader /91/899/30733/", "specialist /91/899/30733/"]);
-    assert_eq!(roles(&app, "vinhthanh.giamsat").await, ["supervisor /91/899/30733/*"]);
+    assert_eq!(app.roles_of("vinhthanh.chuyenvien2").await, ["leader /91/899/30733/", "specialist /91/899/30733/"]);
+    assert_eq!(app.roles_of("vinhthanh.giamsat").await, ["supervisor /91/899/30733/*"]);
     let me = app.data(Some("kiosk.30733"), "{ me { user { username kind } } }", json!({})).await;
     assert_eq!(me["me"]["user"], json!({ "username": "kiosk.30733", "kind": "SERVICE" }));
     let again = report_of(&app, mutation, "rachgia.quantri", "officials.jsonl", OFFICIALS_JSONL, false).await;

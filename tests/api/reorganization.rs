@@ -125,21 +125,6 @@ async fn dossiers_at(app: &TestApp, agency: &str) -> Vec<Value> {
     }
 }
 
-async fn grants(app: &TestApp, user: &str) -> Vec<String> {
-    let data = app.data(Some(user), "{ me { roles { role agencyPath subtree } } }", json!({})).await;
-    let mut grants: Vec<String> = data["me"]["roles"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            let star = if g["subtree"] == true { "*" } else { "" };
-            format!("{} {}{star}", g["role"].as_str().unwrap(), g["agencyPath"].as_str().unwrap())
-        })
-        .collect();
-    grants.sort();
-    grants
-}
-
 #[tokio::test]
 async fn a_plan_moves_what_is_in_flight_keeps_what_is_finished_and_reports_go_on_across_its_date() {
     let app = TestApp::spawn().await;
@@ -243,10 +228,10 @@ async fn a_plan_moves_what_is_in_flight_keeps_what_is_finished_and_reports_go_on
     }
 
     // Grants moved, ended and kept; who sees what.
-    assert_eq!(grants(&app, "vinhthanh.motcua").await, ["receiver /91/30742/"]);
-    assert_eq!(grants(&app, "rachgia.quantri").await, ["admin /91/30742/*"]);
-    assert_eq!(grants(&app, "rachgia.giamsat").await, ["supervisor /91/899/*"]);
-    assert!(grants(&app, "vinhthanh.chuyenvien").await.is_empty());
+    assert_eq!(app.roles_of("vinhthanh.motcua").await, ["receiver /91/30742/"]);
+    assert_eq!(app.roles_of("rachgia.quantri").await, ["admin /91/30742/*"]);
+    assert_eq!(app.roles_of("rachgia.giamsat").await, ["supervisor /91/899/*"]);
+    assert!(app.roles_of("vinhthanh.chuyenvien").await.is_empty());
     assert!(sees(&app, "vinhthanh.motcua", &finished_elsewhere).await, "the archive comes with the merge");
     assert!(sees(&app, "vinhthanh.motcua", stays_default).await);
     assert!(!sees(&app, "vinhthanh.motcua", by_address).await, "moved to another unit");

@@ -268,6 +268,27 @@ impl TestApp {
         reply.body["data"][name].clone()
     }
 
+    /// `role /path/` (`*` after a subtree) of every role `user` holds, as it
+    /// reads them itself, sorted.
+    pub async fn roles_of(&self, user: &str) -> Vec<String> {
+        let data = self.data(Some(user), "{ me { roles { role agencyPath subtree } } }", json!({})).await;
+        let mut roles: Vec<String> = data["me"]["roles"]
+            .as_array()
+            .expect("roles")
+            .iter()
+            .map(|g| {
+                let star = if g["subtree"] == true { "*" } else { "" };
+                format!(
+                    "{} {}{star}",
+                    g["role"].as_str().unwrap_or_default(),
+                    g["agencyPath"].as_str().unwrap_or_default()
+                )
+            })
+            .collect();
+        roles.sort();
+        roles
+    }
+
     /// The global ID of the user `username`.
     pub async fn user_id(&self, username: &str) -> String {
         let data = self.data(Some(username), "{ me { user { id } } }", json!({})).await;

@@ -4,7 +4,6 @@ use crate::error::ApiError;
 use crate::graphql::context::{page_size, ContextExt};
 use crate::services::imports::{self, Report};
 use async_graphql::{Context, InputObject, Object, SimpleObject, Upload};
-use std::io::Read;
 
 /// The import mutations.
 #[derive(Default)]
@@ -75,20 +74,6 @@ impl ImportReport {
     }
 }
 
-/// The uploaded file's name and bytes.
-fn read(ctx: &Context<'_>, upload: &Upload) -> Result<(String, Vec<u8>), ApiError> {
-    let value = upload.value(ctx).map_err(|error| {
-        ApiError::BadUserInput(format!("the file cannot be read ({error}): send it as a multipart part"))
-    })?;
-    let mut text = Vec::new();
-    value
-        .content
-        .take(imports::MOST_BYTES as u64 + 1)
-        .read_to_end(&mut text)
-        .map_err(|error| ApiError::BadUserInput(format!("the file cannot be read: {error}")))?;
-    Ok((value.filename, text))
-}
-
 #[Object]
 impl ImportMutation {
     /// Imports agencies (`docs/IMPORT.md`: code, name, kind, parent, validFrom,
@@ -99,7 +84,7 @@ impl ImportMutation {
     /// at each new unit's parent (or at the unit it changes).
     async fn import_agencies(&self, ctx: &Context<'_>, input: ImportInput) -> async_graphql::Result<ImportReport> {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
-        let (name, text) = read(ctx, &input.file)?;
+        let (name, text) = super::upload_bytes(ctx, &input.file, imports::MOST_BYTES)?;
         let report = imports::agencies::import(state, Some(actor), &name, &text, input.dry_run).await?;
         Ok(ImportReport(report))
     }
@@ -111,7 +96,7 @@ impl ImportMutation {
     /// works (over the whole subtree of a `role*`).
     async fn import_officials(&self, ctx: &Context<'_>, input: ImportInput) -> async_graphql::Result<ImportReport> {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
-        let (name, text) = read(ctx, &input.file)?;
+        let (name, text) = super::upload_bytes(ctx, &input.file, imports::MOST_BYTES)?;
         let report = imports::officials::import(state, Some(actor), &name, &text, input.dry_run).await?;
         Ok(ImportReport(report))
     }

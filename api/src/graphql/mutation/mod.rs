@@ -45,3 +45,24 @@ fn change<T: async_graphql::InputType>(value: async_graphql::MaybeUndefined<T>) 
         async_graphql::MaybeUndefined::Value(value) => Some(Some(value)),
     }
 }
+
+/// An uploaded file's name and bytes, at most `most` of them (one more tells
+/// the reader it is too long).
+fn upload_bytes(
+    ctx: &async_graphql::Context<'_>,
+    upload: &async_graphql::Upload,
+    most: usize,
+) -> Result<(String, Vec<u8>), crate::error::ApiError> {
+    use crate::error::ApiError;
+    use std::io::Read;
+    let value = upload.value(ctx).map_err(|error| {
+        ApiError::BadUserInput(format!("the file cannot be read ({error}): send it as a multipart part"))
+    })?;
+    let mut bytes = Vec::new();
+    value
+        .content
+        .take(most as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| ApiError::BadUserInput(format!("the file cannot be read: {error}")))?;
+    Ok((value.filename, bytes))
+}

@@ -5,7 +5,6 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::types::reorganization::{ReorganizationPlan, ReorganizationResult};
 use crate::services::reorganization::{self, PlanFile};
 use async_graphql::{Context, InputObject, Object, Upload};
-use std::io::Read;
 
 /// The reorganisation mutations.
 #[derive(Default)]
@@ -20,15 +19,7 @@ pub(super) struct ReorganizationInput {
 
 /// The plan's text and what it says.
 fn read(ctx: &Context<'_>, upload: &Upload) -> Result<(Vec<u8>, PlanFile), ApiError> {
-    let value = upload.value(ctx).map_err(|error| {
-        ApiError::BadUserInput(format!("the plan cannot be read ({error}): send it as a multipart part"))
-    })?;
-    let mut text = Vec::new();
-    value
-        .content
-        .take(reorganization::MOST_BYTES as u64 + 1)
-        .read_to_end(&mut text)
-        .map_err(|error| ApiError::BadUserInput(format!("the plan cannot be read: {error}")))?;
+    let (_, text) = super::upload_bytes(ctx, upload, reorganization::MOST_BYTES)?;
     let plan = PlanFile::parse(&text)?;
     Ok((text, plan))
 }

@@ -2,14 +2,13 @@
 //! parent, the days it exists and its contact details.
 
 use super::rows::{self, Column, Row};
-use super::{check_size, Report};
+use super::Report;
 use crate::auth::Viewer;
 use crate::domain::paths::child_path;
 use crate::error::ApiResult;
 use crate::services::administration::agencies::{allowed_children, segment_of};
 use crate::services::announcements::Announcement;
-use crate::services::audit::Entry;
-use crate::services::writes::{self, Unit, Write};
+use crate::services::writes::Write;
 use crate::state::AppState;
 use chrono::NaiveDate;
 use entity::{agency, AgencyKind};
@@ -74,18 +73,12 @@ pub(crate) async fn import(
     text: &[u8],
     dry_run: bool,
 ) -> ApiResult<Report> {
-    check_size(text)?;
-    let rows = rows::read(file_name, text, COLUMNS)?;
-    let scope = match actor {
-        Some(actor) => Some(state.authz.scope(&actor.username, "agency", "manage").await),
-        None => None,
-    };
+    let (rows, scope, mut report) = super::start(state, actor, (file_name, text, dry_run), COLUMNS, "agency").await?;
     // Below a unit this import creates, whoever created it may go on.
     let mut created_here: std::collections::HashSet<String> = std::collections::HashSet::new();
     let may = |path: &str, created_here: &std::collections::HashSet<String>| {
         scope.as_ref().is_none_or(|scope| scope.contains(path)) || created_here.contains(path)
     };
-    let mut report = Report { dry_run, rows: rows.len(), ..Report::default() };
     // The file's own units by code, for the rows below them.
     let mut in_file: HashMap<String, agency::Model> = HashMap::new();
     let mut writes = Vec::new();
@@ -136,7 +129,7 @@ pub(crate) async fn import(
         }
     }
     if !dry_run && !writes.is_empty() {
-        write(state, actor, &report, writes).await?;
+        super::write(state, actor, &report, ("importAgencies", "Agency"), writes, Announcement::Agencies).await?;
     }
     Ok(report)
 }
@@ -245,21 +238,4 @@ fn update(existing: &agency::Model, row: &agency::Model) -> sea_orm::sea_query::
         .col_expr(agency::Column::Address, Expr::value(row.address.clone()))
         .filter(agency::Column::Id.eq(existing.id))
         .into_query()
-}
-
-/// The accepted rows written in one unit, with the import's audit row.
-async fn write(state: &AppState, actor: Option<&Viewer>, report: &Report, before: Vec<Write>) -> ApiResult<()> {
-    let entry = Entry {
-        actor,
-        agency_path: None,
-        province_code: None,
-        operation: "importAgencies",
-        target_type: Some("Agency"),
-        target_id: None,
-        details: Some(serde_json::json!({ "created": report.created, "updated": report.updated, "unchanged": report.unchanged, "rejected": report.rejected.len() }).to_string()),
-    };
-    let audit = entity::audit_log::Entity::insert(entry.row(Ok(()), state.clock.now())).into_query();
-    let unit = Unit { before, announced: Some(Announcement::Agencies), ..Unit::of(Write::Insert(audit)) };
-    writes::run(state, unit).await?;
-    Ok(())
 }

@@ -10,7 +10,13 @@ pub(crate) mod agencies;
 pub(crate) mod officials;
 pub(crate) mod rows;
 
-use crate::error::ApiError;
+use crate::auth::Viewer;
+use crate::domain::scope::Scope;
+use crate::error::{ApiError, ApiResult};
+use crate::services::announcements::Announcement;
+use crate::services::writes::{self, Unit, Write};
+use crate::state::AppState;
+use sea_orm::{EntityTrait, QueryTrait};
 
 /// A row the import refused.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -50,6 +56,52 @@ pub(crate) fn check_size(text: &[u8]) -> Result<(), ApiError> {
         true => Err(ApiError::BadUserInput(format!("an import file is at most {MOST_BYTES} bytes"))),
         false => Ok(()),
     }
+}
+
+/// The rows of a file for `columns`, where `actor` holds `{object} manage`
+/// (`None`: the command line, anywhere) and the report to fill.
+pub(crate) async fn start(
+    state: &AppState,
+    actor: Option<&Viewer>,
+    (file_name, text, dry_run): (&str, &[u8], bool),
+    columns: &[rows::Column],
+    object: &str,
+) -> ApiResult<(Vec<rows::Row>, Option<Scope>, Report)> {
+    check_size(text)?;
+    let rows = rows::read(file_name, text, columns)?;
+    let scope = match actor {
+        Some(actor) => Some(state.authz.scope(&actor.username, object, "manage").await),
+        None => None,
+    };
+    let report = Report { dry_run, rows: rows.len(), ..Report::default() };
+    Ok((rows, scope, report))
+}
+
+/// The accepted rows' writes in one unit, with the import's audit row
+/// (`operation`, on objects of `target_type`) and what it announces.
+pub(crate) async fn write(
+    state: &AppState,
+    actor: Option<&Viewer>,
+    report: &Report,
+    (operation, target_type): (&'static str, &'static str),
+    before: Vec<Write>,
+    announced: Announcement,
+) -> ApiResult<()> {
+    let details = serde_json::json!({ "created": report.created, "updated": report.updated,
+        "unchanged": report.unchanged, "rejected": report.rejected.len() });
+    let entry = crate::services::audit::Entry {
+        actor,
+        agency_path: None,
+        province_code: None,
+        operation,
+        target_type: Some(target_type),
+        target_id: None,
+        details: Some(details.to_string()),
+    };
+    let audit = entity::audit_log::Entity::insert(entry.row(Ok(()), state.clock.now())).into_query();
+    let unit = Unit { before, announced: Some(announced), ..Unit::of(Write::Insert(audit)) };
+    writes::run(state, unit).await?;
+    Ok(())
 }
 
 /// `motcua import KIND FILE [--dry-run]`: the report as JSON.

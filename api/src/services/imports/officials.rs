@@ -1,14 +1,13 @@
 //! `import officials`: who works where, and the roles each holds there.
 
-use super::rows::{self, Column, Row};
-use super::{check_size, Report};
+use super::rows::{Column, Row};
+use super::Report;
 use crate::auth::Viewer;
 use crate::domain::paths::PathPattern;
 use crate::error::ApiResult;
 use crate::services::administration::officials::{check_email, check_username};
 use crate::services::announcements::Announcement;
-use crate::services::audit::Entry;
-use crate::services::writes::{self, Unit, Write};
+use crate::services::writes::Write;
 use crate::state::AppState;
 use entity::{agency, official, OfficialKind};
 use sea_orm::sea_query::Expr;
@@ -73,13 +72,7 @@ pub(crate) async fn import(
     text: &[u8],
     dry_run: bool,
 ) -> ApiResult<Report> {
-    check_size(text)?;
-    let rows = rows::read(file_name, text, COLUMNS)?;
-    let scope = match actor {
-        Some(actor) => Some(state.authz.scope(&actor.username, "official", "manage").await),
-        None => None,
-    };
-    let mut report = Report { dry_run, rows: rows.len(), ..Report::default() };
+    let (rows, scope, mut report) = super::start(state, actor, (file_name, text, dry_run), COLUMNS, "official").await?;
     let held: HashSet<(String, String, String)> = casbin_rule::Entity::find()
         .filter(casbin_rule::Column::Ptype.eq("g"))
         .all(&state.db)
@@ -149,7 +142,7 @@ pub(crate) async fn import(
             true => Announcement::Everything,
             false => Announcement::Grants,
         };
-        write(state, actor, &report, before, announced).await?;
+        super::write(state, actor, &report, ("importOfficials", "User"), before, announced).await?;
     }
     Ok(report)
 }
@@ -220,29 +213,4 @@ fn update(existing: &official::Model, row: &official::Model) -> sea_orm::sea_que
         .col_expr(official::Column::Email, Expr::value(row.email.clone()))
         .filter(official::Column::Id.eq(existing.id))
         .into_query()
-}
-
-/// The accepted rows written in one unit, with the import's audit row.
-async fn write(
-    state: &AppState,
-    actor: Option<&Viewer>,
-    report: &Report,
-    before: Vec<Write>,
-    announced: Announcement,
-) -> ApiResult<()> {
-    let details = serde_json::json!({ "created": report.created, "updated": report.updated,
-        "unchanged": report.unchanged, "rejected": report.rejected.len() });
-    let entry = Entry {
-        actor,
-        agency_path: None,
-        province_code: None,
-        operation: "importOfficials",
-        target_type: Some("User"),
-        target_id: None,
-        details: Some(details.to_string()),
-    };
-    let audit = entity::audit_log::Entity::insert(entry.row(Ok(()), state.clock.now())).into_query();
-    let unit = Unit { before, announced: Some(announced), ..Unit::of(Write::Insert(audit)) };
-    writes::run(state, unit).await?;
-    Ok(())
 }
