@@ -18,18 +18,7 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
-        Command::Serve => {
-            let application = Application::build(&settings, &seed::Demo).await?;
-            let base = format!("http://{}", application.address());
-            println!("motcua is serving {base}/graphql — playground: {base}/");
-            println!("Tokens of the demo officials (valid 30 days; paste as `Authorization: Bearer <token>`):");
-            for user in seed::demo_officials().iter().map(|o| o.username.as_str()) {
-                if seed::official_exists(application.db(), user).await? {
-                    println!("  {user:<22} {}", application.mint_token(user, Duration::from_secs(30 * 86_400))?);
-                }
-            }
-            application.run_until(app::shutdown_signal()).await
-        }
+        Command::Serve => serve(&settings).await,
         Command::Migrate => {
             let (connection, _) = db::connect(&settings).await?;
             db::migrate(&connection).await?;
@@ -65,19 +54,12 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { kind, file, dry_run } => {
-            let text = std::fs::read(&file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
-            let state = Application::offline(&settings, &seed::Demo).await?;
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let report = api::import(&state, &kind, &name, &text, dry_run).await?;
-            println!("{}", serde_json::to_string_pretty(&report)?);
-            Ok(())
+            let (state, name, text) = offline_with(&settings, &file).await?;
+            print_json(&api::import(&state, &kind, &name, &text, dry_run).await?)
         }
         Command::Reorganize { action, file } => {
-            let text = std::fs::read(&file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
-            let state = Application::offline(&settings, &seed::Demo).await?;
-            let answer = api::reorganize(&state, &text, action == "apply").await?;
-            println!("{}", serde_json::to_string_pretty(&answer)?);
-            Ok(())
+            let (state, _, text) = offline_with(&settings, &file).await?;
+            print_json(&api::reorganize(&state, &text, action == "apply").await?)
         }
         Command::Bench { concurrency, requests, first, user, scenario, agency, from, to, group_by } => {
             match scenario.as_str() {
@@ -103,4 +85,33 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// The state over the configured database, and the file's name and bytes: what a tool works on.
+async fn offline_with(
+    settings: &api::config::Settings,
+    file: &std::path::Path,
+) -> anyhow::Result<(std::sync::Arc<api::AppState>, String, Vec<u8>)> {
+    let text = std::fs::read(file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok((Application::offline(settings, &seed::Demo).await?, name, text))
+}
+
+fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// `motcua serve`: the server, and the demo officials' tokens to paste.
+async fn serve(settings: &api::config::Settings) -> anyhow::Result<()> {
+    let application = Application::build(settings, &seed::Demo).await?;
+    let base = format!("http://{}", application.address());
+    println!("motcua is serving {base}/graphql — playground: {base}/");
+    println!("Tokens of the demo officials (valid 30 days; paste as `Authorization: Bearer <token>`):");
+    for user in seed::demo_officials().iter().map(|o| o.username.as_str()) {
+        if seed::official_exists(application.db(), user).await? {
+            println!("  {user:<22} {}", application.mint_token(user, Duration::from_secs(30 * 86_400))?);
+        }
+    }
+    application.run_until(app::shutdown_signal()).await
 }

@@ -134,6 +134,9 @@ pub(crate) async fn import(
     Ok(report)
 }
 
+/// A refusal: the column at fault and why.
+type Refusal = (&'static str, String);
+
 /// The unit a row describes, under a parent in the file or the database;
 /// `None` (and the row rejected) when it is not valid.
 async fn check(
@@ -142,69 +145,89 @@ async fn check(
     in_file: &HashMap<String, agency::Model>,
     report: &mut Report,
 ) -> ApiResult<Option<Checked>> {
-    let mut reject = |column: &str, reason: String| report.reject(row.number, Some(column), reason);
+    let checked = match fields(row) {
+        Ok(fields) => place(state, row, fields, in_file).await?,
+        Err(refusal) => Err(refusal),
+    };
+    match checked {
+        Ok(agency) => Ok(Some(Checked { row: row.number, agency })),
+        Err((column, reason)) => {
+            report.reject(row.number, Some(column), reason);
+            Ok(None)
+        }
+    }
+}
+
+/// What a row says of itself: code, name, kind and days.
+struct Fields<'a> {
+    code: &'a str,
+    name: &'a str,
+    kind: AgencyKind,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+}
+
+fn fields(row: &Row) -> Result<Fields<'_>, Refusal> {
     let (Some(code), Some(name)) = (row.get("code"), row.get("name")) else {
         let missing = if row.get("code").is_none() { "code" } else { "name" };
-        reject(missing, format!("`{missing}` is required"));
-        return Ok(None);
+        return Err((missing, format!("`{missing}` is required")));
     };
     if name.chars().count() > 200 {
-        reject("name", "a name is at most 200 characters".into());
-        return Ok(None);
+        return Err(("name", "a name is at most 200 characters".into()));
     }
-    let Some(kind) = row.get("kind").and_then(kind_of) else {
-        reject(
-            "kind",
-            "one of PROVINCE, DEPARTMENT, SERVICE_CENTER, DISTRICT, COMMUNE (or tỉnh, sở, trung tâm, huyện, xã)".into(),
-        );
-        return Ok(None);
+    let kind = row.get("kind").and_then(kind_of).ok_or((
+        "kind",
+        "one of PROVINCE, DEPARTMENT, SERVICE_CENTER, DISTRICT, COMMUNE (or tỉnh, sở, trung tâm, huyện, xã)".to_owned(),
+    ))?;
+    let day = |column: &'static str| match row.get(column) {
+        None => Ok(None),
+        Some(text) => {
+            rows::day(text).map(Some).ok_or((column, format!("`{text}` is not a day (YYYY-MM-DD or DD/MM/YYYY)")))
+        }
     };
-    let mut days = [None, None];
-    for (index, column) in ["validFrom", "validTo"].into_iter().enumerate() {
-        if let Some(text) = row.get(column) {
-            match rows::day(text) {
-                Some(day) => days[index] = Some(day),
-                None => {
-                    reject(column, format!("`{text}` is not a day (YYYY-MM-DD or DD/MM/YYYY)"));
-                    return Ok(None);
-                }
-            }
-        }
-    }
-    let (valid_from, valid_to) = (days[0].unwrap_or(SINCE), days[1]);
+    let (valid_from, valid_to) = (day("validFrom")?.unwrap_or(SINCE), day("validTo")?);
     if valid_to.is_some_and(|last| last < valid_from) {
-        reject("validTo", "a unit ends after it begins".into());
-        return Ok(None);
+        return Err(("validTo", "a unit ends after it begins".into()));
     }
-    let (parent, path) = match (kind, row.get("parent")) {
-        (AgencyKind::Province, None) => (None, format!("/{code}/")),
-        (_, None) => {
-            reject("parent", "`parent` is required (the code of the unit above)".into());
-            return Ok(None);
-        }
+    Ok(Fields { code, name, kind, valid_from, valid_to })
+}
+
+/// The unit of `fields` at its place: under its parent (in the file, or in
+/// the database on its first day), which must be able to hold it.
+async fn place(
+    state: &AppState,
+    row: &Row,
+    Fields { code, name, kind, valid_from, valid_to }: Fields<'_>,
+    in_file: &HashMap<String, agency::Model>,
+) -> ApiResult<Result<agency::Model, Refusal>> {
+    let parent = match (kind, row.get("parent")) {
+        (AgencyKind::Province, None) => None,
+        (_, None) => return Ok(Err(("parent", "`parent` is required (the code of the unit above)".into()))),
         (_, Some(parent_code)) => {
             let parent = match in_file.get(parent_code) {
                 Some(parent) => Some(parent.clone()),
                 None => crate::services::agencies::find_on(&state.db, parent_code, valid_from).await?,
             };
             let Some(parent) = parent else {
-                reject("parent", format!("no unit has the code `{parent_code}` on {valid_from} (in the database, or above this row in the file)"));
-                return Ok(None);
+                let reason = format!(
+                    "no unit has the code `{parent_code}` on {valid_from} (in the database, or above this row in the file)"
+                );
+                return Ok(Err(("parent", reason)));
             };
             if !allowed_children(parent.kind).contains(&kind) {
-                reject("kind", format!("{} cannot hold a unit of kind {kind:?}", parent.name));
-                return Ok(None);
+                return Ok(Err(("kind", format!("{} cannot hold a unit of kind {kind:?}", parent.name))));
             }
-            match segment_of(code, kind, &parent.province_code) {
-                Ok(segment) => (Some(parent.clone()), child_path(&parent.path, &segment)),
-                Err(error) => {
-                    reject("code", error.client_message("-"));
-                    return Ok(None);
-                }
-            }
+            Some(parent)
         }
     };
-    let agency = agency::Model {
+    let path = match &parent {
+        None => format!("/{code}/"),
+        Some(parent) => match segment_of(code, kind, &parent.province_code) {
+            Ok(segment) => child_path(&parent.path, &segment),
+            Err(error) => return Ok(Err(("code", error.client_message("-")))),
+        },
+    };
+    Ok(Ok(agency::Model {
         id: Uuid::now_v7(),
         code: code.to_owned(),
         name: name.to_owned(),
@@ -218,8 +241,7 @@ async fn check(
         email: row.get("email").map(str::to_owned),
         address: row.get("address").map(str::to_owned),
         created_at: state.clock.now(),
-    };
-    Ok(Some(Checked { row: row.number, agency }))
+    }))
 }
 
 /// Whether the row says what the database holds.

@@ -92,17 +92,8 @@ pub(crate) async fn import(
             );
             continue;
         }
-        let reachable = |pattern: &PathPattern| scope.as_ref().is_none_or(|scope| scope.covers(pattern));
-        if !reachable(&PathPattern::Agency(checked.agency.path.clone())) {
-            report.reject(row.number, Some("agency"), "you do not manage officials there");
-            continue;
-        }
-        if let Some((role, _)) = checked.roles.iter().find(|(_, pattern)| !reachable(pattern)) {
-            report.reject(
-                row.number,
-                Some("roles"),
-                format!("`{role}*` needs `official manage` over the whole subtree"),
-            );
+        if let Err((column, reason)) = reachable(scope.as_ref(), &checked) {
+            report.reject(row.number, Some(column), reason);
             continue;
         }
         let existing = official::Entity::find()
@@ -145,6 +136,19 @@ pub(crate) async fn import(
         super::write(state, actor, &report, ("importOfficials", "User"), before, announced).await?;
     }
     Ok(report)
+}
+
+/// Whether the caller manages officials where the row's official works, and
+/// over each of its roles' domains.
+fn reachable(scope: Option<&crate::domain::scope::Scope>, checked: &Checked) -> Result<(), (&'static str, String)> {
+    let covered = |pattern: &PathPattern| scope.is_none_or(|scope| scope.covers(pattern));
+    if !covered(&PathPattern::Agency(checked.agency.path.clone())) {
+        return Err(("agency", "you do not manage officials there".into()));
+    }
+    match checked.roles.iter().find(|(_, pattern)| !covered(pattern)) {
+        Some((role, _)) => Err(("roles", format!("`{role}*` needs `official manage` over the whole subtree"))),
+        None => Ok(()),
+    }
 }
 
 /// The official a row describes; `None` (and the row rejected) when it is not valid.

@@ -415,29 +415,7 @@ fn move_one(state: &AppState, old: &dossier::Model, closing: &Closing, dry: &Dry
         .filter(dossier::Column::Id.eq(old.id))
         .filter(dossier::Column::AgencyId.eq(old.agency_id))
         .into_query();
-    let event = dossier_event::Model {
-        id: Uuid::now_v7(),
-        dossier_id: old.id,
-        agency_path: after.agency_path.clone(),
-        province_code: after.province_code.clone(),
-        action: "REORGANIZE".into(),
-        status_from: Some(old.status),
-        status_to: old.status,
-        from_agency_id: Some(old.agency_id),
-        from_official_id: None,
-        to_agency_id: Some(to_id),
-        to_official_id: old.assignee_id,
-        to_role: None,
-        step: old.current_step,
-        step_due_at: None,
-        note: Some(dry.decision.clone()),
-        details: Some(
-            json!({ "from": closing.agency.code, "fromPath": old.agency_path, "to": to.code, "toPath": to.path,
-                    "decision": dry.decision, "effective": dry.effective })
-            .to_string(),
-        ),
-        created_at: now,
-    };
+    let event = slip_entry(old, &after, closing, to, dry);
     let record = entity::dossier_move::Model {
         id: Uuid::now_v7(),
         dossier_id: old.id,
@@ -458,6 +436,37 @@ fn move_one(state: &AppState, old: &dossier::Model, closing: &Closing, dry: &Dry
         writes.push(Write::Insert(tally::insert_changes(&deltas)));
     }
     writes
+}
+
+/// The slip entry `REORGANIZE` of a dossier moved from `old` to `after`.
+fn slip_entry(
+    old: &dossier::Model,
+    after: &dossier::Model,
+    closing: &Closing,
+    to: &PlannedUnit,
+    dry: &DryRun,
+) -> dossier_event::Model {
+    let details = json!({ "from": closing.agency.code, "fromPath": old.agency_path, "to": to.code, "toPath": to.path,
+        "decision": dry.decision, "effective": dry.effective });
+    dossier_event::Model {
+        id: Uuid::now_v7(),
+        dossier_id: old.id,
+        agency_path: after.agency_path.clone(),
+        province_code: after.province_code.clone(),
+        action: "REORGANIZE".into(),
+        status_from: Some(old.status),
+        status_to: old.status,
+        from_agency_id: Some(old.agency_id),
+        from_official_id: None,
+        to_agency_id: Some(after.agency_id),
+        to_official_id: old.assignee_id,
+        to_role: None,
+        step: old.current_step,
+        step_due_at: None,
+        note: Some(dry.decision.clone()),
+        details: Some(details.to_string()),
+        created_at: after.updated_at,
+    }
 }
 
 /// The plan marked applied, with what it did, and its audit row.
