@@ -6,6 +6,7 @@ use super::period::Period;
 use super::Figures;
 use crate::domain::scope::Scope;
 use crate::error::ApiResult;
+use crate::services::scope::ScopeCondition;
 use chrono::NaiveDate;
 use entity::dossier_move;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -22,11 +23,14 @@ pub(super) struct Internal {
 
 /// The moves on the period's days between two agencies of `within`.
 pub(super) async fn internal(db: &DatabaseConnection, within: &Scope, period: Period) -> ApiResult<Vec<Internal>> {
-    let rows =
-        dossier_move::Entity::find().filter(dossier_move::Column::Day.between(period.from, period.to)).all(db).await?;
+    let rows = dossier_move::Entity::find()
+        .filter(dossier_move::Column::Day.between(period.from, period.to))
+        .filter(within.condition(dossier_move::Column::FromPath))
+        .filter(within.condition(dossier_move::Column::ToPath))
+        .all(db)
+        .await?;
     Ok(rows
         .into_iter()
-        .filter(|m| within.contains(&m.from_path) && within.contains(&m.to_path))
         .map(|m| Internal { from_path: m.from_path, to_path: m.to_path, day: m.day, procedure_id: m.procedure_id })
         .collect())
 }
