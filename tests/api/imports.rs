@@ -160,3 +160,78 @@ vinhthanh.motcua,Phạm Thị Ngọc Lan (đổi tên),30733,receiver,
     let renamed = app.data(Some("vinhthanh.motcua"), "{ me { user { displayName } } }", json!({})).await;
     assert_eq!(renamed["me"]["user"]["displayName"], "Phạm Thị Ngọc Lan (đổi tên)");
 }
+
+const CATALOGUE_CSV: &str = include_str!("../../docs/examples/catalogue.csv");
+
+async fn versions(app: &TestApp, code: &str) -> Value {
+    let query = "query($c: String!) { procedures(filter: { search: $c }, first: 10) { nodes { code version status
+        isCurrent effectiveFrom effectiveTo onlineMode fee requiredDocuments { name } steps { name role budgetHours }
+        versions { version status effectiveFrom effectiveTo isCurrent } } } }";
+    let data = app.data(Some("tinh.quantri"), query, json!({ "c": code })).await;
+    let nodes = data["procedures"]["nodes"].as_array().unwrap().clone();
+    nodes.into_iter().find(|node| node["code"] == code).unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn the_catalogue_imports_versions_once_and_refuses_what_it_cannot_publish() {
+    let app = TestApp::spawn().await;
+    let dry = report_of(&app, "importCatalogue", "tinh.quantri", "catalogue.csv", CATALOGUE_CSV, true).await;
+    assert_eq!(counts(&dry), (4, 4, 0, 0), "{dry}");
+    assert!(versions(&app, "1.011994").await.is_null(), "a dry run writes nothing");
+
+    let done = report_of(&app, "importCatalogue", "tinh.quantri", "catalogue.csv", CATALOGUE_CSV, false).await;
+    assert_eq!(counts(&done), (4, 4, 0, 0), "{done}");
+    let printing = versions(&app, "1.011994").await;
+    assert_eq!((printing["version"].as_i64(), printing["onlineMode"].as_str()), (Some(2), Some("FULL")), "{printing}");
+    assert_eq!(printing["steps"].as_array().unwrap().len(), 4);
+    assert_eq!(printing["steps"][1]["budgetHours"], 40);
+    let first = &printing["versions"].as_array().unwrap().iter().find(|v| v["version"] == 1).unwrap().clone();
+    assert_eq!((first["effectiveTo"].as_str(), first["isCurrent"].as_bool()), (Some("2025-02-28"), Some(false)));
+    let festival = versions(&app, "2.000915").await;
+    assert_eq!((festival["fee"].as_i64(), festival["effectiveFrom"].as_str()), (Some(50_000), Some("2024-01-01")));
+    // Without steps: the desk's standard four, the appraisal given the rest of the time.
+    assert_eq!(festival["steps"].as_array().unwrap().len(), 4, "{festival}");
+
+    let again = report_of(&app, "importCatalogue", "tinh.quantri", "catalogue.csv", CATALOGUE_CSV, false).await;
+    assert_eq!(
+        (again["created"].as_i64(), again["updated"].as_i64(), again["unchanged"].as_i64()),
+        (Some(0), Some(0), Some(4))
+    );
+
+    let bad = "code,version,name,field,publisher,tier,onlineMode,resolutionTime,fee,decision,effectiveFrom,steps\n\
+        1.011994,1,Cấp giấy phép hoạt động in (sửa),XUATBAN,91,PROVINCE,PARTIAL,10,0,1234/QĐ-UBND,2024-01-01,\n\
+        x.1,1,Tên,XUATBAN,91,PROVINCE,FULL,5,0,,,\n\
+        1.000001,1,Tên,XUATBAN,91.STTTT,COMMUNE,FULL,5,0,,,\n\
+        1.000002,1,Tên,KHONGCO,91,PROVINCE,FULL,5,0,,,\n\
+        1.000003,1,Tên,XUATBAN,99999,PROVINCE,FULL,5,0,,,\n\
+        1.000004,1,Tên,XUATBAN,91,PROVINCE,FULL,5,0,,2024-01-01,\n\
+        1.000005,1,Tên,XUATBAN,91,PROVINCE,FULL,0,0,,,\n\
+        1.000006,1,Tên,XUATBAN,91,PROVINCE,FULL,5,-3,,,\n\
+        1.000007,1,Tên,XUATBAN,91,PROVINCE,FULL,5,0,,,Bước | thủ kho | 2\n\
+        1.000008,1,Tên,XUATBAN,91,PROVINCE,FULL,5,0,,,\n\
+        1.000008,1,Tên,XUATBAN,91,PROVINCE,FULL,5,0,,,\n";
+    let refused = report_of(&app, "importCatalogue", "tinh.quantri", "bad.csv", bad, false).await;
+    let expected: Vec<(i64, String)> = [
+        (2, "-"),
+        (3, "code"),
+        (4, "tier"),
+        (5, "field"),
+        (6, "publisher"),
+        (7, "decision"),
+        (8, "resolutionTime"),
+        (9, "fee"),
+        (10, "steps"),
+        (12, "version"),
+    ]
+    .into_iter()
+    .map(|(row, column)| (row, column.to_owned()))
+    .collect();
+    assert_eq!(rejected(&refused), expected, "{refused}");
+    assert_eq!(refused["created"], 1, "the good row is written: {refused}");
+    // A version without `effectiveFrom` is a draft: not in the catalogue that takes dossiers.
+    assert!(versions(&app, "1.000008").await.is_null());
+
+    // A department's administrator publishes its own procedures, not the province's.
+    let foreign = report_of(&app, "importCatalogue", "stp.quantri", "catalogue.csv", CATALOGUE_CSV, true).await;
+    assert_eq!(rejected(&foreign).len(), 4, "{foreign}");
+}

@@ -43,10 +43,10 @@ pub(crate) enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
-    /// Import a file (docs/IMPORT.md): CSV or JSON Lines; prints the report as JSON.
+    /// Import a file (docs/IMPORT.md): CSV, JSON Lines or XLSX; prints the report as JSON.
     Import {
-        /// What the file holds: `agencies` or `officials`.
-        #[arg(value_parser = ["agencies", "officials"])]
+        /// What the file holds: `catalogue`, `agencies`, `officials` or `dossiers`.
+        #[arg(value_parser = ["catalogue", "agencies", "officials", "dossiers"])]
         kind: String,
         /// The file.
         file: std::path::PathBuf,

@@ -100,4 +100,17 @@ impl ImportMutation {
         let report = imports::officials::import(state, Some(actor), &name, &text, input.dry_run).await?;
         Ok(ImportReport(report))
     }
+
+    /// Imports the procedure catalogue (`docs/IMPORT.md`: one row a version —
+    /// code, version, name, field, publisher, tier, onlineMode,
+    /// resolutionTime, fee, decision, effectiveFrom, documents, steps…): CSV,
+    /// JSON Lines or an XLSX workbook. A version with `effectiveFrom` is
+    /// published; a published version is never changed (a change is a new
+    /// version). Needs `procedure manage` at each publisher.
+    async fn import_catalogue(&self, ctx: &Context<'_>, input: ImportInput) -> async_graphql::Result<ImportReport> {
+        let (state, actor) = (ctx.state(), ctx.viewer()?);
+        let (name, text) = super::upload_bytes(ctx, &input.file, imports::MOST_BYTES)?;
+        let report = imports::catalogue::import(state, Some(actor), &name, &text, input.dry_run).await?;
+        Ok(ImportReport(report))
+    }
 }

@@ -7,6 +7,7 @@
 //! run, which reports the same and writes nothing.
 
 pub(crate) mod agencies;
+pub(crate) mod catalogue;
 pub(crate) mod officials;
 pub(crate) mod rows;
 
@@ -115,6 +116,7 @@ pub async fn from_command_line(
     let report = match kind {
         "agencies" => agencies::import(state, None, file_name, text, dry_run).await,
         "officials" => officials::import(state, None, file_name, text, dry_run).await,
+        "catalogue" => catalogue::import(state, None, file_name, text, dry_run).await,
         other => return Err(anyhow::anyhow!("`{other}` cannot be imported yet: agencies and officials can")),
     };
     match report {

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryTrait};
 use uuid::Uuid;
 
 /// The tiers an agency of `kind` publishes procedures of.
-fn publishes(kind: AgencyKind, tier: Tier) -> bool {
+pub(crate) fn publishes(kind: AgencyKind, tier: Tier) -> bool {
     match kind {
         AgencyKind::Province => true,
         AgencyKind::Department | AgencyKind::ServiceCenter => tier == Tier::Province,
@@ -18,7 +18,7 @@ fn publishes(kind: AgencyKind, tier: Tier) -> bool {
     }
 }
 
-pub(super) fn check_code(code: &str) -> ApiResult<()> {
+pub(crate) fn check_code(code: &str) -> ApiResult<()> {
     let valid = (3..=20).contains(&code.len())
         && code.split('.').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()));
     match valid {

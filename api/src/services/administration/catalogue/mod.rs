@@ -14,6 +14,7 @@ mod revise;
 mod update;
 
 pub(crate) use create::create;
+pub(crate) use draft::{check_code, publishes};
 pub(crate) use publish::publish;
 pub(crate) use retire::retire;
 pub(crate) use revise::revise;
@@ -43,7 +44,7 @@ pub(crate) const REVISE: Operation = Operation { name: "reviseProcedure", target
 pub(crate) const RETIRE: Operation = Operation { name: "retireProcedure", target_type: "Procedure" };
 
 /// A document the applicant hands in.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DocumentSpec {
     pub name: String,
     pub originals: i16,
@@ -52,7 +53,7 @@ pub(crate) struct DocumentSpec {
 }
 
 /// A step of the internal process: who handles it, and in how many working hours.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StepSpec {
     pub name: String,
     pub role: String,
@@ -76,8 +77,8 @@ pub(crate) struct DraftSpec {
 }
 
 /// Most documents and steps of one version.
-pub(super) const MOST_DOCUMENTS: usize = 30;
-pub(super) const MOST_STEPS: usize = 20;
+pub(crate) const MOST_DOCUMENTS: usize = 30;
+pub(crate) const MOST_STEPS: usize = 20;
 
 /// Where the caller manages the catalogue.
 pub(super) async fn managed(state: &AppState, actor: &Viewer) -> crate::domain::scope::Scope {

@@ -1,7 +1,9 @@
 //! A file's rows as the importers read them: CSV (UTF-8, a byte-order mark
-//! allowed, headings in English or in Vietnamese) or JSON Lines (one object
-//! a line, its keys the English headings), each row a map from the kind's
-//! canonical column to its text.
+//! allowed, headings in English or in Vietnamese), JSON Lines (one object
+//! a line, its keys the English headings) or an XLSX workbook's first sheet
+//! (`xlsx.rs`), each row a map from the kind's canonical column to its text.
+
+mod xlsx;
 
 use crate::error::{ApiError, ApiResult};
 use std::collections::BTreeMap;
@@ -61,8 +63,11 @@ fn is_json_lines(file_name: &str, text: &[u8]) -> bool {
 
 /// Reads `text` (named `file_name`) into rows of `columns`. A heading or key
 /// that names none of them is `BAD_USER_INPUT`, as is a file that is not
-/// UTF-8 or not CSV / JSON Lines.
+/// UTF-8 or not CSV / JSON Lines / XLSX.
 pub(crate) fn read(file_name: &str, text: &[u8], columns: &[Column]) -> ApiResult<Vec<Row>> {
+    if xlsx::is_xlsx(file_name, text) {
+        return xlsx::rows(text, columns);
+    }
     let text = std::str::from_utf8(text)
         .map_err(|e| ApiError::BadUserInput(format!("the file is not UTF-8 text (at byte {})", e.valid_up_to())))?;
     match is_json_lines(file_name, text.as_bytes()) {
@@ -76,19 +81,25 @@ fn unknown(heading: &str, columns: &[Column]) -> ApiError {
     ApiError::BadUserInput(format!("`{heading}` is not a column of this import; its columns: {}", known.join(", ")))
 }
 
-fn csv_rows(text: &str, columns: &[Column]) -> ApiResult<Vec<Row>> {
-    let mut reader =
-        csv::ReaderBuilder::new().flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headings =
-        reader.headers().map_err(|e| ApiError::BadUserInput(format!("the CSV headings cannot be read: {e}")))?;
+/// The canonical column of each heading (`""` for a blank one).
+fn named_headings<'a>(headings: impl Iterator<Item = &'a str>, columns: &[Column]) -> ApiResult<Vec<&'static str>> {
     let mut named = Vec::new();
-    for heading in headings.iter() {
+    for heading in headings {
         match column_of(columns, heading) {
             Some(column) => named.push(column),
             None if heading.trim().is_empty() => named.push(""),
             None => return Err(unknown(heading, columns)),
         }
     }
+    Ok(named)
+}
+
+fn csv_rows(text: &str, columns: &[Column]) -> ApiResult<Vec<Row>> {
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headings =
+        reader.headers().map_err(|e| ApiError::BadUserInput(format!("the CSV headings cannot be read: {e}")))?;
+    let named = named_headings(headings.iter(), columns)?;
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| ApiError::BadUserInput(format!("the CSV cannot be read: {e}")))?;
