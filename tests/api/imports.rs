@@ -235,3 +235,35 @@ async fn the_catalogue_imports_versions_once_and_refuses_what_it_cannot_publish(
     let foreign = report_of(&app, "importCatalogue", "stp.quantri", "catalogue.csv", CATALOGUE_CSV, true).await;
     assert_eq!(rejected(&foreign).len(), 4, "{foreign}");
 }
+
+/// `csv` as an XLSX workbook: its rows on the first sheet, every cell text.
+fn workbook_of(csv: &str) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(csv.as_bytes());
+    for (row, record) in reader.records().enumerate() {
+        for (column, value) in record.unwrap().iter().enumerate() {
+            sheet.write_string(row as u32, column as u16, value).unwrap();
+        }
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn a_workbook_imports_like_its_csv() {
+    let app = TestApp::spawn().await;
+    let bytes = workbook_of(CATALOGUE_CSV);
+    let query = "mutation($input: ImportInput!) { importCatalogue(input: $input) {
+        rows created updated unchanged rejectedCount rejected(first: 100) { row column reason } } }";
+    let content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let file =
+        FilePart { variable: "variables.input.file", file_name: "catalogue.xlsx", content_type, content: &bytes };
+    let reply = app.upload(Some("tinh.quantri"), query, json!({ "input": { "file": null } }), &[file]).await;
+    let report = &reply.body["data"]["importCatalogue"];
+    assert_eq!(counts(report), (4, 4, 0, 0), "{}", reply.body);
+    let festival = versions(&app, "2.000915").await;
+    assert_eq!((festival["fee"].as_i64(), festival["effectiveFrom"].as_str()), (Some(50_000), Some("2024-01-01")));
+    // The same rows as CSV afterwards: nothing to do.
+    let again = report_of(&app, "importCatalogue", "tinh.quantri", "catalogue.csv", CATALOGUE_CSV, false).await;
+    assert_eq!(again["unchanged"], 4, "{again}");
+}
