@@ -145,7 +145,8 @@ impl Writes {
             writes.push(Write::Delete(steps.into_query()));
         }
         writes.extend(parts(self.created.iter().chain(&self.replaced)));
-        for (id, last) in ends.iter().filter(|(id, _)| stored.values().any(|s| s.version.id == **id)) {
+        let stored_ids: std::collections::HashSet<Uuid> = stored.values().map(|s| s.version.id).collect();
+        for (id, last) in ends.iter().filter(|(id, _)| stored_ids.contains(*id)) {
             let end = procedure::Entity::update_many()
                 .col_expr(procedure::Column::EffectiveTo, Expr::value(*last))
                 .filter(procedure::Column::Id.eq(*id));
