@@ -28,7 +28,7 @@ pub use app::{Application, Demo};
 pub use auth::Authenticator;
 pub use graphql::ids::{global_id, NodeType};
 pub use graphql::sdl;
-pub use services::imports::from_command_line as import;
+pub use services::imports::{dossiers_from_command_line as import_dossiers, from_command_line as import};
 pub use services::reorganization::from_command_line as reorganize;
 pub use services::{now, tally};
 pub use state::AppState;

@@ -9,7 +9,14 @@ const JSONL: &str = include_str!("../../docs/examples/agencies.jsonl");
 const OFFICIALS_CSV: &str = include_str!("../../docs/examples/officials.csv");
 const OFFICIALS_JSONL: &str = include_str!("../../docs/examples/officials.jsonl");
 
-async fn import_as(app: &TestApp, mutation: &str, user: &str, file_name: &str, content: &str, dry_run: bool) -> Reply {
+pub(crate) async fn import_as(
+    app: &TestApp,
+    mutation: &str,
+    user: &str,
+    file_name: &str,
+    content: &str,
+    dry_run: bool,
+) -> Reply {
     let query = format!(
         "mutation($input: ImportInput!) {{ {mutation}(input: $input) {{
         dryRun rows created updated unchanged rejectedCount rejected(first: 100) {{ row column reason }} }} }}"
@@ -23,7 +30,14 @@ async fn import(app: &TestApp, user: &str, file_name: &str, content: &str, dry_r
     import_as(app, "importAgencies", user, file_name, content, dry_run).await
 }
 
-async fn report_of(app: &TestApp, mutation: &str, user: &str, file_name: &str, content: &str, dry_run: bool) -> Value {
+pub(crate) async fn report_of(
+    app: &TestApp,
+    mutation: &str,
+    user: &str,
+    file_name: &str,
+    content: &str,
+    dry_run: bool,
+) -> Value {
     let reply = import_as(app, mutation, user, file_name, content, dry_run).await;
     assert!(reply.body.get("errors").is_none(), "{}", reply.body);
     reply.body["data"][mutation].clone()
@@ -34,7 +48,7 @@ async fn report(app: &TestApp, user: &str, file_name: &str, content: &str, dry_r
 }
 
 /// `(row, column)` of every refused row.
-fn rejected(report: &Value) -> Vec<(i64, String)> {
+pub(crate) fn rejected(report: &Value) -> Vec<(i64, String)> {
     report["rejected"]
         .as_array()
         .unwrap()
@@ -43,7 +57,7 @@ fn rejected(report: &Value) -> Vec<(i64, String)> {
         .collect()
 }
 
-fn counts(report: &Value) -> (i64, i64, i64, i64) {
+pub(crate) fn counts(report: &Value) -> (i64, i64, i64, i64) {
     let n = |key: &str| report[key].as_i64().unwrap();
     (n("rows"), n("created"), n("updated") + n("unchanged"), n("rejectedCount"))
 }

@@ -6,6 +6,7 @@ mod bulk;
 mod catalogue;
 mod commands;
 mod documents;
+mod dossier_imports;
 mod errors;
 mod exports;
 mod fuzz;

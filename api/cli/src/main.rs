@@ -53,6 +53,9 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", api::sdl());
             Ok(())
         }
+        Command::Import { kind, file, dry_run } if kind == "dossiers" => {
+            print_json(&import_dossiers(&settings, &file, dry_run).await?)
+        }
         Command::Import { kind, file, dry_run } => {
             let (state, name, text) = offline_with(&settings, &file).await?;
             print_json(&api::import(&state, &kind, &name, &text, dry_run).await?)
@@ -95,6 +98,33 @@ async fn offline_with(
     let text = std::fs::read(file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     Ok((Application::offline(settings, &seed::Demo).await?, name, text))
+}
+
+/// `motcua import dossiers FILE`: the file streamed, a progress bar on
+/// standard error (bytes read, dossiers, rate).
+async fn import_dossiers(
+    settings: &api::config::Settings,
+    file: &std::path::Path,
+    dry_run: bool,
+) -> anyhow::Result<serde_json::Value> {
+    let opened = std::fs::File::open(file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let state = Application::offline(settings, &seed::Demo).await?;
+    let bar = indicatif::ProgressBar::new(opened.metadata()?.len());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg} eta {eta}")
+            .expect("a valid template"),
+    );
+    let started = std::time::Instant::now();
+    let reader = std::io::BufReader::with_capacity(1 << 20, bar.wrap_read(opened));
+    let progress = |rows: usize| {
+        let rate = rows as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        bar.set_message(format!("{rows} rows, {rate:.0}/s"));
+    };
+    let report = api::import_dossiers(&state, &name, reader, dry_run, &progress).await;
+    bar.finish_and_clear();
+    eprintln!("read in {:.1} s", started.elapsed().as_secs_f64());
+    report
 }
 
 fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {

@@ -1,9 +1,9 @@
 //! Generated dossiers over every channel and status, received over the past
 //! 18 months, with deadlines from the working-day calendar and the slip
-//! entries each status implies. Written in bulk (see [`super::bulk`]).
+//! entries each status implies. Written in bulk (see [`api::db::bulk`]).
 
-use super::bulk::{self, Cell, Rows};
 use super::people;
+use api::db::bulk::{self, Cell, Rows};
 use api::domain::calendar::{outcome_of, vietnam, OfficeHours, WorkingCalendar};
 use api::domain::codes::format_dossier_code;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};

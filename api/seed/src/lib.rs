@@ -7,7 +7,6 @@
 //! of its own; the `motcua` command hands it [`Demo`] to fill an empty database
 //! on first start, and the test suite does the same.
 
-mod bulk;
 mod catalogue;
 pub mod dossiers;
 mod holidays;

@@ -56,9 +56,10 @@ impl ImportReport {
     }
     /// How many rows were refused.
     async fn rejected_count(&self) -> usize {
-        self.0.rejected.len()
+        self.0.rejected_count
     }
-    /// The refused rows, a page at a time (`first` ≤ 100 from `offset`), each with its reason.
+    /// The refused rows, a page at a time (`first` ≤ 100 from `offset`), each
+    /// with its reason: the first 1,000 of them (`rejectedCount` counts all).
     async fn rejected(&self, first: Option<i32>, offset: Option<i32>) -> async_graphql::Result<Vec<ImportRejection>> {
         let first = page_size(first)? as usize;
         let offset = usize::try_from(offset.unwrap_or(0))
@@ -111,6 +112,23 @@ impl ImportMutation {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
         let (name, text) = super::upload_bytes(ctx, &input.file, imports::MOST_BYTES)?;
         let report = imports::catalogue::import(state, Some(actor), &name, &text, input.dry_run).await?;
+        Ok(ImportReport(report))
+    }
+
+    /// Imports historical and in-flight dossiers (`docs/IMPORT.md`: code,
+    /// agency, procedure, version, channel, status, applicant…, filedAt,
+    /// receivedAt, dueAt, finishedAt, returnedAt, outcome, slip…) from CSV or
+    /// JSON Lines. Each keeps its own code, dates, status and outcome, and
+    /// counts in the reports; one in flight can be acted on at once. A code
+    /// already there is the same dossier (unchanged) or another (refused): an
+    /// import never changes a dossier. Larger files than an upload allows go
+    /// through `motcua import dossiers FILE`. Needs `dossier import` at each
+    /// dossier's unit.
+    async fn import_dossiers(&self, ctx: &Context<'_>, input: ImportInput) -> async_graphql::Result<ImportReport> {
+        let (state, actor) = (ctx.state(), ctx.viewer()?);
+        let (name, text) = super::upload_bytes(ctx, &input.file, imports::MOST_BYTES)?;
+        let file = (name.as_str(), text.as_slice(), input.dry_run);
+        let report = imports::dossiers::import(state, Some(actor), file, &|_| ()).await?;
         Ok(ImportReport(report))
     }
 }

@@ -129,7 +129,7 @@ pub(crate) async fn import(
         }
     }
     if !dry_run && !writes.is_empty() {
-        super::write(state, actor, &report, ("importAgencies", "Agency"), writes, Announcement::Agencies).await?;
+        super::write(state, actor, &report, ("importAgencies", "Agency"), writes, Some(Announcement::Agencies)).await?;
     }
     Ok(report)
 }

@@ -8,6 +8,7 @@
 
 pub(crate) mod agencies;
 pub(crate) mod catalogue;
+pub(crate) mod dossiers;
 pub(crate) mod officials;
 pub(crate) mod rows;
 
@@ -39,12 +40,21 @@ pub(crate) struct Report {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// How many rows were refused.
+    pub rejected_count: usize,
+    /// The first [`MOST_REJECTIONS`] of them.
     pub rejected: Vec<Rejection>,
 }
 
+/// The most refused rows a report lists (it counts them all).
+pub(crate) const MOST_REJECTIONS: usize = 1_000;
+
 impl Report {
     pub(crate) fn reject(&mut self, row: usize, column: Option<&str>, reason: impl Into<String>) {
-        self.rejected.push(Rejection { row, column: column.map(str::to_owned), reason: reason.into() });
+        self.rejected_count += 1;
+        if self.rejected.len() < MOST_REJECTIONS {
+            self.rejected.push(Rejection { row, column: column.map(str::to_owned), reason: reason.into() });
+        }
     }
 }
 
@@ -65,7 +75,7 @@ pub(crate) async fn start(
     state: &AppState,
     actor: Option<&Viewer>,
     (file_name, text, dry_run): (&str, &[u8], bool),
-    columns: &[rows::Column],
+    columns: &'static [rows::Column],
     object: &str,
 ) -> ApiResult<(Vec<rows::Row>, Option<Scope>, Report)> {
     check_size(text)?;
@@ -86,10 +96,10 @@ pub(crate) async fn write(
     report: &Report,
     (operation, target_type): (&'static str, &'static str),
     before: Vec<Write>,
-    announced: Announcement,
+    announced: Option<Announcement>,
 ) -> ApiResult<()> {
     let details = serde_json::json!({ "created": report.created, "updated": report.updated,
-        "unchanged": report.unchanged, "rejected": report.rejected.len() });
+        "unchanged": report.unchanged, "rejected": report.rejected_count });
     let entry = crate::services::audit::Entry {
         actor,
         agency_path: None,
@@ -100,7 +110,7 @@ pub(crate) async fn write(
         details: Some(details.to_string()),
     };
     let audit = entity::audit_log::Entity::insert(entry.row(Ok(()), state.clock.now())).into_query();
-    let unit = Unit { before, announced: Some(announced), ..Unit::of(Write::Insert(audit)) };
+    let unit = Unit { before, announced, ..Unit::of(Write::Insert(audit)) };
     writes::run(state, unit).await?;
     Ok(())
 }
@@ -117,8 +127,26 @@ pub async fn from_command_line(
         "agencies" => agencies::import(state, None, file_name, text, dry_run).await,
         "officials" => officials::import(state, None, file_name, text, dry_run).await,
         "catalogue" => catalogue::import(state, None, file_name, text, dry_run).await,
-        other => return Err(anyhow::anyhow!("`{other}` cannot be imported yet: agencies and officials can")),
+        other => {
+            return Err(anyhow::anyhow!("`{other}` is not a kind of import: agencies, officials, catalogue, dossiers"))
+        }
     };
+    command_line_report(report)
+}
+
+/// `motcua import dossiers FILE [--dry-run]`: `reader` streamed, the rows
+/// read told to `progress` after each batch; the report as JSON.
+pub async fn dossiers_from_command_line<R: std::io::BufRead + Send>(
+    state: &crate::state::AppState,
+    file_name: &str,
+    reader: R,
+    dry_run: bool,
+    progress: &(dyn Fn(usize) + Send + Sync),
+) -> anyhow::Result<serde_json::Value> {
+    command_line_report(dossiers::import(state, None, (file_name, reader, dry_run), progress).await)
+}
+
+fn command_line_report(report: ApiResult<Report>) -> anyhow::Result<serde_json::Value> {
     match report {
         Ok(report) => Ok(serde_json::to_value(report)?),
         Err(ApiError::Internal(cause)) => Err(cause),

@@ -133,7 +133,7 @@ pub(crate) async fn import(
             true => Announcement::Everything,
             false => Announcement::Grants,
         };
-        super::write(state, actor, &report, ("importOfficials", "User"), before, announced).await?;
+        super::write(state, actor, &report, ("importOfficials", "User"), before, Some(announced)).await?;
     }
     Ok(report)
 }

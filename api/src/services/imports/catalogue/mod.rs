@@ -144,7 +144,8 @@ pub(crate) async fn import(
     }
     if !dry_run && !writes.is_empty() {
         let before = writes.into_writes(&known.stored);
-        super::write(state, actor, &report, ("importCatalogue", "Procedure"), before, Announcement::Catalogue).await?;
+        super::write(state, actor, &report, ("importCatalogue", "Procedure"), before, Some(Announcement::Catalogue))
+            .await?;
     }
     Ok(report)
 }

@@ -4,13 +4,12 @@
 use super::parts;
 use super::Known;
 use crate::services::administration::catalogue::{DocumentSpec, StepSpec};
-use crate::services::administration::required_text;
 use crate::services::imports::rows::{self, Row};
 use entity::{agency, procedure, OnlineMode, ProcedureStatus, Tier, TimeUnit};
 use uuid::Uuid;
 
-/// A refusal: the column at fault and why.
-pub(super) type Refusal = (&'static str, String);
+pub(super) use crate::services::imports::rows::Refusal;
+use crate::services::imports::rows::{amount, flag, required, text};
 
 /// A version as the file gives it.
 #[derive(Debug, Clone)]
@@ -53,29 +52,6 @@ fn time_unit_of(text: Option<&str>) -> Option<TimeUnit> {
 }
 
 /// A yes or no: `true`/`1`/`x`/`có`, `false`/`0`/`không`; blank is no.
-pub(super) fn flag(text: Option<&str>) -> Option<bool> {
-    match text.map(|t| t.trim().to_lowercase()).as_deref() {
-        None | Some("false" | "0" | "no" | "không") => Some(false),
-        Some("true" | "1" | "x" | "yes" | "có") => Some(true),
-        Some(_) => None,
-    }
-}
-
-/// An amount of đồng, its thousands written with `.`, `,` or spaces.
-fn amount(text: Option<&str>) -> Option<i64> {
-    let Some(text) = text else { return Some(0) };
-    let digits: String = text.chars().filter(|c| !matches!(c, '.' | ',' | ' ' | '\u{a0}')).collect();
-    digits.trim_end_matches("đ").trim_end_matches("đồng").trim().parse().ok().filter(|n: &i64| *n >= 0)
-}
-
-fn text(row: &Row, column: &'static str, most: usize) -> Result<Option<String>, Refusal> {
-    row.get(column).map(|t| required_text(column, t, most).map_err(|e| (column, e.client_message("-")))).transpose()
-}
-
-fn required<'a>(row: &'a Row, column: &'static str) -> Result<&'a str, Refusal> {
-    row.get(column).ok_or((column, format!("`{column}` is required")))
-}
-
 /// The version `row` describes; its publisher must publish its tier.
 pub(super) async fn check(
     state: &crate::state::AppState,

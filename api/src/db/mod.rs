@@ -1,5 +1,7 @@
 //! Connecting to the database (SQLite or PostgreSQL) and migrating it.
 
+pub mod bulk;
+
 use crate::config::Settings;
 use anyhow::Context;
 use futures_util::StreamExt;

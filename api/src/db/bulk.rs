@@ -1,13 +1,14 @@
-//! Bulk writes for seeding: PostgreSQL `COPY … FROM STDIN (FORMAT binary)` and
-//! SQLite multi-row `INSERT`s with bound values, both on sea-orm's own sqlx pool.
+//! Bulk writes for the seed and the import of dossiers: PostgreSQL `COPY …
+//! FROM STDIN (FORMAT binary)` and SQLite multi-row `INSERT`s with bound
+//! values, both on sea-orm's own sqlx pool, each load in one transaction.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
 use uuid::Uuid;
 
 /// One value of a row.
 #[derive(Debug, Clone)]
-pub(crate) enum Cell {
+pub enum Cell {
     Null,
     Uuid(Uuid),
     Text(String),
@@ -19,6 +20,8 @@ pub(crate) enum Cell {
     Big(i64),
     Bool(bool),
     Time(DateTime<Utc>),
+    /// `date`
+    Date(NaiveDate),
 }
 
 impl From<Option<Uuid>> for Cell {
@@ -46,24 +49,36 @@ impl From<Option<i16>> for Cell {
 }
 
 /// A table, its columns, and rows of cells in the same order.
-pub(crate) struct Rows {
+pub struct Rows {
     pub table: &'static str,
     pub columns: &'static [&'static str],
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// A statement and its values, bound in order (`$1`, `$2`… on PostgreSQL,
+/// `?` on SQLite).
+pub struct Bound {
+    pub sql: String,
+    pub values: Vec<Cell>,
+}
+
 /// Writes the batches in one transaction.
-pub(crate) async fn write(db: &DatabaseConnection, batches: &[Rows]) -> anyhow::Result<()> {
+pub async fn write(db: &DatabaseConnection, batches: &[Rows]) -> anyhow::Result<()> {
+    write_then(db, batches, &[]).await
+}
+
+/// Writes the batches, then runs `then`, all in one transaction.
+pub async fn write_then(db: &DatabaseConnection, batches: &[Rows], then: &[Bound]) -> anyhow::Result<()> {
     match db.get_database_backend() {
-        DatabaseBackend::Postgres => write_postgres(db, batches).await,
-        DatabaseBackend::Sqlite => write_sqlite(db, batches).await,
+        DatabaseBackend::Postgres => write_postgres(db, batches, then).await,
+        DatabaseBackend::Sqlite => write_sqlite(db, batches, then).await,
         other => anyhow::bail!("bulk writes are not implemented for {other:?}"),
     }
 }
 
 /// How many writers may load at once: PostgreSQL takes several `COPY`s in
 /// parallel, SQLite has one writer.
-pub(crate) fn writers(db: &DatabaseConnection) -> usize {
+pub fn writers(db: &DatabaseConnection) -> usize {
     match db.get_database_backend() {
         DatabaseBackend::Postgres => 2,
         _ => 1,
@@ -71,7 +86,7 @@ pub(crate) fn writers(db: &DatabaseConnection) -> usize {
 }
 
 /// Refreshes the planner's statistics after a load.
-pub(crate) async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
+pub async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
     if db.get_database_backend() == DatabaseBackend::Postgres {
         db.execute_unprepared("ANALYZE dossier, dossier_event").await?;
     } else {
@@ -82,6 +97,9 @@ pub(crate) async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
 
 /// Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01 00:00 UTC.
 const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
+
+/// Days from the Unix epoch to PostgreSQL's.
+const POSTGRES_EPOCH_DAYS: i32 = 10_957;
 
 /// Appends one field in PostgreSQL's binary `COPY` format: its length, then
 /// its value in network byte order (the types must match the columns').
@@ -99,10 +117,28 @@ fn binary_field(out: &mut Vec<u8>, cell: &Cell) {
         Cell::Big(n) => sized(out, &n.to_be_bytes()),
         Cell::Bool(b) => sized(out, &[u8::from(*b)]),
         Cell::Time(t) => sized(out, &(t.timestamp_micros() - POSTGRES_EPOCH_MICROS).to_be_bytes()),
+        Cell::Date(d) => sized(out, &(d.to_epoch_days() - POSTGRES_EPOCH_DAYS).to_be_bytes()),
     }
 }
 
-async fn write_postgres(db: &DatabaseConnection, batches: &[Rows]) -> anyhow::Result<()> {
+/// `query` with `cell` bound (a macro: the query's type differs by database).
+macro_rules! bind {
+    ($query:expr, $cell:expr) => {
+        match $cell {
+            Cell::Null => $query.bind(Option::<&str>::None),
+            Cell::Uuid(id) => $query.bind(*id),
+            Cell::Text(text) => $query.bind(text.as_str()),
+            Cell::Small(n) => $query.bind(*n),
+            Cell::Int(n) => $query.bind(*n),
+            Cell::Big(n) => $query.bind(*n),
+            Cell::Bool(b) => $query.bind(*b),
+            Cell::Time(t) => $query.bind(*t),
+            Cell::Date(d) => $query.bind(*d),
+        }
+    };
+}
+
+async fn write_postgres(db: &DatabaseConnection, batches: &[Rows], then: &[Bound]) -> anyhow::Result<()> {
     let pool = db.get_postgres_connection_pool();
     let mut transaction = pool.begin().await?;
     // Seeding can be re-run; it need not wait for the WAL flush of each batch.
@@ -124,14 +160,23 @@ async fn write_postgres(db: &DatabaseConnection, batches: &[Rows]) -> anyhow::Re
         copy.send(data).await?;
         copy.finish().await?;
     }
+    for statement in then {
+        let mut query = sea_orm::sqlx::query(&statement.sql);
+        for cell in &statement.values {
+            query = bind!(query, cell);
+        }
+        query.execute(&mut *transaction).await?;
+    }
     transaction.commit().await?;
     Ok(())
 }
 
-async fn write_sqlite(db: &DatabaseConnection, batches: &[Rows]) -> anyhow::Result<()> {
+async fn write_sqlite(db: &DatabaseConnection, batches: &[Rows], then: &[Bound]) -> anyhow::Result<()> {
     use sea_orm::sqlx;
     let pool = db.get_sqlite_connection_pool();
-    let mut transaction = pool.begin().await?;
+    // `BEGIN IMMEDIATE`: the write lock taken at once (or waited for), never
+    // refused half-way when the server's writer holds it.
+    let mut transaction = pool.begin_with("BEGIN IMMEDIATE").await?;
     for batch in batches {
         // SQLite allows 32,766 bound values per statement.
         let rows_per_statement = (30_000 / batch.columns.len()).max(1);
@@ -145,19 +190,17 @@ async fn write_sqlite(db: &DatabaseConnection, batches: &[Rows]) -> anyhow::Resu
             );
             let mut query = sqlx::query(&sql);
             for cell in chunk.iter().flatten() {
-                query = match cell {
-                    Cell::Null => query.bind(Option::<&str>::None),
-                    Cell::Uuid(id) => query.bind(*id),
-                    Cell::Text(text) => query.bind(text.as_str()),
-                    Cell::Small(n) => query.bind(*n),
-                    Cell::Int(n) => query.bind(*n),
-                    Cell::Big(n) => query.bind(*n),
-                    Cell::Bool(b) => query.bind(*b),
-                    Cell::Time(t) => query.bind(*t),
-                };
+                query = bind!(query, cell);
             }
             query.execute(&mut *transaction).await?;
         }
+    }
+    for statement in then {
+        let mut query = sqlx::query(&statement.sql);
+        for cell in &statement.values {
+            query = bind!(query, cell);
+        }
+        query.execute(&mut *transaction).await?;
     }
     transaction.commit().await?;
     Ok(())
