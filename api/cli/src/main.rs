@@ -110,7 +110,8 @@ async fn import_dossiers(
     let opened = std::fs::File::open(file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let state = Application::offline(settings, &seed::Demo).await?;
-    let bar = indicatif::ProgressBar::new(opened.metadata()?.len());
+    let size = opened.metadata()?.len();
+    let bar = indicatif::ProgressBar::new(size);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg} eta {eta}")
             .expect("a valid template"),
@@ -121,7 +122,7 @@ async fn import_dossiers(
         let rate = rows as f64 / started.elapsed().as_secs_f64().max(1e-3);
         bar.set_message(format!("{rows} rows, {rate:.0}/s"));
     };
-    let report = api::import_dossiers(&state, &name, reader, dry_run, &progress).await;
+    let report = api::import_dossiers(&state, (&name, reader, size), dry_run, &progress).await;
     bar.finish_and_clear();
     eprintln!("read in {:.1} s", started.elapsed().as_secs_f64());
     report

@@ -69,10 +69,96 @@ pub async fn write(db: &DatabaseConnection, batches: &[Rows]) -> anyhow::Result<
 
 /// Writes the batches, then runs `then`, all in one transaction.
 pub async fn write_then(db: &DatabaseConnection, batches: &[Rows], then: &[Bound]) -> anyhow::Result<()> {
-    match db.get_database_backend() {
-        DatabaseBackend::Postgres => write_postgres(db, batches, then).await,
-        DatabaseBackend::Sqlite => write_sqlite(db, batches, then).await,
-        other => anyhow::bail!("bulk writes are not implemented for {other:?}"),
+    let mut loader = Loader::begin(db).await?;
+    for batch in batches {
+        loader.rows(batch).await?;
+    }
+    for statement in then {
+        loader.run(statement).await?;
+    }
+    loader.commit().await
+}
+
+/// `query` with `cell` bound (a macro: the query's type differs by database).
+macro_rules! bind {
+    ($query:expr, $cell:expr) => {
+        match $cell {
+            Cell::Null => $query.bind(Option::<&str>::None),
+            Cell::Uuid(id) => $query.bind(*id),
+            Cell::Text(text) => $query.bind(text.as_str()),
+            Cell::Small(n) => $query.bind(*n),
+            Cell::Int(n) => $query.bind(*n),
+            Cell::Big(n) => $query.bind(*n),
+            Cell::Bool(b) => $query.bind(*b),
+            Cell::Time(t) => $query.bind(*t),
+            Cell::Date(d) => $query.bind(*d),
+        }
+    };
+}
+
+/// One transaction of a bulk load: rows and statements in any order, then
+/// the commit (dropped without it, nothing is written).
+pub enum Loader {
+    Postgres(sea_orm::sqlx::Transaction<'static, sea_orm::sqlx::Postgres>),
+    Sqlite(sea_orm::sqlx::Transaction<'static, sea_orm::sqlx::Sqlite>),
+}
+
+impl Loader {
+    pub async fn begin(db: &DatabaseConnection) -> anyhow::Result<Self> {
+        match db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                let mut transaction = db.get_postgres_connection_pool().begin().await?;
+                // A load can be run again; it need not wait for the WAL flush of each batch.
+                sea_orm::sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *transaction).await?;
+                Ok(Self::Postgres(transaction))
+            }
+            // `BEGIN IMMEDIATE`: the write lock taken at once (or waited for),
+            // never refused half-way when the server's writer holds it.
+            DatabaseBackend::Sqlite => {
+                Ok(Self::Sqlite(db.get_sqlite_connection_pool().begin_with("BEGIN IMMEDIATE").await?))
+            }
+            other => anyhow::bail!("bulk writes are not implemented for {other:?}"),
+        }
+    }
+
+    /// Writes `batch`: one binary `COPY` on PostgreSQL, multi-row inserts on SQLite.
+    pub async fn rows(&mut self, batch: &Rows) -> anyhow::Result<()> {
+        if batch.rows.is_empty() {
+            return Ok(());
+        }
+        match self {
+            Self::Postgres(transaction) => copy_postgres(transaction, batch).await,
+            Self::Sqlite(transaction) => insert_sqlite(transaction, batch).await,
+        }
+    }
+
+    /// Runs `statement`.
+    pub async fn run(&mut self, statement: &Bound) -> anyhow::Result<()> {
+        match self {
+            Self::Postgres(transaction) => {
+                let mut query = sea_orm::sqlx::query(&statement.sql);
+                for cell in &statement.values {
+                    query = bind!(query, cell);
+                }
+                query.execute(&mut **transaction).await?;
+            }
+            Self::Sqlite(transaction) => {
+                let mut query = sea_orm::sqlx::query(&statement.sql);
+                for cell in &statement.values {
+                    query = bind!(query, cell);
+                }
+                query.execute(&mut **transaction).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> anyhow::Result<()> {
+        match self {
+            Self::Postgres(transaction) => transaction.commit().await?,
+            Self::Sqlite(transaction) => transaction.commit().await?,
+        }
+        Ok(())
     }
 }
 
@@ -121,87 +207,47 @@ fn binary_field(out: &mut Vec<u8>, cell: &Cell) {
     }
 }
 
-/// `query` with `cell` bound (a macro: the query's type differs by database).
-macro_rules! bind {
-    ($query:expr, $cell:expr) => {
-        match $cell {
-            Cell::Null => $query.bind(Option::<&str>::None),
-            Cell::Uuid(id) => $query.bind(*id),
-            Cell::Text(text) => $query.bind(text.as_str()),
-            Cell::Small(n) => $query.bind(*n),
-            Cell::Int(n) => $query.bind(*n),
-            Cell::Big(n) => $query.bind(*n),
-            Cell::Bool(b) => $query.bind(*b),
-            Cell::Time(t) => $query.bind(*t),
-            Cell::Date(d) => $query.bind(*d),
+async fn copy_postgres(
+    transaction: &mut sea_orm::sqlx::Transaction<'static, sea_orm::sqlx::Postgres>,
+    batch: &Rows,
+) -> anyhow::Result<()> {
+    let mut data = Vec::with_capacity(batch.rows.len() * 512);
+    data.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+    data.extend_from_slice(&0i32.to_be_bytes()); // flags
+    data.extend_from_slice(&0i32.to_be_bytes()); // header extension length
+    for row in &batch.rows {
+        data.extend_from_slice(&(row.len() as i16).to_be_bytes());
+        for cell in row {
+            binary_field(&mut data, cell);
         }
-    };
-}
-
-async fn write_postgres(db: &DatabaseConnection, batches: &[Rows], then: &[Bound]) -> anyhow::Result<()> {
-    let pool = db.get_postgres_connection_pool();
-    let mut transaction = pool.begin().await?;
-    // Seeding can be re-run; it need not wait for the WAL flush of each batch.
-    sea_orm::sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *transaction).await?;
-    for batch in batches {
-        let mut data = Vec::with_capacity(batch.rows.len() * 512);
-        data.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
-        data.extend_from_slice(&0i32.to_be_bytes()); // flags
-        data.extend_from_slice(&0i32.to_be_bytes()); // header extension length
-        for row in &batch.rows {
-            data.extend_from_slice(&(row.len() as i16).to_be_bytes());
-            for cell in row {
-                binary_field(&mut data, cell);
-            }
-        }
-        data.extend_from_slice(&(-1i16).to_be_bytes());
-        let statement = format!("COPY {} ({}) FROM STDIN (FORMAT binary)", batch.table, batch.columns.join(", "));
-        let mut copy = transaction.copy_in_raw(&statement).await?;
-        copy.send(data).await?;
-        copy.finish().await?;
     }
-    for statement in then {
-        let mut query = sea_orm::sqlx::query(&statement.sql);
-        for cell in &statement.values {
-            query = bind!(query, cell);
-        }
-        query.execute(&mut *transaction).await?;
-    }
-    transaction.commit().await?;
+    data.extend_from_slice(&(-1i16).to_be_bytes());
+    let statement = format!("COPY {} ({}) FROM STDIN (FORMAT binary)", batch.table, batch.columns.join(", "));
+    let mut copy = transaction.copy_in_raw(&statement).await?;
+    copy.send(data).await?;
+    copy.finish().await?;
     Ok(())
 }
 
-async fn write_sqlite(db: &DatabaseConnection, batches: &[Rows], then: &[Bound]) -> anyhow::Result<()> {
-    use sea_orm::sqlx;
-    let pool = db.get_sqlite_connection_pool();
-    // `BEGIN IMMEDIATE`: the write lock taken at once (or waited for), never
-    // refused half-way when the server's writer holds it.
-    let mut transaction = pool.begin_with("BEGIN IMMEDIATE").await?;
-    for batch in batches {
-        // SQLite allows 32,766 bound values per statement.
-        let rows_per_statement = (30_000 / batch.columns.len()).max(1);
-        let placeholders = format!("({})", vec!["?"; batch.columns.len()].join(","));
-        for chunk in batch.rows.chunks(rows_per_statement) {
-            let sql = format!(
-                "INSERT INTO {} ({}) VALUES {}",
-                batch.table,
-                batch.columns.join(", "),
-                vec![placeholders.as_str(); chunk.len()].join(",")
-            );
-            let mut query = sqlx::query(&sql);
-            for cell in chunk.iter().flatten() {
-                query = bind!(query, cell);
-            }
-            query.execute(&mut *transaction).await?;
-        }
-    }
-    for statement in then {
-        let mut query = sqlx::query(&statement.sql);
-        for cell in &statement.values {
+async fn insert_sqlite(
+    transaction: &mut sea_orm::sqlx::Transaction<'static, sea_orm::sqlx::Sqlite>,
+    batch: &Rows,
+) -> anyhow::Result<()> {
+    // SQLite allows 32,766 bound values per statement.
+    let rows_per_statement = (30_000 / batch.columns.len()).max(1);
+    let placeholders = format!("({})", vec!["?"; batch.columns.len()].join(","));
+    for chunk in batch.rows.chunks(rows_per_statement) {
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            batch.table,
+            batch.columns.join(", "),
+            vec![placeholders.as_str(); chunk.len()].join(",")
+        );
+        let mut query = sea_orm::sqlx::query(&sql);
+        for cell in chunk.iter().flatten() {
             query = bind!(query, cell);
         }
-        query.execute(&mut *transaction).await?;
+        query.execute(&mut **transaction).await?;
     }
-    transaction.commit().await?;
     Ok(())
 }

@@ -93,8 +93,10 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     let pending = Migrator::get_pending_migrations(db).await.context("reading the migrations applied")?;
     let new_tally = pending.iter().any(|migration| TALLY_MIGRATIONS.contains(&migration.name()));
     Migrator::up(db, None).await.context("migrating the database")?;
-    finish_bulk_load(db).await?;
-    if new_tally {
+    let interrupted = finish_bulk_load(db).await?;
+    // An interrupted bulk load (the seed's, a large import's) left dossiers
+    // whose counters it had not yet rebuilt.
+    if new_tally || interrupted {
         // The report's counters over the dossiers already there.
         crate::services::tally::rebuild(db).await?;
     }
@@ -123,11 +125,11 @@ pub async fn prepare_bulk_load(db: &DatabaseConnection) -> anyhow::Result<()> {
 /// Creates whichever of the big tables' secondary indexes and foreign keys is
 /// missing; two cheap catalogue reads when nothing is. Run after a bulk load
 /// and at every start. On PostgreSQL two statements run at a time, the slip's
-/// (largest) first; SQLite has one writer.
-pub async fn finish_bulk_load(db: &DatabaseConnection) -> anyhow::Result<()> {
+/// (largest) first; SQLite has one writer. Whether anything was missing.
+pub async fn finish_bulk_load(db: &DatabaseConnection) -> anyhow::Result<bool> {
     let backend = db.get_database_backend();
     let existing = catalogue_names(db).await?;
-    let mut statements: Vec<(&str, String)> = migration::BULK_INDEXES
+    let mut statements: Vec<(&'static str, String)> = migration::BULK_INDEXES
         .iter()
         .filter(|index| !existing.contains(index.name))
         .map(|index| (index.table, index.create_sql()))
@@ -144,22 +146,27 @@ pub async fn finish_bulk_load(db: &DatabaseConnection) -> anyhow::Result<()> {
     }
     statements.sort_by_key(|(table, _)| *table != "dossier_event");
     let parallel = if backend == DatabaseBackend::Postgres { 2 } else { 1 };
-    let mut runs = futures_util::stream::iter(statements.into_iter().map(|(_, sql)| async move {
-        let transaction = db.begin().await?;
-        if backend == DatabaseBackend::Postgres {
-            // Sort in memory rather than in temporary files.
-            transaction.execute_unprepared("SET LOCAL maintenance_work_mem = '512MB'").await?;
-        }
-        let started = std::time::Instant::now();
-        transaction.execute_unprepared(&sql).await?;
-        transaction.commit().await?;
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "{sql}");
-        anyhow::Ok(())
-    }))
-    .buffer_unordered(parallel);
+    let missing = !statements.is_empty();
+    let sqls: Vec<String> = statements.into_iter().map(|(_, sql)| sql).collect();
+    let mut runs =
+        futures_util::stream::iter(sqls.into_iter().map(|sql| rebuild_one(db, sql))).buffer_unordered(parallel);
     while let Some(done) = runs.next().await {
         done?;
     }
+    Ok(missing)
+}
+
+/// Runs one statement of [`finish_bulk_load`] in its own transaction.
+async fn rebuild_one(db: &DatabaseConnection, sql: String) -> anyhow::Result<()> {
+    let transaction = db.begin().await?;
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        // Sort in memory rather than in temporary files.
+        transaction.execute_unprepared("SET LOCAL maintenance_work_mem = '512MB'").await?;
+    }
+    let started = std::time::Instant::now();
+    transaction.execute_unprepared(&sql).await?;
+    transaction.commit().await?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "{sql}");
     Ok(())
 }
 

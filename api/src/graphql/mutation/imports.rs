@@ -128,7 +128,7 @@ impl ImportMutation {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
         let (name, text) = super::upload_bytes(ctx, &input.file, imports::MOST_BYTES)?;
         let file = (name.as_str(), text.as_slice(), input.dry_run);
-        let report = imports::dossiers::import(state, Some(actor), file, &|_| ()).await?;
+        let report = imports::dossiers::import(state, Some(actor), file, (false, &|_| ())).await?;
         Ok(ImportReport(report))
     }
 }

@@ -134,16 +134,18 @@ pub async fn from_command_line(
     command_line_report(report)
 }
 
-/// `motcua import dossiers FILE [--dry-run]`: `reader` streamed, the rows
-/// read told to `progress` after each batch; the report as JSON.
+/// `motcua import dossiers FILE [--dry-run]`: `reader` (of `size` bytes)
+/// streamed, the rows read told to `progress` after each batch; the report
+/// as JSON. A file over [`MOST_BYTES`] is loaded in bulk (the big tables'
+/// secondary indexes rebuilt after it).
 pub async fn dossiers_from_command_line<R: std::io::BufRead + Send>(
     state: &crate::state::AppState,
-    file_name: &str,
-    reader: R,
+    (file_name, reader, size): (&str, R, u64),
     dry_run: bool,
     progress: &(dyn Fn(usize) + Send + Sync),
 ) -> anyhow::Result<serde_json::Value> {
-    command_line_report(dossiers::import(state, None, (file_name, reader, dry_run), progress).await)
+    let bulk = size > MOST_BYTES as u64;
+    command_line_report(dossiers::import(state, None, (file_name, reader, dry_run), (bulk, progress)).await)
 }
 
 fn command_line_report(report: ApiResult<Report>) -> anyhow::Result<serde_json::Value> {

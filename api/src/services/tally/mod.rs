@@ -147,6 +147,25 @@ pub const PROCEDURE_DAYS: &str = "dossier_tally_procedure";
 pub const PROCEDURE_MONTHS: &str = "dossier_tally_procedure_month";
 pub const PROCEDURE_TOTALS: &str = "dossier_tally_procedure_total";
 
+/// A counter table's columns: `key`, then `agency_path`, then the counters
+/// (`N` = `K` + 1 + [`COUNTERS`]).
+pub(crate) const fn keyed<const K: usize, const N: usize>(key: [&'static str; K]) -> [&'static str; N] {
+    assert!(N == K + 1 + COUNTERS);
+    let mut columns = [""; N];
+    let mut index = 0;
+    while index < K {
+        columns[index] = key[index];
+        index += 1;
+    }
+    columns[K] = "agency_path";
+    let mut counter = 0;
+    while counter < COUNTERS {
+        columns[K + 1 + counter] = COLUMNS[counter];
+        counter += 1;
+    }
+    columns
+}
+
 /// The first day of `day`'s month.
 pub fn month_of(day: NaiveDate) -> NaiveDate {
     day.with_day(1).expect("day 1 exists")

@@ -1,11 +1,11 @@
 //! The counters rebuilt from the dossiers, after a bulk load.
 
-use super::fold::{sqlite_fold, ROWS_PER_INSERT};
 use super::*;
+use crate::db::bulk::{Bound, Cell, Loader, Rows};
 use chrono::NaiveDate;
 use entity::dossier;
 use futures_util::TryStreamExt;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -51,36 +51,95 @@ pub async fn rebuild(db: &DatabaseConnection) -> anyhow::Result<()> {
             }
         }
     }
-    // Written as changes, then folded like any others: every counter table
-    // comes out of the one fold.
-    let transaction = db.begin().await?;
-    for table in [CHANGES, TOTALS, MONTHS, DAYS, PROCEDURE_TOTALS, PROCEDURE_MONTHS, PROCEDURE_DAYS] {
-        transaction.execute_unprepared(&format!("DELETE FROM {table}")).await?;
-    }
-    let deltas: Vec<Delta> = counts
-        .into_iter()
-        .map(|((agency_id, procedure_id, day), counts)| Delta {
-            agency_id,
-            procedure_id,
-            agency_path: paths[&agency_id].clone(),
-            day,
-            counts,
-        })
-        .collect();
-    let backend = db.get_database_backend();
-    for chunk in deltas.chunks(ROWS_PER_INSERT) {
-        transaction.execute(backend.build(&insert_changes(chunk))).await?;
-    }
-    transaction.commit().await?;
-    match backend {
-        DbBackend::Postgres => {
-            fold_postgres(db).await?;
-            // The fold deleted every change row it moved (one per agency,
-            // procedure and day); until vacuumed, the dead rows would slow
-            // every report's scan of the (keyless) change table.
-            db.execute_unprepared(&format!("VACUUM ANALYZE {CHANGES}")).await?;
+    write_all(db, &counts, &paths).await
+}
+
+/// Rows a `COPY` (or the inserts on SQLite) takes at a time.
+const ROWS_PER_LOAD: usize = 50_000;
+
+type Key = (Uuid, Option<Uuid>, Option<NaiveDate>);
+
+/// Replaces every counter table's rows with those of `counts` (per agency,
+/// procedure version and day) and their sums per day, month and all days,
+/// in one transaction: bulk writes into emptied tables, no fold.
+async fn write_all(
+    db: &DatabaseConnection,
+    counts: &BTreeMap<(Uuid, Uuid, NaiveDate), Counts>,
+    paths: &BTreeMap<Uuid, String>,
+) -> anyhow::Result<()> {
+    let mut sums: [BTreeMap<Key, Counts>; 5] = Default::default();
+    for ((agency, procedure, day), row) in counts {
+        let (procedure, month) = (Some(*procedure), Some(month_of(*day)));
+        let keys = [
+            (*agency, None, Some(*day)),
+            (*agency, None, month),
+            (*agency, None, None),
+            (*agency, procedure, month),
+            (*agency, procedure, None),
+        ];
+        for (sum, key) in sums.iter_mut().zip(keys) {
+            let total = sum.entry(key).or_insert([0; COUNTERS]);
+            for (total, n) in total.iter_mut().zip(row) {
+                *total += n;
+            }
         }
-        _ => db.execute_unprepared(&sqlite_fold()).await.map(drop)?,
+    }
+    let mut loader = Loader::begin(db).await?;
+    for table in [CHANGES, TOTALS, MONTHS, DAYS, PROCEDURE_TOTALS, PROCEDURE_MONTHS, PROCEDURE_DAYS] {
+        loader.run(&Bound { sql: format!("DELETE FROM {table}"), values: Vec::new() }).await?;
+    }
+    let by_procedure =
+        counts.iter().map(|((agency, procedure, day), row)| ((*agency, Some(*procedure), Some(*day)), row));
+    load(&mut loader, (PROCEDURE_DAYS, &PROCEDURE_DAY_COLUMNS), by_procedure, paths).await?;
+    let [days, months, totals, procedure_months, procedure_totals] = &sums;
+    let tables: [(&'static str, &'static [&'static str], _); 5] = [
+        (DAYS, &DAY_COLUMNS, days),
+        (MONTHS, &MONTH_COLUMNS, months),
+        (TOTALS, &TOTAL_COLUMNS, totals),
+        (PROCEDURE_MONTHS, &PROCEDURE_MONTH_COLUMNS, procedure_months),
+        (PROCEDURE_TOTALS, &PROCEDURE_TOTAL_COLUMNS, procedure_totals),
+    ];
+    for (table, columns, rows) in tables {
+        load(&mut loader, (table, columns), rows.iter().map(|(k, v)| (*k, v)), paths).await?;
+    }
+    loader.commit().await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        // Statistics for the planner, and the deleted rows' space back.
+        db.execute_unprepared(&format!("VACUUM ANALYZE {CHANGES}")).await?;
+    }
+    Ok(())
+}
+
+static PROCEDURE_DAY_COLUMNS: [&str; 4 + COUNTERS] = keyed(["agency_id", "procedure_id", "day"]);
+static DAY_COLUMNS: [&str; 3 + COUNTERS] = keyed(["agency_id", "day"]);
+static MONTH_COLUMNS: [&str; 3 + COUNTERS] = keyed(["agency_id", "month"]);
+static TOTAL_COLUMNS: [&str; 2 + COUNTERS] = keyed(["agency_id"]);
+static PROCEDURE_MONTH_COLUMNS: [&str; 4 + COUNTERS] = keyed(["agency_id", "procedure_id", "month"]);
+static PROCEDURE_TOTAL_COLUMNS: [&str; 3 + COUNTERS] = keyed(["agency_id", "procedure_id"]);
+
+/// Writes `rows` (each its key's present parts, then the counters) into
+/// `table` of `columns`, [`ROWS_PER_LOAD`] at a time.
+async fn load<'a>(
+    loader: &mut Loader,
+    (table, columns): (&'static str, &'static [&'static str]),
+    rows: impl Iterator<Item = (Key, &'a Counts)>,
+    paths: &BTreeMap<Uuid, String>,
+) -> anyhow::Result<()> {
+    let mut batch = Rows { table, columns, rows: Vec::with_capacity(ROWS_PER_LOAD) };
+    for ((agency, procedure, period), counts) in rows {
+        let mut row = vec![Cell::Uuid(agency)];
+        row.extend(procedure.map(Cell::Uuid));
+        row.extend(period.map(Cell::Date));
+        row.push(Cell::Text(paths.get(&agency).cloned().unwrap_or_default()));
+        row.extend(counts.iter().map(|&n| Cell::Int(n)));
+        batch.rows.push(row);
+        if batch.rows.len() == ROWS_PER_LOAD {
+            loader.rows(&batch).await?;
+            batch.rows.clear();
+        }
+    }
+    if !batch.rows.is_empty() {
+        loader.rows(&batch).await?;
     }
     Ok(())
 }

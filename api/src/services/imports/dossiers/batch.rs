@@ -11,9 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::services::tally::{self, Counts, COUNTERS};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{dossier, dossier_event};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
@@ -190,7 +188,10 @@ fn sequences(dossiers: &[dossier::Model], known: &Known, backend: DatabaseBacken
         let entry = highest.entry((unit, day)).or_insert(number);
         *entry = (*entry).max(number);
     }
-    let rows: Vec<_> = highest.into_iter().collect();
+    // In one order, so that two batches written at once lock the rows they
+    // share in the same order and never wait for each other in a cycle.
+    let mut rows: Vec<_> = highest.into_iter().collect();
+    rows.sort_unstable();
     rows.chunks(1_000)
         .map(|chunk| {
             let mut values = Vec::with_capacity(chunk.len() * 3);
@@ -215,8 +216,16 @@ fn sequences(dossiers: &[dossier::Model], known: &Known, backend: DatabaseBacken
         .collect()
 }
 
-/// Writes `imported` in one transaction.
-pub(super) async fn write(db: &DatabaseConnection, imported: Vec<Imported>, known: &Known) -> ApiResult<()> {
+/// What one batch writes: its rows, and the statements after them.
+pub(super) struct Load {
+    batches: [Rows; 3],
+    then: Vec<Bound>,
+}
+
+/// The rows and statements that write `imported` (the work of the
+/// importing thread, so that the writes only send them), with the changes to
+/// the counters when `counted` (a bulk load rebuilds them instead).
+pub(super) fn load(imported: Vec<Imported>, known: &Known, (backend, counted): (DatabaseBackend, bool)) -> Load {
     let mut dossiers = Vec::with_capacity(imported.len());
     let mut events = Vec::with_capacity(imported.len() * 2);
     for Imported { dossier, slip } in imported {
@@ -224,13 +233,22 @@ pub(super) async fn write(db: &DatabaseConnection, imported: Vec<Imported>, know
         dossiers.push(dossier);
     }
     let counters: &'static [&'static str] = &COUNTER_COLUMNS;
+    let then = sequences(&dossiers, known, backend);
     let batches = [
         Rows { table: "dossier", columns: DOSSIER_COLUMNS, rows: dossiers.iter().map(dossier_row).collect() },
         Rows { table: "dossier_event", columns: EVENT_COLUMNS, rows: events },
-        Rows { table: tally::CHANGES, columns: counters, rows: tally_rows(&dossiers) },
+        Rows {
+            table: tally::CHANGES,
+            columns: counters,
+            rows: if counted { tally_rows(&dossiers) } else { Vec::new() },
+        },
     ];
-    let then = sequences(&dossiers, known, db.get_database_backend());
-    bulk::write_then(db, &batches, &then).await.map_err(|e| match unique_violation(&e) {
+    Load { batches, then }
+}
+
+/// Writes `load` in one transaction.
+pub(super) async fn write(db: &DatabaseConnection, load: Load) -> ApiResult<()> {
+    bulk::write_then(db, &load.batches, &load.then).await.map_err(|e| match unique_violation(&e) {
         true => {
             ApiError::Conflict("a dossier of this batch was given its code meanwhile: import the file again".into())
         }
@@ -239,16 +257,7 @@ pub(super) async fn write(db: &DatabaseConnection, imported: Vec<Imported>, know
 }
 
 /// The columns of `dossier_tally_change`.
-static COUNTER_COLUMNS: [&str; 4 + COUNTERS] = {
-    let mut columns = [""; 4 + COUNTERS];
-    (columns[0], columns[1], columns[2], columns[3]) = ("agency_id", "procedure_id", "day", "agency_path");
-    let mut index = 0;
-    while index < COUNTERS {
-        columns[4 + index] = tally::COLUMNS[index];
-        index += 1;
-    }
-    columns
-};
+static COUNTER_COLUMNS: [&str; 4 + COUNTERS] = tally::keyed(["agency_id", "procedure_id", "day"]);
 
 fn unique_violation(error: &anyhow::Error) -> bool {
     error

@@ -26,7 +26,8 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 use known::Known;
 use row::Imported;
-use std::collections::HashSet;
+use sea_orm::ConnectionTrait;
+use std::collections::{HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
 
 /// The columns, with the Vietnamese headings accepted.
@@ -74,40 +75,79 @@ struct Run<'a> {
     /// The codes read so far, hashed (8 bytes each, whatever the file's size).
     seen: HashSet<u64>,
     pending: Vec<(usize, Imported)>,
+    /// The batches being written, oldest first, at most [`writers`] of them.
+    writing: VecDeque<tokio::task::JoinHandle<ApiResult<()>>>,
+    /// A bulk load: the counters are rebuilt at the end, not changed batch by batch.
+    bulk: bool,
     report: Report,
+}
+
+/// How many batches are written at once: PostgreSQL takes two `COPY`s in
+/// parallel while the next batch is read; SQLite has one writer.
+fn writers(state: &AppState) -> usize {
+    match state.sqlite_writer {
+        Some(_) => 1,
+        None => 2,
+    }
 }
 
 /// Reads `reader` (named `file_name`) and, unless `dry_run`, writes the
 /// dossiers it gives; `progress` is told the rows read after each batch.
 /// `actor` (none from the command line) needs `dossier import` at each
-/// dossier's unit.
+/// dossier's unit. `bulk` (a file of many dossiers, from the command line):
+/// the secondary indexes and foreign keys of the dossiers and their slips
+/// are dropped for the load and rebuilt after it (`db::prepare_bulk_load`).
 pub(crate) async fn import<R: std::io::BufRead + Send>(
     state: &AppState,
     actor: Option<&Viewer>,
     (file_name, reader, dry_run): (&str, R, bool),
-    progress: &(dyn Fn(usize) + Send + Sync),
+    (bulk, progress): (bool, &(dyn Fn(usize) + Send + Sync)),
 ) -> ApiResult<Report> {
     let scope = match actor {
         Some(actor) => Some(state.authz.scope(&actor.username, "dossier", "import").await),
         None => None,
     };
     let known = Known::load(state).await?;
-    let report = Report { dry_run, ..Report::default() };
-    let mut run = Run { state, known, scope, file_name, seen: HashSet::new(), pending: Vec::new(), report };
-    for row in rows::stream(file_name, reader, COLUMNS)? {
-        let row = row?;
-        run.report.rows += 1;
-        run.take(&row);
-        if run.pending.len() >= BATCH {
-            run.flush().await?;
-            progress(run.report.rows);
-        }
+    let rows = rows::stream(file_name, reader, COLUMNS)?;
+    let bulk = bulk && !dry_run;
+    if bulk {
+        crate::db::prepare_bulk_load(&state.db).await?;
     }
-    run.flush().await?;
-    progress(run.report.rows);
+    let report = Report { dry_run, ..Report::default() };
+    let mut run = Run {
+        state,
+        known,
+        scope,
+        file_name,
+        seen: HashSet::new(),
+        pending: Vec::new(),
+        writing: VecDeque::new(),
+        bulk,
+        report,
+    };
+    let started = std::time::Instant::now();
+    let loaded = run.all(rows, progress).await;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), rows = run.report.rows, "dossiers read and written");
+    if bulk {
+        // Rebuilt even after a failure (every start rebuilds them too), the
+        // counters while the indexes are built.
+        let indexes = async {
+            crate::db::finish_bulk_load(&state.db).await?;
+            tracing::info!(seconds = started.elapsed().as_secs_f64(), "indexes and foreign keys rebuilt");
+            crate::db::bulk::analyze(&state.db).await
+        };
+        let counters = async {
+            crate::services::tally::rebuild(&state.db).await?;
+            tracing::info!(seconds = started.elapsed().as_secs_f64(), "the report's counters rebuilt");
+            anyhow::Ok(())
+        };
+        tokio::try_join!(indexes, counters)?;
+    }
+    loaded?;
     let Run { report, .. } = run;
     if !dry_run && report.created > 0 {
         crate::services::tally::fold(state).await?;
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "the report's counters folded");
         let operation = ("importDossiers", "Dossier");
         super::write(state, actor, &report, operation, Vec::new(), None).await?;
     }
@@ -115,6 +155,29 @@ pub(crate) async fn import<R: std::io::BufRead + Send>(
 }
 
 impl Run<'_> {
+    /// Every row of `rows`, batch by batch, until every batch is written.
+    async fn all<R: std::io::BufRead>(
+        &mut self,
+        rows: rows::Stream<R>,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> ApiResult<()> {
+        for row in rows {
+            let row = row?;
+            self.report.rows += 1;
+            self.take(&row);
+            if self.pending.len() >= BATCH {
+                self.flush().await?;
+                progress(self.report.rows);
+            }
+        }
+        self.flush().await?;
+        while let Some(writing) = self.writing.pop_front() {
+            writing.await.map_err(crate::error::ApiError::internal)??;
+        }
+        progress(self.report.rows);
+        Ok(())
+    }
+
     /// Checks `row`; the dossier it gives waits for its batch.
     fn take(&mut self, row: &rows::Row) {
         let imported = match row::check(row, &self.known, self.file_name) {
@@ -156,9 +219,16 @@ impl Run<'_> {
             }
         }
         self.report.created += new.len();
-        if !self.report.dry_run && !new.is_empty() {
-            batch::write(&self.state.db, new, &self.known).await?;
+        if self.report.dry_run || new.is_empty() {
+            return Ok(());
         }
+        if self.writing.len() >= writers(self.state) {
+            let oldest = self.writing.pop_front().expect("a batch being written");
+            oldest.await.map_err(crate::error::ApiError::internal)??;
+        }
+        let load = batch::load(new, &self.known, (self.state.db.get_database_backend(), !self.bulk));
+        let db = self.state.db.clone();
+        self.writing.push_back(tokio::spawn(async move { batch::write(&db, load).await }));
         Ok(())
     }
 }
