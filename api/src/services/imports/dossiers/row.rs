@@ -169,26 +169,10 @@ fn dossier(
     dates: &Dates,
 ) -> Result<dossier::Model, Refusal> {
     let resolved = matches!(status, DossierStatus::Resolved | DossierStatus::Returned);
-    let outcome = match row.get("outcome") {
-        Some(_) if !resolved => return Err(("outcome", "only a resolved dossier has an outcome".into())),
-        Some(text) => Some(values::outcome(text).ok_or(("outcome", "the outcome is EARLY, ON_TIME or LATE".into()))?),
-        None if resolved => dates.finished.zip(dates.due).map(|(finished, due)| outcome_of(finished, due)),
-        None => None,
-    };
+    let outcome = outcome(row, resolved, dates)?;
     let kind = values::applicant_kind(row.get("applicantKind"))
         .ok_or(("applicantKind", "the applicant is a CITIZEN or an ORGANIZATION".into()))?;
-    let fee = match row.get("fee") {
-        None => procedure.fee_amount,
-        text => rows::amount(text).ok_or(("fee", "the fee is a whole number of đồng, not negative".into()))?,
-    };
-    let payment_method = match row.get("paymentMethod") {
-        None => None,
-        Some(text) => Some(values::payment_method(text).ok_or(("paymentMethod", "ONLINE or DIRECT".into()))?),
-    };
-    let fee_paid_at = moment(row, "feePaidAt", known.now)?;
-    if fee_paid_at.is_some() != payment_method.is_some() {
-        return Err(("paymentMethod", "a fee paid has both `feePaidAt` and `paymentMethod`".into()));
-    }
+    let (fee, fee_paid_at, payment_method) = payment(row, known, procedure)?;
     let digitized =
         |column: &'static str| rows::flag(row.get(column)).ok_or((column, "true or false (or có, không)".to_owned()));
     let assignee = match row.get("assignee") {
@@ -247,6 +231,38 @@ fn dossier(
         created_at: dates.filed,
         updated_at: known.now,
     })
+}
+
+/// The outcome the file gives a resolved dossier, or its own: when it
+/// finished against when it was due.
+fn outcome(row: &Row, resolved: bool, dates: &Dates) -> Result<Option<entity::Outcome>, Refusal> {
+    Ok(match row.get("outcome") {
+        Some(_) if !resolved => return Err(("outcome", "only a resolved dossier has an outcome".into())),
+        Some(text) => Some(values::outcome(text).ok_or(("outcome", "the outcome is EARLY, ON_TIME or LATE".into()))?),
+        None if resolved => dates.finished.zip(dates.due).map(|(finished, due)| outcome_of(finished, due)),
+        None => None,
+    })
+}
+
+/// The fee (blank: the version's), and when and how it was paid (both or neither).
+fn payment(
+    row: &Row,
+    known: &Known,
+    procedure: &procedure::Model,
+) -> Result<(i64, Option<DateTime<Utc>>, Option<entity::PaymentMethod>), Refusal> {
+    let fee = match row.get("fee") {
+        None => procedure.fee_amount,
+        text => rows::amount(text).ok_or(("fee", "the fee is a whole number of đồng, not negative".into()))?,
+    };
+    let method = match row.get("paymentMethod") {
+        None => None,
+        Some(text) => Some(values::payment_method(text).ok_or(("paymentMethod", "ONLINE or DIRECT".into()))?),
+    };
+    let paid_at = moment(row, "feePaidAt", known.now)?;
+    if paid_at.is_some() != method.is_some() {
+        return Err(("paymentMethod", "a fee paid has both `feePaidAt` and `paymentMethod`".into()));
+    }
+    Ok((fee, paid_at, method))
 }
 
 /// One entry of the `slip` column, as the file gives it.
