@@ -244,12 +244,11 @@ fn outcome(row: &Row, resolved: bool, dates: &Dates) -> Result<Option<entity::Ou
     })
 }
 
+/// A fee, and when and how it was paid.
+type Payment = (i64, Option<DateTime<Utc>>, Option<entity::PaymentMethod>);
+
 /// The fee (blank: the version's), and when and how it was paid (both or neither).
-fn payment(
-    row: &Row,
-    known: &Known,
-    procedure: &procedure::Model,
-) -> Result<(i64, Option<DateTime<Utc>>, Option<entity::PaymentMethod>), Refusal> {
+fn payment(row: &Row, known: &Known, procedure: &procedure::Model) -> Result<Payment, Refusal> {
     let fee = match row.get("fee") {
         None => procedure.fee_amount,
         text => rows::amount(text).ok_or(("fee", "the fee is a whole number of đồng, not negative".into()))?,
