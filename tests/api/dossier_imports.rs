@@ -224,3 +224,15 @@ async fn a_bulk_import_rebuilds_the_indexes_and_the_counters_it_set_aside() {
         .await;
     assert_eq!(pending.as_i64(), Some(open.len() as i64));
 }
+
+#[tokio::test]
+async fn a_line_that_is_not_json_stops_the_import_with_its_line_number() {
+    let app = TestApp::spawn().await;
+    let first = JSONL.lines().next().unwrap();
+    let file = format!("{first}\n{{\"code\": \"30733-250312-0902\", \"agency\": \n");
+    let reply = import_as(&app, "importDossiers", "rachgia.quantri", "broken.jsonl", &file, false).await;
+    let error = &reply.body["errors"][0];
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{}", reply.body);
+    assert!(error["message"].as_str().unwrap().starts_with("line 2:"), "{}", reply.body);
+    assert!(dossier(&app, "30733-250312-0901").await.is_null(), "a batch not yet full is not written");
+}

@@ -161,6 +161,24 @@ impl Run<'_> {
         rows: rows::Stream<R>,
         progress: &(dyn Fn(usize) + Send + Sync),
     ) -> ApiResult<()> {
+        let read = self.read(rows, progress).await;
+        // The batches already handed to the writers are written (or fail)
+        // before the import answers, whatever stopped the reading.
+        let mut written = Ok(());
+        while let Some(writing) = self.writing.pop_front() {
+            let done = writing.await.map_err(crate::error::ApiError::internal).and_then(|done| done);
+            written = written.and(done);
+        }
+        progress(self.report.rows);
+        read.and(written)
+    }
+
+    /// Reads and checks every row, handing each full batch to the writers.
+    async fn read<R: std::io::BufRead>(
+        &mut self,
+        rows: rows::Stream<R>,
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> ApiResult<()> {
         for row in rows {
             let row = row?;
             self.report.rows += 1;
@@ -170,12 +188,7 @@ impl Run<'_> {
                 progress(self.report.rows);
             }
         }
-        self.flush().await?;
-        while let Some(writing) = self.writing.pop_front() {
-            writing.await.map_err(crate::error::ApiError::internal)??;
-        }
-        progress(self.report.rows);
-        Ok(())
+        self.flush().await
     }
 
     /// Checks `row`; the dossier it gives waits for its batch.
