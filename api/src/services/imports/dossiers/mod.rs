@@ -129,8 +129,9 @@ pub(crate) async fn import<R: std::io::BufRead + Send>(
     let loaded = run.all(rows, progress).await;
     tracing::info!(seconds = started.elapsed().as_secs_f64(), rows = run.report.rows, "dossiers read and written");
     if bulk {
-        // Rebuilt even after a failure (every start rebuilds them too), the
-        // counters while the indexes are built.
+        // Rebuilt even after a failure (every start rebuilds them too); on
+        // PostgreSQL the counters while the indexes are built (SQLite has one
+        // writer: one after the other, so that neither waits out its timeout).
         let indexes = async {
             crate::db::finish_bulk_load(&state.db).await?;
             tracing::info!(seconds = started.elapsed().as_secs_f64(), "indexes and foreign keys rebuilt");
@@ -141,7 +142,10 @@ pub(crate) async fn import<R: std::io::BufRead + Send>(
             tracing::info!(seconds = started.elapsed().as_secs_f64(), "the report's counters rebuilt");
             anyhow::Ok(())
         };
-        tokio::try_join!(indexes, counters)?;
+        match state.sqlite_writer {
+            Some(_) => indexes.await.and(counters.await)?,
+            None => tokio::try_join!(indexes, counters).map(drop)?,
+        }
     }
     loaded?;
     let Run { report, .. } = run;
