@@ -3,7 +3,7 @@
 //! entries each status implies. Written in bulk (see [`api::db::bulk`]).
 
 use super::people;
-use api::db::bulk::{self, Cell, Rows};
+use api::db::bulk::{self, Cell, Rows, DOSSIER_COLUMNS, EVENT_COLUMNS};
 use api::domain::calendar::{outcome_of, vietnam, OfficeHours, WorkingCalendar};
 use api::domain::codes::format_dossier_code;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -25,67 +25,6 @@ use uuid::Uuid;
 
 /// Dossiers written per transaction.
 const BATCH: usize = 5_000;
-
-const DOSSIER_COLUMNS: &[&str] = &[
-    "id",
-    "code",
-    "procedure_id",
-    "status",
-    "channel",
-    "applicant_kind",
-    "applicant_name",
-    "applicant_id_number",
-    "applicant_phone",
-    "applicant_email",
-    "applicant_address",
-    "receiving_agency_id",
-    "receiving_agency_path",
-    "transferred",
-    "competent_agency_id",
-    "agency_id",
-    "agency_path",
-    "province_code",
-    "current_step",
-    "assignee_id",
-    "filed_at",
-    "submitted_at",
-    "received_at",
-    "due_at",
-    "paused_at",
-    "finished_at",
-    "returned_at",
-    "outcome",
-    "fee_amount",
-    "fee_paid_at",
-    "payment_method",
-    "documents_digitized",
-    "result_digitized",
-    "result_number",
-    "signer_id",
-    "idempotency_key",
-    "lock_version",
-    "created_at",
-    "updated_at",
-];
-
-const EVENT_COLUMNS: &[&str] = &[
-    "id",
-    "dossier_id",
-    "agency_path",
-    "province_code",
-    "action",
-    "status_from",
-    "status_to",
-    "from_agency_id",
-    "from_official_id",
-    "to_agency_id",
-    "to_official_id",
-    "to_role",
-    "step",
-    "step_due_at",
-    "note",
-    "created_at",
-];
 
 /// What a seeding run did.
 #[derive(Debug)]
@@ -689,6 +628,7 @@ fn event_row(id: Uuid, dossier: Uuid, agency: &agency::Model, entry: Event) -> V
         entry.step.into(),
         entry.step_due_at.into(),
         entry.note.map(str::to_owned).into(),
+        Cell::Null,
         Cell::Time(entry.at),
     ]
 }

@@ -48,6 +48,71 @@ impl From<Option<i16>> for Cell {
     }
 }
 
+/// The columns of a dossier's row in a bulk load (the seed's, an import's),
+/// in the order of its cells.
+pub const DOSSIER_COLUMNS: &[&str] = &[
+    "id",
+    "code",
+    "procedure_id",
+    "status",
+    "channel",
+    "applicant_kind",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_phone",
+    "applicant_email",
+    "applicant_address",
+    "receiving_agency_id",
+    "receiving_agency_path",
+    "transferred",
+    "competent_agency_id",
+    "agency_id",
+    "agency_path",
+    "province_code",
+    "current_step",
+    "assignee_id",
+    "filed_at",
+    "submitted_at",
+    "received_at",
+    "due_at",
+    "paused_at",
+    "finished_at",
+    "returned_at",
+    "outcome",
+    "fee_amount",
+    "fee_paid_at",
+    "payment_method",
+    "documents_digitized",
+    "result_digitized",
+    "result_number",
+    "signer_id",
+    "idempotency_key",
+    "lock_version",
+    "created_at",
+    "updated_at",
+];
+
+/// The columns of a slip entry's row in a bulk load, in the order of its cells.
+pub const EVENT_COLUMNS: &[&str] = &[
+    "id",
+    "dossier_id",
+    "agency_path",
+    "province_code",
+    "action",
+    "status_from",
+    "status_to",
+    "from_agency_id",
+    "from_official_id",
+    "to_agency_id",
+    "to_official_id",
+    "to_role",
+    "step",
+    "step_due_at",
+    "note",
+    "details",
+    "created_at",
+];
+
 /// A table, its columns, and rows of cells in the same order.
 pub struct Rows {
     pub table: &'static str,

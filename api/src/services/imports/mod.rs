@@ -80,12 +80,21 @@ pub(crate) async fn start(
 ) -> ApiResult<(Vec<rows::Row>, Option<Scope>, Report)> {
     check_size(text)?;
     let rows = rows::read(file_name, text, columns)?;
-    let scope = match actor {
-        Some(actor) => Some(state.authz.scope(&actor.username, object, "manage").await),
-        None => None,
-    };
+    let scope = scope_of(state, actor, (object, "manage")).await;
     let report = Report { dry_run, rows: rows.len(), ..Report::default() };
     Ok((rows, scope, report))
+}
+
+/// Where `actor` may do `action` on `object`; `None` (anywhere) from the command line.
+pub(crate) async fn scope_of(
+    state: &AppState,
+    actor: Option<&Viewer>,
+    (object, action): (&str, &str),
+) -> Option<Scope> {
+    match actor {
+        Some(actor) => Some(state.authz.scope(&actor.username, object, action).await),
+        None => None,
+    }
 }
 
 /// The accepted rows' writes in one unit, with the import's audit row

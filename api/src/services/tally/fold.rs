@@ -78,26 +78,23 @@ fn fold_upserts(source: &str, month: &str) -> Vec<String> {
 /// at once each move distinct rows (the second skips those the first
 /// deleted). Returns how many changes moved.
 pub async fn fold_postgres(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
-    // Straight on sqlx's pool: the fold is no request's statement, and
-    // sea-orm's metric callback (which counts a request's statements) should
-    // not see it.
-    let moved: i64 = sea_orm::sqlx::query_scalar(&postgres_fold())
-        .fetch_one(db.get_postgres_connection_pool())
-        .await
-        .map_err(|error| sea_orm::DbErr::Query(sea_orm::RuntimeErr::SqlxError(error)))?;
-    Ok(moved as u64)
-}
-
-fn postgres_fold() -> String {
     let upserts: Vec<String> = fold_upserts("moved", "CAST(date_trunc('month', day) AS date)")
         .into_iter()
         .enumerate()
         .map(|(index, upsert)| format!("folded_{index} AS ({upsert})"))
         .collect();
-    format!(
+    let sql = format!(
         "WITH moved AS (DELETE FROM {CHANGES} RETURNING *), {} SELECT count(*) AS moved FROM moved",
         upserts.join(", ")
-    )
+    );
+    // Straight on sqlx's pool: the fold is no request's statement, and
+    // sea-orm's metric callback (which counts a request's statements) should
+    // not see it.
+    let moved: i64 = sea_orm::sqlx::query_scalar(&sql)
+        .fetch_one(db.get_postgres_connection_pool())
+        .await
+        .map_err(|error| sea_orm::DbErr::Query(sea_orm::RuntimeErr::SqlxError(error)))?;
+    Ok(moved as u64)
 }
 
 /// On SQLite: the same in one transaction on the writing connection, which

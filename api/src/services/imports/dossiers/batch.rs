@@ -5,7 +5,7 @@
 
 use super::known::Known;
 use super::row::Imported;
-use crate::db::bulk::{self, Bound, Cell, Rows};
+use crate::db::bulk::{self, Bound, Cell, Rows, DOSSIER_COLUMNS, EVENT_COLUMNS};
 use crate::domain::codes::parse_dossier_code;
 use crate::error::{ApiError, ApiResult};
 use crate::services::tally::{self, Counts, COUNTERS};
@@ -29,64 +29,6 @@ pub(super) async fn existing(db: &DatabaseConnection, codes: Vec<String>) -> Api
         .await?;
     Ok(found.into_iter().map(|(code, filed, id_number)| (code, (filed, id_number))).collect())
 }
-
-const DOSSIER_COLUMNS: &[&str] = &[
-    "id",
-    "code",
-    "procedure_id",
-    "status",
-    "channel",
-    "applicant_kind",
-    "applicant_name",
-    "applicant_id_number",
-    "applicant_phone",
-    "applicant_email",
-    "applicant_address",
-    "receiving_agency_id",
-    "receiving_agency_path",
-    "transferred",
-    "competent_agency_id",
-    "agency_id",
-    "agency_path",
-    "province_code",
-    "current_step",
-    "assignee_id",
-    "filed_at",
-    "submitted_at",
-    "received_at",
-    "due_at",
-    "paused_at",
-    "finished_at",
-    "returned_at",
-    "outcome",
-    "fee_amount",
-    "fee_paid_at",
-    "payment_method",
-    "documents_digitized",
-    "result_digitized",
-    "result_number",
-    "lock_version",
-    "created_at",
-    "updated_at",
-];
-
-const EVENT_COLUMNS: &[&str] = &[
-    "id",
-    "dossier_id",
-    "agency_path",
-    "province_code",
-    "action",
-    "status_from",
-    "status_to",
-    "from_agency_id",
-    "from_official_id",
-    "to_agency_id",
-    "to_official_id",
-    "step",
-    "note",
-    "details",
-    "created_at",
-];
 
 fn text_of<T: sea_orm::ActiveEnum<Value = String>>(value: Option<T>) -> Cell {
     value.map_or(Cell::Null, |v| Cell::Text(v.to_value()))
@@ -129,6 +71,8 @@ fn dossier_row(d: &dossier::Model) -> Vec<Cell> {
         Cell::Bool(d.documents_digitized),
         Cell::Bool(d.result_digitized),
         d.result_number.clone().into(),
+        d.signer_id.into(),
+        d.idempotency_key.clone().into(),
         Cell::Int(d.lock_version),
         Cell::Time(d.created_at),
         Cell::Time(d.updated_at),
@@ -148,7 +92,9 @@ fn event_row(e: dossier_event::Model) -> Vec<Cell> {
         e.from_official_id.into(),
         e.to_agency_id.into(),
         e.to_official_id.into(),
+        e.to_role.into(),
         e.step.into(),
+        e.step_due_at.into(),
         e.note.into(),
         e.details.into(),
         Cell::Time(e.created_at),

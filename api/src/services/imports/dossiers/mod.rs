@@ -75,20 +75,11 @@ struct Run<'a> {
     /// The codes read so far, hashed (8 bytes each, whatever the file's size).
     seen: HashSet<u64>,
     pending: Vec<(usize, Imported)>,
-    /// The batches being written, oldest first, at most [`writers`] of them.
+    /// The batches being written, oldest first, at most `bulk::writers` of them.
     writing: VecDeque<tokio::task::JoinHandle<ApiResult<()>>>,
     /// A bulk load: the counters are rebuilt at the end, not changed batch by batch.
     bulk: bool,
     report: Report,
-}
-
-/// How many batches are written at once: PostgreSQL takes two `COPY`s in
-/// parallel while the next batch is read; SQLite has one writer.
-fn writers(state: &AppState) -> usize {
-    match state.sqlite_writer {
-        Some(_) => 1,
-        None => 2,
-    }
 }
 
 /// Reads `reader` (named `file_name`) and, unless `dry_run`, writes the
@@ -103,10 +94,7 @@ pub(crate) async fn import<R: std::io::BufRead + Send>(
     (file_name, reader, dry_run): (&str, R, bool),
     (bulk, progress): (bool, &(dyn Fn(usize) + Send + Sync)),
 ) -> ApiResult<Report> {
-    let scope = match actor {
-        Some(actor) => Some(state.authz.scope(&actor.username, "dossier", "import").await),
-        None => None,
-    };
+    let scope = super::scope_of(state, actor, ("dossier", "import")).await;
     let known = Known::load(state).await?;
     let rows = rows::stream(file_name, reader, COLUMNS)?;
     let bulk = bulk && !dry_run;
@@ -239,7 +227,8 @@ impl Run<'_> {
         if self.report.dry_run || new.is_empty() {
             return Ok(());
         }
-        if self.writing.len() >= writers(self.state) {
+        // PostgreSQL takes two `COPY`s at once while the next batch is read.
+        if self.writing.len() >= crate::db::bulk::writers(&self.state.db) {
             let oldest = self.writing.pop_front().expect("a batch being written");
             oldest.await.map_err(crate::error::ApiError::internal)??;
         }

@@ -6,6 +6,7 @@
 use super::known::Known;
 use super::values;
 use crate::domain::calendar::outcome_of;
+use crate::domain::lifecycle::status_name;
 use crate::domain::steps::{return_step, step_after_receipt};
 use crate::services::imports::rows::{self, Refusal, Row};
 use crate::services::tally::vietnam_day;
@@ -146,18 +147,6 @@ fn check_life(status: DossierStatus, channel: Channel, dates: &Dates) -> Result<
         last = (column, at);
     }
     Ok(())
-}
-
-/// A status as the API names it: `SupplementRequested` → `SUPPLEMENT_REQUESTED`.
-fn status_name(status: DossierStatus) -> String {
-    let mut out = String::new();
-    for (index, c) in format!("{status:?}").chars().enumerate() {
-        if c.is_uppercase() && index > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_uppercase());
-    }
-    out
 }
 
 /// The dossier's row.

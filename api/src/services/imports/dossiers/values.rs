@@ -3,8 +3,10 @@
 //! English or in Vietnamese.
 
 use crate::domain::calendar::vietnam;
+use crate::domain::lifecycle::status_name;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use entity::{ApplicantKind, Channel, DossierStatus, Outcome, PaymentMethod};
+use sea_orm::Iterable;
 
 /// A moment: RFC 3339 (`2025-03-04T08:15:00+07:00`), or a time of day in
 /// Vietnam (`2025-03-04 08:15[:00]`, `04/03/2025 08:15[:00]`), or a day
@@ -31,21 +33,23 @@ pub(super) fn moment(text: &str) -> Option<DateTime<Utc>> {
 /// A status: its name, its national code (1–10) or its Vietnamese words.
 pub(super) fn status(text: &str) -> Option<DossierStatus> {
     use DossierStatus::*;
-    Some(match text.trim().to_lowercase().replace(['-', ' '], "_").as_str() {
-        "submitted" | "1" | "mới_đăng_ký" | "chờ_tiếp_nhận" => Submitted,
-        "received" | "2" | "được_tiếp_nhận" | "đã_tiếp_nhận" => Received,
-        "refused" | "3" | "không_được_tiếp_nhận" | "từ_chối" => Refused,
-        "processing" | "4" | "đang_xử_lý" | "đang_giải_quyết" => Processing,
-        "supplement_requested" | "5" | "yêu_cầu_bổ_sung" | "yêu_cầu_bổ_sung_giấy_tờ" | "chờ_bổ_sung" => {
-            SupplementRequested
-        }
-        "awaiting_payment" | "6" | "chờ_thanh_toán" | "yêu_cầu_thực_hiện_nghĩa_vụ_tài_chính" => {
-            AwaitingPayment
-        }
-        "withdrawn" | "7" | "rút_hồ_sơ" | "công_dân_yêu_cầu_rút_hồ_sơ" | "đã_rút" => Withdrawn,
-        "stopped" | "8" | "dừng_xử_lý" => Stopped,
-        "resolved" | "9" | "đã_xử_lý_xong" | "đã_giải_quyết" | "có_kết_quả" => Resolved,
-        "returned" | "10" | "đã_trả_kết_quả" => Returned,
+    let wanted = text.trim().to_lowercase().replace(['-', ' '], "_");
+    let named = DossierStatus::iter()
+        .find(|s| status_name(*s).eq_ignore_ascii_case(&wanted) || s.national_code().to_string() == wanted);
+    if named.is_some() {
+        return named;
+    }
+    Some(match wanted.as_str() {
+        "mới_đăng_ký" | "chờ_tiếp_nhận" => Submitted,
+        "được_tiếp_nhận" | "đã_tiếp_nhận" => Received,
+        "không_được_tiếp_nhận" | "từ_chối" => Refused,
+        "đang_xử_lý" | "đang_giải_quyết" => Processing,
+        "yêu_cầu_bổ_sung" | "yêu_cầu_bổ_sung_giấy_tờ" | "chờ_bổ_sung" => SupplementRequested,
+        "chờ_thanh_toán" | "yêu_cầu_thực_hiện_nghĩa_vụ_tài_chính" => AwaitingPayment,
+        "rút_hồ_sơ" | "công_dân_yêu_cầu_rút_hồ_sơ" | "đã_rút" => Withdrawn,
+        "dừng_xử_lý" => Stopped,
+        "đã_xử_lý_xong" | "đã_giải_quyết" | "có_kết_quả" => Resolved,
+        "đã_trả_kết_quả" => Returned,
         _ => return None,
     })
 }

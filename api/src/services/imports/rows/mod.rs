@@ -65,11 +65,9 @@ fn is_json_lines(file_name: &str, start: &[u8]) -> bool {
 /// that names none of them is `BAD_USER_INPUT`, as is a file that is not
 /// UTF-8 or not CSV / JSON Lines / XLSX.
 pub(crate) fn read(file_name: &str, text: &[u8], columns: &'static [Column]) -> ApiResult<Vec<Row>> {
-    if let Err(e) = std::str::from_utf8(text) {
-        if !xlsx::is_xlsx(file_name, text) {
-            let at = e.valid_up_to();
-            return Err(ApiError::BadUserInput(format!("the file is not UTF-8 text (at byte {at})")));
-        }
+    if let (Err(e), false) = (std::str::from_utf8(text), xlsx::is_xlsx(file_name, text)) {
+        let at = e.valid_up_to();
+        return Err(ApiError::BadUserInput(format!("the file is not UTF-8 text (at byte {at})")));
     }
     stream(file_name, text, columns)?.collect()
 }
