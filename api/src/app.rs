@@ -18,12 +18,11 @@ use tokio::net::TcpListener;
 /// What fills an empty database on first start — the demo data of the
 /// `motcua-seed` crate: the server itself holds no data of its own.
 pub trait Demo: Sync {
-    /// Fills the empty, migrated database, with `dossiers` generated dossiers.
-    fn load<'a>(
-        &'a self,
-        db: &'a DatabaseConnection,
-        dossiers: u64,
-    ) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>>;
+    /// Fills the empty, migrated database behind `state`, with `dossiers`
+    /// generated dossiers — through the server's own importers and commands,
+    /// as an operator would.
+    fn load<'a>(&'a self, state: &'a AppState, dossiers: u64)
+        -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>>;
 
     /// The logins and roles of the demo officials, whom the playground offers
     /// a token for while every one of them is an active official.
@@ -46,15 +45,11 @@ impl Application {
         // Installed first, so that the statements of the start count too.
         http::prometheus();
         let (db, statements) = db::connect(settings).await?;
-        db::migrate(&db).await?;
-        if !settings.no_demo && crate::services::agencies::none_yet(&db).await? {
-            tracing::info!(dossiers = settings.demo_dossiers, "loading the demo data into the empty database");
-            demo.load(&db, settings.demo_dossiers).await?;
-        }
+        let app = Self::filled(settings, db, demo).await?;
         let listener =
             TcpListener::bind(settings.listen).await.with_context(|| format!("listening on {}", settings.listen))?;
         let address = listener.local_addr()?;
-        let state = Self::state(settings, db, demo).await?;
+        let state = Self::http_state(settings, app, demo).await?;
         Ok(Self { listener, address, state, statements })
     }
 
@@ -62,15 +57,31 @@ impl Application {
     /// with `demo` when empty), without listening: for the command line's tools.
     pub async fn offline(settings: &Settings, demo: &dyn Demo) -> anyhow::Result<Arc<AppState>> {
         let (db, _) = db::connect(settings).await?;
-        db::migrate(&db).await?;
-        if !settings.no_demo && crate::services::agencies::none_yet(&db).await? {
-            demo.load(&db, settings.demo_dossiers).await?;
-        }
-        Ok(Self::state(settings, db, demo).await?.app.clone())
+        Self::filled(settings, db, demo).await
     }
 
-    /// The shared state over an open database.
-    async fn state(settings: &Settings, db: DatabaseConnection, demo: &dyn Demo) -> anyhow::Result<Arc<HttpState>> {
+    /// The shared state over `db`, migrated, and filled with `demo` when it
+    /// holds no agency yet (unless disabled).
+    async fn filled(settings: &Settings, db: DatabaseConnection, demo: &dyn Demo) -> anyhow::Result<Arc<AppState>> {
+        db::migrate(&db).await?;
+        let empty = !settings.no_demo && crate::services::agencies::none_yet(&db).await?;
+        let app = Self::app_state(settings, db).await?;
+        if empty {
+            tracing::info!(dossiers = settings.demo_dossiers, "loading the demo data into the empty database");
+            demo.load(&app, settings.demo_dossiers).await?;
+            // The generated dossiers were written beside the commands: read everything again.
+            app.authz.reload(&app.db).await?;
+            app.list_bounds
+                .refresh(&app.db)
+                .await
+                .map_err(|error| anyhow::anyhow!("reading the list bounds: {error:?}"))?;
+            app.list_bounds.note_rules(&app.authz).await;
+        }
+        Ok(app)
+    }
+
+    /// The shared state over an open, migrated database.
+    async fn app_state(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Arc<AppState>> {
         let authz = Authz::load(&db, crate::auth::authz::POLICY).await?;
         let authenticator = Arc::new(Authenticator::from_settings(settings).await?);
         let backend = db.get_database_backend();
@@ -104,6 +115,13 @@ impl Application {
         app.list_bounds.note_rules(&app.authz).await;
         crate::services::list_bounds::spawn_refreshing(Arc::downgrade(&app));
         crate::services::tally::spawn_folding(Arc::downgrade(&app), std::time::Duration::from_secs(1));
+        Ok(app)
+    }
+
+    /// What the HTTP handlers share: the schema over `app`, and the demo
+    /// officials the playground offers.
+    async fn http_state(settings: &Settings, app: Arc<AppState>, demo: &dyn Demo) -> anyhow::Result<Arc<HttpState>> {
+        let authenticator = app.authenticator.clone();
         let parsed = Arc::new(crate::graphql::parsed::ParsedOperations::default());
         let schema = crate::graphql::build_schema(Some(app.clone()), &settings.limits, parsed.clone());
         let demo_officials = match settings.no_demo {

@@ -75,7 +75,20 @@ impl TestApp {
     }
 
     /// Starts a server after `adjust` changes its settings.
+    /// Until the tests move to today's units (issue 15), on the demo as it
+    /// stood before the 2025 reorganisation.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        Self::spawn_demo(motcua_seed::Demo::Before2025, adjust).await
+    }
+
+    /// Starts a server on the demo as it stood before the 2025
+    /// reorganisation (old Kiên Giang and An Giang, dossiers until 2025-06-30).
+    pub async fn spawn_before_2025() -> Self {
+        Self::spawn_demo(motcua_seed::Demo::Before2025, |_| {}).await
+    }
+
+    /// Starts a server on `demo` after `adjust` changes its settings.
+    pub async fn spawn_demo(demo: motcua_seed::Demo, adjust: impl FnOnce(&mut Settings)) -> Self {
         let data_dir = std::env::temp_dir().join(format!("motcua-test-{}", uuid::Uuid::now_v7().simple()));
         let mut settings = Settings::for_data_dir(data_dir.clone());
         settings.listen = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -90,7 +103,7 @@ impl TestApp {
         }
         adjust(&mut settings);
         let database_url = settings.database_url.as_ref().map(|url| url.expose().to_owned());
-        let application = Application::build(&settings, &motcua_seed::Demo).await.expect("the server builds");
+        let application = Application::build(&settings, &demo).await.expect("the server builds");
         let address = application.address();
         let statements = application.statements();
         let db = application.db().clone();

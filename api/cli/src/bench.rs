@@ -72,7 +72,7 @@ pub(crate) async fn run(
 ) -> anyhow::Result<()> {
     let mut settings = settings.clone();
     settings.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-    let application = Application::build(&settings, &motcua_seed::Demo).await?;
+    let application = Application::build(&settings, &motcua_seed::Demo::Today).await?;
     let address = application.address();
     let token = application.mint_token(user, Duration::from_secs(3600))?;
     let statements = application.statements();
@@ -334,7 +334,7 @@ pub(crate) async fn commands(
 ) -> anyhow::Result<()> {
     let mut settings = settings.clone();
     settings.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-    let application = Application::build(&settings, &motcua_seed::Demo).await?;
+    let application = Application::build(&settings, &motcua_seed::Demo::Today).await?;
     let address = application.address();
     let hour = Duration::from_secs(3600);
     let bearer = |user: &str| -> anyhow::Result<reqwest::header::HeaderValue> {

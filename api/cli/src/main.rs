@@ -26,13 +26,11 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed { dossiers, days } => {
-            let (connection, _) = db::connect(&settings).await?;
-            db::migrate(&connection).await?;
-            if seed::is_empty(&connection).await? {
-                seed::load_demo(&connection, 0, true).await?;
-            }
+            // The demo without dossiers when the database is empty, then `dossiers` over the last `days`.
+            let state = Application::offline(&api::config::Settings { demo_dossiers: 0, ..settings }, &seed::Demo::Today)
+                .await?;
             if dossiers > 0 {
-                let report = seed::dossiers::generate(&connection, dossiers, days, true).await?;
+                let report = seed::dossiers::generate(&state.db, dossiers, seed::Stretch::last_days(days), true).await?;
                 println!("{report}");
             }
             Ok(())
@@ -97,7 +95,7 @@ async fn offline_with(
 ) -> anyhow::Result<(std::sync::Arc<api::AppState>, String, Vec<u8>)> {
     let text = std::fs::read(file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok((Application::offline(settings, &seed::Demo).await?, name, text))
+    Ok((Application::offline(settings, &seed::Demo::Today).await?, name, text))
 }
 
 /// `motcua import dossiers FILE`: the file streamed, a progress bar on
@@ -109,7 +107,7 @@ async fn import_dossiers(
 ) -> anyhow::Result<serde_json::Value> {
     let opened = std::fs::File::open(file).map_err(|e| anyhow::anyhow!("reading {}: {e}", file.display()))?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let state = Application::offline(settings, &seed::Demo).await?;
+    let state = Application::offline(settings, &seed::Demo::Today).await?;
     let size = opened.metadata()?.len();
     let bar = indicatif::ProgressBar::new(size);
     bar.set_style(
@@ -135,7 +133,7 @@ fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
 
 /// `motcua serve`: the server, and the demo officials' tokens to paste.
 async fn serve(settings: &api::config::Settings) -> anyhow::Result<()> {
-    let application = Application::build(settings, &seed::Demo).await?;
+    let application = Application::build(settings, &seed::Demo::Today).await?;
     let base = format!("http://{}", application.address());
     println!("motcua is serving {base}/graphql — playground: {base}/");
     println!("Tokens of the demo officials (valid 30 days; paste as `Authorization: Bearer <token>`):");

@@ -1,5 +1,5 @@
-//! Generated dossiers over every channel and status, received over the past
-//! 18 months, with deadlines from the working-day calendar and the slip
+//! Generated dossiers over every channel and status, filed over a stretch
+//! of time at the units open at its end, with deadlines from the working-day calendar and the slip
 //! entries each status implies. Written in bulk (see [`api::db::bulk`]).
 
 use super::people;
@@ -84,10 +84,18 @@ struct World {
     sequences: Sequences,
 }
 
-async fn load_world(db: &DatabaseConnection) -> anyhow::Result<World> {
-    let agencies = agency::Entity::find().all(db).await?;
-    let procedures: Vec<procedure::Model> =
-        procedure::Entity::find().all(db).await?.into_iter().filter(|p| p.is_current).collect();
+/// The units open on `day`, the procedures in force then, the officials,
+/// the calendar and the code sequences so far.
+async fn load_world(db: &DatabaseConnection, day: NaiveDate) -> anyhow::Result<World> {
+    let open = |from: NaiveDate, to: Option<NaiveDate>| from <= day && to.is_none_or(|to| to >= day);
+    let agencies: Vec<agency::Model> =
+        agency::Entity::find().all(db).await?.into_iter().filter(|a| open(a.valid_from, a.valid_to)).collect();
+    let procedures: Vec<procedure::Model> = procedure::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|p| p.status == entity::ProcedureStatus::Published && open(p.effective_from, p.effective_to))
+        .collect();
     let officials = official::Entity::find().all(db).await?;
     let portal = officials.iter().find(|o| o.kind == entity::OfficialKind::Service).map(|o| o.id);
     let holidays = holiday::Entity::find().all(db).await?;
@@ -119,8 +127,8 @@ async fn load_world(db: &DatabaseConnection) -> anyhow::Result<World> {
             continue;
         }
         // The demo officials' agencies get a larger share so that their lists are long.
-        let weight = match (agency.kind, agency.code.as_str()) {
-            (_, "30733" | "899" | "91.STP") => 60,
+        let weight = match (agency.kind, agency.path.as_str()) {
+            (_, "/91/899/30733/" | "/91/899/" | "/91/30742/" | "/91/STP/") => 60,
             (AgencyKind::Commune, _) => 10,
             (AgencyKind::District, _) => 25,
             _ => 20,
@@ -218,21 +226,42 @@ struct Event {
 /// rebuilds them at the end, rather than maintaining them row by row.
 const BULK_THRESHOLD: u64 = 100_000;
 
-/// How many days back generated dossiers are filed, unless told otherwise: 18 months.
+/// How many days back `motcua seed` files dossiers, unless told otherwise: 18 months.
 pub const DEFAULT_SPAN_DAYS: u32 = 548;
 
-/// Generates `count` dossiers filed over the past `span_days` days;
-/// repeatable runs continue the daily code sequences. One thread generates
+/// When generated dossiers are filed: from `from` until `until`, which is
+/// their "now" (nothing happens to them after it: those not finished by
+/// then are in flight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stretch {
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+}
+
+impl Stretch {
+    /// The last `days` days until now.
+    pub fn last_days(days: u32) -> Self {
+        let until = api::now();
+        Self { from: until - Duration::days(i64::from(days)), until }
+    }
+
+    fn days(&self) -> u32 {
+        (self.until - self.from).num_days().clamp(1, i64::from(u32::MAX)) as u32
+    }
+}
+
+/// Generates `count` dossiers filed over `stretch`, at the units open at
+/// its end; repeatable runs continue the daily code sequences. One thread generates
 /// (deterministically, from one seeded random generator) while writers load
 /// the previous batches.
 pub async fn generate(
     db: &DatabaseConnection,
     count: u64,
-    span_days: u32,
+    stretch: Stretch,
     progress: bool,
 ) -> anyhow::Result<SeedReport> {
     let started = Instant::now();
-    let world = load_world(db).await?;
+    let world = load_world(db, stretch.until.with_timezone(&vietnam()).date_naive()).await?;
     let existing = entity::dossier::Entity::find().count(db).await?;
     let bar = if progress { ProgressBar::new(count) } else { ProgressBar::hidden() };
     bar.set_style(
@@ -244,7 +273,7 @@ pub async fn generate(
     }
 
     let (sender, receiver) = mpsc::channel::<[Rows; 2]>(4);
-    let generator = spawn_generator(world, sender, existing, count, span_days);
+    let generator = spawn_generator(world, sender, existing, count, stretch);
     let writers = spawn_writers(db, receiver, &bar);
     let mut written = Ok(());
     for writer in writers {
@@ -644,11 +673,11 @@ fn spawn_generator(
     sender: mpsc::Sender<[Rows; 2]>,
     existing: u64,
     count: u64,
-    span_days: u32,
+    stretch: Stretch,
 ) -> tokio::task::JoinHandle<(Sequences, u64)> {
     tokio::task::spawn_blocking(move || {
         let mut rng = StdRng::seed_from_u64(0x6d6f_7463_7561 ^ existing);
-        let now = api::now();
+        let (now, span_days) = (stretch.until, stretch.days());
         let mut remaining = count;
         let mut events_made = 0u64;
         while remaining > 0 {
