@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 const DESK: &str = "vinhthanh.motcua";
 const SPECIALIST: &str = "vinhthanh.chuyenvien";
 const LEADER: &str = "vinhthanh.lanhdao";
-const COMMUNE: &str = "30733";
+const COMMUNE: &str = "30742";
 
 const ATTACH: &str = "mutation($input: AttachDocumentInput!) { attachDocument(input: $input) {
     dossier { version documentsDigitized resultDigitized

@@ -25,7 +25,7 @@ async fn queries_also_work_over_get() {
         .await
         .unwrap();
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body, serde_json::json!({ "data": { "agency": { "name": "Tỉnh Kiên Giang" } } }));
+    assert_eq!(body, serde_json::json!({ "data": { "agency": { "name": "Tỉnh An Giang" } } }));
 }
 
 #[tokio::test]

@@ -77,7 +77,7 @@ async fn me_names_the_caller_its_agency_and_roles_from_casbin() {
 #[tokio::test]
 async fn anonymous_callers_cannot_list_or_read_dossiers() {
     let app = TestApp::spawn().await;
-    for query in ["{ dossiers { totalCount } }", r#"{ dossier(code: "30733-261123-0001") { code } }"#] {
+    for query in ["{ dossiers { totalCount } }", r#"{ dossier(code: "30742-261123-0001") { code } }"#] {
         let reply = app.graphql(None, query, json!({})).await;
         assert_eq!(reply.error_codes(), vec!["UNAUTHENTICATED"], "{query}");
     }

@@ -8,7 +8,11 @@ use serde_json::{json, Value};
 const DESK: &str = "vinhthanh.motcua";
 const SPECIALIST: &str = "vinhthanh.chuyenvien";
 const LEADER: &str = "vinhthanh.lanhdao";
-const COMMUNE: &str = "30733";
+/// Phường Rạch Giá, whose desk and officials were Phường Vĩnh Thanh's until
+/// the 2025 reorganisation moved them there.
+const COMMUNE: &str = "30742";
+/// Phường Vĩnh Thanh, where the same officials worked before 2025-07-01.
+const COMMUNE_BEFORE_2025: &str = "30733";
 
 fn vn(text: &str) -> DateTime<Utc> {
     let local = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
@@ -19,12 +23,14 @@ fn time(value: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(value.as_str().unwrap_or_else(|| panic!("not a time: {value}"))).unwrap().into()
 }
 
-/// Working days of 2025 for the expectations, written out independently of
-/// the server: weekends, and the days off the government decided.
-fn is_working_day_2025(day: NaiveDate) -> bool {
+/// Working days of 2025 and 2026 for the expectations, written out
+/// independently of the server: weekends, and the days off the government decided.
+fn is_working_day(day: NaiveDate) -> bool {
     let off = ["2025-01-01", "2025-01-27", "2025-01-28", "2025-01-29", "2025-01-30", "2025-01-31", "2025-04-07"]
         .into_iter()
         .chain(["2025-04-30", "2025-05-01", "2025-05-02", "2025-09-01", "2025-09-02"])
+        .chain(["2026-01-01", "2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20"])
+        .chain(["2026-04-27", "2026-04-30", "2026-05-01", "2026-09-01", "2026-09-02"])
         .any(|d| d == day.to_string());
     let worked_saturday = day.to_string() == "2025-04-26";
     worked_saturday || (!matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && !off)
@@ -35,7 +41,7 @@ fn end_of_nth_working_day(day: NaiveDate, n: i64) -> DateTime<Utc> {
     let mut current = day;
     for _ in 0..n {
         current += Duration::days(1);
-        while !is_working_day_2025(current) {
+        while !is_working_day(current) {
             current += Duration::days(1);
         }
     }
@@ -47,9 +53,9 @@ fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
 }
 
-/// The commune's first procedure counted in working days, with its number of days.
-async fn working_days_procedure(app: &TestApp) -> (String, i64) {
-    let id = app.procedure_id(COMMUNE, Some("WORKING_DAYS")).await;
+/// The first procedure of `commune` counted in working days, with its number of days.
+async fn working_days_procedure(app: &TestApp, commune: &str) -> (String, i64) {
+    let id = app.procedure_id(commune, Some("WORKING_DAYS")).await;
     let data = app
         .data(None, "query($id: ID!) { procedure(id: $id) { resolutionTime { amount } } }", json!({ "id": id }))
         .await;
@@ -79,7 +85,7 @@ async fn the_happy_path_runs_from_the_desk_to_the_returned_result() {
     let received = app.receive_new(DESK, COMMUNE, &procedure).await;
     let code = received["code"].as_str().unwrap().to_owned();
     let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap()).format("%y%m%d");
-    assert!(code.starts_with(&format!("30733-{today}-")), "{code}");
+    assert!(code.starts_with(&format!("30742-{today}-")), "{code}");
     assert_eq!(code.rsplit('-').next().unwrap().len(), 4, "{code}");
     assert_eq!(received["status"], "RECEIVED");
     assert_eq!(received["nationalStatusCode"], 2);
@@ -135,16 +141,16 @@ async fn the_happy_path_runs_from_the_desk_to_the_returned_result() {
 #[tokio::test]
 async fn a_supplement_pauses_the_clock_and_moves_the_due_date() {
     let app = TestApp::spawn().await;
-    let (procedure, days) = working_days_procedure(&app).await;
-    app.set_clock(Some("2025-03-03 08:00"));
+    let (procedure, days) = working_days_procedure(&app, COMMUNE).await;
+    app.set_clock(Some("2026-03-02 08:00"));
     let received = app.receive_new(DESK, COMMUNE, &procedure).await;
-    let due = end_of_nth_working_day(day("2025-03-03"), days);
+    let due = end_of_nth_working_day(day("2026-03-02"), days);
     assert_eq!(time(&received["dueAt"]), due);
     let id = received["id"].as_str().unwrap().to_owned();
     let specialist = app.user_id(SPECIALIST).await;
     app.ok(LEADER, "assignDossier", json!({ "dossierId": id, "assigneeId": specialist })).await;
 
-    app.set_clock(Some("2025-03-04 09:00"));
+    app.set_clock(Some("2026-03-03 09:00"));
     let asked = app
         .ok(
             SPECIALIST,
@@ -160,23 +166,23 @@ async fn a_supplement_pauses_the_clock_and_moves_the_due_date() {
     assert_eq!(asked["dossier"]["status"], "SUPPLEMENT_REQUESTED");
     assert_eq!(asked["dossier"]["clockPausedAt"], asked["event"]["createdAt"]);
     assert_eq!(asked["event"]["missingDocuments"], json!(["Bản sao Giấy khai sinh"]));
-    assert_eq!(asked["event"]["supplyBy"], "2025-03-11");
+    assert_eq!(asked["event"]["supplyBy"], "2026-03-10");
 
     // Two working days later: Tuesday 09:00 to Thursday 09:00 is 16 working hours.
-    app.set_clock(Some("2025-03-06 09:00"));
+    app.set_clock(Some("2026-03-05 09:00"));
     let supplied = app.ok(DESK, "supplyDocuments", json!({ "dossierId": id })).await;
     assert_eq!(supplied["dossier"]["status"], "PROCESSING");
     assert!(supplied["dossier"]["clockPausedAt"].is_null());
-    let moved = end_of_nth_working_day(day("2025-03-03"), days + 2);
+    let moved = end_of_nth_working_day(day("2026-03-02"), days + 2);
     assert_eq!(time(&supplied["dossier"]["dueAt"]), moved);
 
-    app.set_clock(Some("2025-03-06 10:00"));
+    app.set_clock(Some("2026-03-05 10:00"));
     app.ok(SPECIALIST, "completeStep", json!({ "dossierId": id })).await;
     let resolved = app.ok(LEADER, "resolveDossier", json!({ "dossierId": id, "resultNumber": "7/QĐ" })).await;
-    let expected = if moved.date_naive() == vn("2025-03-06 10:00").date_naive() { "ON_TIME" } else { "EARLY" };
+    let expected = if moved.date_naive() == vn("2026-03-05 10:00").date_naive() { "ON_TIME" } else { "EARLY" };
     assert_eq!(resolved["dossier"]["outcome"], expected);
     let code = resolved["dossier"]["code"].as_str().unwrap();
-    assert!(code.starts_with("30733-250303-"), "{code}");
+    assert!(code.starts_with("30742-260302-"), "{code}");
     assert_eq!(
         slip_actions(&app, DESK, code).await,
         ["RECEIVE", "ASSIGN", "REQUEST_SUPPLEMENT", "SUPPLY_DOCUMENTS", "COMPLETE_STEP", "RESOLVE"]
@@ -186,15 +192,15 @@ async fn a_supplement_pauses_the_clock_and_moves_the_due_date() {
 #[tokio::test]
 async fn a_late_dossier_gets_an_apology_and_still_counts_as_late() {
     let app = TestApp::spawn().await;
-    let (procedure, days) = working_days_procedure(&app).await;
-    app.set_clock(Some("2025-03-03 08:00"));
+    let (procedure, days) = working_days_procedure(&app, COMMUNE).await;
+    app.set_clock(Some("2026-03-02 08:00"));
     let received = app.receive_new(DESK, COMMUNE, &procedure).await;
     let id = received["id"].as_str().unwrap().to_owned();
     let due = time(&received["dueAt"]);
     assert!(!received["overdue"].as_bool().unwrap());
 
     // The morning after the due day.
-    let late = end_of_nth_working_day(day("2025-03-03"), days + 1) - Duration::hours(8);
+    let late = end_of_nth_working_day(day("2026-03-02"), days + 1) - Duration::hours(8);
     app.state.clock.set(Some(late));
     let code = received["code"].as_str().unwrap();
     let data = app.data(Some(DESK), "query($c: String!) { dossier(code: $c) { overdue } }", json!({ "c": code })).await;
@@ -202,7 +208,7 @@ async fn a_late_dossier_gets_an_apology_and_still_counts_as_late() {
     let overdue = app
         .data(
             Some(LEADER),
-            "{ dossiers(filter: { overdue: true, agencyCode: \"30733\" }, first: 100) { edges { node { code } } } }",
+            "{ dossiers(filter: { overdue: true, agencyCode: \"30742\" }, first: 100) { edges { node { code } } } }",
             json!({}),
         )
         .await;
@@ -302,8 +308,8 @@ async fn the_applicant_withdraws_a_dossier() {
 #[tokio::test]
 async fn a_payment_step_pauses_the_clock_until_the_payment_arrives() {
     let app = TestApp::spawn().await;
-    let (procedure, days) = working_days_procedure(&app).await;
-    app.set_clock(Some("2025-03-03 08:00"));
+    let (procedure, days) = working_days_procedure(&app, COMMUNE).await;
+    app.set_clock(Some("2026-03-02 08:00"));
     let received = app.receive_new(DESK, COMMUNE, &procedure).await;
     let id = received["id"].as_str().unwrap().to_owned();
     app.ok(LEADER, "assignDossier", json!({ "dossierId": id, "assigneeId": app.user_id(SPECIALIST).await })).await;
@@ -317,12 +323,12 @@ async fn a_payment_step_pauses_the_clock_until_the_payment_arrives() {
     assert_eq!(asked["event"]["amount"], 50000);
 
     // Paid the next working day at the same time: one working day of pause.
-    app.set_clock(Some("2025-03-04 08:00"));
+    app.set_clock(Some("2026-03-03 08:00"));
     let paid = app.ok(DESK, "confirmPayment", json!({ "dossierId": id, "method": "DIRECT" })).await;
     assert_eq!(paid["dossier"]["status"], "PROCESSING");
     assert_eq!(paid["dossier"]["fee"]["method"], "DIRECT");
     assert!(paid["dossier"]["fee"]["paidAt"].is_string());
-    assert_eq!(time(&paid["dossier"]["dueAt"]), end_of_nth_working_day(day("2025-03-03"), days + 1));
+    assert_eq!(time(&paid["dossier"]["dueAt"]), end_of_nth_working_day(day("2026-03-02"), days + 1));
     let resolved = app.ok(LEADER, "resolveDossier", json!({ "dossierId": id, "resultNumber": "1/GP" })).await;
     assert_eq!(resolved["dossier"]["status"], "RESOLVED");
 }
@@ -374,8 +380,10 @@ async fn a_commune_transfers_to_a_department_which_resolves_and_the_commune_retu
 
 #[tokio::test]
 async fn due_dates_skip_the_weekend_the_holidays_and_count_after_the_cutoff_from_the_next_working_day() {
-    let app = TestApp::spawn().await;
-    let (procedure, days) = working_days_procedure(&app).await;
+    // The days of 2025 that the government's decisions made special, at the
+    // units of that time.
+    let app = TestApp::spawn_before_2025().await;
+    let (procedure, days) = working_days_procedure(&app, COMMUNE_BEFORE_2025).await;
     let cases = [
         // Friday before Lunar New Year 2025, after the 15:00 cut-off: counted from Monday 3 February.
         ("2025-01-24 15:30", end_of_nth_working_day(day("2025-02-03"), days)),
@@ -388,7 +396,7 @@ async fn due_dates_skip_the_weekend_the_holidays_and_count_after_the_cutoff_from
     ];
     for (at, expected) in cases {
         app.set_clock(Some(at));
-        let received = app.receive_new(DESK, COMMUNE, &procedure).await;
+        let received = app.receive_new(DESK, COMMUNE_BEFORE_2025, &procedure).await;
         assert_eq!(time(&received["dueAt"]), expected, "received {at}, {days} working days");
         assert_eq!(time(&received["receivedAt"]), vn(at));
     }

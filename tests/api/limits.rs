@@ -15,7 +15,7 @@ async fn assert_limit(app: &TestApp, query: &str) {
 async fn a_query_nested_too_deep_is_refused() {
     let app = TestApp::spawn().await;
     let nested = (0..13).fold("code".to_owned(), |inner, _| format!("parent {{ {inner} }}"));
-    assert_limit(&app, &format!(r#"{{ agency(code: "30733") {{ {nested} }} }}"#)).await;
+    assert_limit(&app, &format!(r#"{{ agency(code: "30742") {{ {nested} }} }}"#)).await;
 }
 
 #[tokio::test]

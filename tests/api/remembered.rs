@@ -16,7 +16,7 @@ use std::time::Duration;
 const DESK: &str = "vinhthanh.motcua";
 const SPECIALIST: &str = "vinhthanh.chuyenvien";
 const LEADER: &str = "vinhthanh.lanhdao";
-const COMMUNE: &str = "30733";
+const COMMUNE: &str = "30742";
 
 fn row_id(global: &str) -> uuid::Uuid {
     let text = String::from_utf8(URL_SAFE_NO_PAD.decode(global).unwrap()).unwrap();

@@ -11,7 +11,7 @@ fn events_of(code: &str) -> String {
 #[tokio::test]
 async fn a_subscriber_of_one_commune_sees_its_events_and_none_of_anothers() {
     let app = TestApp::spawn().await;
-    let (mut vinhthanh, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30733")).await;
+    let (mut vinhthanh, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30742")).await;
     assert_eq!(ack["type"], "connection_ack", "{ack}");
     let (mut tochau, ack) = app.subscribe(Some(app.token("tochau.motcua")), &events_of("30766")).await;
     assert_eq!(ack["type"], "connection_ack", "{ack}");
@@ -20,14 +20,14 @@ async fn a_subscriber_of_one_commune_sees_its_events_and_none_of_anothers() {
     // Let the subscriptions start before the events are written.
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let procedure = app.procedure_id("30733", None).await;
-    app.receive_new("vinhthanh.motcua", "30733", &procedure).await;
+    let procedure = app.procedure_id("30742", None).await;
+    app.receive_new("vinhthanh.motcua", "30742", &procedure).await;
     let procedure = app.procedure_id("30766", None).await;
     app.receive_new("tochau.motcua", "30766", &procedure).await;
 
     let seen = next_message(&mut vinhthanh, Duration::from_secs(5)).await.expect("vinhthanh's event");
     assert_eq!(seen["type"], "next", "{seen}");
-    assert_eq!(seen["payload"]["data"]["dossierEvents"]["toAgency"]["code"], "30733");
+    assert_eq!(seen["payload"]["data"]["dossierEvents"]["toAgency"]["code"], "30742");
     let seen = next_message(&mut tochau, Duration::from_secs(5)).await.expect("tochau's event");
     assert_eq!(seen["payload"]["data"]["dossierEvents"]["toAgency"]["code"], "30766", "{seen}");
     let mut province_codes = Vec::new();
@@ -36,7 +36,7 @@ async fn a_subscriber_of_one_commune_sees_its_events_and_none_of_anothers() {
         province_codes.push(seen["payload"]["data"]["dossierEvents"]["toAgency"]["code"].as_str().unwrap().to_owned());
     }
     province_codes.sort();
-    assert_eq!(province_codes, ["30733", "30766"]);
+    assert_eq!(province_codes, ["30742", "30766"]);
     // Nothing more for either commune.
     assert_eq!(next_message(&mut vinhthanh, Duration::from_millis(500)).await, None);
     assert_eq!(next_message(&mut tochau, Duration::from_millis(500)).await, None);
@@ -45,16 +45,16 @@ async fn a_subscriber_of_one_commune_sees_its_events_and_none_of_anothers() {
 #[tokio::test]
 async fn a_subscription_needs_a_valid_token_and_sight_of_the_agency() {
     let app = TestApp::spawn().await;
-    let (_, refused) = app.subscribe(Some("not-a-token".into()), &events_of("30733")).await;
+    let (_, refused) = app.subscribe(Some("not-a-token".into()), &events_of("30742")).await;
     assert_eq!(refused["type"], "closed", "{refused}");
     assert_eq!(refused["code"], 4403, "{refused}");
 
-    let (mut anonymous, ack) = app.subscribe(None, &events_of("30733")).await;
+    let (mut anonymous, ack) = app.subscribe(None, &events_of("30742")).await;
     assert_eq!(ack["type"], "connection_ack");
     let error = next_message(&mut anonymous, Duration::from_secs(5)).await.unwrap();
     assert_eq!(error["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{error}");
 
-    let (mut foreign, _) = app.subscribe(Some(app.token("tochau.motcua")), &events_of("30733")).await;
+    let (mut foreign, _) = app.subscribe(Some(app.token("tochau.motcua")), &events_of("30742")).await;
     let error = next_message(&mut foreign, Duration::from_secs(5)).await.unwrap();
     assert_eq!(error["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN", "{error}");
 }
@@ -65,12 +65,12 @@ async fn on_postgresql_an_event_written_by_one_instance_reaches_a_subscriber_of_
     // SQLite serves one process: its bus is in-process, and there is no second instance to reach.
     let Some(url) = first.database_url.clone() else { return };
     let second = TestApp::spawn_with(|settings| settings.database_url = Some(api::config::Secret::new(url))).await;
-    let (mut socket, ack) = second.subscribe(Some(second.token("vinhthanh.motcua")), &events_of("30733")).await;
+    let (mut socket, ack) = second.subscribe(Some(second.token("vinhthanh.motcua")), &events_of("30742")).await;
     assert_eq!(ack["type"], "connection_ack");
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let procedure = first.procedure_id("30733", None).await;
-    let dossier = first.receive_new("vinhthanh.motcua", "30733", &procedure).await;
+    let procedure = first.procedure_id("30742", None).await;
+    let dossier = first.receive_new("vinhthanh.motcua", "30742", &procedure).await;
     let seen = next_message(&mut socket, Duration::from_secs(5)).await.expect("the other instance's event");
     assert_eq!(seen["payload"]["data"]["dossierEvents"]["action"], "RECEIVE", "{seen} for {}", dossier["code"]);
 }
@@ -79,7 +79,7 @@ async fn on_postgresql_an_event_written_by_one_instance_reaches_a_subscriber_of_
 async fn a_subscription_ends_with_4403_when_its_token_expires() {
     let app = TestApp::spawn().await;
     let token = app.token_for("vinhthanh.motcua", Duration::from_secs(3));
-    let (mut socket, ack) = app.subscribe(Some(token), &events_of("30733")).await;
+    let (mut socket, ack) = app.subscribe(Some(token), &events_of("30742")).await;
     assert_eq!(ack["type"], "connection_ack", "{ack}");
     let started = std::time::Instant::now();
     let closed = next_message(&mut socket, Duration::from_secs(10)).await.expect("the server closes the connection");
@@ -93,7 +93,7 @@ async fn a_subscription_ends_with_4403_when_its_token_expires() {
 async fn a_subscription_ends_with_4403_when_its_official_is_deactivated() {
     use sea_orm::{ConnectionTrait, Statement};
     let app = TestApp::spawn().await;
-    let (mut socket, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30733")).await;
+    let (mut socket, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30742")).await;
     assert_eq!(ack["type"], "connection_ack", "{ack}");
     tokio::time::sleep(Duration::from_millis(300)).await;
     let backend = app.db.get_database_backend();
@@ -109,7 +109,7 @@ async fn a_subscription_ends_with_4403_when_its_official_is_deactivated() {
     assert_eq!(closed["type"], "closed", "{closed}");
     assert_eq!(closed["code"], 4403, "{closed}");
     // A new session with the same token is refused at `connection_init`.
-    let (_, refused) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30733")).await;
+    let (_, refused) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30742")).await;
     assert_eq!((refused["type"].as_str(), refused["code"].as_u64()), (Some("closed"), Some(4403)), "{refused}");
 }
 
@@ -134,10 +134,10 @@ async fn a_message_larger_than_the_body_limit_ends_the_connection_and_the_server
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::Message;
     let app = TestApp::spawn().await;
-    let (mut socket, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30733")).await;
+    let (mut socket, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30742")).await;
     assert_eq!(ack["type"], "connection_ack");
     let query =
-        format!("subscription {{ dossierEvents(agencyCode: \"30733\") {{ action }} }} # {}", "x".repeat(2 << 20));
+        format!("subscription {{ dossierEvents(agencyCode: \"30742\") {{ action }} }} # {}", "x".repeat(2 << 20));
     let message = serde_json::json!({ "id": "2", "type": "subscribe", "payload": { "query": query } });
     let _ = socket.send(Message::text(message.to_string())).await;
     // A live connection answers a ping; this one is closed.
@@ -160,12 +160,12 @@ async fn a_query_over_the_websocket_is_held_to_the_response_limit_and_a_subscrip
     assert!(!codes.is_empty() && codes.iter().all(|c| c == "LIMIT_EXCEEDED"), "{answer}");
 
     // Events keep coming, however many bytes they add up to.
-    let (mut events, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30733")).await;
+    let (mut events, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30742")).await;
     assert_eq!(ack["type"], "connection_ack");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let procedure = app.procedure_id("30733", None).await;
+    let procedure = app.procedure_id("30742", None).await;
     for _ in 0..40 {
-        app.receive_new("vinhthanh.motcua", "30733", &procedure).await;
+        app.receive_new("vinhthanh.motcua", "30742", &procedure).await;
     }
     for n in 0..40 {
         let seen = next_message(&mut events, Duration::from_secs(5)).await.expect("an event");

@@ -11,8 +11,8 @@ const TRACK: &str = "query($code: String!, $phone: String!) { trackDossier(code:
 #[tokio::test]
 async fn an_applicant_tracks_a_dossier_by_code_and_phone_and_a_wrong_phone_looks_like_a_missing_code() {
     let app = TestApp::spawn().await;
-    let procedure = app.procedure_id("30733", None).await;
-    let dossier = app.receive_new(DESK, "30733", &procedure).await;
+    let procedure = app.procedure_id("30742", None).await;
+    let dossier = app.receive_new(DESK, "30742", &procedure).await;
     let id = dossier["id"].as_str().unwrap();
     let code = dossier["code"].as_str().unwrap();
     app.ok(
@@ -51,7 +51,7 @@ async fn an_applicant_tracks_a_dossier_by_code_and_phone_and_a_wrong_phone_looks
     assert!(fields.body["errors"][0]["message"].as_str().unwrap().contains("applicant"), "{}", fields.body);
 
     let wrong_phone = app.graphql(None, TRACK, json!({ "code": code, "phone": "0999999999" })).await;
-    let missing = app.graphql(None, TRACK, json!({ "code": "30733-250101-9999", "phone": "0912345678" })).await;
+    let missing = app.graphql(None, TRACK, json!({ "code": "30742-250101-9999", "phone": "0912345678" })).await;
     assert_eq!(wrong_phone.body, missing.body);
     assert_eq!(wrong_phone.body, json!({ "data": { "trackDossier": null } }));
 }
@@ -59,8 +59,8 @@ async fn an_applicant_tracks_a_dossier_by_code_and_phone_and_a_wrong_phone_looks
 #[tokio::test]
 async fn repeated_wrong_guesses_are_rate_limited() {
     let app = TestApp::spawn().await;
-    let procedure = app.procedure_id("30733", None).await;
-    let code = app.receive_new(DESK, "30733", &procedure).await["code"].as_str().unwrap().to_owned();
+    let procedure = app.procedure_id("30742", None).await;
+    let code = app.receive_new(DESK, "30742", &procedure).await["code"].as_str().unwrap().to_owned();
     for guess in 0..5 {
         let reply = app.graphql(None, TRACK, json!({ "code": code, "phone": format!("090000000{guess}") })).await;
         assert_eq!(reply.body["data"]["trackDossier"], json!(null), "guess {guess}");
@@ -111,7 +111,7 @@ async fn one_operation_may_ask_track_dossier_once_however_it_is_aliased() {
 async fn a_batch_of_guesses_gets_five_misses_and_refusals_for_the_rest() {
     let app = TestApp::spawn().await;
     let batch: Vec<_> = (0..10)
-        .map(|i| json!({ "query": TRACK, "variables": { "code": format!("30733-260101-{i:04}"), "phone": "0900000000" } }))
+        .map(|i| json!({ "query": TRACK, "variables": { "code": format!("30742-260101-{i:04}"), "phone": "0900000000" } }))
         .collect();
     let reply = app.post_raw(None, serde_json::to_vec(&batch).unwrap()).await;
     let (misses, refused) = misses_and_refusals(&answers(&reply.body));
@@ -121,8 +121,8 @@ async fn a_batch_of_guesses_gets_five_misses_and_refusals_for_the_rest() {
 #[tokio::test]
 async fn parallel_connections_share_the_five_misses_of_their_address() {
     let app = TestApp::spawn().await;
-    let procedure = app.procedure_id("30733", None).await;
-    let code = app.receive_new(DESK, "30733", &procedure).await["code"].as_str().unwrap().to_owned();
+    let procedure = app.procedure_id("30742", None).await;
+    let code = app.receive_new(DESK, "30742", &procedure).await["code"].as_str().unwrap().to_owned();
     // Forty guesses at once, each on a connection of its own.
     let guesses = (0..40).map(|i| {
         let body =
@@ -140,8 +140,8 @@ async fn parallel_connections_share_the_five_misses_of_their_address() {
     assert_eq!((misses, refused), (5, 35), "{replies:?}");
     // A right answer found meanwhile is not a miss.
     let app2 = TestApp::spawn().await;
-    let procedure = app2.procedure_id("30733", None).await;
-    let code = app2.receive_new(DESK, "30733", &procedure).await["code"].as_str().unwrap().to_owned();
+    let procedure = app2.procedure_id("30742", None).await;
+    let code = app2.receive_new(DESK, "30742", &procedure).await["code"].as_str().unwrap().to_owned();
     for _ in 0..8 {
         let reply = app2.graphql(None, TRACK, json!({ "code": code, "phone": "0912345678" })).await;
         assert!(reply.body["data"]["trackDossier"]["status"].is_string(), "{}", reply.body);
@@ -151,8 +151,8 @@ async fn parallel_connections_share_the_five_misses_of_their_address() {
 #[tokio::test]
 async fn the_audit_log_shows_an_agencys_mutations_to_its_leaders_and_supervisors_only() {
     let app = TestApp::spawn().await;
-    let procedure = app.procedure_id("30733", None).await;
-    let id = app.receive_new(DESK, "30733", &procedure).await["id"].as_str().unwrap().to_owned();
+    let procedure = app.procedure_id("30742", None).await;
+    let id = app.receive_new(DESK, "30742", &procedure).await["id"].as_str().unwrap().to_owned();
     let refused = app.command("tochau.motcua", "withdrawDossier", json!({ "dossierId": id, "reason": "x" })).await;
     assert_eq!(refused.error_codes(), ["NOT_FOUND"]);
 
@@ -195,22 +195,22 @@ async fn an_admin_edits_the_province_calendar_and_new_deadlines_follow_it() {
     let days = before["calendar"]["days"].as_array().unwrap();
     assert!(days.iter().any(|d| d["date"] == "2025-01-28" && d["kind"] == "HOLIDAY"));
 
-    let procedure = app.procedure_id("30733", Some("WORKING_DAYS")).await;
-    app.set_clock(Some("2025-03-07 09:00"));
-    let due_before = app.receive_new(DESK, "30733", &procedure).await["dueAt"].clone();
+    let procedure = app.procedure_id("30742", Some("WORKING_DAYS")).await;
+    app.set_clock(Some("2026-03-06 09:00"));
+    let due_before = app.receive_new(DESK, "30742", &procedure).await["dueAt"].clone();
 
-    // Monday 10 March 2025 becomes a provincial day off, and office hours end at 16:30.
+    // Monday 9 March 2026 becomes a provincial day off, and office hours end at 16:30.
     let set_day =
         "mutation($i: SetCalendarDayInput!) { setCalendarDay(input: $i) { days { date kind provinceCode } } }";
     let input =
-        json!({ "i": { "provinceCode": "91", "date": "2025-03-10", "kind": "HOLIDAY", "name": "Nghỉ địa phương" } });
+        json!({ "i": { "provinceCode": "91", "date": "2026-03-09", "kind": "HOLIDAY", "name": "Nghỉ địa phương" } });
     assert_eq!(app.graphql(Some(DESK), set_day, input.clone()).await.error_codes(), ["FORBIDDEN"]);
     let edited = app.data(Some("tinh.quantri"), set_day, input).await;
     assert!(edited["setCalendarDay"]["days"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|d| d["date"] == "2025-03-10" && d["provinceCode"] == "91"));
+        .any(|d| d["date"] == "2026-03-09" && d["provinceCode"] == "91"));
     let hours =
         "mutation($i: SetOfficeHoursInput!) { setOfficeHours(input: $i) { officeHours { afternoonEnd cutoff } } }";
     let bad = json!({ "i": { "provinceCode": "91", "morningStart": "07:00", "morningEnd": "11:30", "afternoonStart": "13:30", "afternoonEnd": "12:00", "cutoff": "15:00" } });
@@ -219,9 +219,9 @@ async fn an_admin_edits_the_province_calendar_and_new_deadlines_follow_it() {
     let set = app.data(Some("tinh.quantri"), hours, good).await;
     assert_eq!(set["setOfficeHours"]["officeHours"]["afternoonEnd"], "16:30");
 
-    let due_after = app.receive_new(DESK, "30733", &procedure).await["dueAt"].clone();
+    let due_after = app.receive_new(DESK, "30742", &procedure).await["dueAt"].clone();
     let parse = |v: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
-    // One more working day (10 March is off now), ending at 16:30.
+    // One more working day (9 March is off now), ending at 16:30.
     let mut day = parse(&due_before).date_naive();
     day += chrono::Duration::days(1);
     while matches!(chrono::Datelike::weekday(&day), chrono::Weekday::Sat | chrono::Weekday::Sun) {
@@ -235,7 +235,7 @@ async fn an_admin_edits_the_province_calendar_and_new_deadlines_follow_it() {
     assert_eq!(parse(&due_after), expected, "{due_before} → {due_after}");
 
     let clear =
-        "mutation { clearCalendarDay(input: { provinceCode: \"91\", date: \"2025-03-10\" }) { days { date } } }";
+        "mutation { clearCalendarDay(input: { provinceCode: \"91\", date: \"2026-03-09\" }) { days { date } } }";
     app.data(Some("tinh.quantri"), clear, json!({})).await;
     assert_eq!(app.graphql(Some("tinh.quantri"), clear, json!({})).await.error_codes(), ["NOT_FOUND"]);
 }

@@ -40,7 +40,7 @@ pub fn doubling_fragments(k: usize) -> String {
 /// Every attack of the hardening issue, and a few more of the same families.
 pub fn all() -> Vec<Attack> {
     let guesses: String = (0..30)
-        .map(|i| format!(r#"g{i}: trackDossier(code: "30733-260101-{i:04}", phone: "0900000000") {{ status }} "#))
+        .map(|i| format!(r#"g{i}: trackDossier(code: "30742-260101-{i:04}", phone: "0900000000") {{ status }} "#))
         .collect();
     let a_megabyte_of_fields = format!("{{ {} }}", "__typename ".repeat(100_000));
     let deep_nesting = format!("{{ {}code{} }}", "agency(code: \"91\") { ".repeat(5_000), " }".repeat(5_000));

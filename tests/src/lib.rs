@@ -74,11 +74,10 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
-    /// Starts a server after `adjust` changes its settings.
-    /// Until the tests move to today's units (issue 15), on the demo as it
-    /// stood before the 2025 reorganisation.
+    /// Starts a server on the demo as the country is today after `adjust`
+    /// changes its settings.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
-        Self::spawn_demo(motcua_seed::Demo::Before2025, adjust).await
+        Self::spawn_demo(motcua_seed::Demo::Today, adjust).await
     }
 
     /// Starts a server on the demo as it stood before the 2025

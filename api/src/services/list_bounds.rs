@@ -1,5 +1,6 @@
 //! How long the lists the API returns whole (not in pages) can be, read off
-//! the data: the most children an agency has, the number of fields and of
+//! the data: the most children an agency has (and the most grandchildren
+//! and great-grandchildren, for `children { children }`), the number of fields and of
 //! procedure versions, the most steps and required documents a procedure
 //! has, the most roles an official holds. A query's cost is counted with
 //! them before it runs (`graphql::cost`), so that `children { children }`
@@ -25,10 +26,15 @@ pub(crate) const CLIENT_SECRETS: u64 = 20;
 /// Longest report period in months (twenty years and a cut month).
 pub(crate) const REPORT_MONTHS: u64 = 241;
 
+/// How many levels below an agency [`ListBounds::descendants`] counts.
+pub(crate) const TREE_LEVELS: usize = 3;
+
 /// The current bounds; every one at least 1.
 #[derive(Debug)]
 pub struct ListBounds {
     children: AtomicU64,
+    /// The most descendants of one agency two and three levels down.
+    descendants: [AtomicU64; TREE_LEVELS - 1],
     fields: AtomicU64,
     procedure_versions: AtomicU64,
     versions_per_procedure: AtomicU64,
@@ -47,6 +53,7 @@ impl Default for ListBounds {
     fn default() -> Self {
         Self {
             children: AtomicU64::new(100),
+            descendants: [AtomicU64::new(100 * 100), AtomicU64::new(100 * 100 * 100)],
             fields: AtomicU64::new(100),
             procedure_versions: AtomicU64::new(1_000),
             versions_per_procedure: AtomicU64::new(20),
@@ -63,10 +70,32 @@ impl Default for ListBounds {
 }
 
 impl ListBounds {
+    /// The default bounds with a tree of these widths one, two and three levels down.
+    #[cfg(test)]
+    pub(crate) fn with_tree(children: u64, grandchildren: u64, great_grandchildren: u64) -> Self {
+        let bounds = Self::default();
+        bounds.children.store(children, Ordering::Relaxed);
+        bounds.descendants[0].store(grandchildren, Ordering::Relaxed);
+        bounds.descendants[1].store(great_grandchildren, Ordering::Relaxed);
+        bounds
+    }
+
     /// The most children of one agency.
     pub fn children(&self) -> u64 {
         self.children.load(Ordering::Relaxed)
     }
+    /// The most descendants of one agency `level` levels down (1: its
+    /// children, up to [`TREE_LEVELS`]): a tree whose province has many
+    /// communes but whose communes have no children costs what it holds,
+    /// not the square of its widest level.
+    pub fn descendants(&self, level: usize) -> u64 {
+        match level {
+            0 => 1,
+            1 => self.children(),
+            _ => self.descendants[level.min(TREE_LEVELS) - 2].load(Ordering::Relaxed),
+        }
+    }
+
     /// The number of fields (*lĩnh vực*).
     pub fn fields(&self) -> u64 {
         self.fields.load(Ordering::Relaxed)
@@ -141,6 +170,17 @@ impl ListBounds {
             "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM agency WHERE parent_id IS NOT NULL GROUP BY parent_id) c",
         )
         .await?;
+        let grandchildren = read(
+            "SELECT MAX(n) FROM (SELECT p.parent_id, COUNT(*) AS n FROM agency c \
+             JOIN agency p ON c.parent_id = p.id WHERE p.parent_id IS NOT NULL GROUP BY p.parent_id) g",
+        )
+        .await?;
+        let great_grandchildren = read(
+            "SELECT MAX(n) FROM (SELECT g.parent_id, COUNT(*) AS n FROM agency c \
+             JOIN agency p ON c.parent_id = p.id JOIN agency g ON p.parent_id = g.id \
+             WHERE g.parent_id IS NOT NULL GROUP BY g.parent_id) gg",
+        )
+        .await?;
         let fields = read("SELECT COUNT(*) FROM field").await?;
         let versions = read("SELECT COUNT(*) FROM procedure").await?;
         let per_procedure =
@@ -158,6 +198,8 @@ impl ListBounds {
         self.predecessors.store(predecessors, Ordering::Relaxed);
         self.names.store(names, Ordering::Relaxed);
         self.children.store(children, Ordering::Relaxed);
+        self.descendants[0].store(grandchildren, Ordering::Relaxed);
+        self.descendants[1].store(great_grandchildren, Ordering::Relaxed);
         self.fields.store(fields, Ordering::Relaxed);
         self.procedure_versions.store(versions, Ordering::Relaxed);
         self.versions_per_procedure.store(per_procedure, Ordering::Relaxed);

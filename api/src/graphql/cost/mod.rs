@@ -11,7 +11,12 @@
 //!   a list multiplies the cost of its selection by what it can return — a
 //!   connection by its `first` (20 when absent), a whole list by its bound
 //!   ([`list_bound`], read off the data by `services::list_bounds`); a few
-//!   fields that run a query of their own cost more ([`weight`]).
+//!   fields that run a query of their own cost more ([`weight`]). Chains of
+//!   `Agency.children` are the exception: an object `k` levels down such a
+//!   chain is counted by the most descendants `k` levels below one agency,
+//!   not by the most children to the power `k` (a province of a hundred
+//!   communes without children of their own is a tree of a hundred, not of
+//!   ten thousand).
 //! - **depth**: the deepest nesting of fields, fragments looked through
 //!   (introspection's `ofType` chains excepted: they are counted exactly
 //!   instead).
@@ -23,7 +28,7 @@
 //! selections once fragments are expanded, and their nesting.
 
 use crate::error::ApiError;
-use crate::services::list_bounds::ListBounds;
+use crate::services::list_bounds::{ListBounds, TREE_LEVELS};
 use async_graphql::parser::types::{
     ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
 };
@@ -66,6 +71,10 @@ pub(crate) struct Cost {
 struct Summary {
     selections: u64,
     complexity: u64,
+    /// On an agency: the cost of each of its descendants `k + 1` levels
+    /// down through `children`, to be multiplied by how many there can be
+    /// when the chain ends ([`Summary::complexity_in`]).
+    tree: [u64; TREE_LEVELS],
     introspection: u64,
     depth: u32,
     nesting: u32,
@@ -74,10 +83,33 @@ struct Summary {
 }
 
 impl Summary {
+    /// The whole cost on one object, the chains of `children` below it
+    /// counted by the most descendants an agency has at each level.
+    fn complexity_in(&self, bounds: &ListBounds) -> u64 {
+        self.tree.iter().enumerate().fold(self.complexity, |total, (level, cost)| {
+            total.saturating_add(bounds.descendants(level + 1).saturating_mul(*cost))
+        })
+    }
+
+    /// Adds `child`, the selection of `children` on this agency, one level down.
+    fn add_children(&mut self, child: &Summary, bounds: &ListBounds) {
+        self.tree[0] = self.tree[0].saturating_add(1).saturating_add(child.complexity);
+        for level in 1..TREE_LEVELS {
+            self.tree[level] = self.tree[level].saturating_add(child.tree[level - 1]);
+        }
+        // Deeper than the levels counted: each of the deepest level's
+        // descendants has at most the most children of one agency.
+        let deepest = child.tree[TREE_LEVELS - 1].saturating_mul(bounds.children());
+        self.tree[TREE_LEVELS - 1] = self.tree[TREE_LEVELS - 1].saturating_add(deepest);
+    }
+
     /// Adds what a fragment (spread or inline) holds, one level further in.
     fn include(&mut self, inner: &Summary) {
         self.selections = self.selections.saturating_add(inner.selections).saturating_add(1);
         self.complexity = self.complexity.saturating_add(inner.complexity);
+        for (level, cost) in self.tree.iter_mut().zip(inner.tree) {
+            *level = level.saturating_add(cost);
+        }
         self.introspection = self.introspection.saturating_add(inner.introspection);
         self.depth = self.depth.max(inner.depth);
         self.nesting = self.nesting.max(inner.nesting + 1);
@@ -145,7 +177,7 @@ pub(crate) fn measure(
     let cost = Cost {
         kind: operation.ty,
         selections,
-        complexity: summary.complexity,
+        complexity: summary.complexity_in(bounds),
         introspection: summary.introspection,
         depth: summary.depth,
         aliases: summary.aliases,
@@ -290,9 +322,14 @@ impl Walker<'_> {
         summary.depth = summary.depth.max(child.depth + 1);
         summary.introspection = summary.introspection.saturating_add(child.introspection);
         let Some(definition) = definition else {
-            summary.complexity = summary.complexity.saturating_add(child.complexity);
+            summary.complexity = summary.complexity.saturating_add(child.complexity_in(self.bounds));
             return Some(());
         };
+        if parent_name == "Agency" && name == "children" {
+            summary.add_children(&child, self.bounds);
+            return Some(());
+        }
+        let child_complexity = child.complexity_in(self.bounds);
         let own = weight(parent_name, name).unwrap_or(u64::from(child_type.is_some_and(MetaType::is_composite)));
         let cost = if definition.args.contains_key("first") {
             // A connection: one object, its selection produced once per item of the page.
@@ -300,13 +337,13 @@ impl Walker<'_> {
                 Some(ConstValue::Number(n)) => n.as_u64().unwrap_or(0).min(crate::graphql::context::MAX_PAGE),
                 _ => crate::graphql::context::DEFAULT_PAGE,
             };
-            own.saturating_add(page.saturating_mul(child.complexity))
+            own.saturating_add(page.saturating_mul(child_complexity))
         } else if MetaTypeName::create(&definition.ty).is_list() {
             // A whole list: each item an object with its selection.
             let bound = list_bound(self.bounds, parent_name, &definition.name).unwrap_or(UNNAMED_LIST);
-            bound.saturating_mul(own.saturating_add(child.complexity))
+            bound.saturating_mul(own.saturating_add(child_complexity))
         } else {
-            own.saturating_add(child.complexity)
+            own.saturating_add(child_complexity)
         };
         summary.complexity = summary.complexity.saturating_add(cost);
         Some(())

@@ -173,6 +173,34 @@ async fn introspection_is_counted_as_the_values_it_produces() {
 }
 
 #[tokio::test]
+async fn a_chain_of_children_costs_the_descendants_at_each_level_not_the_widest_level_to_a_power() {
+    // Today's An Giang: 138 units under the province (communes among them),
+    // at most 160 two levels below one agency, 1 three levels below.
+    let bounds = ListBounds::with_tree(138, 160, 1);
+    let env = schema_env().await;
+    let cost = |query: &str| {
+        let document = async_graphql::parser::parse_query(query).expect("the test query parses");
+        measure(&document, None, &Variables::default(), &env.registry, &bounds, &caps())
+            .map(|cost| cost.complexity)
+            .unwrap_or_else(|refused| panic!("{query}: {:?}", refused.error))
+    };
+    let two_levels = r#"{ agency(code: "91") { children { code children { code } } } }"#;
+    assert_eq!(cost(two_levels), 1 + 138 + 160);
+    let with_parents = r#"{ agency(code: "91") { children { parent { code } children { code } } } }"#;
+    assert_eq!(cost(with_parents), 1 + 138 * 2 + 160);
+    // A chain begins again under any other field: `parent` is an agency with its own children.
+    let restarted = r#"{ agency(code: "91") { children { parent { children { code } } } } }"#;
+    assert_eq!(cost(restarted), 1 + 138 * (1 + 1 + 138));
+    // Past the levels counted, each level more multiplies by the most children.
+    let four = r#"{ agency(code: "91") { children { children { children { children { code } } } } } }"#;
+    assert_eq!(cost(four), 1 + 138 + 160 + 1 + 138);
+    let fragment = r#"{ agency(code: "91") { ...Tree } } fragment Tree on Agency { children { children { code } } }"#;
+    assert_eq!(cost(fragment), 1 + 138 + 160);
+    let in_a_page = r#"{ agencies(first: 10) { edges { node { children { children { code } } } } } }"#;
+    assert_eq!(cost(in_a_page), 1 + 10 * (1 + 1 + 138 + 160));
+}
+
+#[tokio::test]
 async fn every_list_field_of_the_schema_has_a_bound() {
     let sdl = crate::graphql::sdl();
     let document = async_graphql::parser::parse_schema(&sdl).expect("the SDL parses");
