@@ -1,6 +1,8 @@
 //! A province runs itself: officials created, changed and deactivated, roles
 //! granted and revoked by the admins of the right agencies, used at once on
 //! every instance, refused elsewhere like a missing object, every command audited.
+//! What a district's admin may do is tested on the demo before 2025, when
+//! districts existed; the rest at today's units.
 
 use motcua_tests::{next_message, TestApp};
 use serde_json::{json, Value};
@@ -33,17 +35,17 @@ async fn visible_dossiers(app: &TestApp, user: &str) -> i64 {
 #[tokio::test]
 async fn a_communes_admin_creates_an_official_whose_grant_works_on_the_next_request_until_revoked() {
     let app = TestApp::spawn().await;
-    let created = create_official(&app, "vinhthanh.quantri", "vinhthanh.tiepnhan2", "30733").await;
-    assert_eq!(created["agency"]["code"], "30733");
+    let created = create_official(&app, "vinhthanh.quantri", "vinhthanh.tiepnhan2", "30742").await;
+    assert_eq!(created["agency"]["code"], "30742");
     assert_eq!(created["active"], true);
     assert_eq!(created["roles"], json!([]));
     assert_eq!(visible_dossiers(&app, "vinhthanh.tiepnhan2").await, 0, "no role, no dossier");
 
-    let input = json!({ "official": created["id"], "role": "receiver", "agencyCode": "30733" });
+    let input = json!({ "official": created["id"], "role": "receiver", "agencyCode": "30742" });
     let granted = grant(&app, "vinhthanh.quantri", "grantRole", input.clone()).await;
     assert!(granted.body.get("errors").is_none(), "{}", granted.body);
     let roles = &granted.data()["grantRole"]["roles"];
-    assert_eq!(roles, &json!([{ "role": "receiver", "agencyPath": "/91/899/30733/", "subtree": false }]));
+    assert_eq!(roles, &json!([{ "role": "receiver", "agencyPath": "/91/30742/", "subtree": false }]));
     let receiver_sees = visible_dossiers(&app, "vinhthanh.motcua").await;
     assert_eq!(visible_dossiers(&app, "vinhthanh.tiepnhan2").await, receiver_sees, "the very next request");
     let again = grant(&app, "vinhthanh.quantri", "grantRole", input.clone()).await;
@@ -72,7 +74,7 @@ async fn a_communes_admin_creates_an_official_whose_grant_works_on_the_next_requ
 
 #[tokio::test]
 async fn admins_of_a_sibling_and_a_child_agency_are_answered_as_for_a_missing_official() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_before_2025().await;
     let commune_official = app.user_id("vinhthanh.motcua").await;
     let district_official = app.user_id("rachgia.lanhdao").await;
     let missing = base64_url("User:01900000-0000-7000-8000-000000000000");
@@ -112,7 +114,7 @@ async fn admins_of_a_sibling_and_a_child_agency_are_answered_as_for_a_missing_of
 
 #[tokio::test]
 async fn an_admin_grants_no_role_beyond_its_own_reach() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_before_2025().await;
     let created = create_official(&app, "vinhthanh.quantri", "vinhthanh.moi", "30733").await;
     let id = created["id"].clone();
     // The district lies outside the commune's admin: answered as a missing agency.
@@ -160,7 +162,7 @@ async fn an_admin_grants_no_role_beyond_its_own_reach() {
 async fn a_deactivated_officials_token_is_refused_on_its_next_request_and_its_subscription_ends() {
     let app = TestApp::spawn().await;
     let id = app.user_id("vinhthanh.motcua").await;
-    let subscription = "subscription { dossierEvents(agencyCode: \"30733\") { action } }";
+    let subscription = "subscription { dossierEvents(agencyCode: \"30742\") { action } }";
     let (mut socket, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), subscription).await;
     assert_eq!(ack["type"], "connection_ack", "{ack}");
     assert!(visible_dossiers(&app, "vinhthanh.motcua").await > 0);
@@ -192,8 +194,8 @@ async fn a_deactivated_officials_token_is_refused_on_its_next_request_and_its_su
 #[tokio::test]
 async fn every_administrative_command_and_refusal_is_audited_with_its_before_and_after() {
     let app = TestApp::spawn().await;
-    let created = create_official(&app, "vinhthanh.quantri", "vinhthanh.audit", "30733").await;
-    let input = json!({ "official": created["id"], "role": "specialist", "agencyCode": "30733" });
+    let created = create_official(&app, "vinhthanh.quantri", "vinhthanh.audit", "30742").await;
+    let input = json!({ "official": created["id"], "role": "specialist", "agencyCode": "30742" });
     grant(&app, "vinhthanh.quantri", "grantRole", input.clone()).await;
     grant(&app, "vinhthanh.quantri", "revokeRole", input.clone()).await;
     update(&app, "vinhthanh.quantri", json!({ "id": created["id"], "email": null })).await;
@@ -201,7 +203,7 @@ async fn every_administrative_command_and_refusal_is_audited_with_its_before_and
         &app,
         "vinhthanh.quantri",
         "grantRole",
-        json!({ "official": created["id"], "role": "receiver", "agencyCode": "30733", "subtree": true }),
+        json!({ "official": created["id"], "role": "receiver", "agencyCode": "30742", "subtree": true }),
     )
     .await;
     assert_eq!(refused.error_codes(), ["FORBIDDEN"]);
@@ -236,7 +238,7 @@ async fn every_administrative_command_and_refusal_is_audited_with_its_before_and
     assert_eq!(summary, expected);
     for row in &rows {
         assert_eq!(row["actor"], "vinhthanh.quantri");
-        assert_eq!(row["agencyPath"], "/91/899/30733/");
+        assert_eq!(row["agencyPath"], "/91/30742/");
     }
     let details = |operation: &str| -> Value {
         let row = rows.iter().find(|r| r["operation"] == operation && r["outcome"] == "OK").unwrap();
@@ -245,7 +247,7 @@ async fn every_administrative_command_and_refusal_is_audited_with_its_before_and
     assert_eq!(
         details("revokeRole")["before"],
         json!({ "user": "vinhthanh.audit", "role": "specialist",
-        "domain": "/91/899/30733/" })
+        "domain": "/91/30742/" })
     );
     let updated = details("updateOfficial");
     assert_eq!(updated["before"]["email"], "vinhthanh.audit@kiengiang.gov.vn");
@@ -260,9 +262,9 @@ async fn a_grant_and_a_revocation_reach_a_second_instance_within_a_second() {
         return;
     }
     let other = app.second_instance().await;
-    let created = create_official(&app, "vinhthanh.quantri", "vinhthanh.haimay", "30733").await;
+    let created = create_official(&app, "vinhthanh.quantri", "vinhthanh.haimay", "30742").await;
     assert_eq!(visible_dossiers(&other, "vinhthanh.haimay").await, 0);
-    let input = json!({ "official": created["id"], "role": "receiver", "agencyCode": "30733" });
+    let input = json!({ "official": created["id"], "role": "receiver", "agencyCode": "30742" });
     let expected = visible_dossiers(&app, "vinhthanh.motcua").await;
     for (mutation, seen) in [("grantRole", expected), ("revokeRole", 0)] {
         let reply = grant(&app, "vinhthanh.quantri", mutation, input.clone()).await;
@@ -323,7 +325,7 @@ async fn children_on(app: &TestApp, parent: &str, day: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_districts_admin_opens_a_commune_names_its_desk_and_closes_it_into_a_successor() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_before_2025().await;
     let new_commune = json!({ "parentCode": "899", "code": "30999", "name": "Phường Mới", "kind": "COMMUNE",
         "validFrom": "2026-01-01" });
     // A commune's admin holds no agency above its commune; a commune holds no unit.
@@ -402,12 +404,12 @@ async fn a_service_account_trades_its_client_secret_for_a_token_until_the_secret
     let app = TestApp::spawn().await;
     let query = "mutation($input: CreateServiceAccountInput!) { createServiceAccount(input: $input) { id username kind
         roles { role agencyPath } } }";
-    let input = json!({ "username": "kiosk.30733", "displayName": "Ki-ốt tra cứu", "agencyCode": "30733",
-        "roles": [{ "role": "receiver", "agencyCode": "30733" }] });
+    let input = json!({ "username": "kiosk.30742", "displayName": "Ki-ốt tra cứu", "agencyCode": "30742",
+        "roles": [{ "role": "receiver", "agencyCode": "30742" }] });
     let created =
         app.data(Some("vinhthanh.quantri"), query, json!({ "input": input })).await["createServiceAccount"].clone();
     assert_eq!(created["kind"], "SERVICE");
-    assert_eq!(created["roles"], json!([{ "role": "receiver", "agencyPath": "/91/899/30733/" }]));
+    assert_eq!(created["roles"], json!([{ "role": "receiver", "agencyPath": "/91/30742/" }]));
     let issue = "mutation($id: ID!) { issueClientSecret(input: { serviceAccount: $id }) {
         clientId clientSecret secret { id prefix } } }";
     let foreign = app.graphql(Some("stp.quantri"), issue, json!({ "id": created["id"] })).await;
@@ -418,7 +420,7 @@ async fn a_service_account_trades_its_client_secret_for_a_token_until_the_secret
     let issued =
         app.data(Some("vinhthanh.quantri"), issue, json!({ "id": created["id"] })).await["issueClientSecret"].clone();
     let (client_id, secret) = (issued["clientId"].as_str().unwrap(), issued["clientSecret"].as_str().unwrap());
-    assert_eq!(client_id, "kiosk.30733");
+    assert_eq!(client_id, "kiosk.30742");
     assert!(secret.starts_with(issued["secret"]["prefix"].as_str().unwrap()));
 
     let grant = [("grant_type", "client_credentials")];
@@ -433,7 +435,7 @@ async fn a_service_account_trades_its_client_secret_for_a_token_until_the_secret
                 .unwrap(),
         )
         .await;
-    assert_eq!(me.body["data"]["me"]["user"], json!({ "username": "kiosk.30733", "kind": "SERVICE" }), "{}", me.body);
+    assert_eq!(me.body["data"]["me"]["user"], json!({ "username": "kiosk.30742", "kind": "SERVICE" }), "{}", me.body);
     assert_eq!(
         me.body["data"]["dossiers"]["totalCount"].as_i64().unwrap(),
         visible_dossiers(&app, "vinhthanh.motcua").await
@@ -514,13 +516,13 @@ async fn a_custom_fee_officer_confirms_payments_and_does_nothing_else() {
     let refused = app.graphql(Some("tinh.quantri"), update, json!({ "input": weaken })).await;
     assert_eq!(refused.error_codes(), ["BAD_USER_INPUT"], "{}", refused.body);
 
-    let officer = create_official(&app, "vinhthanh.quantri", "vinhthanh.thuphi", "30733").await;
-    let grant_input = json!({ "official": officer["id"], "role": "fee_officer", "agencyCode": "30733" });
+    let officer = create_official(&app, "vinhthanh.quantri", "vinhthanh.thuphi", "30742").await;
+    let grant_input = json!({ "official": officer["id"], "role": "fee_officer", "agencyCode": "30742" });
     let granted = grant(&app, "vinhthanh.quantri", "grantRole", grant_input).await;
     assert!(granted.body.get("errors").is_none(), "{}", granted.body);
 
-    let procedure = app.procedure_id("30733", None).await;
-    let received = app.receive_new("vinhthanh.motcua", "30733", &procedure).await;
+    let procedure = app.procedure_id("30742", None).await;
+    let received = app.receive_new("vinhthanh.motcua", "30742", &procedure).await;
     let id = received["id"].as_str().unwrap().to_owned();
     let specialist = app.user_id("vinhthanh.chuyenvien").await;
     app.ok("vinhthanh.lanhdao", "assignDossier", json!({ "dossierId": id, "assigneeId": specialist })).await;
@@ -528,7 +530,7 @@ async fn a_custom_fee_officer_confirms_payments_and_does_nothing_else() {
     let paid = app.ok("vinhthanh.thuphi", "confirmPayment", json!({ "dossierId": id, "method": "DIRECT" })).await;
     assert_eq!(paid["dossier"]["status"], "PROCESSING");
     // Nothing else: not the desk's intake, not the specialist's step.
-    let receive = json!({ "procedureId": procedure, "agencyCode": "30733", "applicant": motcua_tests::applicant() });
+    let receive = json!({ "procedureId": procedure, "agencyCode": "30742", "applicant": motcua_tests::applicant() });
     let intake = app.command("vinhthanh.thuphi", "receiveDossier", receive).await;
     assert_eq!(intake.error_codes(), ["FORBIDDEN"], "{}", intake.body);
     let step = app.command("vinhthanh.thuphi", "completeStep", json!({ "dossierId": id })).await;

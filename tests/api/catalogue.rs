@@ -9,9 +9,11 @@ async fn anonymous_callers_read_the_published_catalogue() {
         .await;
     let procedures = data["procedures"]["edges"].as_array().unwrap();
     assert!(procedures.len() >= 40, "only {} procedures", procedures.len());
-    for tier in ["PROVINCE", "DISTRICT", "COMMUNE"] {
+    for tier in ["PROVINCE", "COMMUNE"] {
         assert!(procedures.iter().any(|p| p["node"]["tier"] == tier), "no {tier} procedure");
     }
+    // Since 2025-07-01 there are no districts: the plan gave their procedures to the communes.
+    assert!(procedures.iter().all(|p| p["node"]["tier"] != "DISTRICT"), "{data}");
     let birth =
         procedures.iter().find(|p| p["node"]["code"] == "1.001193").expect("birth registration is in the catalogue");
     assert_eq!(birth["node"]["name"], "Đăng ký khai sinh");
@@ -27,7 +29,7 @@ async fn the_catalogue_filters_by_agency_tier_field_mode_and_text() {
         data["procedures"]["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()).collect::<Vec<_>>()
     };
 
-    let commune = of(app.data(None, query, json!({ "filter": { "agencyCode": "30733" } })).await);
+    let commune = of(app.data(None, query, json!({ "filter": { "agencyCode": "30742" } })).await);
     assert!(!commune.is_empty());
     assert!(commune.iter().all(|p| p["tier"] == "COMMUNE"), "a commune resolves commune-tier procedures");
 
@@ -36,9 +38,9 @@ async fn the_catalogue_filters_by_agency_tier_field_mode_and_text() {
     assert!(justice.iter().all(|p| p["agency"]["code"] == "91.STP"));
 
     let full_online =
-        of(app.data(None, query, json!({ "filter": { "onlineMode": "FULL", "tier": "DISTRICT" } })).await);
+        of(app.data(None, query, json!({ "filter": { "onlineMode": "FULL", "tier": "COMMUNE" } })).await);
     assert!(!full_online.is_empty());
-    assert!(full_online.iter().all(|p| p["onlineMode"] == "FULL" && p["tier"] == "DISTRICT"));
+    assert!(full_online.iter().all(|p| p["onlineMode"] == "FULL" && p["tier"] == "COMMUNE"));
 
     let civil_status = of(app.data(None, query, json!({ "filter": { "fieldCode": "HOTICH" } })).await);
     assert!(civil_status.iter().all(|p| p["field"]["name"] == "Hộ tịch") && civil_status.len() >= 5);
@@ -51,15 +53,21 @@ async fn the_catalogue_filters_by_agency_tier_field_mode_and_text() {
 }
 
 #[tokio::test]
-async fn the_agency_directory_shows_the_tree_of_kien_giang() {
+async fn the_agency_directory_shows_today_s_an_giang_and_the_units_closed_into_it() {
     let app = TestApp::spawn().await;
-    let data = app
-        .data(None, r#"{ agency(code: "899") { name kind path parent { code } children { code kind } } }"#, json!({}))
-        .await;
-    let district = &data["agency"];
-    assert_eq!(district["name"], "Thành phố Rạch Giá");
-    assert_eq!(district["path"], "/91/899/");
-    assert_eq!(district["parent"]["code"], "91");
+    let query = r#"{ ward: agency(code: "30742") { name kind path validTo parent { code name } }
+        district: agency(code: "899") { name path validTo successors { agency { code } default } children { code } } }"#;
+    let data = app.data(None, query, json!({})).await;
+    let ward = &data["ward"];
+    assert_eq!(ward["name"], "Phường Rạch Giá");
+    assert_eq!((ward["kind"].as_str(), ward["path"].as_str()), (Some("COMMUNE"), Some("/91/30742/")));
+    assert_eq!(ward["validTo"], serde_json::Value::Null);
+    assert_eq!(ward["parent"], json!({ "code": "91", "name": "Tỉnh An Giang" }));
+    // The district closed on the eve of the reorganisation still answers, with its communes of the time.
+    let district = &data["district"];
+    assert_eq!((district["name"].as_str(), district["path"].as_str()), (Some("Thành phố Rạch Giá"), Some("/91/899/")));
+    assert_eq!(district["validTo"], "2025-06-30");
+    assert_eq!(district["successors"], json!([{ "agency": { "code": "30742" }, "default": true }]));
     let children = district["children"].as_array().unwrap();
     assert_eq!(children.len(), 12);
     assert!(children.iter().any(|c| c["code"] == "30733"));
@@ -103,12 +111,25 @@ const STATS: &str = "query($agency: String!) { catalogStats(agencyCode: $agency)
 #[tokio::test]
 async fn catalogue_statistics_count_what_applies_in_the_subtree() {
     let app = TestApp::spawn().await;
+    statistics_count_what_applies(&app, "30742", None).await;
+}
+
+#[tokio::test]
+async fn catalogue_statistics_of_a_district_count_its_communes_procedures_too() {
+    // Districts were abolished on 2025-07-01: the demo as it stood before.
+    let app = TestApp::spawn_before_2025().await;
+    statistics_count_what_applies(&app, "30733", Some("899")).await;
+}
+
+/// The statistics of a commune, of its district (when there is one) and of
+/// the province equal what the catalogue lists for them.
+async fn statistics_count_what_applies(app: &TestApp, commune_code: &str, district_code: Option<&str>) {
     let count = |stats: &serde_json::Value, list: &str, key: &str, value: &str| {
         stats[list].as_array().unwrap().iter().find(|row| row[key] == value).unwrap()["procedures"].as_i64().unwrap()
     };
     // A commune: exactly what the catalogue lists for it.
-    let commune = listed(&app, "30733").await;
-    let stats = app.data(None, STATS, json!({ "agency": "30733" })).await["catalogStats"].clone();
+    let commune = listed(app, commune_code).await;
+    let stats = app.data(None, STATS, json!({ "agency": commune_code })).await["catalogStats"].clone();
     assert!(!commune.is_empty());
     assert_eq!(stats["procedures"].as_i64().unwrap(), commune.len() as i64);
     for tier in ["PROVINCE", "DISTRICT", "COMMUNE"] {
@@ -134,13 +155,15 @@ async fn catalogue_statistics_count_what_applies_in_the_subtree() {
 
     // A district: its own and the province's district procedures, and the
     // commune procedures its communes apply.
-    let mut district: Vec<String> = listed(&app, "899").await.into_iter().map(|p| p.0).collect();
-    district.extend(commune.iter().map(|p| p.0.clone()));
-    district.sort();
-    district.dedup();
-    let stats = app.data(None, STATS, json!({ "agency": "899" })).await["catalogStats"].clone();
-    assert_eq!(stats["procedures"].as_i64().unwrap(), district.len() as i64);
-    assert_eq!(count(&stats, "byTier", "tier", "PROVINCE"), 0);
+    if let Some(district_code) = district_code {
+        let mut district: Vec<String> = listed(app, district_code).await.into_iter().map(|p| p.0).collect();
+        district.extend(commune.iter().map(|p| p.0.clone()));
+        district.sort();
+        district.dedup();
+        let stats = app.data(None, STATS, json!({ "agency": district_code })).await["catalogStats"].clone();
+        assert_eq!(stats["procedures"].as_i64().unwrap(), district.len() as i64);
+        assert_eq!(count(&stats, "byTier", "tier", "PROVINCE"), 0);
+    }
 
     // The province: every procedure in force it or its agencies publish.
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
