@@ -2,7 +2,9 @@
 //! merge into a new unit that takes up a closed commune's code, a division
 //! with a default and an address rule, a rename, a district closed. Its dry
 //! run, its apply (twice), the dossiers moved and not, the grants moved,
-//! ended and kept, who sees what after it, and the reports across it.
+//! ended and kept, who sees what after it, and the reports across it. Then
+//! the real 2025 plan of the demo, its dry run against a count from the map.
+//! Both on the demo as it stood before 2025-07-01.
 
 use motcua_tests::{applicant, FilePart, Reply, TestApp};
 use serde_json::{json, Value};
@@ -127,7 +129,7 @@ async fn dossiers_at(app: &TestApp, agency: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_plan_moves_what_is_in_flight_keeps_what_is_finished_and_reports_go_on_across_its_date() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_before_2025().await;
     // Two dossiers received at Phường Vĩnh Thanh days before the date: one
     // of an applicant in the part that becomes Phường Vĩnh Hiệp Mới.
     app.set_clock(Some("2026-12-28 09:00"));
@@ -304,7 +306,7 @@ async fn a_plan_moves_what_is_in_flight_keeps_what_is_finished_and_reports_go_on
 
 #[tokio::test]
 async fn a_unit_with_dossiers_in_flight_is_not_closed_by_hand_and_a_rename_is_dated() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_before_2025().await;
     app.set_clock(Some("2026-12-01 09:00"));
     let procedure = app.procedure_id("30733", None).await;
     app.receive_new("vinhthanh.motcua", "30733", &procedure).await;
@@ -326,4 +328,80 @@ async fn a_unit_with_dossiers_in_flight_is_not_closed_by_hand_and_a_rename_is_da
     let names = today["agency"]["names"].as_array().unwrap();
     assert_eq!(names.len(), 2, "{today}");
     assert_eq!((&names[0]["validTo"], &names[1]["validFrom"]), (&json!("2026-11-30"), &json!("2026-12-01")), "{today}");
+}
+
+/// The ids of the units that bear `codes` now (before a plan gives some of
+/// the codes to new units).
+async fn units_of(app: &TestApp, codes: &std::collections::BTreeSet<String>) -> Vec<uuid::Uuid> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let units = entity::agency::Entity::find()
+        .filter(entity::agency::Column::Code.is_in(codes.iter().cloned()))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(units.len(), codes.len(), "one unit a code");
+    units.into_iter().map(|a| a.id).collect()
+}
+
+/// The dossiers still in flight (not finished) at `units`, counted in the database.
+async fn in_flight_at(app: &TestApp, units: &[uuid::Uuid]) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    entity::dossier::Entity::find()
+        .filter(entity::dossier::Column::AgencyId.is_in(units.iter().copied()))
+        .filter(entity::dossier::Column::FinishedAt.is_null())
+        .count(&app.db)
+        .await
+        .unwrap() as i64
+}
+
+#[tokio::test]
+async fn the_real_2025_plan_makes_the_new_an_giang_as_its_map_says() {
+    let app = TestApp::spawn_before_2025().await;
+    let text = motcua_seed::REORGANIZATION_2025;
+    let file: Value = serde_json::from_str(text).unwrap();
+    // Counted from the map's entries the plan carries: every unit a merge,
+    // a division or a closure takes from, and the units it creates.
+    let list = |key: &str| file[key].as_array().unwrap().clone();
+    let mut closing = std::collections::BTreeSet::new();
+    for merge in list("merged") {
+        closing.extend(merge["from"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()));
+    }
+    closing.extend(list("divided").iter().map(|d| d["from"].as_str().unwrap().to_owned()));
+    closing.extend(list("closed").iter().map(|c| c["code"].as_str().unwrap().to_owned()));
+    let communes_merged = list("merged").iter().filter(|m| m["province"] == "91").count();
+    let created = list("agencies").len();
+    assert_eq!((created, communes_merged), (102, 102), "the map's 102 communes of An Giang");
+    let closing_units = units_of(&app, &closing).await;
+    let in_flight = in_flight_at(&app, &closing_units).await;
+    assert!(in_flight > 0, "the demo has dossiers in flight at the old units");
+
+    let dry = api::reorganize(&app.state, text.as_bytes(), false).await.unwrap()["plan"].clone();
+    let counts = &dry["counts"];
+    assert_eq!(counts["errors"], 0, "{}", dry["problems"]);
+    assert_eq!(counts["created"].as_u64().unwrap() as usize, created);
+    assert_eq!(counts["closed"].as_u64().unwrap() as usize, closing.len());
+    assert_eq!(counts["movedDossiers"].as_i64().unwrap(), in_flight);
+    assert_eq!(dry["renamed"].as_array().unwrap().len(), 1);
+
+    let applied = api::reorganize(&app.state, text.as_bytes(), true).await.unwrap();
+    assert_eq!(applied["applied"]["dossiersMoved"].as_i64(), Some(in_flight), "{}", applied["applied"]);
+    assert_eq!(in_flight_at(&app, &closing_units).await, 0, "nothing left in flight at a closed unit");
+    let again = api::reorganize(&app.state, text.as_bytes(), false).await.unwrap()["plan"].clone();
+    assert_eq!((&again["counts"]["created"], &again["counts"]["closed"]), (&json!(0), &json!(0)), "{}", again["counts"]);
+    assert_eq!(again["counts"]["movedDossiers"], 0);
+
+    let query = "query($d: Date) { agency(code: \"91\", asOf: $d) { name children { kind validTo } }
+        agencies(filter: { parentCode: \"91\", kind: COMMUNE }, asOf: $d, first: 100) { edges { node { code } } } }";
+    let today = app.data(None, query, json!({ "d": null })).await;
+    assert_eq!(today["agency"]["name"], "Tỉnh An Giang");
+    let open_communes = today["agency"]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "COMMUNE" && c["validTo"].is_null())
+        .count();
+    assert_eq!(open_communes, 102, "{today}");
+    let before = app.data(None, query, json!({ "d": "2025-06-30" })).await;
+    assert_eq!(before["agency"]["name"], "Tỉnh Kiên Giang");
+    assert_eq!(before["agencies"]["edges"], json!([]), "before the date, Kiên Giang's communes were under its districts");
 }

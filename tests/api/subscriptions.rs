@@ -163,9 +163,12 @@ async fn a_query_over_the_websocket_is_held_to_the_response_limit_and_a_subscrip
     let (mut events, ack) = app.subscribe(Some(app.token("vinhthanh.motcua")), &events_of("30742")).await;
     assert_eq!(ack["type"], "connection_ack");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let procedure = app.procedure_id("30742", None).await;
+    // One procedure, in a response under the limit.
+    let first = "{ procedures(filter: { agencyCode: \"30742\" }, first: 1) { edges { node { id } } } }";
+    let procedure = app.data(None, first, serde_json::json!({})).await["procedures"]["edges"][0]["node"]["id"].clone();
+    let procedure = procedure.as_str().unwrap();
     for _ in 0..40 {
-        app.receive_new("vinhthanh.motcua", "30742", &procedure).await;
+        app.receive_new("vinhthanh.motcua", "30742", procedure).await;
     }
     for n in 0..40 {
         let seen = next_message(&mut events, Duration::from_secs(5)).await.expect("an event");

@@ -313,7 +313,7 @@ impl TestApp {
         let data = self
             .data(
                 None,
-                "query($code: String) { procedures(filter: { agencyCode: $code }, first: 100) {
+                "query($code: String) { procedures(filter: { agencyCode: $code }, first: 20) {
                     edges { node { id resolutionTime { amount unit } } } } }",
                 json!({ "code": agency_code }),
             )
