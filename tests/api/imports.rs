@@ -72,14 +72,14 @@ async fn the_example_files_import_once_and_a_second_time_change_nothing() {
     let app = TestApp::spawn().await;
     let dry = report(&app, "tinh.quantri", "agencies.csv", CSV, true).await;
     assert_eq!((dry["dryRun"].as_bool(), counts(&dry)), (Some(true), (4, 3, 1, 0)), "{dry}");
-    assert!(agency(&app, "998").await.is_null(), "a dry run writes nothing");
+    assert!(agency(&app, "39101").await.is_null(), "a dry run writes nothing");
 
     let done = report(&app, "tinh.quantri", "agencies.csv", CSV, false).await;
     assert_eq!(counts(&done), (4, 3, 1, 0), "the same report: {done}");
     let commune = agency(&app, "39102").await;
-    assert_eq!(commune["path"], "/91/998/39102/");
+    assert_eq!(commune["path"], "/91/39102/", "a commune right under the province, as since 2025-07-01");
     assert_eq!((commune["kind"].as_str(), commune["phone"].as_str()), (Some("COMMUNE"), Some("0297 3700 102")));
-    assert_eq!(commune["parent"]["code"], "998");
+    assert_eq!(commune["parent"]["code"], "91");
     assert_eq!(agency(&app, "91.SNV").await["phone"], "0297 3862 000");
 
     // The same units as JSON Lines: nothing left to do.
@@ -100,8 +100,8 @@ async fn every_bad_row_is_reported_with_its_row_and_column_and_the_good_ones_go_
 39203,Xã Mồ Côi,xã,12345,2026-01-01
 39204,Xã Sai Ngày,xã,91,31-31-2020
 30733,Phường Vĩnh Thanh,huyện,899,2020-01-01
-30736,Phường Vĩnh Quang Mới,xã,91,2026-01-01
-39206,Xã Dưới Xã,xã,30733,2026-01-01
+30733,Phường Vĩnh Thanh Mới,xã,91,2025-01-01
+39206,Xã Dưới Xã,xã,30742,2026-01-01
 
 39205,Xã Đúng,xã,91,2026-01-01
 ";
@@ -123,7 +123,7 @@ async fn every_bad_row_is_reported_with_its_row_and_column_and_the_good_ones_go_
     assert_eq!(
         elsewhere["created"].as_i64(),
         Some(0),
-        "nothing under the province for a district's admin: {elsewhere}"
+        "nothing under the province for a commune's admin: {elsewhere}"
     );
 }
 
@@ -135,10 +135,10 @@ async fn officials_come_in_with_their_roles_once_and_bad_rows_are_reported() {
     assert_eq!(counts(&dry), (4, 4, 0, 0), "{dry}");
     let done = report_of(&app, mutation, "rachgia.quantri", "officials.csv", OFFICIALS_CSV, false).await;
     assert_eq!(counts(&done), (4, 4, 0, 0), "the dry run's report: {done}");
-    assert_eq!(app.roles_of("vinhthanh.chuyenvien2").await, ["leader /91/899/30733/", "specialist /91/899/30733/"]);
-    assert_eq!(app.roles_of("vinhthanh.giamsat").await, ["supervisor /91/899/30733/*"]);
-    let me = app.data(Some("kiosk.30733"), "{ me { user { username kind } } }", json!({})).await;
-    assert_eq!(me["me"]["user"], json!({ "username": "kiosk.30733", "kind": "SERVICE" }));
+    assert_eq!(app.roles_of("rachgia.chuyenvien2").await, ["leader /91/30742/", "specialist /91/30742/"]);
+    assert_eq!(app.roles_of("rachgia.kiemsoat").await, ["supervisor /91/30742/*"]);
+    let me = app.data(Some("kiosk.30742"), "{ me { user { username kind } } }", json!({})).await;
+    assert_eq!(me["me"]["user"], json!({ "username": "kiosk.30742", "kind": "SERVICE" }));
     let again = report_of(&app, mutation, "rachgia.quantri", "officials.jsonl", OFFICIALS_JSONL, false).await;
     assert_eq!(
         (again["created"].as_i64(), again["updated"].as_i64(), again["unchanged"].as_i64()),
@@ -147,16 +147,16 @@ async fn officials_come_in_with_their_roles_once_and_bad_rows_are_reported() {
     );
 
     let file = "username,displayName,agency,roles,email
-vinhthanh.a,,30733,receiver,
-Vinh Thanh,Tên Hoa,30733,receiver,
+vinhthanh.a,,30742,receiver,
+Vinh Thanh,Tên Hoa,30742,receiver,
 vinhthanh.b,Cán bộ B,99999,receiver,
-vinhthanh.c,Cán bộ C,30733,phu-trach,
-vinhthanh.d,Cán bộ D,30733,receiver,not-an-address
+vinhthanh.c,Cán bộ C,30742,phu-trach,
+vinhthanh.d,Cán bộ D,30742,receiver,not-an-address
 vinhthanh.e,Cán bộ E,30766,receiver,
-vinhthanh.f,Cán bộ F,30733,supervisor*,
-vinhthanh.g,Cán bộ G,30733,receiver,
-vinhthanh.g,Cán bộ G lần hai,30733,receiver,
-vinhthanh.motcua,Phạm Thị Ngọc Lan (đổi tên),30733,receiver,
+vinhthanh.f,Cán bộ F,30742,supervisor*,
+vinhthanh.g,Cán bộ G,30742,receiver,
+vinhthanh.g,Cán bộ G lần hai,30742,receiver,
+vinhthanh.motcua,Phạm Thị Ngọc Lan (đổi tên),30742,receiver,
 ";
     let bad = report_of(&app, mutation, "vinhthanh.quantri", "bad.csv", file, false).await;
     let expected = [
