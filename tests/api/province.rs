@@ -76,7 +76,9 @@ fn receive_input(procedure: &Value, agency: &str) -> Value {
 
 #[tokio::test]
 async fn an_admin_builds_a_working_commune_from_nothing_and_a_dossier_lives_its_whole_life_there() {
-    let app = TestApp::spawn().await;
+    // A district's admin builds the commune: on the demo as it stood before
+    // 2025, when districts held their communes.
+    let app = TestApp::spawn_before_2025().await;
     app.set_clock(Some("2026-12-01 09:00"));
     // The agency.
     let commune = json!({ "parentCode": "899", "code": "39997", "name": "Phường Thí Điểm", "kind": "COMMUNE",
@@ -170,7 +172,7 @@ async fn a_revision_published_for_tomorrow_takes_over_tomorrow_and_each_dossier_
         .graphql(Some("vinhthanh.motcua"), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": revised["id"] }))
         .await;
     assert_eq!(hidden.body["data"]["node"], Value::Null, "{}", hidden.body);
-    let draft_filing = app.command("vinhthanh.motcua", "receiveDossier", receive_input(&revised, "30733")).await;
+    let draft_filing = app.command("vinhthanh.motcua", "receiveDossier", receive_input(&revised, "30742")).await;
     assert_eq!(draft_filing.error_codes(), ["INVALID_TRANSITION"], "{}", draft_filing.body);
     assert_eq!(draft_filing.body["errors"][0]["extensions"]["status"], "DRAFT");
     let change = json!({ "id": revised["id"], "resolutionTime": 5 });
@@ -179,9 +181,9 @@ async fn a_revision_published_for_tomorrow_takes_over_tomorrow_and_each_dossier_
     mutation(&app, "tinh.quantri", "publishProcedure", "PublishProcedureInput", PROCEDURE, publish).await;
 
     // Today's intake uses version 1, whichever version's id the desk names.
-    let today = app.ok("vinhthanh.motcua", "receiveDossier", receive_input(&revised, "30733")).await;
+    let today = app.ok("vinhthanh.motcua", "receiveDossier", receive_input(&revised, "30742")).await;
     app.set_clock(Some("2026-12-02 09:00"));
-    let tomorrow = app.ok("vinhthanh.motcua", "receiveDossier", receive_input(&first, "30733")).await;
+    let tomorrow = app.ok("vinhthanh.motcua", "receiveDossier", receive_input(&first, "30742")).await;
     assert_eq!(version_of(&app, &today).await, json!({ "version": 1, "resolutionTime": { "amount": 3 } }));
     assert_eq!(version_of(&app, &tomorrow).await, json!({ "version": 2, "resolutionTime": { "amount": 5 } }));
     let versions = app
@@ -225,9 +227,9 @@ async fn a_retired_procedure_takes_no_dossier_and_only_its_publisher_manages_it(
     let retire = json!({ "id": procedure["id"], "effectiveTo": "2026-12-01" });
     let retired = mutation(&app, "tinh.quantri", "retireProcedure", "RetireProcedureInput", PROCEDURE, retire).await;
     assert_eq!(retired["effectiveTo"], "2026-12-01");
-    app.ok("vinhthanh.motcua", "receiveDossier", receive_input(&procedure, "30733")).await;
+    app.ok("vinhthanh.motcua", "receiveDossier", receive_input(&procedure, "30742")).await;
     app.set_clock(Some("2026-12-02 08:00"));
-    let late = app.command("vinhthanh.motcua", "receiveDossier", receive_input(&procedure, "30733")).await;
+    let late = app.command("vinhthanh.motcua", "receiveDossier", receive_input(&procedure, "30742")).await;
     assert_eq!(late.error_codes(), ["INVALID_TRANSITION"], "{}", late.body);
     assert_eq!(late.body["errors"][0]["extensions"]["status"], "RETIRED", "{}", late.body);
     let listed =
@@ -251,7 +253,7 @@ async fn on_postgresql_another_instance_files_under_a_new_version_at_once_after_
     let today = chrono::Utc::now().with_timezone(&vietnam).format("%Y-%m-%d").to_string();
     let first = create_and_publish(&app, "9.000005", &today).await;
     // The other instance files under version 1 and remembers it.
-    let before = other.ok("vinhthanh.motcua", "receiveDossier", receive_input(&first, "30733")).await;
+    let before = other.ok("vinhthanh.motcua", "receiveDossier", receive_input(&first, "30742")).await;
     assert_eq!(version_of(&other, &before).await["version"], 1);
     let revised =
         mutation(&app, "tinh.quantri", "reviseProcedure", "ReviseProcedureInput", "id", json!({ "id": first["id"] }))
@@ -260,7 +262,7 @@ async fn on_postgresql_another_instance_files_under_a_new_version_at_once_after_
     mutation(&app, "tinh.quantri", "publishProcedure", "PublishProcedureInput", "id", publish).await;
     let started = std::time::Instant::now();
     loop {
-        let after = other.ok("vinhthanh.motcua", "receiveDossier", receive_input(&first, "30733")).await;
+        let after = other.ok("vinhthanh.motcua", "receiveDossier", receive_input(&first, "30742")).await;
         if version_of(&other, &after).await["version"] == 2 {
             break;
         }
