@@ -1,5 +1,8 @@
 //! The dossier report (form II.06a): equal to a plain count over the
-//! dossiers, balanced, and only over what the caller may report on.
+//! dossiers, balanced, and only over what the caller may report on. On the
+//! demo as it stood before the 2025 reorganisation, whose dossiers run until
+//! 2025-06-30 (and a few received today): no dossier has moved, so each
+//! counts where it is. Reports across the date: `reorganization.rs`.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use motcua_tests::TestApp;
@@ -8,6 +11,11 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 const SUPERVISOR: &str = "tinh.giamsat";
+
+/// The last day of the demo's dossiers before 2025-07-01.
+fn last_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 6, 30).unwrap()
+}
 
 const COLUMNS: [&str; 12] = [
     "carriedOver",
@@ -249,16 +257,18 @@ async fn live_changes(app: &TestApp) {
 
 #[tokio::test]
 async fn the_report_equals_a_plain_count_over_the_dossiers() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_before_2025().await;
     live_changes(&app).await;
     let today = (Utc::now() + Duration::hours(7)).date_naive();
+    let last = last_day();
     let mut periods = vec![
-        // Before the first dossier, to the future, today alone, a quarter, a year.
-        (today - Duration::days(900), today - Duration::days(700)),
-        (today - Duration::days(900), today + Duration::days(40)),
+        // Before the first dossier, all of them to the future, today alone,
+        // a quarter, a year.
+        (last - Duration::days(900), last - Duration::days(700)),
+        (last - Duration::days(900), today + Duration::days(40)),
         (today, today),
-        (today - Duration::days(120), today - Duration::days(30)),
-        (today - Duration::days(365), today),
+        (last - Duration::days(120), last - Duration::days(30)),
+        (last - Duration::days(365), last),
     ];
     // Random periods, the same on every run.
     let mut seed: u64 = 20_261_124;
@@ -267,7 +277,7 @@ async fn the_report_equals_a_plain_count_over_the_dossiers() {
         ((seed >> 33) as i64) % bound
     };
     for _ in 0..4 {
-        let from = today - Duration::days(next(600));
+        let from = last - Duration::days(next(600));
         periods.push((from, from + Duration::days(next(200))));
     }
     let agencies = [("91", "/91/"), ("899", "/91/899/"), ("30733", "/91/899/30733/"), ("91.STP", "/91/STP/")];
@@ -278,16 +288,16 @@ async fn the_report_equals_a_plain_count_over_the_dossiers() {
             compare(&app, "91", "/91/", from, to).await;
         }
     }
-    compare(&app, "91", "/91/", today - Duration::days(365), today).await;
+    compare(&app, "91", "/91/", last - Duration::days(365), today).await;
     // The commands' changes, folded into the counters, then more not folded
     // yet: the same report.
     api::tally::fold(&app.state).await.unwrap();
     live_changes(&app).await;
-    compare(&app, "91", "/91/", today - Duration::days(365), today).await;
+    compare(&app, "91", "/91/", last - Duration::days(365), today).await;
 
     // The comparison is not one of zeros: the demo data fill every column
-    // that matters over a year of the province.
-    let year = report(&app, SUPERVISOR, "91", today - Duration::days(365), today, "AGENCY").await;
+    // that matters over the province's last five months before the date.
+    let year = report(&app, SUPERVISOR, "91", last - Duration::days(150), last, "AGENCY").await;
     for column in ["carriedOver", "receivedOnline", "receivedDirect", "resolvedEarly", "resolvedLate", "pending"] {
         assert!(year["total"][column].as_i64().unwrap() > 0, "{column}: {}", year["total"]);
     }
@@ -296,9 +306,8 @@ async fn the_report_equals_a_plain_count_over_the_dossiers() {
 
 #[tokio::test]
 async fn a_report_covers_only_what_the_caller_may_report_on() {
-    let app = TestApp::spawn().await;
-    let today = (Utc::now() + Duration::hours(7)).date_naive();
-    let (from, to) = (today - Duration::days(365), today);
+    let app = TestApp::spawn_before_2025().await;
+    let (from, to) = (last_day() - Duration::days(365), last_day());
     let ask = |user: Option<&'static str>, agency: &'static str| {
         let variables = json!({ "agency": agency, "from": from.to_string(), "to": to.to_string() });
         let app = &app;
@@ -411,9 +420,10 @@ async fn plain_service_counts(app: &TestApp, subtree: &str, from: NaiveDate, to:
 
 #[tokio::test]
 async fn the_service_index_equals_a_plain_count_over_the_dossiers() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_before_2025().await;
     live_changes(&app).await;
     let today = (Utc::now() + Duration::hours(7)).date_naive();
+    let last = last_day();
     let share = |index: &Value, name: &str| {
         let share = &index[name];
         let (count, base) = (share["count"].as_i64().unwrap(), share["base"].as_i64().unwrap());
@@ -426,9 +436,9 @@ async fn the_service_index_equals_a_plain_count_over_the_dossiers() {
     let mut seen = [0i64; 8];
     for (agency, path) in [("91", "/91/"), ("30733", "/91/899/30733/"), ("91.STP", "/91/STP/")] {
         for (from, to) in [
-            (today - Duration::days(365), today),
-            (today - Duration::days(200), today - Duration::days(100)),
-            (today - Duration::days(900), today + Duration::days(30)),
+            (last - Duration::days(365), last),
+            (last - Duration::days(200), last - Duration::days(100)),
+            (last - Duration::days(900), today + Duration::days(30)),
         ] {
             let variables = json!({ "agency": agency, "from": from.to_string(), "to": to.to_string() });
             let index = app.data(Some(SUPERVISOR), SERVICE_INDEX, variables).await["serviceIndex"].clone();
