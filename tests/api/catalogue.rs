@@ -37,8 +37,7 @@ async fn the_catalogue_filters_by_agency_tier_field_mode_and_text() {
     assert!(!justice.is_empty());
     assert!(justice.iter().all(|p| p["agency"]["code"] == "91.STP"));
 
-    let full_online =
-        of(app.data(None, query, json!({ "filter": { "onlineMode": "FULL", "tier": "COMMUNE" } })).await);
+    let full_online = of(app.data(None, query, json!({ "filter": { "onlineMode": "FULL", "tier": "COMMUNE" } })).await);
     assert!(!full_online.is_empty());
     assert!(full_online.iter().all(|p| p["onlineMode"] == "FULL" && p["tier"] == "COMMUNE"));
 

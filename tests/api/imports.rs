@@ -120,11 +120,7 @@ async fn every_bad_row_is_reported_with_its_row_and_column_and_the_good_ones_go_
     let elsewhere = report(&app, "rachgia.quantri", "agencies.csv", CSV, true).await;
     let first = &elsewhere["rejected"][0];
     assert_eq!((first["row"].as_i64(), first["column"].as_str()), (Some(2), Some("code")), "{elsewhere}");
-    assert_eq!(
-        elsewhere["created"].as_i64(),
-        Some(0),
-        "nothing under the province for a commune's admin: {elsewhere}"
-    );
+    assert_eq!(elsewhere["created"].as_i64(), Some(0), "nothing under the province for a commune's admin: {elsewhere}");
 }
 
 #[tokio::test]

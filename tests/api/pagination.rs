@@ -5,9 +5,8 @@ use std::collections::HashSet;
 #[tokio::test]
 async fn paging_over_more_than_a_hundred_rows_returns_every_row_once_in_every_order() {
     let app = TestApp::spawn().await;
-    let total = app
-        .data(Some("tinh.giamsat"), r#"{ dossiers(filter: { agencyCode: "91" }) { totalCount } }"#, json!({}))
-        .await;
+    let total =
+        app.data(Some("tinh.giamsat"), r#"{ dossiers(filter: { agencyCode: "91" }) { totalCount } }"#, json!({})).await;
     let total = total["dossiers"]["totalCount"].as_u64().unwrap() as usize;
     assert!(total > 100, "the province's subtree has {total} dossiers");
     for order in ["RECEIVED_AT_DESC", "RECEIVED_AT_ASC", "DUE_AT_ASC"] {

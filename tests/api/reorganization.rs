@@ -387,7 +387,12 @@ async fn the_real_2025_plan_makes_the_new_an_giang_as_its_map_says() {
     assert_eq!(applied["applied"]["dossiersMoved"].as_i64(), Some(in_flight), "{}", applied["applied"]);
     assert_eq!(in_flight_at(&app, &closing_units).await, 0, "nothing left in flight at a closed unit");
     let again = api::reorganize(&app.state, text.as_bytes(), false).await.unwrap()["plan"].clone();
-    assert_eq!((&again["counts"]["created"], &again["counts"]["closed"]), (&json!(0), &json!(0)), "{}", again["counts"]);
+    assert_eq!(
+        (&again["counts"]["created"], &again["counts"]["closed"]),
+        (&json!(0), &json!(0)),
+        "{}",
+        again["counts"]
+    );
     assert_eq!(again["counts"]["movedDossiers"], 0);
 
     let query = "query($d: Date) { agency(code: \"91\", asOf: $d) { name children { kind validTo } }
@@ -403,5 +408,41 @@ async fn the_real_2025_plan_makes_the_new_an_giang_as_its_map_says() {
     assert_eq!(open_communes, 102, "{today}");
     let before = app.data(None, query, json!({ "d": "2025-06-30" })).await;
     assert_eq!(before["agency"]["name"], "Tỉnh Kiên Giang");
-    assert_eq!(before["agencies"]["edges"], json!([]), "before the date, Kiên Giang's communes were under its districts");
+    assert_eq!(
+        before["agencies"]["edges"],
+        json!([]),
+        "before the date, Kiên Giang's communes were under its districts"
+    );
+}
+
+#[tokio::test]
+async fn on_today_s_demo_most_dossiers_moved_in_flight_were_finished_at_their_new_units() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = TestApp::spawn().await;
+    let moved = entity::dossier::Entity::find()
+        .filter(entity::dossier::Column::Moves.is_not_null())
+        .all(&app.db)
+        .await
+        .unwrap();
+    let finished: Vec<_> = moved.iter().filter(|d| d.finished_at.is_some()).collect();
+    assert!(2 * finished.len() > moved.len(), "{} of {} finished", finished.len(), moved.len());
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+    let vietnam = |t: chrono::DateTime<chrono::Utc>| (t + chrono::Duration::hours(7)).date_naive();
+    assert!(finished.iter().all(|d| vietnam(d.finished_at.unwrap()) >= day), "finished after the move");
+
+    // The slip of one: the move on its day, then the work at the new unit.
+    let dossier = finished.iter().find(|d| d.agency_path == "/91/30742/").expect("one at Phường Rạch Giá");
+    let query = "query($c: String!) { dossier(code: $c) { status agency { code }
+        events(first: 50) { edges { node { action createdAt toAgency { code } } } } } }";
+    let data = app.data(Some("vinhthanh.motcua"), query, json!({ "c": dossier.code })).await;
+    assert_eq!(
+        (data["dossier"]["status"].as_str(), &data["dossier"]["agency"]["code"]),
+        (Some("RETURNED"), &json!("30742"))
+    );
+    let events: Vec<&Value> =
+        data["dossier"]["events"]["edges"].as_array().unwrap().iter().map(|e| &e["node"]).collect();
+    let at = events.iter().position(|e| e["action"] == "REORGANIZE").expect("a REORGANIZE entry");
+    assert!(events[at]["createdAt"].as_str().unwrap().starts_with("2025-06-30T17:"), "{}", events[at]);
+    let after: Vec<&str> = events[at + 1..].iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(after.ends_with(&["COMPLETE_STEP", "RESOLVE", "RETURN_RESULT"]), "{after:?}");
 }

@@ -21,7 +21,8 @@ async fn a_commune_receiver_sees_only_its_communes_dossiers() {
     // whose archive came with the merge.
     let query = r#"{ agency(code: "30742") { path predecessors { path } } }"#;
     let ward = app.data(None, query, json!({})).await["agency"].clone();
-    let mut paths: Vec<&str> = ward["predecessors"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    let mut paths: Vec<&str> =
+        ward["predecessors"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
     assert!(paths.contains(&"/91/899/30733/"), "Phường Vĩnh Thanh is one: {ward}");
     paths.push(ward["path"].as_str().unwrap());
     for dossier in &dossiers {

@@ -27,10 +27,12 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Seed { dossiers, days } => {
             // The demo without dossiers when the database is empty, then `dossiers` over the last `days`.
-            let state = Application::offline(&api::config::Settings { demo_dossiers: 0, ..settings }, &seed::Demo::Today)
-                .await?;
+            let state =
+                Application::offline(&api::config::Settings { demo_dossiers: 0, ..settings }, &seed::Demo::Today)
+                    .await?;
             if dossiers > 0 {
-                let report = seed::dossiers::generate(&state.db, dossiers, seed::Stretch::last_days(days), true).await?;
+                let report =
+                    seed::dossiers::generate(&state.db, dossiers, seed::Stretch::last_days(days), true).await?;
                 println!("{report}");
             }
             Ok(())

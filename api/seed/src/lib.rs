@@ -12,6 +12,7 @@
 //! `api/assets/` (written by `api/assets/make-demo.py` from the shared lists
 //! of units), and through the reorganisation of `motcua reorganize apply`.
 
+mod after_the_move;
 pub mod dossiers;
 mod holidays;
 mod people;
@@ -22,9 +23,7 @@ use anyhow::Context;
 use api::AppState;
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use entity::{agency, holiday, official, HolidayKind};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use std::future::Future;
 use std::pin::Pin;
 use uuid::Uuid;
@@ -83,7 +82,11 @@ pub enum Demo {
 }
 
 impl api::Demo for Demo {
-    fn load<'a>(&'a self, state: &'a AppState, dossiers: u64) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>> {
+    fn load<'a>(
+        &'a self,
+        state: &'a AppState,
+        dossiers: u64,
+    ) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>> {
         Box::pin(load_demo(state, dossiers, *self, false))
     }
 
@@ -124,8 +127,9 @@ fn stretches(now: DateTime<Utc>) -> (Stretch, Stretch) {
 
 /// Fills the empty database behind `state`: the calendar, then the agencies,
 /// officials and catalogue through the importers, the dossiers before
-/// 2025-07-01; then (for [`Demo::Today`]) the 2025 plan applied, today's
-/// officials imported, and the dossiers since. `dossiers` in all, shared
+/// 2025-07-01; then (for [`Demo::Today`]) the 2025 plan applied on its
+/// day, today's officials imported, most dossiers it moved finished in the
+/// weeks after, and the dossiers since. `dossiers` in all, shared
 /// between the stretches by their days.
 pub async fn load_demo(state: &AppState, dossiers: u64, demo: Demo, progress: bool) -> anyhow::Result<()> {
     insert_holidays(&state.db).await?;
@@ -142,10 +146,20 @@ pub async fn load_demo(state: &AppState, dossiers: u64, demo: Demo, progress: bo
     };
     generate(&state.db, share, before, progress).await?;
     if demo == Demo::Today {
-        let outcome = api::reorganize(state, REORGANIZATION_2025.as_bytes(), true).await?;
-        tracing::info!(applied = %outcome["applied"], "the 2025 reorganisation applied to the demo");
-        import(state, "officials", "demo-officials-2025.csv", OFFICIALS_2025).await?;
+        // Applied in the first minutes of its day, as the province did: the
+        // slip entries and the audit row bear that time.
+        state.clock.set(Some(after.from + chrono::Duration::minutes(5)));
+        let applied = api::reorganize(state, REORGANIZATION_2025.as_bytes(), true).await;
+        let officials = import(state, "officials", "demo-officials-2025.csv", OFFICIALS_2025).await;
+        state.clock.set(None);
+        tracing::info!(applied = %applied?["applied"], "the 2025 reorganisation applied to the demo");
+        officials?;
+        let finished = after_the_move::finish_moved(&state.db, after.from, after.until).await?;
+        tracing::info!(finished, "dossiers the reorganisation moved in flight, finished at their new units");
         generate(&state.db, dossiers - share, after, progress).await?;
+        if dossiers == share {
+            api::tally::rebuild(&state.db).await?;
+        }
     }
     Ok(())
 }
