@@ -15,7 +15,7 @@ shared data:
   their roles, a specialist for every other unit (`cv.{code}`), and the
   portal's service account; imported before the reorganisation.
 - demo-officials-2025.csv: officials of units that exist only from
-  2025-07-01, imported after it.
+  2025-07-01, and the province's admin over all its communes, imported after it.
 - demo-catalogue.csv: the sample catalogue (names real, codes, times and fees
   sample data) published in both old provinces.
 - reorganization-2025.json: the real 2025 plan for the new An Giang: the
@@ -79,8 +79,11 @@ OFFICIALS = [
     ("angiang.giamsat", "Trịnh Thị Thanh Tâm", "PERSON", "89", "supervisor*"),
     ("portal.dvc", "Cổng Dịch vụ công (tài khoản dịch vụ)", "SERVICE", "91", "portal*"),
 ]
-# Officials of a unit that exists from 2025-07-01 (Phường Long Xuyên).
+# Officials of a unit that exists from 2025-07-01 (Phường Long Xuyên), and
+# the province's admin, who took over from the abolished districts the
+# administration of the communes (its grant over the whole province).
 OFFICIALS_2025 = [
+    ("tinh.quantri", "Nguyễn Văn Hải", "PERSON", "91", "admin*"),
     ("longxuyen.motcua", "Nguyễn Thị Kiều Oanh", "PERSON", "30307", "receiver"),
     ("longxuyen.chuyenvien", "Lê Hoàng Phúc", "PERSON", "30307", "specialist"),
     ("longxuyen.lanhdao", "Phan Văn Lộc", "PERSON", "30307", "leader"),

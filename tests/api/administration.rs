@@ -538,7 +538,7 @@ async fn a_custom_fee_officer_confirms_payments_and_does_nothing_else() {
     assert_ne!(step.error_codes(), ["INTERNAL"]);
 
     let log = app
-        .data(Some("tinh.quantri"), "{ auditLog(first: 10) { edges { node { operation outcome } } } }", json!({}))
+        .data(Some("tinh.quantri"), "{ auditLog(first: 50) { edges { node { operation outcome } } } }", json!({}))
         .await;
     let rows: Vec<String> = log["auditLog"]["edges"]
         .as_array()

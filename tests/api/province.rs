@@ -76,26 +76,48 @@ fn receive_input(procedure: &Value, agency: &str) -> Value {
 
 #[tokio::test]
 async fn an_admin_builds_a_working_commune_from_nothing_and_a_dossier_lives_its_whole_life_there() {
-    // A district's admin builds the commune: on the demo as it stood before
-    // 2025, when districts held their communes.
+    // Since 2025 the province's admin holds the communes, right under the province.
+    let app = TestApp::spawn().await;
+    a_commune_from_nothing(&app, Builder { admin: "tinh.quantri", parent: "91", supervisor: "tinh.giamsat" }).await;
+}
+
+#[tokio::test]
+async fn before_2025_a_districts_admin_built_a_commune_the_same_way() {
+    // On the demo as it stood before 2025, when districts held their communes.
     let app = TestApp::spawn_before_2025().await;
+    a_commune_from_nothing(&app, Builder { admin: "rachgia.quantri", parent: "899", supervisor: "rachgia.giamsat" })
+        .await;
+}
+
+/// Who opens the commune, under which unit, and who reports on that unit.
+struct Builder {
+    admin: &'static str,
+    parent: &'static str,
+    supervisor: &'static str,
+}
+
+/// A commune opened and staffed by `builder.admin`, a procedure published
+/// for it, a dossier's whole life there, the report and the audit log.
+async fn a_commune_from_nothing(app: &TestApp, builder: Builder) {
+    let Builder { admin, parent, supervisor } = builder;
     app.set_clock(Some("2026-12-01 09:00"));
     // The agency.
-    let commune = json!({ "parentCode": "899", "code": "39997", "name": "Phường Thí Điểm", "kind": "COMMUNE",
+    let commune = json!({ "parentCode": parent, "code": "39997", "name": "Phường Thí Điểm", "kind": "COMMUNE",
         "validFrom": "2026-12-01" });
-    let created = mutation(&app, "rachgia.quantri", "createAgency", "CreateAgencyInput", "path", commune).await;
-    assert_eq!(created["path"], "/91/899/39997/");
+    let created = mutation(app, admin, "createAgency", "CreateAgencyInput", "path", commune).await;
+    let parent_path = if parent == "91" { "/91/".to_owned() } else { format!("/91/{parent}/") };
+    assert_eq!(created["path"], format!("{parent_path}39997/"));
     // Three officials and their roles.
     for (username, role) in
         [("thidiem.motcua", "receiver"), ("thidiem.chuyenvien", "specialist"), ("thidiem.lanhdao", "leader")]
     {
         let input = json!({ "username": username, "displayName": format!("Cán bộ {role}"), "agencyCode": "39997" });
-        let official = mutation(&app, "rachgia.quantri", "createOfficial", "CreateOfficialInput", "id", input).await;
+        let official = mutation(app, admin, "createOfficial", "CreateOfficialInput", "id", input).await;
         let grant = json!({ "official": official["id"], "role": role, "agencyCode": "39997" });
-        mutation(&app, "rachgia.quantri", "grantRole", "RoleGrantInput", "username", grant).await;
+        mutation(app, admin, "grantRole", "RoleGrantInput", "username", grant).await;
     }
     // A procedure with two steps, published by the province for the commune tier.
-    let procedure = create_and_publish(&app, "9.000001", "2026-12-01").await;
+    let procedure = create_and_publish(app, "9.000001", "2026-12-01").await;
     assert_eq!(procedure["status"], "PUBLISHED");
     assert_eq!(procedure["isCurrent"], true);
     let listed = app
@@ -125,13 +147,13 @@ async fn an_admin_builds_a_working_commune_from_nothing_and_a_dossier_lives_its_
     let returned = app.ok("thidiem.motcua", "returnResult", json!({ "dossierId": id })).await;
     assert_eq!(returned["dossier"]["status"], "RETURNED");
     assert_eq!(returned["dossier"]["nationalStatusCode"], 10);
-    // The district's supervisor sees it in the district's report.
+    // The supervisor of the unit above sees it in that unit's report.
     let report = app
         .data(
-            Some("rachgia.giamsat"),
-            "{ dossierReport(agencyCode: \"899\", from: \"2026-12-01\", to: \"2026-12-01\") {
+            Some(supervisor),
+            "query($parent: String!) { dossierReport(agencyCode: $parent, from: \"2026-12-01\", to: \"2026-12-01\") {
                 rows { agency { code } receivedDirect resolvedEarly } } }",
-            json!({}),
+            json!({ "parent": parent }),
         )
         .await;
     let row = report["dossierReport"]["rows"].as_array().unwrap().iter().find(|r| r["agency"]["code"] == "39997");
@@ -141,11 +163,11 @@ async fn an_admin_builds_a_working_commune_from_nothing_and_a_dossier_lives_its_
         "{report}"
     );
     // Every command of the walk-through is in the audit log of the agency where it was allowed.
-    let district = operations(&app, "rachgia.quantri").await;
+    let builder = operations(app, admin).await;
     for expected in ["createAgency OK", "createOfficial OK", "grantRole OK"] {
-        assert!(district.iter().any(|o| o == expected), "{expected} in {district:?}");
+        assert!(builder.iter().any(|o| o == expected), "{expected} in {builder:?}");
     }
-    let province = operations(&app, "tinh.quantri").await;
+    let province = operations(app, "tinh.quantri").await;
     for expected in ["createProcedure OK", "publishProcedure OK"] {
         assert!(province.iter().any(|o| o == expected), "{expected} in {province:?}");
     }
@@ -238,7 +260,13 @@ async fn a_retired_procedure_takes_no_dossier_and_only_its_publisher_manages_it(
     let log = app
         .data(Some("tinh.quantri"), "{ auditLog(first: 3) { edges { node { operation outcome } } } }", json!({}))
         .await;
-    assert_eq!(log["auditLog"]["edges"][0]["node"], json!({ "operation": "retireProcedure", "outcome": "OK" }));
+    // Newest first; the province's admin reads the commune's log too.
+    assert_eq!(
+        log["auditLog"]["edges"],
+        json!([{ "node": { "operation": "receiveDossier", "outcome": "INVALID_TRANSITION" } },
+        { "node": { "operation": "receiveDossier", "outcome": "OK" } },
+        { "node": { "operation": "retireProcedure", "outcome": "OK" } }])
+    );
 }
 
 #[tokio::test]
