@@ -4,13 +4,14 @@
     python3 docs/examples/make-dossiers.py DATA_DIR/motcua.db 1000000 > dossiers.csv
 
 Reads the units and procedure versions of a motcua SQLite database (the demo
-that `motcua serve` or `motcua seed` creates; a PostgreSQL database seeded
-alike has the same) and writes COUNT dossiers over 2024 and the first five
-months of 2025 — each unit's own tier of procedures, every channel, mostly
-finished (returned, resolved, withdrawn, refused, stopped) and a few still in
-flight — in the import's CSV columns. Deterministic: the same COUNT writes the
-same file. Codes take daily sequences from 10000 up, so that they meet no code
-the demo's own generator gave.
+that `motcua serve` creates; a PostgreSQL database loaded alike has the same)
+and writes COUNT dossiers over the year after the 2025 reorganisation
+(2025-07-01 to 2026-06-30) at the units open today — each unit's own tier of
+procedures, every channel, mostly finished (returned, resolved, withdrawn,
+refused, stopped) and a few still in flight — in the import's CSV columns.
+Deterministic: the same COUNT writes the same file. Codes take daily
+sequences from 10000 up, so that they meet no code the demo's own generator
+gave.
 """
 
 import csv
@@ -20,7 +21,7 @@ import sys
 from datetime import date, datetime, timedelta
 
 TIER_OF = {"COMMUNE": "COMMUNE", "DISTRICT": "DISTRICT", "DEPARTMENT": "PROVINCE"}
-FIRST, LAST = date(2024, 1, 2), date(2025, 5, 30)
+FIRST, LAST = date(2025, 7, 1), date(2026, 6, 30)
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Bùi", "Đặng"]
 GIVEN = ["Văn An", "Thị Bình", "Minh Châu", "Thị Dung", "Quốc Hùng", "Thị Lan", "Hữu Phúc", "Ngọc Trâm"]
 COLUMNS = [
@@ -32,10 +33,13 @@ COLUMNS = [
 
 def places(db):
     units = db.execute(
-        "SELECT code, kind, name FROM agency WHERE valid_to IS NULL AND kind IN ('COMMUNE','DISTRICT','DEPARTMENT')"
+        "SELECT code, kind, name FROM agency WHERE valid_to IS NULL AND valid_from <= ? "
+        "AND kind IN ('COMMUNE','DISTRICT','DEPARTMENT')",
+        (FIRST.isoformat(),),
     ).fetchall()
     codes = {}
-    for code, tier in db.execute("SELECT DISTINCT code, tier FROM procedure WHERE status = 'PUBLISHED'"):
+    published = "SELECT DISTINCT code, tier FROM procedure WHERE status = 'PUBLISHED' AND effective_to IS NULL"
+    for code, tier in db.execute(published):
         codes.setdefault(tier, []).append(code)
     return [(code, name, sorted(codes[TIER_OF[kind]])) for code, kind, name in units if codes.get(TIER_OF[kind])]
 
