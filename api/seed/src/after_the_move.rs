@@ -13,7 +13,8 @@ use entity::{agency, dossier, dossier_event, holiday, official, DossierStatus, H
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -41,12 +42,13 @@ pub(crate) async fn finish_moved(
             DossierStatus::SupplementRequested,
             DossierStatus::AwaitingPayment,
         ]))
+        .order_by_asc(dossier::Column::Code)
         .all(db)
         .await?;
     let agencies: HashMap<Uuid, agency::Model> =
         agency::Entity::find().all(db).await?.into_iter().map(|a| (a.id, a)).collect();
     let mut specialists: HashMap<Uuid, Uuid> = HashMap::new();
-    for official in official::Entity::find().all(db).await? {
+    for official in official::Entity::find().order_by_asc(official::Column::Username).all(db).await? {
         if official.username.contains("chuyenvien") || official.username.starts_with("cv.") {
             specialists.entry(official.agency_id).or_insert(official.id);
         }

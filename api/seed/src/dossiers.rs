@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -88,15 +88,24 @@ struct World {
 /// the calendar and the code sequences so far.
 async fn load_world(db: &DatabaseConnection, day: NaiveDate) -> anyhow::Result<World> {
     let open = |from: NaiveDate, to: Option<NaiveDate>| from <= day && to.is_none_or(|to| to >= day);
-    let agencies: Vec<agency::Model> =
-        agency::Entity::find().all(db).await?.into_iter().filter(|a| open(a.valid_from, a.valid_to)).collect();
+    // Read in a fixed order, so that the same database gives the same dossiers on either backend.
+    let agencies: Vec<agency::Model> = agency::Entity::find()
+        .order_by_asc(agency::Column::Path)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|a| open(a.valid_from, a.valid_to))
+        .collect();
     let procedures: Vec<procedure::Model> = procedure::Entity::find()
+        .order_by_asc(procedure::Column::AgencyPath)
+        .order_by_asc(procedure::Column::Code)
+        .order_by_asc(procedure::Column::Version)
         .all(db)
         .await?
         .into_iter()
         .filter(|p| p.status == entity::ProcedureStatus::Published && open(p.effective_from, p.effective_to))
         .collect();
-    let officials = official::Entity::find().all(db).await?;
+    let officials = official::Entity::find().order_by_asc(official::Column::Username).all(db).await?;
     let portal = officials.iter().find(|o| o.kind == entity::OfficialKind::Service).map(|o| o.id);
     let holidays = holiday::Entity::find().all(db).await?;
     let calendar = WorkingCalendar::new(

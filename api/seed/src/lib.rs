@@ -155,10 +155,12 @@ pub async fn load_demo(state: &AppState, dossiers: u64, demo: Demo, progress: bo
         // Applied in the first minutes of its day, as the province did: the
         // slip entries and the audit row bear that time.
         state.clock.set(Some(after.from + chrono::Duration::minutes(5)));
+        let started = std::time::Instant::now();
         let applied = api::reorganize(state, REORGANIZATION_2025.as_bytes(), true).await;
+        let seconds = started.elapsed().as_secs_f64();
         let officials = import(state, "officials", "demo-officials-2025.csv", OFFICIALS_2025).await;
         state.clock.set(None);
-        tracing::info!(applied = %applied?["applied"], "the 2025 reorganisation applied to the demo");
+        tracing::info!(applied = %applied?["applied"], seconds, "the 2025 reorganisation applied to the demo");
         officials?;
         let finished = after_the_move::finish_moved(&state.db, after.from, after.until).await?;
         tracing::info!(finished, "dossiers the reorganisation moved in flight, finished at their new units");
