@@ -59,7 +59,7 @@ pub(crate) async fn finish_moved(
         holidays.iter().filter(|h| h.kind == HolidayKind::CompensatoryWorkday).map(|h| h.date),
         OfficeHours::default(),
     );
-    let mut rng = StdRng::seed_from_u64(2025_07_01);
+    let mut rng = StdRng::seed_from_u64(20_250_701);
     let transaction = db.begin().await?;
     let mut events = Vec::new();
     let mut finished = 0;
