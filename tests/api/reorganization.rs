@@ -39,12 +39,16 @@ const DRY_RUN: &str = "effective applicable createdCount closedCount movedDossie
     grants(first: 100) { username role domain outcome to }";
 
 async fn send(app: &TestApp, user: &str, mutation: &str, selection: &str) -> Reply {
+    send_plan(app, PLAN, user, mutation, selection).await
+}
+
+async fn send_plan(app: &TestApp, plan: &str, user: &str, mutation: &str, selection: &str) -> Reply {
     let query = format!("mutation($input: ReorganizationInput!) {{ {mutation}(input: $input) {{ {selection} }} }}");
     let file = FilePart {
         variable: "variables.input.plan",
         file_name: "plan.json",
         content_type: "application/json",
-        content: PLAN.as_bytes(),
+        content: plan.as_bytes(),
     };
     app.upload(Some(user), &query, json!({ "input": { "plan": null } }), &[file]).await
 }
@@ -445,4 +449,25 @@ async fn on_today_s_demo_most_dossiers_moved_in_flight_were_finished_at_their_ne
     assert!(events[at]["createdAt"].as_str().unwrap().starts_with("2025-06-30T17:"), "{}", events[at]);
     let after: Vec<&str> = events[at + 1..].iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(after.ends_with(&["COMPLETE_STEP", "RESOLVE", "RETURN_RESULT"]), "{after:?}");
+}
+
+#[tokio::test]
+async fn the_documented_example_plan_applies_to_today_s_demo_on_its_date() {
+    let app = TestApp::spawn().await;
+    let example = include_str!("../../docs/examples/reorganization.json");
+    let selection =
+        "applicable createdCount closedCount movedDossiers problemCount problems(first: 10) { code reason }";
+    let dry = send_plan(&app, example, "tinh.quantri", "planReorganization", selection).await;
+    let dry = &dry.body["data"]["planReorganization"];
+    assert_eq!((dry["applicable"].as_bool(), dry["problemCount"].as_i64()), (Some(true), Some(0)), "{dry}");
+    assert_eq!((dry["createdCount"].as_i64(), dry["closedCount"].as_i64()), (Some(2), Some(4)), "{dry}");
+    let early = send_plan(&app, example, "tinh.quantri", "applyReorganization", "created").await;
+    assert_eq!(early.error_codes(), ["INVALID_TRANSITION"], "not before its date: {}", early.body);
+
+    app.set_clock(Some("2027-01-01 08:00"));
+    let done = send_plan(&app, example, "tinh.quantri", "applyReorganization", "created closed dossiersMoved").await;
+    let done = &done.body["data"]["applyReorganization"];
+    assert_eq!((done["created"].as_i64(), done["closed"].as_i64()), (Some(2), Some(4)), "{done}");
+    assert_eq!(done["dossiersMoved"], dry["movedDossiers"], "{done}");
+    assert_eq!(app.roles_of("tochau.motcua").await, ["receiver /91/39001/"], "the desk went with its ward");
 }
