@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The real 2025 plan applied during the demo's load: 3 runs, interleaved, SQLite and PostgreSQL, 5,000 and 100,000 demo dossiers.
-cd /work/main
+cd "$(dirname "$0")/../.."
 BIN=target/release/motcua
 for run in 1 2 3; do
   for n in 5000 100000; do
