@@ -7,14 +7,14 @@
 //! moved by the working time it waited, as `supplyDocuments` and
 //! `confirmPayment` do.
 
-use api::domain::calendar::{outcome_of, OfficeHours, WorkingCalendar};
+use api::domain::calendar::{outcome_of, WorkingCalendar};
+use api::AppState;
 use chrono::{DateTime, Duration, Utc};
-use entity::{agency, dossier, dossier_event, holiday, official, DossierStatus, HolidayKind};
+use entity::{agency, dossier, dossier_event, official, DossierStatus};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -28,11 +28,8 @@ const LONGEST: Duration = Duration::days(30);
 /// moved, between `moved_at` and `now`: the specialist of the new unit
 /// completes the step, the leader resolves, the desk returns the result.
 /// Returns how many were finished; the counters are rebuilt by the caller.
-pub(crate) async fn finish_moved(
-    db: &DatabaseConnection,
-    moved_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> anyhow::Result<u64> {
+pub(crate) async fn finish_moved(state: &AppState, moved_at: DateTime<Utc>, now: DateTime<Utc>) -> anyhow::Result<u64> {
+    let db = &state.db;
     let moved: Vec<dossier::Model> = dossier::Entity::find()
         .filter(dossier::Column::Moves.is_not_null())
         .filter(dossier::Column::FinishedAt.is_null())
@@ -47,18 +44,8 @@ pub(crate) async fn finish_moved(
         .await?;
     let agencies: HashMap<Uuid, agency::Model> =
         agency::Entity::find().all(db).await?.into_iter().map(|a| (a.id, a)).collect();
-    let mut specialists: HashMap<Uuid, Uuid> = HashMap::new();
-    for official in official::Entity::find().order_by_asc(official::Column::Username).all(db).await? {
-        if official.username.contains("chuyenvien") || official.username.starts_with("cv.") {
-            specialists.entry(official.agency_id).or_insert(official.id);
-        }
-    }
-    let holidays = holiday::Entity::find().all(db).await?;
-    let calendar = WorkingCalendar::new(
-        holidays.iter().filter(|h| h.kind == HolidayKind::Holiday).map(|h| h.date),
-        holidays.iter().filter(|h| h.kind == HolidayKind::CompensatoryWorkday).map(|h| h.date),
-        OfficeHours::default(),
-    );
+    let officials = official::Entity::find().order_by_asc(official::Column::Username).all(db).await?;
+    let specialists = super::dossiers::specialists_by_agency(&officials);
     let mut rng = StdRng::seed_from_u64(20_250_701);
     let transaction = db.begin().await?;
     let mut events = Vec::new();
@@ -68,6 +55,9 @@ pub(crate) async fn finish_moved(
         if dossier.due_at.is_none() || !rng.random_bool(FINISHED_SHARE) {
             continue;
         }
+        // The province's calendar, as `supplyDocuments` and `confirmPayment` read it.
+        let calendar = (state.calendars.of(db, &unit.province_code).await)
+            .map_err(|error| anyhow::anyhow!("reading the calendar: {error:?}"))?;
         let specialist = dossier.assignee_id.or_else(|| specialists.get(&unit.id).copied());
         let work = Work { dossier: &dossier, unit, specialist, start: dossier.updated_at.max(moved_at), now };
         let (slip, update) = work.finish(&mut rng, &calendar);

@@ -107,6 +107,7 @@ async fn load_world(db: &DatabaseConnection, day: NaiveDate) -> anyhow::Result<W
         .collect();
     let officials = official::Entity::find().order_by_asc(official::Column::Username).all(db).await?;
     let portal = officials.iter().find(|o| o.kind == entity::OfficialKind::Service).map(|o| o.id);
+    let specialists = specialists_by_agency(&officials);
     let holidays = holiday::Entity::find().all(db).await?;
     let calendar = WorkingCalendar::new(
         holidays.iter().filter(|h| h.kind == HolidayKind::Holiday).map(|h| h.date),
@@ -142,10 +143,7 @@ async fn load_world(db: &DatabaseConnection, day: NaiveDate) -> anyhow::Result<W
             (AgencyKind::District, _) => 25,
             _ => 20,
         };
-        let specialist = officials
-            .iter()
-            .find(|o| o.agency_id == agency.id && (o.username.contains("chuyenvien") || o.username.starts_with("cv.")))
-            .map(|o| o.id);
+        let specialist = specialists.get(&agency.id).copied();
         places.push(Place { agency, procedures: applicable, specialist, weight });
     }
     anyhow::ensure!(!places.is_empty(), "no agency with procedures: load the demo data first");
@@ -157,6 +155,18 @@ async fn load_world(db: &DatabaseConnection, day: NaiveDate) -> anyhow::Result<W
         })
         .collect();
     Ok(World { ids: Ids::new(), places, cumulative, procedures, portal, calendar, sequences })
+}
+
+/// The specialist who handles a unit's generated dossiers (its `*.chuyenvien`
+/// or `cv.*` official, the first by login), by agency id.
+pub(crate) fn specialists_by_agency(officials: &[official::Model]) -> HashMap<Uuid, Uuid> {
+    let mut specialists = HashMap::new();
+    for official in officials {
+        if official.username.contains("chuyenvien") || official.username.starts_with("cv.") {
+            specialists.entry(official.agency_id).or_insert(official.id);
+        }
+    }
+    specialists
 }
 
 fn weighted<T: Copy>(rng: &mut StdRng, choices: &[(T, u32)]) -> T {
@@ -254,7 +264,8 @@ impl Stretch {
         Self { from: until - Duration::days(i64::from(days)), until }
     }
 
-    fn days(&self) -> u32 {
+    /// Its length in days (at least 1).
+    pub(crate) fn days(&self) -> u32 {
         (self.until - self.from).num_days().clamp(1, i64::from(u32::MAX)) as u32
     }
 }

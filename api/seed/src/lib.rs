@@ -22,7 +22,7 @@ pub use dossiers::{Stretch, DEFAULT_SPAN_DAYS};
 use anyhow::Context;
 use api::AppState;
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
-use entity::{agency, holiday, official, HolidayKind};
+use entity::{holiday, official, HolidayKind};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use std::future::Future;
 use std::pin::Pin;
@@ -101,11 +101,6 @@ impl api::Demo for Demo {
     }
 }
 
-/// Whether the database holds no agency yet.
-pub async fn is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
-    Ok(agency::Entity::find().count(db).await? == 0)
-}
-
 /// Whether an active official has this login.
 pub async fn official_exists(db: &DatabaseConnection, username: &str) -> anyhow::Result<bool> {
     Ok(official::Entity::find()
@@ -146,8 +141,8 @@ pub async fn load_demo(state: &AppState, dossiers: u64, demo: Demo, progress: bo
     let share = match demo {
         Demo::Before2025 => dossiers,
         Demo::Today => {
-            let days = |s: &Stretch| (s.until - s.from).num_days().max(1) as u64;
-            dossiers * days(&before) / (days(&before) + days(&after))
+            let (before_days, after_days) = (u64::from(before.days()), u64::from(after.days()));
+            dossiers * before_days / (before_days + after_days)
         }
     };
     generate(&state.db, share, before, progress).await?;
@@ -162,7 +157,7 @@ pub async fn load_demo(state: &AppState, dossiers: u64, demo: Demo, progress: bo
         state.clock.set(None);
         tracing::info!(applied = %applied?["applied"], seconds, "the 2025 reorganisation applied to the demo");
         officials?;
-        let finished = after_the_move::finish_moved(&state.db, after.from, after.until).await?;
+        let finished = after_the_move::finish_moved(state, after.from, after.until).await?;
         tracing::info!(finished, "dossiers the reorganisation moved in flight, finished at their new units");
         generate(&state.db, dossiers - share, after, progress).await?;
         if dossiers == share {

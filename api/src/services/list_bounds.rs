@@ -32,9 +32,8 @@ pub(crate) const TREE_LEVELS: usize = 3;
 /// The current bounds; every one at least 1.
 #[derive(Debug)]
 pub struct ListBounds {
-    children: AtomicU64,
-    /// The most descendants of one agency two and three levels down.
-    descendants: [AtomicU64; TREE_LEVELS - 1],
+    /// The most descendants of one agency one, two and three levels down.
+    descendants: [AtomicU64; TREE_LEVELS],
     fields: AtomicU64,
     procedure_versions: AtomicU64,
     versions_per_procedure: AtomicU64,
@@ -52,8 +51,7 @@ impl Default for ListBounds {
     /// Generous bounds for a schema built without data (`motcua schema`, unit tests).
     fn default() -> Self {
         Self {
-            children: AtomicU64::new(100),
-            descendants: [AtomicU64::new(100 * 100), AtomicU64::new(100 * 100 * 100)],
+            descendants: [AtomicU64::new(100), AtomicU64::new(100 * 100), AtomicU64::new(100 * 100 * 100)],
             fields: AtomicU64::new(100),
             procedure_versions: AtomicU64::new(1_000),
             versions_per_procedure: AtomicU64::new(20),
@@ -74,15 +72,13 @@ impl ListBounds {
     #[cfg(test)]
     pub(crate) fn with_tree(children: u64, grandchildren: u64, great_grandchildren: u64) -> Self {
         let bounds = Self::default();
-        bounds.children.store(children, Ordering::Relaxed);
-        bounds.descendants[0].store(grandchildren, Ordering::Relaxed);
-        bounds.descendants[1].store(great_grandchildren, Ordering::Relaxed);
+        bounds.store_tree([children, grandchildren, great_grandchildren]);
         bounds
     }
 
     /// The most children of one agency.
     pub fn children(&self) -> u64 {
-        self.children.load(Ordering::Relaxed)
+        self.descendants(1)
     }
     /// The most descendants of one agency `level` levels down (1: its
     /// children, up to [`TREE_LEVELS`]): a tree whose province has many
@@ -91,8 +87,14 @@ impl ListBounds {
     pub fn descendants(&self, level: usize) -> u64 {
         match level {
             0 => 1,
-            1 => self.children(),
-            _ => self.descendants[level.min(TREE_LEVELS) - 2].load(Ordering::Relaxed),
+            _ => self.descendants[level.min(TREE_LEVELS) - 1].load(Ordering::Relaxed),
+        }
+    }
+
+    /// Stores the most descendants one, two and three levels down.
+    fn store_tree(&self, widths: [u64; TREE_LEVELS]) {
+        for (bound, width) in self.descendants.iter().zip(widths) {
+            bound.store(width, Ordering::Relaxed);
         }
     }
 
@@ -197,9 +199,7 @@ impl ListBounds {
         self.successors.store(successors, Ordering::Relaxed);
         self.predecessors.store(predecessors, Ordering::Relaxed);
         self.names.store(names, Ordering::Relaxed);
-        self.children.store(children, Ordering::Relaxed);
-        self.descendants[0].store(grandchildren, Ordering::Relaxed);
-        self.descendants[1].store(great_grandchildren, Ordering::Relaxed);
+        self.store_tree([children, grandchildren, great_grandchildren]);
         self.fields.store(fields, Ordering::Relaxed);
         self.procedure_versions.store(versions, Ordering::Relaxed);
         self.versions_per_procedure.store(per_procedure, Ordering::Relaxed);
