@@ -46,6 +46,7 @@ impl Application {
         http::prometheus();
         let (db, statements) = db::connect(settings).await?;
         let app = Self::filled(settings, db, demo).await?;
+        crate::services::outbox::spawn_delivering(&app);
         let listener =
             TcpListener::bind(settings.listen).await.with_context(|| format!("listening on {}", settings.listen))?;
         let address = listener.local_addr()?;
@@ -106,6 +107,7 @@ impl Application {
             list_bounds: Default::default(),
             authenticator: authenticator.clone(),
             signed_out: Default::default(),
+            outbox: crate::services::outbox::Outbox::new(settings)?,
         });
         crate::services::announcements::start_listening(&app, settings.database_url()).await;
         app.list_bounds

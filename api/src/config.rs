@@ -46,6 +46,41 @@ pub struct Settings {
     pub log: String,
     #[command(flatten)]
     pub limits: Limits,
+    #[command(flatten)]
+    pub outbox: OutboxSettings,
+}
+
+/// How the outbox delivers the slip's entries to webhooks (docs/WEBHOOKS.md).
+#[derive(Debug, Clone, Args)]
+pub struct OutboxSettings {
+    /// Hosts a webhook may name although they are this machine, link-local or
+    /// a cloud metadata address, e.g. `127.0.0.1,hooks.internal` (comma-separated).
+    #[arg(long, env = "MOTCUA_WEBHOOK_ALLOWED_HOSTS", value_delimiter = ',', global = true)]
+    pub webhook_allowed_hosts: Vec<String>,
+    /// Longest time one delivery attempt may take.
+    #[arg(long, env = "MOTCUA_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, global = true)]
+    pub webhook_timeout: Duration,
+    /// Attempts at one delivery before it becomes a dead letter.
+    #[arg(long, env = "MOTCUA_DELIVERY_ATTEMPTS", default_value_t = 12, global = true)]
+    pub delivery_attempts: u32,
+    /// The wait after a first failed attempt; it doubles after each (with jitter).
+    #[arg(long, env = "MOTCUA_DELIVERY_RETRY_BASE", default_value = "5s", value_parser = humantime::parse_duration, global = true)]
+    pub delivery_retry_base: Duration,
+    /// The longest wait between two attempts.
+    #[arg(long, env = "MOTCUA_DELIVERY_RETRY_CAP", default_value = "1h", value_parser = humantime::parse_duration, global = true)]
+    pub delivery_retry_cap: Duration,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        Self {
+            webhook_allowed_hosts: Vec::new(),
+            webhook_timeout: Duration::from_secs(10),
+            delivery_attempts: 12,
+            delivery_retry_base: Duration::from_secs(5),
+            delivery_retry_cap: Duration::from_secs(3600),
+        }
+    }
 }
 
 /// Limits on every GraphQL request (docs/LIMITS.md).
@@ -136,6 +171,7 @@ impl Settings {
             no_demo: false,
             log: "info,sqlx::postgres::notice=warn".into(),
             limits: Limits::default(),
+            outbox: OutboxSettings::default(),
         }
     }
 

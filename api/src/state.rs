@@ -41,6 +41,8 @@ pub struct AppState {
     pub list_bounds: std::sync::Arc<crate::services::list_bounds::ListBounds>,
     /// Verifies tokens and remembers the officials they name.
     pub authenticator: std::sync::Arc<crate::auth::Authenticator>,
+    /// Deliveries of the slip's entries to webhooks.
+    pub outbox: crate::services::outbox::Outbox,
     /// Officials just deactivated or changed, for the WebSocket sessions.
     pub signed_out: crate::services::announcements::SignedOut,
 }

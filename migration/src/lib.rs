@@ -10,6 +10,7 @@ mod m20261126_000004_dossier_tally;
 mod m20261127_000005_procedure_tally;
 mod m20261202_000006_administration;
 mod m20261203_000007_reorganisation;
+mod m20261204_000008_outbox;
 
 /// A secondary index of one of the two big tables, which a bulk load may drop
 /// and rebuild afterwards: building an index once over sorted data is far
@@ -109,6 +110,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_procedure_tally::Migration),
             Box::new(m20261202_000006_administration::Migration),
             Box::new(m20261203_000007_reorganisation::Migration),
+            Box::new(m20261204_000008_outbox::Migration),
         ]
     }
 }

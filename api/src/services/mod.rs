@@ -20,6 +20,7 @@ pub(crate) mod list_bounds;
 pub(crate) mod numbers;
 pub(crate) mod oauth;
 pub(crate) mod officials;
+pub(crate) mod outbox;
 pub(crate) mod procedures;
 pub(crate) mod recent;
 pub(crate) mod remembered;

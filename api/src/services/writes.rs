@@ -21,7 +21,7 @@ pub(crate) enum Write {
 }
 
 impl Write {
-    fn build(&self, backend: DbBackend) -> sea_orm::Statement {
+    pub(crate) fn build(&self, backend: DbBackend) -> sea_orm::Statement {
         match self {
             Self::Insert(statement) => backend.build(statement),
             Self::Update(statement) => backend.build(statement),
@@ -68,6 +68,32 @@ pub(crate) async fn run(state: &AppState, unit: Unit) -> ApiResult<bool> {
         announcements::apply(state, &announcement).await;
     }
     Ok(written)
+}
+
+/// Runs `writes` together, whatever rows each changes: one transaction.
+pub(crate) async fn all(state: &AppState, writes: Vec<Write>) -> ApiResult<()> {
+    if writes.is_empty() {
+        return Ok(());
+    }
+    match &state.sqlite_writer {
+        Some(writer) => {
+            let mut batch = Batch::default();
+            batch.raw("BEGIN IMMEDIATE");
+            for write in &writes {
+                write.add_to(&mut batch);
+            }
+            batch.raw("COMMIT");
+            writer.lock().await.execute(batch.finish()).await
+        }
+        None => {
+            let backend = state.db.get_database_backend();
+            let transaction = state.db.begin().await?;
+            for write in &writes {
+                transaction.execute(write.build(backend)).await?;
+            }
+            Ok(transaction.commit().await?)
+        }
+    }
 }
 
 async fn write(state: &AppState, unit: Unit) -> ApiResult<bool> {

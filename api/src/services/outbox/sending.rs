@@ -1,0 +1,268 @@
+//! Sending: the deliveries due are taken (leased), posted signed, and each
+//! attempt recorded — delivered on a 2xx answer; otherwise retried after a
+//! growing wait, until the last attempt makes it a dead letter. A dossier's
+//! deliveries to one consumer go one at a time in the slip's order: a
+//! delivery is due only when no earlier one of the same dossier is pending.
+
+use super::{payload, signature, ACTIVE, DEAD, DELIVERED, PENDING, WEBHOOK};
+use crate::error::ApiResult;
+use crate::services::writes::{self, Unit, Write};
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use entity::{outbox_attempt, outbox_consumer, outbox_delivery};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryTrait, Statement};
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+/// Most attempts one instance has in flight.
+const IN_FLIGHT: usize = 32;
+
+/// A delivery taken for an attempt.
+#[derive(Debug, Clone, FromQueryResult)]
+struct Taken {
+    id: Uuid,
+    consumer_id: Uuid,
+    event_id: Uuid,
+    attempts: i32,
+}
+
+/// What an attempt came to.
+#[derive(Debug)]
+struct Outcome {
+    status_code: Option<u16>,
+    error: Option<String>,
+    took: Duration,
+}
+
+/// On SQLite, where this process is the only one: what a stopped server
+/// was sending is due again at once.
+pub(super) async fn after_restart(state: &AppState) -> ApiResult<()> {
+    if state.sqlite_writer.is_none() {
+        return Ok(());
+    }
+    let released = Query::update()
+        .table(outbox_delivery::Entity)
+        .value(outbox_delivery::Column::LeasedUntil, Option::<DateTime<Utc>>::None)
+        .and_where(Expr::col(outbox_delivery::Column::Status).eq(PENDING))
+        .and_where(Expr::col(outbox_delivery::Column::LeasedUntil).is_not_null())
+        .to_owned();
+    writes::all(state, vec![Write::Update(released)]).await
+}
+
+/// Takes and sends deliveries for as long as the server runs.
+pub(super) async fn run(weak: Weak<AppState>) {
+    let mut flying: JoinSet<()> = JoinSet::new();
+    loop {
+        let Some(state) = weak.upgrade() else { return };
+        let room = IN_FLIGHT - flying.len();
+        let taken = match take(&state, room).await {
+            Ok(taken) => taken,
+            Err(error) => {
+                tracing::warn!(?error, "taking the deliveries due");
+                Vec::new()
+            }
+        };
+        let took_some = !taken.is_empty();
+        if took_some {
+            if let Err(error) = send_all(&state, taken, &mut flying).await {
+                tracing::warn!(?error, "preparing deliveries");
+            }
+        }
+        let made = state.outbox.clone_made();
+        drop(state);
+        if took_some && flying.len() < IN_FLIGHT {
+            continue;
+        }
+        tokio::select! {
+            Some(_) = flying.join_next(), if !flying.is_empty() => {}
+            _ = made.notified() => {}
+            _ = tokio::time::sleep(super::POLL) => {}
+        }
+    }
+}
+
+/// Leases at most `room` deliveries due.
+async fn take(state: &AppState, room: usize) -> ApiResult<Vec<Taken>> {
+    if room == 0 {
+        return Ok(Vec::new());
+    }
+    let now = crate::services::now();
+    let until = now + state.outbox.lease();
+    let due = "c.status = 'PENDING' AND c.next_attempt_at <= $1 \
+        AND (c.leased_until IS NULL OR c.leased_until < $1) \
+        AND EXISTS (SELECT 1 FROM outbox_consumer k WHERE k.id = c.consumer_id AND k.state = 'ACTIVE') \
+        AND NOT EXISTS (SELECT 1 FROM outbox_delivery e WHERE e.consumer_id = c.consumer_id \
+            AND e.dossier_id = c.dossier_id AND e.status = 'PENDING' \
+            AND (e.position < c.position OR (e.position = c.position AND e.event_id < c.event_id)))";
+    debug_assert!(ACTIVE == "ACTIVE" && PENDING == "PENDING");
+    match state.db.get_database_backend() {
+        DbBackend::Postgres => {
+            let sql = format!(
+                "UPDATE outbox_delivery AS d SET leased_until = $2, attempts = d.attempts + 1 \
+                 WHERE d.id IN (SELECT c.id FROM outbox_delivery c WHERE {due} \
+                 ORDER BY c.next_attempt_at LIMIT $3 FOR UPDATE OF c SKIP LOCKED) \
+                 RETURNING d.id, d.consumer_id, d.event_id, d.attempts"
+            );
+            let values = [now.into(), until.into(), (room as i64).into()];
+            let statement = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
+            Ok(Taken::find_by_statement(statement).all(&state.db).await?)
+        }
+        _ => {
+            // One process, one sender: what it reads stays due until it leases it.
+            let sql = format!(
+                "SELECT c.id, c.consumer_id, c.event_id, c.attempts + 1 AS attempts FROM outbox_delivery c \
+                 WHERE {} ORDER BY c.next_attempt_at LIMIT ?",
+                due.replace("$1", "?1")
+            )
+            .replace("LIMIT ?", "LIMIT ?2");
+            let values = [now.into(), (room as i64).into()];
+            let statement = Statement::from_sql_and_values(DbBackend::Sqlite, sql, values);
+            let taken = Taken::find_by_statement(statement).all(&state.db).await?;
+            if taken.is_empty() {
+                return Ok(taken);
+            }
+            let leased = Query::update()
+                .table(outbox_delivery::Entity)
+                .value(outbox_delivery::Column::LeasedUntil, until)
+                .value(outbox_delivery::Column::Attempts, Expr::col(outbox_delivery::Column::Attempts).add(1))
+                .and_where(Expr::col(outbox_delivery::Column::Id).is_in(taken.iter().map(|t| t.id)))
+                .to_owned();
+            writes::all(state, vec![Write::Update(leased)]).await?;
+            Ok(taken)
+        }
+    }
+}
+
+/// Starts an attempt at each of `taken`.
+async fn send_all(state: &Arc<AppState>, taken: Vec<Taken>, flying: &mut JoinSet<()>) -> ApiResult<()> {
+    let mut consumers: Vec<Uuid> = taken.iter().map(|t| t.consumer_id).collect();
+    consumers.sort_unstable();
+    consumers.dedup();
+    let consumers: HashMap<Uuid, outbox_consumer::Model> = outbox_consumer::Entity::find()
+        .filter(outbox_consumer::Column::Id.is_in(consumers))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|consumer| (consumer.id, consumer))
+        .collect();
+    let events: Vec<Uuid> = taken.iter().map(|t| t.event_id).collect();
+    let bodies = Arc::new(payload::bodies(&state.db, &events).await?);
+    for delivery in taken {
+        let Some(consumer) = consumers.get(&delivery.consumer_id).cloned() else { continue };
+        let (state, bodies) = (state.clone(), bodies.clone());
+        flying.spawn(async move {
+            let outcome = match bodies.get(&delivery.event_id) {
+                Some(body) => attempt(&state, &consumer, &delivery, body).await,
+                None => Outcome { status_code: None, error: Some("the slip entry is gone".into()), took: Duration::ZERO },
+            };
+            if let Err(error) = record(&state, &delivery, outcome).await {
+                tracing::warn!(?error, delivery = %delivery.id, "recording a delivery attempt");
+            }
+        });
+    }
+    Ok(())
+}
+
+/// One attempt: the body posted to the consumer's URL, signed.
+async fn attempt(state: &AppState, consumer: &outbox_consumer::Model, delivery: &Taken, body: &[u8]) -> Outcome {
+    let started = Instant::now();
+    let failed = |error: String| Outcome { status_code: None, error: Some(error), took: started.elapsed() };
+    if consumer.kind != WEBHOOK {
+        return failed(format!("no sender for consumers of kind {}", consumer.kind));
+    }
+    let url = match state.outbox.destinations.check(consumer.url.as_deref().unwrap_or_default()) {
+        Ok(url) => url,
+        Err(_) => return failed("the URL points where webhooks may not go".into()),
+    };
+    let id = message_id(delivery.id);
+    let timestamp = crate::services::now().timestamp();
+    let signature = signature::sign(consumer.secret.as_deref().unwrap_or_default(), &id, timestamp, body);
+    let sent = state
+        .outbox
+        .client()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("webhook-id", &id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(body.to_vec())
+        .send()
+        .await;
+    match sent {
+        Ok(response) if response.status().is_success() => {
+            Outcome { status_code: Some(response.status().as_u16()), error: None, took: started.elapsed() }
+        }
+        Ok(response) => {
+            let status = response.status();
+            Outcome {
+                status_code: Some(status.as_u16()),
+                error: Some(format!("the receiver answered {status}")),
+                took: started.elapsed(),
+            }
+        }
+        Err(error) if error.is_timeout() => failed(format!(
+            "no answer within {}",
+            humantime::format_duration(state.outbox.settings.webhook_timeout)
+        )),
+        Err(error) => failed(describe(&error)),
+    }
+}
+
+/// The `webhook-id` of a delivery: the same for every attempt.
+pub(crate) fn message_id(delivery: Uuid) -> String {
+    format!("msg_{}", delivery.simple())
+}
+
+/// A failed request's cause, innermost first, without the URL.
+fn describe(error: &reqwest::Error) -> String {
+    use std::error::Error;
+    let mut cause: Option<&dyn Error> = error.source();
+    let mut text = String::from(if error.is_connect() { "cannot connect" } else { "the request failed" });
+    while let Some(inner) = cause {
+        text = format!("{text}: {inner}");
+        cause = inner.source();
+    }
+    text.chars().take(500).collect()
+}
+
+/// Records `outcome`: the attempt, and the delivery delivered, due again
+/// later, or dead after its last attempt.
+async fn record(state: &AppState, delivery: &Taken, outcome: Outcome) -> ApiResult<()> {
+    let now = crate::services::now();
+    let delivered = outcome.status_code.is_some_and(|code| (200..300).contains(&code)) && outcome.error.is_none();
+    let last = delivery.attempts >= state.outbox.settings.delivery_attempts as i32;
+    let status = match (delivered, last) {
+        (true, _) => DELIVERED,
+        (false, true) => DEAD,
+        (false, false) => PENDING,
+    };
+    let mut update = Query::update();
+    update
+        .table(outbox_delivery::Entity)
+        .value(outbox_delivery::Column::Status, status)
+        .value(outbox_delivery::Column::LeasedUntil, Option::<DateTime<Utc>>::None)
+        .value(outbox_delivery::Column::LastStatusCode, outcome.status_code.map(i32::from))
+        .value(outbox_delivery::Column::LastError, outcome.error.clone())
+        .and_where(Expr::col(outbox_delivery::Column::Id).eq(delivery.id))
+        .and_where(Expr::col(outbox_delivery::Column::Status).eq(PENDING));
+    match status {
+        PENDING => update.value(outbox_delivery::Column::NextAttemptAt, now + state.outbox.backoff(delivery.attempts)),
+        _ => update.value(outbox_delivery::Column::FinishedAt, now),
+    };
+    let attempt = outbox_attempt::ActiveModel {
+        id: sea_orm::Set(Uuid::now_v7()),
+        delivery_id: sea_orm::Set(delivery.id),
+        attempted_at: sea_orm::Set(now - outcome.took),
+        status_code: sea_orm::Set(outcome.status_code.map(i32::from)),
+        error: sea_orm::Set(outcome.error),
+        duration_ms: sea_orm::Set(outcome.took.as_millis().min(i32::MAX as u128) as i32),
+    };
+    let mut unit = Unit::of(Write::Update(update.to_owned()));
+    unit.then.push(outbox_attempt::Entity::insert(attempt).into_query());
+    writes::run(state, unit).await?;
+    Ok(())
+}
