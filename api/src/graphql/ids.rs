@@ -17,6 +17,10 @@ pub enum NodeType {
     User,
     /// A service account's client secret (not a `Node`: `node` answers null for it).
     ClientSecret,
+    /// A webhook (not a `Node`).
+    Webhook,
+    /// One delivery of a webhook (not a `Node`).
+    WebhookDelivery,
 }
 
 impl NodeType {
@@ -29,6 +33,8 @@ impl NodeType {
             Self::DossierDocument => "DossierDocument",
             Self::User => "User",
             Self::ClientSecret => "ClientSecret",
+            Self::Webhook => "Webhook",
+            Self::WebhookDelivery => "WebhookDelivery",
         }
     }
 
@@ -41,6 +47,8 @@ impl NodeType {
             Self::DossierDocument,
             Self::User,
             Self::ClientSecret,
+            Self::Webhook,
+            Self::WebhookDelivery,
         ]
         .into_iter()
         .find(|t| t.name() == name)

@@ -30,6 +30,7 @@ pub(crate) mod scope;
 pub(crate) mod sqlite_writer;
 pub mod tally;
 pub(crate) mod tracking;
+pub(crate) mod webhooks;
 pub(crate) mod writes;
 
 /// A page of a list, in order, and whether more follow.

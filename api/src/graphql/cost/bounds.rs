@@ -9,6 +9,7 @@ pub(super) fn weight(parent: &str, field: &str) -> Option<u64> {
         ("Query", "dossierReport" | "serviceIndex") => Some(50),
         ("Query", "catalogStats") => Some(10),
         ("DossierConnection", "totalCount") => Some(10),
+        ("Webhook", "pendingDeliveries" | "deadLetters") => Some(5),
         _ => None,
     }
 }
@@ -43,6 +44,9 @@ pub(crate) fn list_bound(bounds: &ListBounds, parent: &str, field: &str) -> Opti
         ("Query", "roles") => bounds.defined_roles(),
         ("Role", "permissions") => bounds.permissions(),
         ("WorkingCalendar", "days") => 366,
+        ("Query", "webhooks") => crate::services::administration::webhooks::MOST_PER_AGENCY,
+        ("Webhook", "events") => crate::domain::lifecycle::COMMANDS.len() as u64 + 1,
+        ("WebhookDelivery", "attempts") => crate::services::webhooks::ATTEMPTS_LISTED,
         _ => return None,
     })
 }

@@ -3,7 +3,8 @@
 //! administration of officials (`administration.rs`), roles and grants
 //! (`grants.rs`), service accounts (`service_accounts.rs`) and of
 //! the agency tree (`agencies.rs`) and of the procedure catalogue
-//! (`catalogue.rs`), reorganisation plans (`reorganization.rs`) and imports (`imports.rs`), joined.
+//! (`catalogue.rs`), reorganisation plans (`reorganization.rs`), imports (`imports.rs`)
+//! and webhooks (`webhooks.rs`), joined.
 //! Each takes one `input`; a dossier command returns the dossier with the
 //! slip entry it wrote.
 
@@ -18,6 +19,7 @@ mod imports;
 mod inputs;
 mod reorganization;
 mod service_accounts;
+mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -34,6 +36,7 @@ pub(crate) struct Mutation(
     fields::FieldMutation,
     reorganization::ReorganizationMutation,
     imports::ImportMutation,
+    webhooks::WebhookMutation,
 );
 
 /// What an optional input field asks of a value: `None` when left out (keep

@@ -9,6 +9,7 @@ mod dossiers;
 mod reports;
 mod root;
 mod tracking;
+mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -24,4 +25,5 @@ pub(crate) struct Query(
     tracking::TrackingQuery,
     reports::ReportQuery,
     dossiers::DossierQuery,
+    webhooks::WebhookQuery,
 );

@@ -75,7 +75,7 @@ impl RootQuery {
                 visible.then_some(Node::User(User(user)))
             }
             // Listed under its service account; not a node.
-            NodeType::ClientSecret => None,
+            NodeType::ClientSecret | NodeType::Webhook | NodeType::WebhookDelivery => None,
         })
     }
 

@@ -13,6 +13,7 @@ pub(crate) mod report;
 pub(crate) mod service_index;
 pub(crate) mod tracked;
 pub(crate) mod user;
+pub(crate) mod webhook;
 
 pub(crate) use agency::Agency;
 pub(crate) use audit::AuditEntry;

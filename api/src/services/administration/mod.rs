@@ -15,6 +15,7 @@ pub(crate) mod grants;
 pub(crate) mod officials;
 pub(crate) mod roles;
 pub(crate) mod service_accounts;
+pub(crate) mod webhooks;
 
 use super::announcements::Announcement;
 use super::audit::Entry;

@@ -24,6 +24,8 @@ mod payload;
 mod sending;
 pub(crate) mod signature;
 
+pub(crate) use sending::message_id;
+
 use crate::config::Settings;
 use crate::state::AppState;
 use std::sync::{Arc, Weak};
