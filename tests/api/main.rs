@@ -25,3 +25,4 @@ mod schema;
 mod subscriptions;
 mod tenancy;
 mod tracking;
+mod webhooks;

@@ -4,6 +4,7 @@
 //! and talks to it over HTTP only.
 
 pub mod attacks;
+pub mod webhooks;
 
 use api::config::{Secret, Settings};
 use api::db::StatementCounter;
