@@ -2,7 +2,7 @@
 //! signed as the Standard Webhooks specification says, at least once and in
 //! order per dossier, and nothing of other agencies.
 
-use motcua_tests::webhooks::{verify, Receiver, Received};
+use motcua_tests::webhooks::{verify, Received, Receiver};
 use motcua_tests::TestApp;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -216,7 +216,8 @@ async fn a_service_accounts_webhook_stops_when_its_grant_is_revoked() {
     let taken = receiver.wait_until(WITHIN, |taken| !taken.is_empty()).await;
     assert_eq!(actions_of(&taken, &heard), ["RECEIVE"]);
 
-    let revoke = "mutation($id: ID!) { revokeRole(input: { official: $id, role: \"receiver\", agencyCode: \"30742\" }) {
+    let revoke =
+        "mutation($id: ID!) { revokeRole(input: { official: $id, role: \"receiver\", agencyCode: \"30742\" }) {
         username } }";
     app.data(Some(ADMIN), revoke, json!({ "id": account })).await;
     let unheard = app.receive_new(DESK, COMMUNE, &procedure).await["code"].as_str().unwrap().to_owned();
@@ -290,4 +291,57 @@ async fn two_instances_on_one_postgresql_database_deliver_each_entry_once() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!((all.len(), ids.len()), (20, 20), "each entry once, by one instance");
+}
+
+/// The server process of the test below (returns at once when run as a test).
+#[tokio::test]
+async fn serve_in_a_process_of_its_own() {
+    motcua_tests::process::serve_if_asked(|settings| allow_local(settings, 5)).await;
+}
+
+#[tokio::test]
+async fn a_server_killed_while_delivering_delivers_what_was_pending_once_started_again() {
+    use motcua_tests::process::{Place, ServerProcess};
+    let place = Place::new().await;
+    let test = "webhooks::serve_in_a_process_of_its_own";
+    let first = ServerProcess::start(&place, test).await;
+    let receiver = Receiver::start().await;
+    receiver.set_delay(Duration::from_secs(600));
+    let input = json!({ "agencyCode": COMMUNE, "url": receiver.url, "events": ["RECEIVE"] });
+    let created = first.data(ADMIN, CREATE, json!({ "input": input })).await;
+    let secret = created["createWebhook"]["secret"].as_str().unwrap().to_owned();
+    let procedure = first
+        .data(DESK, "{ procedures(filter: { agencyCode: \"30742\" }, first: 1) { edges { node { id } } } }", json!({}))
+        .await["procedures"]["edges"][0]["node"]["id"]
+        .clone();
+    let receive = "mutation($input: ReceiveDossierInput!) { receiveDossier(input: $input) { dossier { code } } }";
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        let input = json!({ "procedureId": procedure, "agencyCode": COMMUNE, "applicant": motcua_tests::applicant() });
+        let received = first.data(DESK, receive, json!({ "input": input })).await;
+        codes.push(received["receiveDossier"]["dossier"]["code"].as_str().unwrap().to_owned());
+    }
+    // Killed while the receiver holds the first attempts unanswered.
+    let deadline = tokio::time::Instant::now() + WITHIN;
+    while receiver.in_flight() == 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(receiver.in_flight() > 0, "a delivery is in flight");
+    first.kill().await;
+    receiver.set_delay(Duration::ZERO);
+
+    let _second = ServerProcess::start(&place, test).await;
+    let taken = receiver.wait_until(WITHIN, |taken| codes.iter().all(|code| !actions_of(taken, code).is_empty())).await;
+    for code in &codes {
+        assert_eq!(actions_of(&taken, code).first().map(String::as_str), Some("RECEIVE"), "{code} is not lost");
+    }
+    let mut ids: Vec<(&str, String)> = taken.iter().map(|r| (r.id.as_str(), r.dossier())).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut distinct: Vec<&str> = ids.iter().map(|(id, _)| *id).collect();
+    distinct.dedup();
+    assert_eq!(distinct.len(), ids.len(), "a message id names one entry");
+    assert_eq!(distinct.len(), 3, "duplicates, if any, carry the id of the first attempt: {ids:?}");
+    let now = chrono::Utc::now().timestamp();
+    assert!(taken.iter().all(|request| verify(&secret, request, now).is_ok()));
 }

@@ -4,6 +4,7 @@
 //! and talks to it over HTTP only.
 
 pub mod attacks;
+pub mod process;
 pub mod webhooks;
 
 use api::config::{Secret, Settings};
@@ -58,7 +59,8 @@ impl Reply {
     }
 }
 
-async fn fresh_postgres_database(server_url: &str) -> anyhow::Result<String> {
+/// A new, empty database on the PostgreSQL server of `server_url`; its URL.
+pub async fn fresh_postgres_database(server_url: &str) -> anyhow::Result<String> {
     use sea_orm::{ConnectionTrait, Database};
     let name = format!("motcua_test_{}", uuid::Uuid::now_v7().simple());
     let admin = Database::connect(server_url).await?;

@@ -54,6 +54,8 @@ struct Behaviour {
 
 #[derive(Clone, Default)]
 struct Shared {
+    /// Requests being answered.
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
     received: Arc<Mutex<Vec<Received>>>,
     behaviour: Arc<Mutex<Behaviour>>,
 }
@@ -90,6 +92,11 @@ impl Receiver {
         self.shared.behaviour.lock().unwrap().delay = delay;
     }
 
+    /// How many requests it is answering now.
+    pub fn in_flight(&self) -> usize {
+        self.shared.in_flight.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Everything received so far.
     pub fn received(&self) -> Vec<Received> {
         self.shared.received.lock().unwrap().clone()
@@ -122,7 +129,9 @@ async fn receive(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) 
         };
         (behaviour.delay, answer)
     };
+    shared.in_flight.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     tokio::time::sleep(delay).await;
+    shared.in_flight.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     shared.received.lock().unwrap().push(Received {
         id: header("webhook-id"),
         timestamp: header("webhook-timestamp"),

@@ -62,7 +62,9 @@ impl WebhookQuery {
         for delivery in page.items {
             let (own, rest) = attempts.into_iter().partition(|attempt| attempt.delivery_id == delivery.id);
             attempts = rest;
-            connection.edges.push(Edge::new(webhooks::cursor_of(&delivery), WebhookDelivery { delivery, attempts: own }));
+            connection
+                .edges
+                .push(Edge::new(webhooks::cursor_of(&delivery), WebhookDelivery { delivery, attempts: own }));
         }
         Ok(connection)
     }

@@ -192,8 +192,9 @@ pub(crate) async fn delete(state: &AppState, actor: &Viewer, id: Uuid) -> ApiRes
     let attempts = outbox_attempt::Entity::delete_many()
         .filter(Expr::col(outbox_attempt::Column::DeliveryId).in_subquery(deliveries))
         .into_query();
-    let deliveries =
-        outbox_delivery::Entity::delete_many().filter(Expr::col(outbox_delivery::Column::ConsumerId).eq(id)).into_query();
+    let deliveries = outbox_delivery::Entity::delete_many()
+        .filter(Expr::col(outbox_delivery::Column::ConsumerId).eq(id))
+        .into_query();
     let webhook_row = outbox_consumer::Entity::delete_by_id(id).into_query();
     let mut unit = Unit::of(Write::Delete(webhook_row));
     unit.before = vec![Write::Delete(attempts), Write::Delete(deliveries)];

@@ -91,8 +91,7 @@ async fn postgres(state: &AppState) -> ApiResult<usize> {
         return Ok(0);
     }
     let consumers = active(&transaction).await?;
-    let Some(from) = consumers.iter().map(|c| (c.cursor_position, c.cursor_event.unwrap_or(Uuid::nil()))).min()
-    else {
+    let Some(from) = consumers.iter().map(|c| (c.cursor_position, c.cursor_event.unwrap_or(Uuid::nil()))).min() else {
         return Ok(0);
     };
     // Only the transactions older than the oldest still running: every

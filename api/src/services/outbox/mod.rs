@@ -91,7 +91,8 @@ impl Outbox {
     fn backoff(&self, attempts: i32) -> Duration {
         use rand::Rng;
         let doublings = attempts.saturating_sub(1).clamp(0, 30) as u32;
-        let full = self.settings.delivery_retry_base.saturating_mul(1 << doublings).min(self.settings.delivery_retry_cap);
+        let full =
+            self.settings.delivery_retry_base.saturating_mul(1 << doublings).min(self.settings.delivery_retry_cap);
         full.mul_f64(rand::rng().random_range(0.5..=1.0))
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::error::ApiResult;
 use entity::{dossier_event, DossierStatus};
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement};
 use sea_orm::{ColumnTrait, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -20,7 +20,8 @@ struct Codes {
 
 /// The bodies of the entries `ids`, by entry.
 pub(super) async fn bodies(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, Vec<u8>>> {
-    let events = dossier_event::Entity::find().filter(dossier_event::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+    let events =
+        dossier_event::Entity::find().filter(dossier_event::Column::Id.is_in(ids.iter().copied())).all(db).await?;
     let mut dossiers: Vec<Uuid> = events.iter().map(|e| e.dossier_id).collect();
     dossiers.sort_unstable();
     dossiers.dedup();

@@ -11,7 +11,9 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{outbox_attempt, outbox_consumer, outbox_delivery};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryTrait, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryTrait, Statement,
+};
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -157,7 +159,9 @@ async fn send_all(state: &Arc<AppState>, taken: Vec<Taken>, flying: &mut JoinSet
         flying.spawn(async move {
             let outcome = match bodies.get(&delivery.event_id) {
                 Some(body) => attempt(&state, &consumer, &delivery, body).await,
-                None => Outcome { status_code: None, error: Some("the slip entry is gone".into()), took: Duration::ZERO },
+                None => {
+                    Outcome { status_code: None, error: Some("the slip entry is gone".into()), took: Duration::ZERO }
+                }
             };
             if let Err(error) = record(&state, &delivery, outcome).await {
                 tracing::warn!(?error, delivery = %delivery.id, "recording a delivery attempt");
@@ -204,10 +208,9 @@ async fn attempt(state: &AppState, consumer: &outbox_consumer::Model, delivery: 
                 took: started.elapsed(),
             }
         }
-        Err(error) if error.is_timeout() => failed(format!(
-            "no answer within {}",
-            humantime::format_duration(state.outbox.settings.webhook_timeout)
-        )),
+        Err(error) if error.is_timeout() => {
+            failed(format!("no answer within {}", humantime::format_duration(state.outbox.settings.webhook_timeout)))
+        }
         Err(error) => failed(describe(&error)),
     }
 }
