@@ -28,7 +28,7 @@ fn reports_errors(body: &[u8]) -> bool {
 }
 
 /// The `data` of a GraphQL response body.
-fn data_of(body: &[u8]) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn data_of(body: &[u8]) -> anyhow::Result<serde_json::Value> {
     Ok(serde_json::from_slice::<serde_json::Value>(body)?["data"].take())
 }
 
@@ -200,7 +200,7 @@ async fn get(
 }
 
 /// Latencies of a timed run, how long it took and the processor time it used.
-struct Timing {
+pub(crate) struct Timing {
     latencies: Vec<Duration>,
     elapsed: Duration,
     cpu: Option<CpuUse>,
@@ -332,64 +332,89 @@ pub(crate) async fn commands(
     requests: usize,
     lives: bool,
 ) -> anyhow::Result<()> {
-    let mut settings = settings.clone();
-    settings.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-    let application = Application::build(&settings, &motcua_seed::Demo::Today).await?;
-    let address = application.address();
-    let hour = Duration::from_secs(3600);
-    let bearer = |user: &str| -> anyhow::Result<reqwest::header::HeaderValue> {
-        let token = application.mint_token(user, hour)?;
-        Ok(reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))?)
-    };
-    let (desk, specialist, leader) =
-        (bearer("vinhthanh.motcua")?, bearer("vinhthanh.chuyenvien")?, bearer("vinhthanh.lanhdao")?);
-    let backend = format!("{:?}", application.db().get_database_backend());
-    tokio::spawn(application.run_until(std::future::pending()));
-
-    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
-    // Parsed and formatted once: the clients share the two cores with the server.
-    let caller = Caller { client, url: reqwest::Url::parse(&format!("http://{address}/graphql"))? };
-    let procedures = data_of(
-        &caller
-            .call(
-                &desk,
-                "{ procedures(filter: { agencyCode: \"30733\" }, first: 1) { edges { node { id } } } }",
-                serde_json::json!({}),
-            )
-            .await?,
-    )?;
-    let procedure = procedures["procedures"]["edges"][0]["node"]["id"].clone();
-    let me = data_of(&caller.call(&specialist, "{ me { user { id } } }", serde_json::json!({})).await?)?;
-    let life = Arc::new(Life {
-        caller,
-        desk,
-        specialist,
-        leader,
-        procedure,
-        specialist_id: me["me"]["user"]["id"].clone(),
-        lives,
-    });
-    let one = move |round: usize| {
-        let life = life.clone();
-        async move { life.run(round).await }
-    };
-    for round in 0..concurrency.min(20) {
-        one(round).await.context("warming up")?;
-    }
-    let timing = timed(concurrency, requests, one).await?;
+    let started = Started::serve(settings, lives).await?;
+    let timing = started.time_lives(concurrency, requests).await?;
     let what = if lives { "whole lives (9 commands each)" } else { "receiveDossier at one desk" };
-    println!("database: {backend}; {what} at {concurrency} concurrent clients: {timing}");
+    println!("database: {}; {what} at {concurrency} concurrent clients: {timing}", started.backend);
     Ok(())
 }
 
+/// A server serving the demo, with what the commands' bench needs.
+pub(crate) struct Started {
+    pub(crate) life: Arc<Life>,
+    pub(crate) backend: String,
+    pub(crate) db: sea_orm::DatabaseConnection,
+    /// `tinh.quantri`'s `Authorization`.
+    pub(crate) admin: reqwest::header::HeaderValue,
+}
+
+impl Started {
+    /// Serves the demo with `settings` on a free port.
+    pub(crate) async fn serve(settings: &Settings, lives: bool) -> anyhow::Result<Self> {
+        let mut settings = settings.clone();
+        settings.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        let application = Application::build(&settings, &motcua_seed::Demo::Today).await?;
+        let address = application.address();
+        let hour = Duration::from_secs(3600);
+        let bearer = |user: &str| -> anyhow::Result<reqwest::header::HeaderValue> {
+            let token = application.mint_token(user, hour)?;
+            Ok(reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))?)
+        };
+        let (desk, specialist, leader) =
+            (bearer("vinhthanh.motcua")?, bearer("vinhthanh.chuyenvien")?, bearer("vinhthanh.lanhdao")?);
+        let admin = bearer("tinh.quantri")?;
+        let backend = format!("{:?}", application.db().get_database_backend());
+        let db = application.db().clone();
+        tokio::spawn(application.run_until(std::future::pending()));
+
+        let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+        // Parsed and formatted once: the clients share the two cores with the server.
+        let caller = Caller { client, url: reqwest::Url::parse(&format!("http://{address}/graphql"))? };
+        let procedures = data_of(
+            &caller
+                .call(
+                    &desk,
+                    "{ procedures(filter: { agencyCode: \"30733\" }, first: 1) { edges { node { id } } } }",
+                    serde_json::json!({}),
+                )
+                .await?,
+        )?;
+        let procedure = procedures["procedures"]["edges"][0]["node"]["id"].clone();
+        let me = data_of(&caller.call(&specialist, "{ me { user { id } } }", serde_json::json!({})).await?)?;
+        let life = Arc::new(Life {
+            caller,
+            desk,
+            specialist,
+            leader,
+            procedure,
+            specialist_id: me["me"]["user"]["id"].clone(),
+            lives,
+        });
+        Ok(Self { life, backend, db, admin })
+    }
+
+    /// Times `requests` lives (or intakes) at `concurrency` clients, after a warm-up.
+    pub(crate) async fn time_lives(&self, concurrency: usize, requests: usize) -> anyhow::Result<Timing> {
+        let life = self.life.clone();
+        let one = move |round: usize| {
+            let life = life.clone();
+            async move { life.run(round).await }
+        };
+        for round in 0..concurrency.min(20) {
+            one(round).await.context("warming up")?;
+        }
+        timed(concurrency, requests, one).await
+    }
+}
+
 /// Posts GraphQL requests with a given `Authorization`.
-struct Caller {
+pub(crate) struct Caller {
     client: reqwest::Client,
     url: reqwest::Url,
 }
 
 impl Caller {
-    async fn call(
+    pub(crate) async fn call(
         &self,
         authorization: &reqwest::header::HeaderValue,
         query: &str,
@@ -412,8 +437,8 @@ impl Caller {
 }
 
 /// One dossier's life at Vĩnh Thanh, as the bench runs it.
-struct Life {
-    caller: Caller,
+pub(crate) struct Life {
+    pub(crate) caller: Caller,
     desk: reqwest::header::HeaderValue,
     specialist: reqwest::header::HeaderValue,
     leader: reqwest::header::HeaderValue,

@@ -81,9 +81,14 @@ pub(crate) enum Command {
         /// (`receiveDossier` at one commune's desk), `lives` (whole lives,
         /// intake to returned result, 9 commands each), `report` (the
         /// dossier report of `--agency` over `--from`..`--to`), `csv` or
-        /// `xlsx` (the same report as a file, `GET /reports/dossier-report.*`).
+        /// `xlsx` (the same report as a file, `GET /reports/dossier-report.*`),
+        /// `webhooks` (intakes heard of by `--webhooks` webhooks, every
+        /// delivery awaited: docs/WEBHOOKS.md).
         #[arg(long, default_value = "list")]
         scenario: String,
+        /// The webhooks of the `webhooks` scenario.
+        #[arg(long, default_value_t = 1000)]
+        webhooks: usize,
         /// The agency of the `report`, `csv` and `xlsx` scenarios.
         #[arg(long, default_value = "91")]
         agency: String,

@@ -5,6 +5,7 @@ use cli::{Cli, Command};
 use motcua_seed as seed;
 
 mod bench;
+mod bench_webhooks;
 mod cli;
 use clap::Parser;
 use std::time::Duration;
@@ -64,7 +65,7 @@ async fn main() -> anyhow::Result<()> {
             let (state, _, text) = offline_with(&settings, &file).await?;
             print_json(&api::reorganize(&state, &text, action == "apply").await?)
         }
-        Command::Bench { concurrency, requests, first, user, scenario, agency, from, to, group_by } => {
+        Command::Bench { concurrency, requests, first, user, scenario, agency, from, to, group_by, webhooks } => {
             match scenario.as_str() {
                 "list" => bench::run(&settings, concurrency, requests, first, &user, None).await,
                 "report" | "csv" | "xlsx" => {
@@ -84,7 +85,10 @@ async fn main() -> anyhow::Result<()> {
                     bench::run(&settings, concurrency, requests, first, &user, Some(measured)).await
                 }
                 "intake" | "lives" => bench::commands(&settings, concurrency, requests, scenario == "lives").await,
-                other => anyhow::bail!("unknown scenario `{other}`: list, intake, lives, report, csv or xlsx"),
+                "webhooks" => bench_webhooks::run(&settings, concurrency, requests, webhooks).await,
+                other => {
+                    anyhow::bail!("unknown scenario `{other}`: list, intake, lives, report, csv, xlsx or webhooks")
+                }
             }
         }
     }

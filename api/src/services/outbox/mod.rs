@@ -47,6 +47,9 @@ pub(crate) const WEBHOOK: &str = "WEBHOOK";
 /// How often the fan-out and the senders look for work when nothing woke them.
 const POLL: Duration = Duration::from_millis(500);
 
+/// How long a fan-out woken by an entry waits for the entries committed with it.
+const GATHER: Duration = Duration::from_millis(20);
+
 /// What the outbox's tasks share.
 #[derive(Debug)]
 pub struct Outbox {
@@ -123,6 +126,11 @@ pub(crate) fn spawn_delivering(state: &Arc<AppState>) {
                     _ = heard.recv() => {}
                     _ = tokio::time::sleep(POLL) => {}
                 }
+                // Entries committed close together are read together: one
+                // pass per gathering, not one per entry.
+                tokio::time::sleep(GATHER).await;
+                use tokio::sync::broadcast::error::TryRecvError;
+                while !matches!(heard.try_recv(), Err(TryRecvError::Empty | TryRecvError::Closed)) {}
             }
         }
     });
