@@ -175,6 +175,15 @@ async fn a_dead_letter_is_sent_again_with_its_id_when_redelivered() {
     assert_eq!(taken[0].id, dead[0]["messageId"].as_str().unwrap(), "the same webhook-id");
     let delivered = receiver.wait_until(WITHIN, |_| true).await;
     assert_eq!(delivered.len(), 1, "once");
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    for line in [
+        r#"motcua_outbox_deliveries_total{consumer="webhook",result="dead"}"#,
+        r#"motcua_outbox_deliveries_total{consumer="webhook",result="delivered"}"#,
+        "motcua_outbox_dead_letters",
+        "motcua_outbox_pending",
+    ] {
+        assert!(metrics.contains(line), "{line} in /metrics");
+    }
 }
 
 #[tokio::test]

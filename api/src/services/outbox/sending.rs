@@ -58,8 +58,15 @@ pub(super) async fn after_restart(state: &AppState) -> ApiResult<()> {
 /// Takes and sends deliveries for as long as the server runs.
 pub(super) async fn run(weak: Weak<AppState>) {
     let mut flying: JoinSet<()> = JoinSet::new();
+    let mut measured = Instant::now() - BACKLOG_EVERY;
     loop {
         let Some(state) = weak.upgrade() else { return };
+        if measured.elapsed() >= BACKLOG_EVERY {
+            measured = Instant::now();
+            if let Err(error) = measure_backlog(&state).await {
+                tracing::warn!(?error, "measuring the outbox's backlog");
+            }
+        }
         let room = IN_FLIGHT - flying.len();
         let taken = match take(&state, room).await {
             Ok(taken) => taken,
@@ -85,6 +92,35 @@ pub(super) async fn run(weak: Weak<AppState>) {
             _ = tokio::time::sleep(super::POLL) => {}
         }
     }
+}
+
+/// How often the backlog's gauges are read.
+const BACKLOG_EVERY: Duration = Duration::from_secs(5);
+
+/// One count of a status.
+#[derive(Debug, FromQueryResult)]
+struct Backlog {
+    status: String,
+    deliveries: i64,
+    oldest: Option<DateTime<Utc>>,
+}
+
+/// Sets the gauges of what waits: the deliveries pending and the age of
+/// the oldest, the dead letters.
+async fn measure_backlog(state: &AppState) -> ApiResult<()> {
+    let sql = "SELECT status, COUNT(*) AS deliveries, MIN(created_at) AS oldest FROM outbox_delivery \
+               WHERE status IN ('PENDING', 'DEAD') GROUP BY status";
+    let backend = state.db.get_database_backend();
+    let counts = Backlog::find_by_statement(Statement::from_string(backend, sql)).all(&state.db).await?;
+    let of = |status: &str| counts.iter().find(|count| count.status == status);
+    let pending = of(PENDING);
+    let age = pending.and_then(|p| p.oldest).map(|oldest| (crate::services::now() - oldest).num_milliseconds());
+    metrics::gauge!("motcua_outbox_pending", "consumer" => "webhook").set(pending.map_or(0, |p| p.deliveries) as f64);
+    metrics::gauge!("motcua_outbox_oldest_pending_seconds", "consumer" => "webhook")
+        .set(age.unwrap_or(0).max(0) as f64 / 1000.0);
+    metrics::gauge!("motcua_outbox_dead_letters", "consumer" => "webhook")
+        .set(of(DEAD).map_or(0, |d| d.deliveries) as f64);
+    Ok(())
 }
 
 /// Leases at most `room` deliveries due.
@@ -264,6 +300,13 @@ async fn record(state: &AppState, delivery: &Taken, outcome: Outcome) -> ApiResu
         error: sea_orm::Set(outcome.error),
         duration_ms: sea_orm::Set(outcome.took.as_millis().min(i32::MAX as u128) as i32),
     };
+    let result = match status {
+        PENDING => "retry",
+        DEAD => "dead",
+        _ => "delivered",
+    };
+    metrics::counter!("motcua_outbox_deliveries_total", "consumer" => "webhook", "result" => result).increment(1);
+    metrics::histogram!("motcua_outbox_attempt_seconds").record(outcome.took.as_secs_f64());
     let mut unit = Unit::of(Write::Update(update.to_owned()));
     unit.then.push(outbox_attempt::Entity::insert(attempt).into_query());
     writes::run(state, unit).await?;
