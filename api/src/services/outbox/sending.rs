@@ -130,13 +130,14 @@ async fn take(state: &AppState, room: usize) -> ApiResult<Vec<Taken>> {
     }
     let now = crate::services::now();
     let until = now + state.outbox.lease();
-    let due = "c.status = 'PENDING' AND c.next_attempt_at <= $1 \
-        AND (c.leased_until IS NULL OR c.leased_until < $1) \
-        AND EXISTS (SELECT 1 FROM outbox_consumer k WHERE k.id = c.consumer_id AND k.state = 'ACTIVE') \
-        AND NOT EXISTS (SELECT 1 FROM outbox_delivery e WHERE e.consumer_id = c.consumer_id \
-            AND e.dossier_id = c.dossier_id AND e.status = 'PENDING' \
-            AND (e.position < c.position OR (e.position = c.position AND e.event_id < c.event_id)))";
-    debug_assert!(ACTIVE == "ACTIVE" && PENDING == "PENDING");
+    let due = format!(
+        "c.status = '{PENDING}' AND c.next_attempt_at <= $1 \
+         AND (c.leased_until IS NULL OR c.leased_until < $1) \
+         AND EXISTS (SELECT 1 FROM outbox_consumer k WHERE k.id = c.consumer_id AND k.state = '{ACTIVE}') \
+         AND NOT EXISTS (SELECT 1 FROM outbox_delivery e WHERE e.consumer_id = c.consumer_id \
+             AND e.dossier_id = c.dossier_id AND e.status = '{PENDING}' \
+             AND (e.position < c.position OR (e.position = c.position AND e.event_id < c.event_id)))"
+    );
     match state.db.get_database_backend() {
         DbBackend::Postgres => {
             let sql = format!(
