@@ -6,7 +6,7 @@
 
 use super::{payload, signature, ACTIVE, DEAD, DELIVERED, PENDING, WEBHOOK};
 use crate::error::ApiResult;
-use crate::services::writes::{self, Unit, Write};
+use crate::services::writes::{self, Write};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::{outbox_attempt, outbox_consumer, outbox_delivery};
@@ -21,7 +21,7 @@ use tokio::task::JoinSet;
 use uuid::Uuid;
 
 /// Most attempts one instance has in flight.
-const IN_FLIGHT: usize = 32;
+const IN_FLIGHT: usize = 64;
 
 /// A delivery taken for an attempt.
 #[derive(Debug, Clone, FromQueryResult)]
@@ -31,6 +31,9 @@ struct Taken {
     event_id: Uuid,
     attempts: i32,
 }
+
+/// A delivery and what its attempt came to.
+type Attempted = (Taken, Outcome);
 
 /// What an attempt came to.
 #[derive(Debug)]
@@ -55,9 +58,12 @@ pub(super) async fn after_restart(state: &AppState) -> ApiResult<()> {
     writes::all(state, vec![Write::Update(released)]).await
 }
 
-/// Takes and sends deliveries for as long as the server runs.
+/// Takes and sends deliveries for as long as the server runs: more are
+/// taken once half the room in flight is free, and the attempts that ended
+/// meanwhile are recorded together.
 pub(super) async fn run(weak: Weak<AppState>) {
-    let mut flying: JoinSet<()> = JoinSet::new();
+    let mut flying: JoinSet<Attempted> = JoinSet::new();
+    let mut ended: Vec<Attempted> = Vec::new();
     let mut measured = Instant::now() - BACKLOG_EVERY;
     loop {
         let Some(state) = weak.upgrade() else { return };
@@ -67,27 +73,34 @@ pub(super) async fn run(weak: Weak<AppState>) {
                 tracing::warn!(?error, "measuring the outbox's backlog");
             }
         }
-        let room = IN_FLIGHT - flying.len();
-        let taken = match take(&state, room).await {
-            Ok(taken) => taken,
-            Err(error) => {
-                tracing::warn!(?error, "taking the deliveries due");
-                Vec::new()
+        while let Some(result) = flying.try_join_next() {
+            ended.extend(result.ok());
+        }
+        if !ended.is_empty() {
+            if let Err(error) = record(&state, std::mem::take(&mut ended)).await {
+                tracing::warn!(?error, "recording delivery attempts");
             }
-        };
-        let took_some = !taken.is_empty();
-        if took_some {
-            if let Err(error) = send_all(&state, taken, &mut flying).await {
-                tracing::warn!(?error, "preparing deliveries");
+        }
+        let room = IN_FLIGHT - flying.len();
+        let mut took_some = false;
+        if room >= IN_FLIGHT / 2 {
+            match take(&state, room).await {
+                Ok(taken) => {
+                    took_some = !taken.is_empty();
+                    if let Err(error) = send_all(&state, taken, &mut flying).await {
+                        tracing::warn!(?error, "preparing deliveries");
+                    }
+                }
+                Err(error) => tracing::warn!(?error, "taking the deliveries due"),
             }
         }
         let made = state.outbox.clone_made();
         drop(state);
-        if took_some && flying.len() < IN_FLIGHT {
+        if took_some && flying.len() <= IN_FLIGHT / 2 {
             continue;
         }
         tokio::select! {
-            Some(_) = flying.join_next(), if !flying.is_empty() => {}
+            Some(result) = flying.join_next(), if !flying.is_empty() => ended.extend(result.ok()),
             _ = made.notified() => {}
             _ = tokio::time::sleep(super::POLL) => {}
         }
@@ -177,32 +190,35 @@ async fn take(state: &AppState, room: usize) -> ApiResult<Vec<Taken>> {
 }
 
 /// Starts an attempt at each of `taken`.
-async fn send_all(state: &Arc<AppState>, taken: Vec<Taken>, flying: &mut JoinSet<()>) -> ApiResult<()> {
+async fn send_all(state: &Arc<AppState>, taken: Vec<Taken>, flying: &mut JoinSet<Attempted>) -> ApiResult<()> {
+    if taken.is_empty() {
+        return Ok(());
+    }
     let mut consumers: Vec<Uuid> = taken.iter().map(|t| t.consumer_id).collect();
     consumers.sort_unstable();
     consumers.dedup();
-    let consumers: HashMap<Uuid, outbox_consumer::Model> = outbox_consumer::Entity::find()
+    let consumers: HashMap<Uuid, Arc<outbox_consumer::Model>> = outbox_consumer::Entity::find()
         .filter(outbox_consumer::Column::Id.is_in(consumers))
         .all(&state.db)
         .await?
         .into_iter()
-        .map(|consumer| (consumer.id, consumer))
+        .map(|consumer| (consumer.id, Arc::new(consumer)))
         .collect();
     let events: Vec<Uuid> = taken.iter().map(|t| t.event_id).collect();
     let bodies = Arc::new(payload::bodies(&state.db, &events).await?);
     for delivery in taken {
-        let Some(consumer) = consumers.get(&delivery.consumer_id).cloned() else { continue };
+        let consumer = consumers.get(&delivery.consumer_id).cloned();
         let (state, bodies) = (state.clone(), bodies.clone());
         flying.spawn(async move {
-            let outcome = match bodies.get(&delivery.event_id) {
-                Some(body) => attempt(&state, &consumer, &delivery, body).await,
-                None => {
-                    Outcome { status_code: None, error: Some("the slip entry is gone".into()), took: Duration::ZERO }
-                }
+            let outcome = match (consumer, bodies.get(&delivery.event_id)) {
+                (Some(consumer), Some(body)) => attempt(&state, &consumer, &delivery, body).await,
+                _ => Outcome {
+                    status_code: None,
+                    error: Some("the webhook or the slip entry is gone".into()),
+                    took: Duration::ZERO,
+                },
             };
-            if let Err(error) = record(&state, &delivery, outcome).await {
-                tracing::warn!(?error, delivery = %delivery.id, "recording a delivery attempt");
-            }
+            (delivery, outcome)
         });
     }
     Ok(())
@@ -269,47 +285,47 @@ fn describe(error: &reqwest::Error) -> String {
     text.chars().take(500).collect()
 }
 
-/// Records `outcome`: the attempt, and the delivery delivered, due again
-/// later, or dead after its last attempt.
-async fn record(state: &AppState, delivery: &Taken, outcome: Outcome) -> ApiResult<()> {
+/// Records each attempt that ended, and its delivery delivered, due
+/// again later, or dead after its last attempt — in one transaction.
+async fn record(state: &AppState, ended: Vec<Attempted>) -> ApiResult<()> {
     let now = crate::services::now();
-    let delivered = outcome.status_code.is_some_and(|code| (200..300).contains(&code)) && outcome.error.is_none();
-    let last = delivery.attempts >= state.outbox.settings.delivery_attempts as i32;
-    let status = match (delivered, last) {
-        (true, _) => DELIVERED,
-        (false, true) => DEAD,
-        (false, false) => PENDING,
-    };
-    let mut update = Query::update();
-    update
-        .table(outbox_delivery::Entity)
-        .value(outbox_delivery::Column::Status, status)
-        .value(outbox_delivery::Column::LeasedUntil, Option::<DateTime<Utc>>::None)
-        .value(outbox_delivery::Column::LastStatusCode, outcome.status_code.map(i32::from))
-        .value(outbox_delivery::Column::LastError, outcome.error.clone())
-        .and_where(Expr::col(outbox_delivery::Column::Id).eq(delivery.id))
-        .and_where(Expr::col(outbox_delivery::Column::Status).eq(PENDING));
-    match status {
-        PENDING => update.value(outbox_delivery::Column::NextAttemptAt, now + state.outbox.backoff(delivery.attempts)),
-        _ => update.value(outbox_delivery::Column::FinishedAt, now),
-    };
-    let attempt = outbox_attempt::ActiveModel {
-        id: sea_orm::Set(Uuid::now_v7()),
-        delivery_id: sea_orm::Set(delivery.id),
-        attempted_at: sea_orm::Set(now - outcome.took),
-        status_code: sea_orm::Set(outcome.status_code.map(i32::from)),
-        error: sea_orm::Set(outcome.error),
-        duration_ms: sea_orm::Set(outcome.took.as_millis().min(i32::MAX as u128) as i32),
-    };
-    let result = match status {
-        PENDING => "retry",
-        DEAD => "dead",
-        _ => "delivered",
-    };
-    metrics::counter!("motcua_outbox_deliveries_total", "consumer" => "webhook", "result" => result).increment(1);
-    metrics::histogram!("motcua_outbox_attempt_seconds").record(outcome.took.as_secs_f64());
-    let mut unit = Unit::of(Write::Update(update.to_owned()));
-    unit.then.push(outbox_attempt::Entity::insert(attempt).into_query());
-    writes::run(state, unit).await?;
-    Ok(())
+    let mut writes = Vec::with_capacity(2 * ended.len());
+    let mut attempts = Vec::with_capacity(ended.len());
+    for (delivery, outcome) in ended {
+        let delivered = outcome.status_code.is_some_and(|code| (200..300).contains(&code)) && outcome.error.is_none();
+        let last = delivery.attempts >= state.outbox.settings.delivery_attempts as i32;
+        let (status, result) = match (delivered, last) {
+            (true, _) => (DELIVERED, "delivered"),
+            (false, true) => (DEAD, "dead"),
+            (false, false) => (PENDING, "retry"),
+        };
+        metrics::counter!("motcua_outbox_deliveries_total", "consumer" => "webhook", "result" => result).increment(1);
+        metrics::histogram!("motcua_outbox_attempt_seconds").record(outcome.took.as_secs_f64());
+        let mut update = Query::update();
+        update
+            .table(outbox_delivery::Entity)
+            .value(outbox_delivery::Column::Status, status)
+            .value(outbox_delivery::Column::LeasedUntil, Option::<DateTime<Utc>>::None)
+            .value(outbox_delivery::Column::LastStatusCode, outcome.status_code.map(i32::from))
+            .value(outbox_delivery::Column::LastError, outcome.error.clone())
+            .and_where(Expr::col(outbox_delivery::Column::Id).eq(delivery.id))
+            .and_where(Expr::col(outbox_delivery::Column::Status).eq(PENDING));
+        match status {
+            PENDING => {
+                update.value(outbox_delivery::Column::NextAttemptAt, now + state.outbox.backoff(delivery.attempts))
+            }
+            _ => update.value(outbox_delivery::Column::FinishedAt, now),
+        };
+        writes.push(Write::Update(update.to_owned()));
+        attempts.push(outbox_attempt::ActiveModel {
+            id: sea_orm::Set(Uuid::now_v7()),
+            delivery_id: sea_orm::Set(delivery.id),
+            attempted_at: sea_orm::Set(now - outcome.took),
+            status_code: sea_orm::Set(outcome.status_code.map(i32::from)),
+            error: sea_orm::Set(outcome.error),
+            duration_ms: sea_orm::Set(outcome.took.as_millis().min(i32::MAX as u128) as i32),
+        });
+    }
+    writes.push(Write::Insert(outbox_attempt::Entity::insert_many(attempts).into_query()));
+    writes::all(state, writes).await
 }
