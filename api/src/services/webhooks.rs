@@ -103,14 +103,12 @@ pub(crate) async fn attempts_of(
     Ok(attempts)
 }
 
-/// How many of `webhook`'s deliveries are in each status: pending, dead.
-pub(crate) async fn backlog(db: &sea_orm::DatabaseConnection, webhook: Uuid) -> ApiResult<(u64, u64)> {
+/// How many of `webhook`'s deliveries are in `status`.
+pub(crate) async fn count_in(db: &sea_orm::DatabaseConnection, webhook: Uuid, status: &str) -> ApiResult<u64> {
     use sea_orm::PaginatorTrait;
-    let count = |status: &'static str| {
-        outbox_delivery::Entity::find()
-            .filter(outbox_delivery::Column::ConsumerId.eq(webhook))
-            .filter(outbox_delivery::Column::Status.eq(status))
-            .count(db)
-    };
-    Ok((count(super::outbox::PENDING).await?, count(super::outbox::DEAD).await?))
+    Ok(outbox_delivery::Entity::find()
+        .filter(outbox_delivery::Column::ConsumerId.eq(webhook))
+        .filter(outbox_delivery::Column::Status.eq(status))
+        .count(db)
+        .await?)
 }

@@ -112,13 +112,13 @@ impl Webhook {
     /// How many deliveries wait to be sent.
     async fn pending_deliveries(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         use crate::graphql::context::ContextExt;
-        Ok(crate::services::webhooks::backlog(ctx.db(), self.0.id).await?.0)
+        Ok(crate::services::webhooks::count_in(ctx.db(), self.0.id, crate::services::outbox::PENDING).await?)
     }
 
     /// How many deliveries are dead letters.
     async fn dead_letters(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         use crate::graphql::context::ContextExt;
-        Ok(crate::services::webhooks::backlog(ctx.db(), self.0.id).await?.1)
+        Ok(crate::services::webhooks::count_in(ctx.db(), self.0.id, crate::services::outbox::DEAD).await?)
     }
 }
 

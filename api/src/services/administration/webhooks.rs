@@ -9,7 +9,7 @@ use crate::auth::Viewer;
 use crate::domain::lifecycle::COMMANDS;
 use crate::domain::paths::PathPattern;
 use crate::error::{ApiError, ApiResult};
-use crate::services::outbox::{signature, ACTIVE, DEAD, DELIVERED, PAUSED, PENDING, WEBHOOK};
+use crate::services::outbox::{signature, ACTIVE, DEAD, DELIVERED, PENDING, WEBHOOK};
 use crate::services::writes::{Unit, Write};
 use crate::services::{agencies, webhooks};
 use crate::state::AppState;
@@ -162,7 +162,6 @@ pub(crate) async fn set_state(
         .and_where(Expr::col(outbox_consumer::Column::Id).eq(id))
         .to_owned();
     let details = json!({ "before": { "state": webhook.state }, "after": { "state": to } });
-    debug_assert!(to == ACTIVE || to == PAUSED);
     Ok(Prepared {
         unit: Unit::of(Write::Update(update)),
         agency,

@@ -77,8 +77,8 @@ impl Outbox {
         &self.client
     }
 
-    /// A handle on the notice that a fan-out made deliveries.
-    fn clone_made(&self) -> Arc<tokio::sync::Notify> {
+    /// The notice that a fan-out made deliveries.
+    fn made(&self) -> Arc<tokio::sync::Notify> {
         self.made.clone()
     }
 

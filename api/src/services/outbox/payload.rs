@@ -1,8 +1,9 @@
 //! What a delivery carries: the slip entry as JSON, the same for every
 //! attempt (docs/WEBHOOKS.md).
 
+use crate::domain::lifecycle::status_name;
 use crate::error::ApiResult;
-use entity::{dossier_event, DossierStatus};
+use entity::dossier_event;
 use sea_orm::{ColumnTrait, DatabaseConnection};
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement};
 use serde_json::{json, Value};
@@ -93,20 +94,4 @@ fn body(event: &dossier_event::Model, codes: &Codes, agency_code: Option<&str>) 
 /// The Standard Webhooks `type` of an entry: `dossier.` and its action in lower case.
 pub(crate) fn event_type(action: &str) -> String {
     format!("dossier.{}", action.to_ascii_lowercase())
-}
-
-/// A status as the GraphQL API names it.
-pub(crate) fn status_name(status: DossierStatus) -> &'static str {
-    match status {
-        DossierStatus::Submitted => "SUBMITTED",
-        DossierStatus::Received => "RECEIVED",
-        DossierStatus::Refused => "REFUSED",
-        DossierStatus::Processing => "PROCESSING",
-        DossierStatus::SupplementRequested => "SUPPLEMENT_REQUESTED",
-        DossierStatus::AwaitingPayment => "AWAITING_PAYMENT",
-        DossierStatus::Withdrawn => "WITHDRAWN",
-        DossierStatus::Stopped => "STOPPED",
-        DossierStatus::Resolved => "RESOLVED",
-        DossierStatus::Returned => "RETURNED",
-    }
 }

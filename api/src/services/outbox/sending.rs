@@ -94,7 +94,7 @@ pub(super) async fn run(weak: Weak<AppState>) {
                 Err(error) => tracing::warn!(?error, "taking the deliveries due"),
             }
         }
-        let made = state.outbox.clone_made();
+        let made = state.outbox.made();
         drop(state);
         if took_some && flying.len() <= IN_FLIGHT / 2 {
             continue;
