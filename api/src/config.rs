@@ -69,6 +69,13 @@ pub struct OutboxSettings {
     /// The longest wait between two attempts.
     #[arg(long, env = "MOTCUA_DELIVERY_RETRY_CAP", default_value = "1h", value_parser = humantime::parse_duration, global = true)]
     pub delivery_retry_cap: Duration,
+    /// The national portal's exchange address: each dossier's status changes
+    /// are sent there (docs/PORTAL.md); none, no synchronisation.
+    #[arg(long, env = "MOTCUA_PORTAL_URL", global = true)]
+    pub portal_url: Option<String>,
+    /// The token the portal gave this system, sent as `Authorization: Bearer`.
+    #[arg(long, env = "MOTCUA_PORTAL_TOKEN", global = true, hide_env_values = true)]
+    pub portal_token: Option<String>,
 }
 
 impl Default for OutboxSettings {
@@ -79,6 +86,8 @@ impl Default for OutboxSettings {
             delivery_attempts: 12,
             delivery_retry_base: Duration::from_secs(5),
             delivery_retry_cap: Duration::from_secs(3600),
+            portal_url: None,
+            portal_token: None,
         }
     }
 }

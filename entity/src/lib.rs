@@ -22,6 +22,7 @@ pub mod official;
 pub mod outbox_attempt;
 pub mod outbox_consumer;
 pub mod outbox_delivery;
+pub mod portal_sync;
 pub mod procedure;
 pub mod procedure_document;
 pub mod procedure_step;

@@ -17,6 +17,7 @@ mod lifecycle;
 mod limits;
 mod pagination;
 mod playground;
+mod portal;
 mod province;
 mod remembered;
 mod reorganization;

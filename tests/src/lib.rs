@@ -4,6 +4,7 @@
 //! and talks to it over HTTP only.
 
 pub mod attacks;
+pub mod portal;
 pub mod process;
 pub mod webhooks;
 

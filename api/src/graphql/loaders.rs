@@ -48,6 +48,9 @@ pub(crate) struct OfficialId(pub Uuid);
 /// The slip of a dossier (already authorised).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct EventsOf(pub Uuid);
+/// The national portal's view of a dossier (already authorised).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct SyncOf(pub Uuid);
 /// The attached documents of a dossier (already authorised).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct AttachedTo(pub Uuid);
@@ -211,6 +214,15 @@ impl Loader<AttachedTo> for DbLoader {
     async fn load(&self, keys: &[AttachedTo]) -> LoadResult<AttachedTo, Self::Value> {
         let rows = documents::of_dossiers(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(grouped(keys, rows, |d| AttachedTo(d.dossier_id)))
+    }
+}
+
+impl Loader<SyncOf> for DbLoader {
+    type Value = entity::portal_sync::Model;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[SyncOf]) -> LoadResult<SyncOf, Self::Value> {
+        let rows = crate::services::portal_sync::of_dossiers(&self.db, &ids(keys, |k| k.0)).await?;
+        Ok(by_id(rows, |s| SyncOf(s.dossier_id)))
     }
 }
 

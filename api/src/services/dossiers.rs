@@ -8,7 +8,7 @@ use crate::domain::scope::Scope;
 use crate::error::ApiResult;
 use crate::services::scope::ScopeCondition;
 use chrono::{DateTime, Utc};
-use entity::{dossier, dossier_event, procedure, Channel, DossierStatus};
+use entity::{dossier, dossier_event, portal_sync, procedure, Channel, DossierStatus};
 use sea_orm::sea_query::{Alias, Expr, Func, LikeExpr, NullOrdering, Query, SelectStatement, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QueryTrait,
@@ -29,6 +29,8 @@ pub(crate) struct DossierFilter {
     pub overdue: Option<bool>,
     /// A dossier code (or its beginning), or part of the applicant's name.
     pub search: Option<String>,
+    /// Any of these states of synchronisation with the national portal.
+    pub sync_statuses: Vec<&'static str>,
 }
 
 /// The orderings of a dossier list.
@@ -179,6 +181,14 @@ fn filter_condition(filter: &DossierFilter, now: DateTime<Utc>) -> Condition {
                     .and(Expr::col(dossier::Column::DueAt).lt(Expr::col(dossier::Column::PausedAt))),
             );
         condition = condition.add(if overdue { is_overdue } else { is_overdue.not() });
+    }
+    if !filter.sync_statuses.is_empty() {
+        let synced = Query::select()
+            .column(portal_sync::Column::DossierId)
+            .from(portal_sync::Entity)
+            .and_where(portal_sync::Column::Status.is_in(filter.sync_statuses.iter().copied()))
+            .to_owned();
+        condition = condition.add(dossier::Column::Id.in_subquery(synced));
     }
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         if parse_dossier_code(search).is_some() {

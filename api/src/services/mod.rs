@@ -21,6 +21,7 @@ pub(crate) mod numbers;
 pub(crate) mod oauth;
 pub(crate) mod officials;
 pub(crate) mod outbox;
+pub(crate) mod portal_sync;
 pub(crate) mod procedures;
 pub(crate) mod recent;
 pub(crate) mod remembered;

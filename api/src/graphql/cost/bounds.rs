@@ -7,7 +7,7 @@ use crate::services::list_bounds::{self, ListBounds};
 pub(super) fn weight(parent: &str, field: &str) -> Option<u64> {
     match (parent, field) {
         ("Query", "dossierReport" | "serviceIndex") => Some(50),
-        ("Query", "catalogStats") => Some(10),
+        ("Query", "catalogStats" | "unsyncedDossiers") => Some(10),
         ("DossierConnection", "totalCount") => Some(10),
         ("Webhook", "pendingDeliveries" | "deadLetters") => Some(5),
         _ => None,
@@ -44,6 +44,7 @@ pub(crate) fn list_bound(bounds: &ListBounds, parent: &str, field: &str) -> Opti
         ("Query", "roles") => bounds.defined_roles(),
         ("Role", "permissions") => bounds.permissions(),
         ("WorkingCalendar", "days") => 366,
+        ("Query", "unsyncedDossiers") => (0..=list_bounds::TREE_LEVELS).map(|level| bounds.descendants(level)).sum(),
         ("Query", "webhooks") => crate::services::administration::webhooks::MOST_PER_AGENCY,
         ("Webhook", "events") => crate::domain::lifecycle::COMMANDS.len() as u64 + 1,
         ("WebhookDelivery", "attempts") => crate::services::webhooks::ATTEMPTS_LISTED,

@@ -5,7 +5,8 @@ use crate::error::ApiError;
 use crate::graphql::context::RequestData;
 use crate::graphql::context::{page_size, scope, ContextExt};
 use crate::graphql::enums::{Channel, DossierOrder, DossierStatus};
-use crate::graphql::loaders::{AgencyId, EventsOf, OfficialId, ProcedureId};
+use crate::graphql::loaders::{AgencyId, EventsOf, OfficialId, ProcedureId, SyncOf};
+use crate::graphql::types::portal::{SyncStatus, UnsyncedDossiers};
 use crate::graphql::types::Dossier;
 use crate::services::dossiers;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
@@ -34,6 +35,9 @@ pub(crate) struct DossierFilter {
     pub overdue: Option<bool>,
     /// A dossier code (or its beginning), or part of the applicant's name.
     pub search: Option<String>,
+    /// Whose synchronisation with the national portal is any of these
+    /// (`FAILED`: those the portal could not take; docs/PORTAL.md).
+    pub sync_status: Option<Vec<SyncStatus>>,
 }
 
 impl From<DossierFilter> for dossiers::DossierFilter {
@@ -48,6 +52,7 @@ impl From<DossierFilter> for dossiers::DossierFilter {
             received_to: filter.received_to,
             overdue: filter.overdue,
             search: filter.search,
+            sync_statuses: filter.sync_status.unwrap_or_default().into_iter().map(SyncStatus::stored).collect(),
         }
     }
 }
@@ -95,6 +100,8 @@ async fn prefetch_dossier_relations(ctx: &Context<'_>, page: &[entity::dossier::
     };
     let events: Vec<EventsOf> =
         if node.field("events").exists() { page.iter().map(|d| EventsOf(d.id)).collect() } else { Vec::new() };
+    let syncs: Vec<SyncOf> =
+        if node.field("portalSync").exists() { page.iter().map(|d| SyncOf(d.id)).collect() } else { Vec::new() };
     let to_graphql = |error: std::sync::Arc<ApiError>| error.to_graphql();
     futures_util::try_join!(
         async {
@@ -123,6 +130,13 @@ async fn prefetch_dossier_relations(ctx: &Context<'_>, page: &[entity::dossier::
                 Ok(())
             } else {
                 loader.load_many(events).await.map(drop).map_err(to_graphql)
+            }
+        },
+        async {
+            if syncs.is_empty() {
+                Ok(())
+            } else {
+                loader.load_many(syncs).await.map(drop).map_err(to_graphql)
             }
         },
     )?;
@@ -167,5 +181,29 @@ impl DossierQuery {
             Connection::with_additional_fields(after.is_some(), page.has_next_page, DossierListInfo { scope, filter });
         connection.edges.extend(page.items.into_iter().map(|d| Edge::new(dossiers::cursor_of(&d, order), Dossier(d))));
         Ok(connection)
+    }
+
+    /// The dossiers of an agency (with its subtree unless `subtree` is
+    /// false) that the national portal does not have the latest status of,
+    /// counted per agency holding them — those with any, the most failures
+    /// first; `dossiers(filter: {syncStatus: [FAILED]})` lists them.
+    /// `NOT_FOUND` for an agency the caller may not read the dossiers of.
+    async fn unsynced_dossiers(
+        &self,
+        ctx: &Context<'_>,
+        agency_code: String,
+        #[graphql(default = true)] subtree: bool,
+    ) -> async_graphql::Result<Vec<UnsyncedDossiers>> {
+        ctx.viewer()?;
+        let scope = scope(ctx, "dossier", "read").await;
+        let agency =
+            crate::services::agencies::require_by_code(ctx.db(), &agency_code, |agency| scope.contains(&agency.path))
+                .await?;
+        let pattern = match subtree {
+            true => crate::domain::paths::PathPattern::Subtree(agency.path),
+            false => crate::domain::paths::PathPattern::Agency(agency.path),
+        };
+        let rows = crate::services::portal_sync::unsynced(ctx.db(), &scope, &pattern).await?;
+        Ok(rows.into_iter().map(UnsyncedDossiers).collect())
     }
 }

@@ -5,7 +5,8 @@ use crate::error::ApiError;
 use crate::graphql::context::{load, load_required, page_size, ContextExt};
 use crate::graphql::enums::{ApplicantKind, Channel, DossierStatus, Outcome, PaymentMethod};
 use crate::graphql::ids::{global_id, NodeType};
-use crate::graphql::loaders::{AgencyId, AttachedTo, EventsOf, OfficialId, ProcedureId};
+use crate::graphql::loaders::{AgencyId, AttachedTo, EventsOf, OfficialId, ProcedureId, SyncOf};
+use crate::graphql::types::portal::PortalSync;
 use crate::graphql::types::{Agency, DossierDocument, DossierEvent, Procedure, User};
 use crate::services::cursor::Cursor;
 use async_graphql::connection::{Connection, Edge};
@@ -66,6 +67,12 @@ impl Dossier {
     /// The national status code, 1–10.
     async fn national_status_code(&self) -> i32 {
         self.0.status.national_code().into()
+    }
+
+    /// Whether the national portal has its latest status (docs/PORTAL.md);
+    /// null until the connector first sends one of its changes.
+    async fn portal_sync(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PortalSync>> {
+        Ok(load(ctx, SyncOf(self.0.id)).await?.map(PortalSync))
     }
 
     /// How it reached the agency.

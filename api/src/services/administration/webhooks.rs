@@ -15,7 +15,7 @@ use crate::services::{agencies, webhooks};
 use crate::state::AppState;
 use entity::{outbox_attempt, outbox_consumer, outbox_delivery, OfficialKind};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryTrait, Statement};
+use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter, QueryTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -81,7 +81,7 @@ pub(crate) async fn create(
     if existing >= MOST_PER_AGENCY {
         return Err(ApiError::limit(format!("{} has {existing} webhooks, the most one agency may have", agency.name)));
     }
-    let (cursor_position, cursor_event) = head(state).await?;
+    let (cursor_position, cursor_event) = crate::services::outbox::head(state).await?;
     let now = crate::services::now();
     let webhook = outbox_consumer::Model {
         id: Uuid::now_v7(),
@@ -129,19 +129,6 @@ fn checked_events(events: Vec<String>) -> ApiResult<Option<Vec<String>>> {
         }
     }
     Ok(Some(checked).filter(|checked| !checked.is_empty()))
-}
-
-/// Where the slip ends now: a new webhook hears of what is written from here on.
-async fn head(state: &AppState) -> ApiResult<(i64, Option<Uuid>)> {
-    let backend = state.db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1 AS head",
-        _ => "SELECT COALESCE(MAX(rowid), 0) AS head FROM dossier_event",
-    };
-    let row = state.db.query_one(Statement::from_string(backend, sql)).await?;
-    let head: i64 = row.map(|row| row.try_get("", "head")).transpose()?.unwrap_or(0);
-    // On PostgreSQL, every entry of the transactions before the oldest running.
-    Ok((head, (backend == DbBackend::Postgres).then_some(Uuid::max())))
 }
 
 /// Pauses (`PAUSED`) or resumes (`ACTIVE`) the webhook `id`: while paused,

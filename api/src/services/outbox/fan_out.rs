@@ -4,6 +4,7 @@
 //! owner may read now — and its cursor moved past them all, in one
 //! transaction.
 
+use super::portal::{self, PORTAL};
 use super::{ACTIVE, PENDING};
 use crate::domain::paths::PathPattern;
 use crate::domain::scope::Scope;
@@ -23,6 +24,10 @@ const ENTRIES_AT_ONCE: i64 = 500;
 /// The advisory lock that makes one fan-out at a time on PostgreSQL.
 const FAN_OUT_LOCK: i64 = 0x6d6f_7463_7561_0001;
 
+/// Whether an entry changed its dossier's status (or began its life).
+const CHANGES_STATUS: &str =
+    "CASE WHEN e.status_from IS NULL OR e.status_from <> e.status_to THEN 1 ELSE 0 END AS changes_status";
+
 /// An entry of the slip as a fan-out reads it.
 #[derive(Debug, FromQueryResult)]
 struct Entry {
@@ -32,6 +37,8 @@ struct Entry {
     action: String,
     position: i64,
     receiving: String,
+    /// 1 when the entry changed the dossier's status (or began its life).
+    changes_status: i32,
 }
 
 /// A consumer with what it hears of now.
@@ -39,6 +46,8 @@ struct Hearing {
     consumer: outbox_consumer::Model,
     scope: Scope,
     actions: Option<Vec<String>>,
+    /// Only the entries that change the dossier's status (the portal's).
+    status_changes: bool,
 }
 
 impl Hearing {
@@ -48,7 +57,8 @@ impl Hearing {
     }
 
     fn hears(&self, entry: &Entry) -> bool {
-        self.actions.as_ref().is_none_or(|actions| actions.contains(&entry.action))
+        (!self.status_changes || entry.changes_status == 1)
+            && self.actions.as_ref().is_none_or(|actions| actions.contains(&entry.action))
             && (self.scope.contains(&entry.agency_path) || self.scope.contains(&entry.receiving))
     }
 }
@@ -64,10 +74,12 @@ pub(super) async fn pass(state: &AppState) -> ApiResult<usize> {
 async fn sqlite(state: &AppState) -> ApiResult<usize> {
     let consumers = active(&state.db).await?;
     let Some(from) = consumers.iter().map(|c| c.cursor_position).min() else { return Ok(0) };
-    let sql = "SELECT e.id, e.dossier_id, e.agency_path, e.action, e.rowid AS position, \
-               d.receiving_agency_path AS receiving \
+    let sql = format!(
+        "SELECT e.id, e.dossier_id, e.agency_path, e.action, e.rowid AS position, \
+               d.receiving_agency_path AS receiving, {CHANGES_STATUS} \
                FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id \
-               WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?";
+               WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?"
+    );
     let statement = Statement::from_sql_and_values(DbBackend::Sqlite, sql, [from.into(), ENTRIES_AT_ONCE.into()]);
     let entries = Entry::find_by_statement(statement).all(&state.db).await?;
     if entries.is_empty() {
@@ -96,12 +108,14 @@ async fn postgres(state: &AppState) -> ApiResult<usize> {
     };
     // Only the transactions older than the oldest still running: every
     // entry they wrote is visible, and none will appear among them later.
-    let sql = "SELECT e.id, e.dossier_id, e.agency_path, e.action, e.tx::text::bigint AS position, \
-               d.receiving_agency_path AS receiving \
+    let sql = format!(
+        "SELECT e.id, e.dossier_id, e.agency_path, e.action, e.tx::text::bigint AS position, \
+               d.receiving_agency_path AS receiving, {CHANGES_STATUS} \
                FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id \
                WHERE (e.tx, e.id) > ($1::bigint::text::xid8, $2) \
                AND e.tx < pg_snapshot_xmin(pg_current_snapshot()) \
-               ORDER BY e.tx, e.id LIMIT $3";
+               ORDER BY e.tx, e.id LIMIT $3"
+    );
     let values = [from.0.into(), from.1.into(), ENTRIES_AT_ONCE.into()];
     let entries = Entry::find_by_statement(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
         .all(&transaction)
@@ -129,6 +143,11 @@ async fn hearings(state: &AppState, consumers: Vec<outbox_consumer::Model>) -> A
     let owners = crate::services::officials::find_by_ids(&state.db, &owners).await?;
     let mut hearings = Vec::with_capacity(consumers.len());
     for consumer in consumers {
+        if consumer.kind == PORTAL {
+            let everything = Scope::new([PathPattern::Subtree("/".into())]);
+            hearings.push(Hearing { consumer, scope: everything, actions: None, status_changes: true });
+            continue;
+        }
         let owner = owners.iter().find(|owner| owner.id == consumer.owner_id && owner.active);
         let scope = match owner {
             Some(owner) => {
@@ -141,7 +160,7 @@ async fn hearings(state: &AppState, consumers: Vec<outbox_consumer::Model>) -> A
             None => Scope::new(std::iter::empty()),
         };
         let actions = consumer.events.as_deref().and_then(|events| serde_json::from_str(events).ok());
-        hearings.push(Hearing { consumer, scope, actions });
+        hearings.push(Hearing { consumer, scope, actions, status_changes: false });
     }
     Ok(hearings)
 }
@@ -150,8 +169,12 @@ async fn hearings(state: &AppState, consumers: Vec<outbox_consumer::Model>) -> A
 fn writes_for(hearings: &[Hearing], entries: &[Entry]) -> Vec<Write> {
     let now = crate::services::now();
     let mut deliveries = Vec::new();
+    let mut to_portal = Vec::new();
     for entry in entries {
         for hearing in hearings.iter().filter(|h| h.is_past(entry) && h.hears(entry)) {
+            if hearing.consumer.kind == PORTAL {
+                to_portal.push(entry.dossier_id);
+            }
             deliveries.push(outbox_delivery::ActiveModel {
                 id: sea_orm::Set(Uuid::now_v7()),
                 consumer_id: sea_orm::Set(hearing.consumer.id),
@@ -175,6 +198,9 @@ fn writes_for(hearings: &[Hearing], entries: &[Entry]) -> Vec<Write> {
         let chunk: Vec<_> = rows.by_ref().take(500).collect();
         writes.push(Write::Insert(outbox_delivery::Entity::insert_many(chunk).into_query()));
     }
+    to_portal.sort_unstable();
+    to_portal.dedup();
+    writes.extend(portal::queued(&to_portal, now));
     let Some(last) = entries.last() else { return writes };
     for hearing in hearings.iter().filter(|h| h.is_past(last)) {
         let moved = Query::update()

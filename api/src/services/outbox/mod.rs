@@ -21,15 +21,19 @@
 pub(crate) mod address;
 mod fan_out;
 mod payload;
+pub(crate) mod portal;
 mod sending;
 pub(crate) mod signature;
 
 pub(crate) use sending::message_id;
 
 use crate::config::Settings;
+use crate::error::ApiResult;
 use crate::state::AppState;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
+use uuid::Uuid;
 
 /// A delivery's status: waiting for its next attempt (or being sent).
 pub(crate) const PENDING: &str = "PENDING";
@@ -63,7 +67,11 @@ pub struct Outbox {
 impl Outbox {
     /// The outbox of a server with `settings`.
     pub fn new(settings: &Settings) -> anyhow::Result<Self> {
-        let destinations = address::Destinations::new(&settings.outbox.webhook_allowed_hosts, settings.listen);
+        // The portal is the operator's own setting: its host may be anywhere.
+        let portal = settings.outbox.portal_url.as_deref().and_then(|url| reqwest::Url::parse(url).ok());
+        let mut allowed = settings.outbox.webhook_allowed_hosts.clone();
+        allowed.extend(portal.as_ref().and_then(|url| url.host_str()).map(str::to_owned));
+        let destinations = address::Destinations::new(&allowed, settings.listen);
         let client = reqwest::Client::builder()
             .dns_resolver(Arc::new(destinations.clone()))
             .redirect(reqwest::redirect::Policy::none())
@@ -100,6 +108,19 @@ impl Outbox {
     }
 }
 
+/// Where the slip ends now: a new consumer hears of what is written from here on.
+pub(crate) async fn head(state: &AppState) -> ApiResult<(i64, Option<Uuid>)> {
+    let backend = state.db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1 AS head",
+        _ => "SELECT COALESCE(MAX(rowid), 0) AS head FROM dossier_event",
+    };
+    let row = state.db.query_one(Statement::from_string(backend, sql)).await?;
+    let head: i64 = row.map(|row| row.try_get("", "head")).transpose()?.unwrap_or(0);
+    // On PostgreSQL, every entry of the transactions before the oldest running.
+    Ok((head, (backend == DbBackend::Postgres).then_some(Uuid::max())))
+}
+
 /// Starts the fan-out and the senders of this instance, which run while
 /// the server does.
 pub(crate) fn spawn_delivering(state: &Arc<AppState>) {
@@ -109,6 +130,9 @@ pub(crate) fn spawn_delivering(state: &Arc<AppState>) {
         if let Some(state) = weak.upgrade() {
             if let Err(error) = sending::after_restart(&state).await {
                 tracing::warn!(?error, "releasing the deliveries of a stopped server");
+            }
+            if let Err(error) = portal::configure(&state).await {
+                tracing::warn!(?error, "configuring the national portal's connector");
             }
         }
         loop {

@@ -4,6 +4,7 @@
 //! deliveries to one consumer go one at a time in the slip's order: a
 //! delivery is due only when no earlier one of the same dossier is pending.
 
+use super::portal::{self, PORTAL};
 use super::{payload, signature, ACTIVE, DEAD, DELIVERED, PENDING, WEBHOOK};
 use crate::error::ApiResult;
 use crate::services::writes::{self, Write};
@@ -29,7 +30,11 @@ struct Taken {
     id: Uuid,
     consumer_id: Uuid,
     event_id: Uuid,
+    dossier_id: Uuid,
     attempts: i32,
+    /// The consumer's kind, once known (when the attempt starts).
+    #[sea_orm(skip)]
+    kind: &'static str,
 }
 
 /// A delivery and what its attempt came to.
@@ -110,29 +115,35 @@ pub(super) async fn run(weak: Weak<AppState>) {
 /// How often the backlog's gauges are read.
 const BACKLOG_EVERY: Duration = Duration::from_secs(5);
 
-/// One count of a status.
+/// One count of a status of one kind of consumer.
 #[derive(Debug, FromQueryResult)]
 struct Backlog {
+    kind: String,
     status: String,
     deliveries: i64,
     oldest: Option<DateTime<Utc>>,
 }
 
-/// Sets the gauges of what waits: the deliveries pending and the age of
-/// the oldest, the dead letters.
+/// Sets the gauges of what waits, per kind of consumer: the deliveries
+/// pending and the age of the oldest, the dead letters.
 async fn measure_backlog(state: &AppState) -> ApiResult<()> {
-    let sql = "SELECT status, COUNT(*) AS deliveries, MIN(created_at) AS oldest FROM outbox_delivery \
-               WHERE status IN ('PENDING', 'DEAD') GROUP BY status";
+    let sql = "SELECT k.kind, d.status, COUNT(*) AS deliveries, MIN(d.created_at) AS oldest \
+               FROM outbox_delivery d JOIN outbox_consumer k ON k.id = d.consumer_id \
+               WHERE d.status IN ('PENDING', 'DEAD') GROUP BY k.kind, d.status";
     let backend = state.db.get_database_backend();
     let counts = Backlog::find_by_statement(Statement::from_string(backend, sql)).all(&state.db).await?;
-    let of = |status: &str| counts.iter().find(|count| count.status == status);
-    let pending = of(PENDING);
-    let age = pending.and_then(|p| p.oldest).map(|oldest| (crate::services::now() - oldest).num_milliseconds());
-    metrics::gauge!("motcua_outbox_pending", "consumer" => "webhook").set(pending.map_or(0, |p| p.deliveries) as f64);
-    metrics::gauge!("motcua_outbox_oldest_pending_seconds", "consumer" => "webhook")
-        .set(age.unwrap_or(0).max(0) as f64 / 1000.0);
-    metrics::gauge!("motcua_outbox_dead_letters", "consumer" => "webhook")
-        .set(of(DEAD).map_or(0, |d| d.deliveries) as f64);
+    for kind in [WEBHOOK, PORTAL] {
+        let of = |status: &str| counts.iter().find(|count| count.kind == kind && count.status == status);
+        let pending = of(PENDING);
+        let age = pending.and_then(|p| p.oldest).map(|oldest| (crate::services::now() - oldest).num_milliseconds());
+        let consumer = kind.to_ascii_lowercase();
+        metrics::gauge!("motcua_outbox_pending", "consumer" => consumer.clone())
+            .set(pending.map_or(0, |p| p.deliveries) as f64);
+        metrics::gauge!("motcua_outbox_oldest_pending_seconds", "consumer" => consumer.clone())
+            .set(age.unwrap_or(0).max(0) as f64 / 1000.0);
+        metrics::gauge!("motcua_outbox_dead_letters", "consumer" => consumer)
+            .set(of(DEAD).map_or(0, |d| d.deliveries) as f64);
+    }
     Ok(())
 }
 
@@ -157,7 +168,7 @@ async fn take(state: &AppState, room: usize) -> ApiResult<Vec<Taken>> {
                 "UPDATE outbox_delivery AS d SET leased_until = $2, attempts = d.attempts + 1 \
                  WHERE d.id IN (SELECT c.id FROM outbox_delivery c WHERE {due} \
                  ORDER BY c.next_attempt_at LIMIT $3 FOR UPDATE OF c SKIP LOCKED) \
-                 RETURNING d.id, d.consumer_id, d.event_id, d.attempts"
+                 RETURNING d.id, d.consumer_id, d.event_id, d.dossier_id, d.attempts"
             );
             let values = [now.into(), until.into(), (room as i64).into()];
             let statement = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
@@ -166,7 +177,7 @@ async fn take(state: &AppState, room: usize) -> ApiResult<Vec<Taken>> {
         _ => {
             // One process, one sender: what it reads stays due until it leases it.
             let sql = format!(
-                "SELECT c.id, c.consumer_id, c.event_id, c.attempts + 1 AS attempts FROM outbox_delivery c \
+                "SELECT c.id, c.consumer_id, c.event_id, c.dossier_id, c.attempts + 1 AS attempts FROM outbox_delivery c \
                  WHERE {} ORDER BY c.next_attempt_at LIMIT ?",
                 due.replace("$1", "?1")
             )
@@ -204,17 +215,35 @@ async fn send_all(state: &Arc<AppState>, taken: Vec<Taken>, flying: &mut JoinSet
         .into_iter()
         .map(|consumer| (consumer.id, Arc::new(consumer)))
         .collect();
-    let events: Vec<Uuid> = taken.iter().map(|t| t.event_id).collect();
-    let bodies = Arc::new(payload::bodies(&state.db, &events).await?);
-    for delivery in taken {
+    let of_kind = |kind: &str| -> Vec<Uuid> {
+        taken
+            .iter()
+            .filter(|t| consumers.get(&t.consumer_id).is_some_and(|c| c.kind == kind))
+            .map(|t| t.event_id)
+            .collect()
+    };
+    let (to_webhooks, to_portal) = (of_kind(WEBHOOK), of_kind(PORTAL));
+    let bodies = Arc::new(Bodies {
+        webhook: if to_webhooks.is_empty() { HashMap::new() } else { payload::bodies(&state.db, &to_webhooks).await? },
+        portal: if to_portal.is_empty() { HashMap::new() } else { portal::bodies(&state.db, &to_portal).await? },
+    });
+    for mut delivery in taken {
         let consumer = consumers.get(&delivery.consumer_id).cloned();
+        delivery.kind = match consumer.as_deref().map(|c| c.kind.as_str()) {
+            Some(PORTAL) => PORTAL,
+            _ => WEBHOOK,
+        };
         let (state, bodies) = (state.clone(), bodies.clone());
         flying.spawn(async move {
-            let outcome = match (consumer, bodies.get(&delivery.event_id)) {
+            let body = match delivery.kind {
+                PORTAL => bodies.portal.get(&delivery.event_id),
+                _ => bodies.webhook.get(&delivery.event_id),
+            };
+            let outcome = match (consumer, body) {
                 (Some(consumer), Some(body)) => attempt(&state, &consumer, &delivery, body).await,
                 _ => Outcome {
                     status_code: None,
-                    error: Some("the webhook or the slip entry is gone".into()),
+                    error: Some("the consumer or the slip entry is gone".into()),
                     took: Duration::ZERO,
                 },
             };
@@ -224,34 +253,62 @@ async fn send_all(state: &Arc<AppState>, taken: Vec<Taken>, flying: &mut JoinSet
     Ok(())
 }
 
-/// One attempt: the body posted to the consumer's URL, signed.
+/// The bodies of the entries being sent, by entry: as webhooks and the portal read them.
+struct Bodies {
+    webhook: HashMap<Uuid, Vec<u8>>,
+    portal: HashMap<Uuid, Vec<u8>>,
+}
+
+/// One attempt: the body posted to the consumer — a webhook's URL, signed;
+/// the portal's address, with its token.
 async fn attempt(state: &AppState, consumer: &outbox_consumer::Model, delivery: &Taken, body: &[u8]) -> Outcome {
     let started = Instant::now();
     let failed = |error: String| Outcome { status_code: None, error: Some(error), took: started.elapsed() };
-    if consumer.kind != WEBHOOK {
-        return failed(format!("no sender for consumers of kind {}", consumer.kind));
-    }
-    let url = match state.outbox.destinations.check(consumer.url.as_deref().unwrap_or_default()) {
-        Ok(url) => url,
-        Err(_) => return failed("the URL points where webhooks may not go".into()),
-    };
     let id = message_id(delivery.id);
-    let timestamp = crate::services::now().timestamp();
-    let signature = signature::sign(consumer.secret.as_deref().unwrap_or_default(), &id, timestamp, body);
-    let sent = state
-        .outbox
-        .client()
-        .post(url)
-        .header("content-type", "application/json")
-        .header("webhook-id", &id)
-        .header("webhook-timestamp", timestamp.to_string())
-        .header("webhook-signature", signature)
-        .body(body.to_vec())
-        .send()
-        .await;
+    let request = match consumer.kind.as_str() {
+        WEBHOOK => {
+            let url = match state.outbox.destinations.check(consumer.url.as_deref().unwrap_or_default()) {
+                Ok(url) => url,
+                Err(_) => return failed("the URL points where webhooks may not go".into()),
+            };
+            let timestamp = crate::services::now().timestamp();
+            let signature = signature::sign(consumer.secret.as_deref().unwrap_or_default(), &id, timestamp, body);
+            state
+                .outbox
+                .client()
+                .post(url)
+                .header("webhook-id", &id)
+                .header("webhook-timestamp", timestamp.to_string())
+                .header("webhook-signature", signature)
+        }
+        PORTAL => {
+            let Some(url) = state.outbox.settings.portal_url.as_deref() else {
+                return failed("no portal address is configured".into());
+            };
+            let request = state.outbox.client().post(url).header("idempotency-key", &id);
+            match state.outbox.settings.portal_token.as_deref() {
+                Some(token) => request.bearer_auth(token),
+                None => request,
+            }
+        }
+        kind => return failed(format!("no sender for consumers of kind {kind}")),
+    };
+    let sent = request.header("content-type", "application/json").body(body.to_vec()).send().await;
+    let no_answer =
+        || format!("no answer within {}", humantime::format_duration(state.outbox.settings.webhook_timeout));
     match sent {
         Ok(response) if response.status().is_success() => {
-            Outcome { status_code: Some(response.status().as_u16()), error: None, took: started.elapsed() }
+            let status_code = Some(response.status().as_u16());
+            if consumer.kind != PORTAL {
+                return Outcome { status_code, error: None, took: started.elapsed() };
+            }
+            // The portal may answer 200 and still refuse the change.
+            let error = match response.bytes().await {
+                Ok(answer) => portal::refusal(&answer),
+                Err(error) if error.is_timeout() => Some(no_answer()),
+                Err(error) => Some(describe(&error)),
+            };
+            Outcome { status_code, error, took: started.elapsed() }
         }
         Ok(response) => {
             let status = response.status();
@@ -261,9 +318,7 @@ async fn attempt(state: &AppState, consumer: &outbox_consumer::Model, delivery: 
                 took: started.elapsed(),
             }
         }
-        Err(error) if error.is_timeout() => {
-            failed(format!("no answer within {}", humantime::format_duration(state.outbox.settings.webhook_timeout)))
-        }
+        Err(error) if error.is_timeout() => failed(no_answer()),
         Err(error) => failed(describe(&error)),
     }
 }
@@ -291,16 +346,25 @@ async fn record(state: &AppState, ended: Vec<Attempted>) -> ApiResult<()> {
     let now = crate::services::now();
     let mut writes = Vec::with_capacity(2 * ended.len());
     let mut attempts = Vec::with_capacity(ended.len());
+    let mut portal_writes = Vec::new();
     for (delivery, outcome) in ended {
         let delivered = outcome.status_code.is_some_and(|code| (200..300).contains(&code)) && outcome.error.is_none();
-        let last = delivery.attempts >= state.outbox.settings.delivery_attempts as i32;
+        // The portal must get every change: its deliveries are never dead
+        // letters, retried at most every `--delivery-retry-cap` until taken.
+        let last = delivery.kind != PORTAL && delivery.attempts >= state.outbox.settings.delivery_attempts as i32;
         let (status, result) = match (delivered, last) {
             (true, _) => (DELIVERED, "delivered"),
             (false, true) => (DEAD, "dead"),
             (false, false) => (PENDING, "retry"),
         };
-        metrics::counter!("motcua_outbox_deliveries_total", "consumer" => "webhook", "result" => result).increment(1);
-        metrics::histogram!("motcua_outbox_attempt_seconds").record(outcome.took.as_secs_f64());
+        let consumer = delivery.kind.to_ascii_lowercase();
+        metrics::counter!("motcua_outbox_deliveries_total", "consumer" => consumer.clone(), "result" => result)
+            .increment(1);
+        metrics::histogram!("motcua_outbox_attempt_seconds", "consumer" => consumer).record(outcome.took.as_secs_f64());
+        if delivery.kind == PORTAL {
+            let error = if delivered { None } else { outcome.error.as_deref().or(Some("the portal did not take it")) };
+            portal_writes.push(portal::attempted(delivery.dossier_id, error, now));
+        }
         let mut update = Query::update();
         update
             .table(outbox_delivery::Entity)
@@ -327,5 +391,7 @@ async fn record(state: &AppState, ended: Vec<Attempted>) -> ApiResult<()> {
         });
     }
     writes.push(Write::Insert(outbox_attempt::Entity::insert_many(attempts).into_query()));
+    // After the deliveries' own: a dossier is synced when none of its changes waits.
+    writes.extend(portal_writes);
     writes::all(state, writes).await
 }
