@@ -76,6 +76,20 @@ pub struct OutboxSettings {
     /// The token the portal gave this system, sent as `Authorization: Bearer`.
     #[arg(long, env = "MOTCUA_PORTAL_TOKEN", global = true, hide_env_values = true)]
     pub portal_token: Option<String>,
+    /// The mail server notices to applicants go through: `smtp://host:25`,
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS), `smtps://host:465`;
+    /// none, no e-mail (docs/NOTICES.md).
+    #[arg(long, env = "MOTCUA_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of notices by e-mail.
+    #[arg(long, env = "MOTCUA_MAIL_FROM", default_value = "Bo phan Mot cua <motcua@localhost>", global = true)]
+    pub mail_from: String,
+    /// The SMS gateway notices are posted to as `{"to", "message", "reference"}`; none, no SMS.
+    #[arg(long, env = "MOTCUA_SMS_GATEWAY_URL", global = true)]
+    pub sms_gateway_url: Option<String>,
+    /// Sent to the SMS gateway as `Authorization: Bearer …`.
+    #[arg(long, env = "MOTCUA_SMS_GATEWAY_TOKEN", global = true, hide_env_values = true)]
+    pub sms_gateway_token: Option<String>,
 }
 
 impl Default for OutboxSettings {
@@ -88,6 +102,10 @@ impl Default for OutboxSettings {
             delivery_retry_cap: Duration::from_secs(3600),
             portal_url: None,
             portal_token: None,
+            smtp_url: None,
+            mail_from: "Bo phan Mot cua <motcua@localhost>".into(),
+            sms_gateway_url: None,
+            sms_gateway_token: None,
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod dossier_move;
 pub mod enums;
 pub mod field;
 pub mod holiday;
+pub mod notice_template;
 pub mod office_hours;
 pub mod official;
 pub mod outbox_attempt;

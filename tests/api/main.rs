@@ -15,6 +15,7 @@ mod identity;
 mod imports;
 mod lifecycle;
 mod limits;
+mod notices;
 mod pagination;
 mod playground;
 mod portal;

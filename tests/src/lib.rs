@@ -6,6 +6,7 @@
 pub mod attacks;
 pub mod portal;
 pub mod process;
+pub mod smtp;
 pub mod webhooks;
 
 use api::config::{Secret, Settings};

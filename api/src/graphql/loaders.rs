@@ -51,6 +51,9 @@ pub(crate) struct EventsOf(pub Uuid);
 /// The national portal's view of a dossier (already authorised).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct SyncOf(pub Uuid);
+/// The notices sent about a dossier (already authorised).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct NoticesOf(pub Uuid);
 /// The attached documents of a dossier (already authorised).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct AttachedTo(pub Uuid);
@@ -223,6 +226,15 @@ impl Loader<SyncOf> for DbLoader {
     async fn load(&self, keys: &[SyncOf]) -> LoadResult<SyncOf, Self::Value> {
         let rows = crate::services::portal_sync::of_dossiers(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(by_id(rows, |s| SyncOf(s.dossier_id)))
+    }
+}
+
+impl Loader<NoticesOf> for DbLoader {
+    type Value = Vec<crate::services::notices::Sent>;
+    type Error = Arc<ApiError>;
+    async fn load(&self, keys: &[NoticesOf]) -> LoadResult<NoticesOf, Self::Value> {
+        let rows = crate::services::notices::of_dossiers(&self.db, &ids(keys, |k| k.0)).await?;
+        Ok(grouped(keys, rows, |n| NoticesOf(n.dossier_id)))
     }
 }
 

@@ -21,6 +21,10 @@ pub(crate) const REFRESH_EVERY: Duration = Duration::from_secs(60);
 pub(crate) const DOCUMENTS_PER_DOSSIER: u64 = 100;
 /// Most slip entries `trackDossier` returns (the latest ones).
 pub(crate) const TRACKED_STEPS: u64 = 1_000;
+/// The most notices one dossier can have had: two channels for each slip
+/// entry that sends one, as many as the documents bound (a dossier's life
+/// has a few dozen entries).
+pub(crate) const NOTICES_PER_DOSSIER: u64 = 2 * DOCUMENTS_PER_DOSSIER;
 /// Most client secrets listed for one service account.
 pub(crate) const CLIENT_SECRETS: u64 = 20;
 /// Longest report period in months (twenty years and a cut month).

@@ -17,6 +17,7 @@ pub(crate) mod events;
 pub(crate) mod imports;
 pub(crate) mod lineage;
 pub(crate) mod list_bounds;
+pub(crate) mod notices;
 pub(crate) mod numbers;
 pub(crate) mod oauth;
 pub(crate) mod officials;

@@ -4,7 +4,8 @@
 //! (`grants.rs`), service accounts (`service_accounts.rs`) and of
 //! the agency tree (`agencies.rs`) and of the procedure catalogue
 //! (`catalogue.rs`), reorganisation plans (`reorganization.rs`), imports (`imports.rs`)
-//! and webhooks (`webhooks.rs`), joined.
+//! webhooks (`webhooks.rs`) and the notices to applicants' templates
+//! (`notices.rs`), joined.
 //! Each takes one `input`; a dossier command returns the dossier with the
 //! slip entry it wrote.
 
@@ -17,6 +18,7 @@ mod fields;
 mod grants;
 mod imports;
 mod inputs;
+mod notices;
 mod reorganization;
 mod service_accounts;
 mod webhooks;
@@ -37,6 +39,7 @@ pub(crate) struct Mutation(
     reorganization::ReorganizationMutation,
     imports::ImportMutation,
     webhooks::WebhookMutation,
+    notices::NoticeMutation,
 );
 
 /// What an optional input field asks of a value: `None` when left out (keep

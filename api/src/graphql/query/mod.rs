@@ -6,6 +6,7 @@ mod calendar;
 mod catalogue;
 mod directory;
 mod dossiers;
+mod notices;
 mod reports;
 mod root;
 mod tracking;
@@ -26,4 +27,5 @@ pub(crate) struct Query(
     reports::ReportQuery,
     dossiers::DossierQuery,
     webhooks::WebhookQuery,
+    notices::NoticeQuery,
 );

@@ -5,7 +5,8 @@ use crate::error::ApiError;
 use crate::graphql::context::{load, load_required, page_size, ContextExt};
 use crate::graphql::enums::{ApplicantKind, Channel, DossierStatus, Outcome, PaymentMethod};
 use crate::graphql::ids::{global_id, NodeType};
-use crate::graphql::loaders::{AgencyId, AttachedTo, EventsOf, OfficialId, ProcedureId, SyncOf};
+use crate::graphql::loaders::{AgencyId, AttachedTo, EventsOf, NoticesOf, OfficialId, ProcedureId, SyncOf};
+use crate::graphql::types::notice::DossierNotice;
 use crate::graphql::types::portal::PortalSync;
 use crate::graphql::types::{Agency, DossierDocument, DossierEvent, Procedure, User};
 use crate::services::cursor::Cursor;
@@ -73,6 +74,13 @@ impl Dossier {
     /// null until the connector first sends one of its changes.
     async fn portal_sync(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PortalSync>> {
         Ok(load(ctx, SyncOf(self.0.id)).await?.map(PortalSync))
+    }
+
+    /// The notices sent (or being sent) to the applicant about it, by
+    /// e-mail and SMS, in the slip's order (docs/NOTICES.md).
+    async fn notices(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DossierNotice>> {
+        let sent = load(ctx, NoticesOf(self.0.id)).await?.unwrap_or_default();
+        Ok(sent.into_iter().map(DossierNotice).collect())
     }
 
     /// How it reached the agency.

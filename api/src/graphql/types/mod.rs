@@ -7,6 +7,7 @@ pub(crate) mod catalog;
 pub(crate) mod document;
 pub(crate) mod dossier;
 pub(crate) mod event;
+pub(crate) mod notice;
 pub(crate) mod portal;
 pub(crate) mod procedure;
 pub(crate) mod reorganization;

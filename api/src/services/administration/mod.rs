@@ -12,6 +12,7 @@ pub(crate) mod agencies;
 pub(crate) mod catalogue;
 pub(crate) mod fields;
 pub(crate) mod grants;
+pub(crate) mod notices;
 pub(crate) mod officials;
 pub(crate) mod roles;
 pub(crate) mod service_accounts;

@@ -4,6 +4,7 @@
 //! owner may read now — and its cursor moved past them all, in one
 //! transaction.
 
+use super::notices;
 use super::portal::{self, PORTAL};
 use super::{ACTIVE, PENDING};
 use crate::domain::paths::PathPattern;
@@ -26,7 +27,8 @@ const FAN_OUT_LOCK: i64 = 0x6d6f_7463_7561_0001;
 
 /// Whether an entry changed its dossier's status (or began its life).
 const CHANGES_STATUS: &str =
-    "CASE WHEN e.status_from IS NULL OR e.status_from <> e.status_to THEN 1 ELSE 0 END AS changes_status";
+    "CASE WHEN e.status_from IS NULL OR e.status_from <> e.status_to THEN 1 ELSE 0 END AS changes_status, \
+     CASE WHEN d.applicant_email IS NULL OR d.applicant_email = '' THEN 0 ELSE 1 END AS has_email";
 
 /// An entry of the slip as a fan-out reads it.
 #[derive(Debug, FromQueryResult)]
@@ -39,6 +41,8 @@ struct Entry {
     receiving: String,
     /// 1 when the entry changed the dossier's status (or began its life).
     changes_status: i32,
+    /// 1 when the dossier's applicant gave an e-mail address.
+    has_email: i32,
 }
 
 /// A consumer with what it hears of now.
@@ -48,6 +52,8 @@ struct Hearing {
     actions: Option<Vec<String>>,
     /// Only the entries that change the dossier's status (the portal's).
     status_changes: bool,
+    /// Only the dossiers whose applicant gave an e-mail address (notices by e-mail).
+    with_email: bool,
 }
 
 impl Hearing {
@@ -58,6 +64,7 @@ impl Hearing {
 
     fn hears(&self, entry: &Entry) -> bool {
         (!self.status_changes || entry.changes_status == 1)
+            && (!self.with_email || entry.has_email == 1)
             && self.actions.as_ref().is_none_or(|actions| actions.contains(&entry.action))
             && (self.scope.contains(&entry.agency_path) || self.scope.contains(&entry.receiving))
     }
@@ -143,9 +150,17 @@ async fn hearings(state: &AppState, consumers: Vec<outbox_consumer::Model>) -> A
     let owners = crate::services::officials::find_by_ids(&state.db, &owners).await?;
     let mut hearings = Vec::with_capacity(consumers.len());
     for consumer in consumers {
+        let everything = || Scope::new([PathPattern::Subtree("/".into())]);
         if consumer.kind == PORTAL {
-            let everything = Scope::new([PathPattern::Subtree("/".into())]);
-            hearings.push(Hearing { consumer, scope: everything, actions: None, status_changes: true });
+            let hearing =
+                Hearing { consumer, scope: everything(), actions: None, status_changes: true, with_email: false };
+            hearings.push(hearing);
+            continue;
+        }
+        if let Some(channel) = notices::channel_of(&consumer.kind) {
+            let with_email = channel == crate::services::notices::Channel::Email;
+            let actions = Some(notices::actions());
+            hearings.push(Hearing { consumer, scope: everything(), actions, status_changes: false, with_email });
             continue;
         }
         let owner = owners.iter().find(|owner| owner.id == consumer.owner_id && owner.active);
@@ -160,7 +175,7 @@ async fn hearings(state: &AppState, consumers: Vec<outbox_consumer::Model>) -> A
             None => Scope::new(std::iter::empty()),
         };
         let actions = consumer.events.as_deref().and_then(|events| serde_json::from_str(events).ok());
-        hearings.push(Hearing { consumer, scope, actions, status_changes: false });
+        hearings.push(Hearing { consumer, scope, actions, status_changes: false, with_email: false });
     }
     Ok(hearings)
 }

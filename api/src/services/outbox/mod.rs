@@ -20,6 +20,7 @@
 
 pub(crate) mod address;
 mod fan_out;
+pub(crate) mod notices;
 mod payload;
 pub(crate) mod portal;
 mod sending;
@@ -60,6 +61,8 @@ pub struct Outbox {
     pub(crate) settings: crate::config::OutboxSettings,
     pub(crate) destinations: address::Destinations,
     client: reqwest::Client,
+    /// The mail server's transport, when `--smtp-url` names one.
+    mailer: Option<notices::Mailer>,
     /// Woken when a fan-out made deliveries.
     made: Arc<tokio::sync::Notify>,
 }
@@ -71,6 +74,8 @@ impl Outbox {
         let portal = settings.outbox.portal_url.as_deref().and_then(|url| reqwest::Url::parse(url).ok());
         let mut allowed = settings.outbox.webhook_allowed_hosts.clone();
         allowed.extend(portal.as_ref().and_then(|url| url.host_str()).map(str::to_owned));
+        let gateway = settings.outbox.sms_gateway_url.as_deref().and_then(|url| reqwest::Url::parse(url).ok());
+        allowed.extend(gateway.as_ref().and_then(|url| url.host_str()).map(str::to_owned));
         let destinations = address::Destinations::new(&allowed, settings.listen);
         let client = reqwest::Client::builder()
             .dns_resolver(Arc::new(destinations.clone()))
@@ -78,7 +83,8 @@ impl Outbox {
             .timeout(settings.outbox.webhook_timeout)
             .user_agent(concat!("motcua/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Self { settings: settings.outbox.clone(), destinations, client, made: Default::default() })
+        let mailer = notices::mailer(settings.outbox.smtp_url.as_deref(), settings.outbox.webhook_timeout)?;
+        Ok(Self { settings: settings.outbox.clone(), destinations, client, mailer, made: Default::default() })
     }
 
     fn client(&self) -> &reqwest::Client {
@@ -121,6 +127,62 @@ pub(crate) async fn head(state: &AppState) -> ApiResult<(i64, Option<Uuid>)> {
     Ok((head, (backend == DbBackend::Postgres).then_some(Uuid::max())))
 }
 
+/// At start: the installation's own consumer `id` (the portal's, the
+/// notices') hears of the slip while `configured`, and waits (paused, its
+/// cursor where it was) while it is not. The first time it is configured it
+/// starts at the slip's head. Every instance shares it.
+pub(crate) async fn ensure_consumer(
+    state: &AppState,
+    id: Uuid,
+    kind: &str,
+    description: &str,
+    configured: bool,
+) -> ApiResult<()> {
+    use crate::services::writes::{self, Write};
+    use entity::outbox_consumer;
+    use sea_orm::sea_query::{Expr, OnConflict, Query};
+    use sea_orm::{EntityTrait, QueryTrait};
+    let wanted = if configured { ACTIVE } else { PAUSED };
+    let now = crate::services::now();
+    let write = match outbox_consumer::Entity::find_by_id(id).one(&state.db).await? {
+        Some(consumer) if consumer.state == wanted => return Ok(()),
+        Some(_) => Write::Update(
+            Query::update()
+                .table(outbox_consumer::Entity)
+                .value(outbox_consumer::Column::State, wanted)
+                .value(outbox_consumer::Column::UpdatedAt, now)
+                .and_where(Expr::col(outbox_consumer::Column::Id).eq(id))
+                .to_owned(),
+        ),
+        None if !configured => return Ok(()),
+        None => {
+            let (cursor_position, cursor_event) = head(state).await?;
+            let consumer = outbox_consumer::ActiveModel {
+                id: sea_orm::Set(id),
+                kind: sea_orm::Set(kind.into()),
+                agency_id: sea_orm::Set(Uuid::nil()),
+                agency_path: sea_orm::Set("/".into()),
+                subtree: sea_orm::Set(true),
+                owner_id: sea_orm::Set(Uuid::nil()),
+                url: sea_orm::Set(None),
+                secret: sea_orm::Set(None),
+                events: sea_orm::Set(None),
+                description: sea_orm::Set(Some(description.into())),
+                state: sea_orm::Set(ACTIVE.into()),
+                cursor_position: sea_orm::Set(cursor_position),
+                cursor_event: sea_orm::Set(cursor_event),
+                created_by: sea_orm::Set("motcua".into()),
+                created_at: sea_orm::Set(now),
+                updated_at: sea_orm::Set(now),
+            };
+            let mut insert = outbox_consumer::Entity::insert(consumer).into_query();
+            insert.on_conflict(OnConflict::column(outbox_consumer::Column::Id).do_nothing().to_owned());
+            Write::Insert(insert)
+        }
+    };
+    writes::all(state, vec![write]).await
+}
+
 /// Starts the fan-out and the senders of this instance, which run while
 /// the server does.
 pub(crate) fn spawn_delivering(state: &Arc<AppState>) {
@@ -133,6 +195,9 @@ pub(crate) fn spawn_delivering(state: &Arc<AppState>) {
             }
             if let Err(error) = portal::configure(&state).await {
                 tracing::warn!(?error, "configuring the national portal's connector");
+            }
+            if let Err(error) = notices::configure(&state).await {
+                tracing::warn!(?error, "configuring the notices to applicants");
             }
         }
         loop {
@@ -160,6 +225,18 @@ pub(crate) fn spawn_delivering(state: &Arc<AppState>) {
     });
     let weak: Weak<AppState> = Arc::downgrade(state);
     tokio::spawn(sending::run(weak));
+}
+
+/// A failed request's cause, innermost first, without the URL.
+pub(super) fn describe(error: &reqwest::Error) -> String {
+    use std::error::Error;
+    let mut cause: Option<&dyn Error> = error.source();
+    let mut text = String::from(if error.is_connect() { "cannot connect" } else { "the request failed" });
+    while let Some(inner) = cause {
+        text = format!("{text}: {inner}");
+        cause = inner.source();
+    }
+    text.chars().take(500).collect()
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@
 //! fan-out and the sender keep: `PENDING` when a change is queued, `SYNCED`
 //! once the portal took the latest, `FAILED` with the error while it does not.
 
-use super::{ACTIVE, PAUSED, PENDING};
+use super::PENDING;
 use crate::error::ApiResult;
-use crate::services::writes::{self, Write};
+use crate::services::writes::Write;
 use crate::state::AppState;
 use chrono::{DateTime, FixedOffset, Utc};
 use entity::{agency, dossier, dossier_event, outbox_delivery, portal_sync, procedure, Channel, Outcome};
@@ -28,48 +28,9 @@ pub(crate) const FAILED: &str = "FAILED";
 
 /// At start: the connector's consumer hears of the slip while the portal is
 /// configured, and waits (paused, its cursor where it was) while it is not.
-/// The first time it is configured, it starts at the slip's head.
 pub(super) async fn configure(state: &AppState) -> ApiResult<()> {
-    let wanted = if state.outbox.settings.portal_url.is_some() { ACTIVE } else { PAUSED };
-    let now = crate::services::now();
-    let existing = entity::outbox_consumer::Entity::find_by_id(CONSUMER).one(&state.db).await?;
-    let write = match existing {
-        Some(consumer) if consumer.state == wanted => return Ok(()),
-        Some(_) => Write::Update(
-            Query::update()
-                .table(entity::outbox_consumer::Entity)
-                .value(entity::outbox_consumer::Column::State, wanted)
-                .value(entity::outbox_consumer::Column::UpdatedAt, now)
-                .and_where(Expr::col(entity::outbox_consumer::Column::Id).eq(CONSUMER))
-                .to_owned(),
-        ),
-        None if wanted == PAUSED => return Ok(()),
-        None => {
-            let (cursor_position, cursor_event) = super::head(state).await?;
-            let consumer = entity::outbox_consumer::ActiveModel {
-                id: sea_orm::Set(CONSUMER),
-                kind: sea_orm::Set(PORTAL.into()),
-                agency_id: sea_orm::Set(Uuid::nil()),
-                agency_path: sea_orm::Set("/".into()),
-                subtree: sea_orm::Set(true),
-                owner_id: sea_orm::Set(Uuid::nil()),
-                url: sea_orm::Set(None),
-                secret: sea_orm::Set(None),
-                events: sea_orm::Set(None),
-                description: sea_orm::Set(Some("the national portal".into())),
-                state: sea_orm::Set(ACTIVE.into()),
-                cursor_position: sea_orm::Set(cursor_position),
-                cursor_event: sea_orm::Set(cursor_event),
-                created_by: sea_orm::Set("motcua".into()),
-                created_at: sea_orm::Set(now),
-                updated_at: sea_orm::Set(now),
-            };
-            let mut insert = entity::outbox_consumer::Entity::insert(consumer).into_query();
-            insert.on_conflict(OnConflict::column(entity::outbox_consumer::Column::Id).do_nothing().to_owned());
-            Write::Insert(insert)
-        }
-    };
-    writes::all(state, vec![write]).await
+    let configured = state.outbox.settings.portal_url.is_some();
+    super::ensure_consumer(state, CONSUMER, PORTAL, "the national portal", configured).await
 }
 
 /// The dossiers whose changes were just queued for the portal are

@@ -4,9 +4,11 @@
 //! deliveries to one consumer go one at a time in the slip's order: a
 //! delivery is due only when no earlier one of the same dossier is pending.
 
+use super::notices::{self, EMAIL, SMS};
 use super::portal::{self, PORTAL};
-use super::{payload, signature, ACTIVE, DEAD, DELIVERED, PENDING, WEBHOOK};
+use super::{describe, payload, signature, ACTIVE, DEAD, DELIVERED, PENDING, WEBHOOK};
 use crate::error::ApiResult;
+use crate::services::notices::{messages, Channel, Message};
 use crate::services::writes::{self, Write};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -132,7 +134,7 @@ async fn measure_backlog(state: &AppState) -> ApiResult<()> {
                WHERE d.status IN ('PENDING', 'DEAD') GROUP BY k.kind, d.status";
     let backend = state.db.get_database_backend();
     let counts = Backlog::find_by_statement(Statement::from_string(backend, sql)).all(&state.db).await?;
-    for kind in [WEBHOOK, PORTAL] {
+    for kind in [WEBHOOK, PORTAL, EMAIL, SMS] {
         let of = |status: &str| counts.iter().find(|count| count.kind == kind && count.status == status);
         let pending = of(PENDING);
         let age = pending.and_then(|p| p.oldest).map(|oldest| (crate::services::now() - oldest).num_milliseconds());
@@ -222,30 +224,39 @@ async fn send_all(state: &Arc<AppState>, taken: Vec<Taken>, flying: &mut JoinSet
             .map(|t| t.event_id)
             .collect()
     };
-    let (to_webhooks, to_portal) = (of_kind(WEBHOOK), of_kind(PORTAL));
+    let (to_webhooks, to_portal, by_email, by_sms) = (of_kind(WEBHOOK), of_kind(PORTAL), of_kind(EMAIL), of_kind(SMS));
+    let db = &state.db;
     let bodies = Arc::new(Bodies {
-        webhook: if to_webhooks.is_empty() { HashMap::new() } else { payload::bodies(&state.db, &to_webhooks).await? },
-        portal: if to_portal.is_empty() { HashMap::new() } else { portal::bodies(&state.db, &to_portal).await? },
+        webhook: if to_webhooks.is_empty() { HashMap::new() } else { payload::bodies(db, &to_webhooks).await? },
+        portal: if to_portal.is_empty() { HashMap::new() } else { portal::bodies(db, &to_portal).await? },
+        email: if by_email.is_empty() { HashMap::new() } else { messages(db, &by_email, Channel::Email).await? },
+        sms: if by_sms.is_empty() { HashMap::new() } else { messages(db, &by_sms, Channel::Sms).await? },
     });
     for mut delivery in taken {
         let consumer = consumers.get(&delivery.consumer_id).cloned();
         delivery.kind = match consumer.as_deref().map(|c| c.kind.as_str()) {
             Some(PORTAL) => PORTAL,
+            Some(EMAIL) => EMAIL,
+            Some(SMS) => SMS,
             _ => WEBHOOK,
         };
         let (state, bodies) = (state.clone(), bodies.clone());
         flying.spawn(async move {
-            let body = match delivery.kind {
-                PORTAL => bodies.portal.get(&delivery.event_id),
-                _ => bodies.webhook.get(&delivery.event_id),
+            let gone = || Outcome {
+                status_code: None,
+                error: Some("the consumer or the slip entry is gone".into()),
+                took: Duration::ZERO,
             };
-            let outcome = match (consumer, body) {
-                (Some(consumer), Some(body)) => attempt(&state, &consumer, &delivery, body).await,
-                _ => Outcome {
-                    status_code: None,
-                    error: Some("the consumer or the slip entry is gone".into()),
-                    took: Duration::ZERO,
+            let outcome = match (consumer, delivery.kind) {
+                (Some(_), EMAIL | SMS) => match bodies.notice(delivery.kind, &delivery.event_id) {
+                    Some(message) => notify(&state, delivery.kind, message, &delivery).await,
+                    None => gone(),
                 },
+                (Some(consumer), kind) => match bodies.bytes(kind, &delivery.event_id) {
+                    Some(body) => attempt(&state, &consumer, &delivery, body).await,
+                    None => gone(),
+                },
+                (None, _) => gone(),
             };
             (delivery, outcome)
         });
@@ -253,10 +264,40 @@ async fn send_all(state: &Arc<AppState>, taken: Vec<Taken>, flying: &mut JoinSet
     Ok(())
 }
 
-/// The bodies of the entries being sent, by entry: as webhooks and the portal read them.
+/// The bodies of the entries being sent, by entry: as webhooks and the
+/// portal read them, and the notices to send by e-mail and SMS.
 struct Bodies {
     webhook: HashMap<Uuid, Vec<u8>>,
     portal: HashMap<Uuid, Vec<u8>>,
+    email: HashMap<Uuid, Message>,
+    sms: HashMap<Uuid, Message>,
+}
+
+impl Bodies {
+    fn bytes(&self, kind: &str, event: &Uuid) -> Option<&[u8]> {
+        match kind {
+            PORTAL => self.portal.get(event),
+            _ => self.webhook.get(event),
+        }
+        .map(Vec::as_slice)
+    }
+
+    fn notice(&self, kind: &str, event: &Uuid) -> Option<&Message> {
+        match kind {
+            EMAIL => self.email.get(event),
+            _ => self.sms.get(event),
+        }
+    }
+}
+
+/// One attempt at a notice: by e-mail or SMS.
+async fn notify(state: &AppState, kind: &str, message: &Message, delivery: &Taken) -> Outcome {
+    let started = Instant::now();
+    let (status_code, error) = match kind {
+        EMAIL => notices::send_email(&state.outbox, message).await,
+        _ => notices::send_sms(&state.outbox, message, &message_id(delivery.id)).await,
+    };
+    Outcome { status_code, error, took: started.elapsed() }
 }
 
 /// One attempt: the body posted to the consumer — a webhook's URL, signed;
@@ -326,18 +367,6 @@ async fn attempt(state: &AppState, consumer: &outbox_consumer::Model, delivery: 
 /// The `webhook-id` of a delivery: the same for every attempt.
 pub(crate) fn message_id(delivery: Uuid) -> String {
     format!("msg_{}", delivery.simple())
-}
-
-/// A failed request's cause, innermost first, without the URL.
-fn describe(error: &reqwest::Error) -> String {
-    use std::error::Error;
-    let mut cause: Option<&dyn Error> = error.source();
-    let mut text = String::from(if error.is_connect() { "cannot connect" } else { "the request failed" });
-    while let Some(inner) = cause {
-        text = format!("{text}: {inner}");
-        cause = inner.source();
-    }
-    text.chars().take(500).collect()
 }
 
 /// Records each attempt that ended, and its delivery delivered, due
