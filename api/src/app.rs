@@ -139,7 +139,26 @@ impl Application {
                 })
                 .collect(),
         };
-        Ok(Arc::new(HttpState { schema, app, authenticator, limits: settings.limits.clone(), parsed, demo_officials }))
+        let state = Arc::new(HttpState {
+            schema,
+            app,
+            authenticator,
+            limits: settings.limits.clone(),
+            parsed,
+            demo_officials,
+            quotas: Default::default(),
+            persisted: Default::default(),
+        });
+        // The quotas forget the clients idle for a minute (a flood of addresses lasts a minute).
+        let weak = Arc::downgrade(&state);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                let Some(state) = weak.upgrade() else { return };
+                state.quotas.forget_idle();
+            }
+        });
+        Ok(state)
     }
 
     /// The address the server listens on.

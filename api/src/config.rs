@@ -138,6 +138,17 @@ pub struct Limits {
     /// Most operations in one batched request.
     #[arg(long, env = "MOTCUA_MAX_BATCH", default_value_t = 10, global = true)]
     pub max_batch: usize,
+    /// Requests a minute one anonymous address may make (an IPv6 address:
+    /// its /64); 0: no limit. Each operation of a batch counts.
+    #[arg(long, env = "MOTCUA_REQUESTS_PER_MINUTE_ANONYMOUS", default_value_t = 600, global = true)]
+    pub requests_per_minute_anonymous: u32,
+    /// Requests a minute one service account may make, unless it has its
+    /// own (`setClientLimits`); 0: no limit.
+    #[arg(long, env = "MOTCUA_REQUESTS_PER_MINUTE_SERVICE", default_value_t = 1_200, global = true)]
+    pub requests_per_minute_service: u32,
+    /// Requests a minute one official may make; 0 (the default): no limit.
+    #[arg(long, env = "MOTCUA_REQUESTS_PER_MINUTE_OFFICIAL", default_value_t = 0, global = true)]
+    pub requests_per_minute_official: u32,
     /// Largest request body in bytes (a multipart request may add its documents to it).
     #[arg(long, env = "MOTCUA_MAX_BODY_BYTES", default_value_t = 1 << 20, global = true)]
     pub max_body_bytes: usize,
@@ -163,6 +174,9 @@ impl Default for Limits {
             no_introspection: false,
             max_aliases: 30,
             max_batch: 10,
+            requests_per_minute_anonymous: 600,
+            requests_per_minute_service: 1_200,
+            requests_per_minute_official: 0,
             max_body_bytes: 1 << 20,
             max_document_bytes: 20 << 20,
             max_documents: 20,

@@ -47,6 +47,13 @@ pub enum ApiError {
     /// guesses); `status` is the HTTP status when it ends the request
     /// (413 for a body, 503 for time, 400 otherwise).
     LimitExceeded { status: StatusCode, message: String },
+    /// The client spent its requests of the minute (HTTP 429); it may try
+    /// again after `retry_after` (`extensions.retryAfter`, in seconds, and
+    /// the `Retry-After` header).
+    TooManyRequests { message: String, retry_after: std::time::Duration },
+    /// A persisted query's hash that this server does not know: the client
+    /// sends the document with its hash (Apollo's automatic persisted queries).
+    PersistedQueryNotFound,
     /// A bug or an outage; the cause is logged, the client gets the request id.
     Internal(anyhow::Error),
 }
@@ -85,7 +92,8 @@ impl ApiError {
             Self::BadUserInput(_) => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
             Self::InvalidTransition { .. } => "INVALID_TRANSITION",
-            Self::LimitExceeded { .. } => "LIMIT_EXCEEDED",
+            Self::LimitExceeded { .. } | Self::TooManyRequests { .. } => "LIMIT_EXCEEDED",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -98,7 +106,9 @@ impl ApiError {
             | Self::ValidationFailed(_)
             | Self::OperationResolution(_)
             | Self::BadUserInput(_)
-            | Self::InvalidTransition { .. } => StatusCode::BAD_REQUEST,
+            | Self::InvalidTransition { .. }
+            | Self::PersistedQueryNotFound => StatusCode::BAD_REQUEST,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
@@ -129,7 +139,10 @@ impl ApiError {
             | Self::BadUserInput(message)
             | Self::Conflict(message)
             | Self::LimitExceeded { message, .. }
+            | Self::TooManyRequests { message, .. }
             | Self::InvalidTransition { message, .. } => message.clone(),
+            // The message Apollo's clients match on.
+            Self::PersistedQueryNotFound => "PersistedQueryNotFound".into(),
         }
     }
 
@@ -144,6 +157,10 @@ impl ApiError {
             ApiError::InvalidTransition { status, allowed, .. } => Some((*status, allowed.clone())),
             _ => None,
         };
+        let retry_after = match self {
+            ApiError::TooManyRequests { retry_after, .. } => Some(retry_after_seconds(*retry_after)),
+            _ => None,
+        };
         async_graphql::Error::new(message).extend_with(|_, extensions| {
             extensions.set("code", code);
             if internal {
@@ -152,6 +169,9 @@ impl ApiError {
             if let Some((status, allowed)) = &transition {
                 extensions.set("status", *status);
                 extensions.set("allowed", allowed.clone());
+            }
+            if let Some(seconds) = retry_after {
+                extensions.set("retryAfter", seconds);
             }
         })
     }
@@ -178,8 +198,21 @@ impl IntoResponse for ApiError {
         struct Body {
             errors: [async_graphql::ServerError; 1],
         }
-        (self.status(), axum::Json(Body { errors: [self.to_server_error()] })).into_response()
+        let retry_after = match &self {
+            Self::TooManyRequests { retry_after, .. } => Some(retry_after_seconds(*retry_after)),
+            _ => None,
+        };
+        let mut response = (self.status(), axum::Json(Body { errors: [self.to_server_error()] })).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
+}
+
+/// Whole seconds to wait, rounded up (at least one).
+fn retry_after_seconds(wait: std::time::Duration) -> u64 {
+    wait.as_millis().div_ceil(1000).max(1) as u64
 }
 
 impl From<anyhow::Error> for ApiError {

@@ -28,5 +28,6 @@ pub mod procedure;
 pub mod procedure_document;
 pub mod procedure_step;
 pub mod reorganization;
+pub mod trusted_document;
 
 pub use enums::*;

@@ -18,6 +18,10 @@ pub struct Model {
     pub email: Option<String>,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// Its own requests a minute (a service account's), instead of the setting for its kind.
+    pub requests_per_minute: Option<i32>,
+    /// It may run only the documents registered for it (`trusted_document`).
+    pub trusted_documents_only: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m20261203_000007_reorganisation;
 mod m20261204_000008_outbox;
 mod m20261206_000009_portal_sync;
 mod m20261206_000010_notice_templates;
+mod m20261206_000011_client_limits;
 
 /// A secondary index of one of the two big tables, which a bulk load may drop
 /// and rebuild afterwards: building an index once over sorted data is far
@@ -115,6 +116,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000008_outbox::Migration),
             Box::new(m20261206_000009_portal_sync::Migration),
             Box::new(m20261206_000010_notice_templates::Migration),
+            Box::new(m20261206_000011_client_limits::Migration),
         ]
     }
 }

@@ -20,6 +20,7 @@ mod pagination;
 mod playground;
 mod portal;
 mod province;
+mod quotas;
 mod remembered;
 mod reorganization;
 mod reports;

@@ -99,6 +99,9 @@ impl TestApp {
         settings.jwt_secret = Some(Secret::new(TEST_SECRET));
         settings.demo_dossiers = DEMO_DOSSIERS;
         settings.db_pool = 5;
+        // Tests send many requests from one address; tests/api/quotas.rs sets its own.
+        settings.limits.requests_per_minute_anonymous = 0;
+        settings.limits.requests_per_minute_service = 0;
         if let Ok(server_url) = std::env::var("TEST_DATABASE_URL") {
             let url = fresh_postgres_database(&server_url)
                 .await

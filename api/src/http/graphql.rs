@@ -80,22 +80,76 @@ pub(super) async fn post(
                 .into(),
         }),
     };
-    match batch.and_then(with_queries) {
+    let batch = match batch {
+        Ok(mut batch) => prepare(&state, &identity, client, &mut batch).await.map(|()| batch),
+        Err(error) => Err(error),
+    };
+    match batch {
         Ok(batch) => execute(&state, client, identity, batch, format).await,
         Err(error) => error.into_response(),
     }
 }
 
+/// What must hold before a batch runs: not more operations than a batch may
+/// hold, each one's document (persisted or trusted, `services::persisted`),
+/// and the client's requests of the minute (`services::quotas`): each
+/// operation counts.
+async fn prepare(
+    state: &HttpState,
+    identity: &crate::auth::Identity,
+    client: SocketAddr,
+    batch: &mut BatchRequest,
+) -> Result<(), ApiError> {
+    if let BatchRequest::Batch(requests) = &*batch {
+        if requests.len() > state.limits.max_batch {
+            return Err(ApiError::limit(format!(
+                "the batch holds {} operations; at most {} are allowed",
+                requests.len(),
+                state.limits.max_batch
+            )));
+        }
+    }
+    let caller = match identity.viewer() {
+        Some(viewer) => state.app.officials.by_id(&state.app.db, viewer.id).await?,
+        None => None,
+    };
+    let operations = match &*batch {
+        BatchRequest::Single(_) => 1,
+        BatchRequest::Batch(requests) => requests.len(),
+    };
+    let rate = crate::services::quotas::Quotas::rate_of(&state.limits, caller.as_deref());
+    let counted = match &caller {
+        Some(official) => crate::services::quotas::Client::Official(official.id),
+        None => crate::services::quotas::Client::at(client.ip()),
+    };
+    if let Err(wait) = state.quotas.take(counted, rate, operations) {
+        let rate = rate.map_or(0, std::num::NonZeroU32::get);
+        metrics::counter!("motcua_quota_refusals_total").increment(1);
+        return Err(ApiError::TooManyRequests {
+            message: format!("this client may make {rate} requests a minute (each operation of a batch counts)"),
+            retry_after: wait,
+        });
+    }
+    let requests: Vec<&mut async_graphql::Request> = match batch {
+        BatchRequest::Single(request) => vec![request],
+        BatchRequest::Batch(requests) => requests.iter_mut().collect(),
+    };
+    for request in requests {
+        crate::services::persisted::resolve(&state.app.db, &state.persisted, caller.as_deref(), request).await?;
+    }
+    with_queries(batch)
+}
+
 /// Every request of the batch must carry a `query`.
-fn with_queries(batch: BatchRequest) -> Result<BatchRequest, ApiError> {
-    let missing = match &batch {
+fn with_queries(batch: &BatchRequest) -> Result<(), ApiError> {
+    let missing = match batch {
         BatchRequest::Single(request) => request.query.is_empty(),
         BatchRequest::Batch(requests) => requests.iter().any(|request| request.query.is_empty()),
     };
     if missing {
         return Err(ApiError::bad_request("a GraphQL request needs a `query`: the document to run, as a string"));
     }
-    Ok(batch)
+    Ok(())
 }
 
 /// `GET /graphql?query=…&variables=…&operationName=…`: queries only.
@@ -108,14 +162,16 @@ pub(super) async fn get(
 ) -> Response {
     let format = Format::accepted(&headers);
     let request = match async_graphql::http::parse_query_string(query.as_deref().unwrap_or_default()) {
-        Ok(request) if request.query.is_empty() => {
-            return ApiError::bad_request("GET /graphql needs a `query` parameter: the document to run").into_response()
-        }
         Ok(request) => request,
         Err(error) => {
             return ApiError::bad_request(format!("the query string is not a GraphQL request: {error}")).into_response()
         }
     };
+    let mut batch = BatchRequest::Single(request);
+    if let Err(error) = prepare(&state, &identity, client, &mut batch).await {
+        return error.into_response();
+    }
+    let BatchRequest::Single(request) = &batch else { return ApiError::bad_request("one request").into_response() };
     if let Some(kind) = operation_kind(&state, &request.query, request.operation_name.as_deref()) {
         if kind != async_graphql::parser::types::OperationType::Query {
             let error = ApiError::BadRequest {
@@ -127,7 +183,7 @@ pub(super) async fn get(
             return response;
         }
     }
-    execute(&state, client, identity, BatchRequest::Single(request), format).await
+    execute(&state, client, identity, batch, format).await
 }
 
 /// The kind of operation a document would run (`None` when it does not
@@ -198,16 +254,6 @@ async fn execute(
     batch: BatchRequest,
     format: Format,
 ) -> Response {
-    if let BatchRequest::Batch(requests) = &batch {
-        if requests.len() > state.limits.max_batch {
-            return ApiError::limit(format!(
-                "the batch holds {} operations; at most {} are allowed",
-                requests.len(),
-                state.limits.max_batch
-            ))
-            .into_response();
-        }
-    }
     if let crate::auth::Identity::User(viewer) = &identity {
         tracing::debug!(user = %viewer.username, "request");
     }

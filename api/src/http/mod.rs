@@ -44,6 +44,10 @@ pub(crate) struct HttpState {
     /// The demo officials the playground offers tokens for; empty unless
     /// the database holds the demo data.
     pub demo_officials: Vec<DemoOfficial>,
+    /// Requests a minute per client.
+    pub quotas: crate::services::quotas::Quotas,
+    /// The documents clients persisted by hash.
+    pub persisted: crate::services::persisted::PersistedQueries,
 }
 
 /// The router of every endpoint.

@@ -35,6 +35,7 @@ pub(crate) fn list_bound(bounds: &ListBounds, parent: &str, field: &str) -> Opti
         ("CatalogStats", "byField") | ("Query", "fields") => bounds.fields(),
         ("Procedure", "steps") => bounds.steps(),
         ("User", "clientSecrets") => list_bounds::CLIENT_SECRETS,
+        ("User", "trustedDocuments") => crate::services::administration::client_limits::MOST_DOCUMENTS,
         ("Procedure", "versions") => bounds.versions_per_procedure(),
         ("Procedure", "requiredDocuments") => bounds.required_documents(),
         ("Awaiting", "documents") | ("DossierEvent", "missingDocuments") => bounds.required_documents(),

@@ -3,8 +3,9 @@
 use crate::error::ApiError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids::{id_of, user_id, NodeType};
+use crate::graphql::types::user::TrustedDocument;
 use crate::graphql::types::{ClientSecret, User};
-use crate::services::administration::{self, officials, service_accounts};
+use crate::services::administration::{self, client_limits, officials, service_accounts};
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 
 /// The service accounts' mutations.
@@ -62,8 +63,79 @@ pub(super) struct IssuedClientSecret {
     pub secret: ClientSecret,
 }
 
+/// `setClientLimits`.
+#[derive(InputObject)]
+pub(super) struct SetClientLimitsInput {
+    /// The service account's ID.
+    pub service_account: ID,
+    /// Its own requests a minute; null: the server's setting for service
+    /// accounts (`--requests-per-minute-service`); 0: no limit.
+    pub requests_per_minute: Option<i32>,
+    /// True: it may run only the documents registered for it.
+    #[graphql(default)]
+    pub trusted_documents_only: bool,
+}
+
+/// `registerTrustedDocument`.
+#[derive(InputObject)]
+pub(super) struct RegisterTrustedDocumentInput {
+    /// The service account's ID.
+    pub service_account: ID,
+    /// The GraphQL document, exactly as the client will send it (its hash is of this text).
+    pub document: String,
+    /// What it is for.
+    pub name: Option<String>,
+}
+
+/// `removeTrustedDocument`.
+#[derive(InputObject)]
+pub(super) struct RemoveTrustedDocumentInput {
+    /// The service account's ID.
+    pub service_account: ID,
+    /// The document's SHA-256, in hex.
+    pub hash: String,
+}
+
 #[Object]
 impl ServiceAccountMutation {
+    /// Sets a service account's own limits: its requests a minute and
+    /// whether it runs only the documents registered for it (trusted
+    /// documents). Needs `official manage` where it works. Applies from its
+    /// next request on, on every instance.
+    async fn set_client_limits(&self, ctx: &Context<'_>, input: SetClientLimitsInput) -> async_graphql::Result<User> {
+        let (state, actor) = (ctx.state(), ctx.viewer()?);
+        let id = user_id(&input.service_account)?;
+        let prepared =
+            client_limits::set(state, actor, id, input.requests_per_minute, input.trusted_documents_only).await;
+        Ok(User(administration::run(state, actor, client_limits::SET, prepared).await?))
+    }
+
+    /// Registers a document a service account may run in trusted-documents
+    /// mode; it is known by the SHA-256 of its text, which a client may send
+    /// alone (`extensions.persistedQuery`). At most 500 per account.
+    async fn register_trusted_document(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterTrustedDocumentInput,
+    ) -> async_graphql::Result<TrustedDocument> {
+        let (state, actor) = (ctx.state(), ctx.viewer()?);
+        let id = user_id(&input.service_account)?;
+        let prepared = client_limits::register(state, actor, id, input.document, input.name).await;
+        Ok(TrustedDocument(administration::run(state, actor, client_limits::REGISTER, prepared).await?))
+    }
+
+    /// Removes a registered document: refused from the next request on.
+    async fn remove_trusted_document(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveTrustedDocumentInput,
+    ) -> async_graphql::Result<TrustedDocument> {
+        let (state, actor) = (ctx.state(), ctx.viewer()?);
+        let id = user_id(&input.service_account)?;
+        let prepared = client_limits::remove(state, actor, id, &input.hash).await;
+        Ok(TrustedDocument(administration::run(state, actor, client_limits::REMOVE, prepared).await?))
+    }
+
     /// Creates a service account for a third-party system in an agency
     /// where the caller manages officials, with its roles (each granted as
     /// `grantRole` would). It gets tokens with `issueClientSecret` and the

@@ -65,6 +65,32 @@ impl User {
         Ok(Some(grants.into_iter().map(RoleGrant::from).collect()))
     }
 
+    /// For a service account, its own requests a minute (null: the server's
+    /// setting for service accounts; 0: no limit); shown to those who manage
+    /// it (and to itself), null otherwise.
+    async fn requests_per_minute(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i32>> {
+        if !self.manageable(ctx).await? {
+            return Ok(None);
+        }
+        Ok(self.0.requests_per_minute)
+    }
+
+    /// For a service account in trusted-documents mode: it runs only the
+    /// documents registered for it (`trustedDocuments`).
+    async fn trusted_documents_only(&self) -> bool {
+        self.0.trusted_documents_only
+    }
+
+    /// For a service account, the documents registered for it, oldest
+    /// first; shown to those who manage it (and to itself), null otherwise.
+    async fn trusted_documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<TrustedDocument>>> {
+        if self.0.kind != entity::OfficialKind::Service || !self.manageable(ctx).await? {
+            return Ok(None);
+        }
+        let documents = crate::services::administration::client_limits::documents_of(ctx.db(), self.0.id).await?;
+        Ok(Some(documents.into_iter().map(TrustedDocument).collect()))
+    }
+
     /// For a service account, its client secrets, newest first; shown to those
     /// who manage officials where it works (and to itself), null otherwise.
     async fn client_secrets(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<ClientSecret>>> {
@@ -73,6 +99,38 @@ impl User {
         }
         let secrets = load(ctx, crate::graphql::loaders::SecretsOf(self.0.id)).await?.unwrap_or_default();
         Ok(Some(secrets.into_iter().map(ClientSecret).collect()))
+    }
+}
+
+/// A document a service account in trusted-documents mode may run; a client
+/// may send its hash alone (`extensions.persistedQuery`, docs/LIMITS.md).
+pub(crate) struct TrustedDocument(pub entity::trusted_document::Model);
+
+#[Object]
+impl TrustedDocument {
+    /// The SHA-256 of the document's text, in lower-case hex.
+    async fn hash(&self) -> &str {
+        &self.0.hash
+    }
+
+    /// What it is for.
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+
+    /// The document.
+    async fn document(&self) -> &str {
+        &self.0.document
+    }
+
+    /// Who registered it.
+    async fn created_by(&self) -> &str {
+        &self.0.created_by
+    }
+
+    /// When.
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
     }
 }
 

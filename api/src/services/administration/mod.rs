@@ -10,6 +10,7 @@
 
 pub(crate) mod agencies;
 pub(crate) mod catalogue;
+pub(crate) mod client_limits;
 pub(crate) mod fields;
 pub(crate) mod grants;
 pub(crate) mod notices;

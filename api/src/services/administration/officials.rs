@@ -123,6 +123,8 @@ pub(crate) async fn create(state: &AppState, actor: &Viewer, new: NewOfficial) -
         email,
         active: true,
         created_at: state.clock.now(),
+        requests_per_minute: None,
+        trusted_documents_only: false,
     };
     let row: official::ActiveModel = official.clone().into();
     Ok(Prepared {

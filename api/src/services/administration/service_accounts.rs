@@ -77,7 +77,7 @@ pub(crate) fn hash_of(secret: &str) -> String {
 
 /// A service account the caller manages; `NOT_FOUND` for anything else,
 /// a person's login included.
-async fn managed_account(
+pub(super) async fn managed_account(
     state: &AppState,
     actor: &Viewer,
     id: Uuid,

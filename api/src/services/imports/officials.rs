@@ -199,6 +199,8 @@ async fn check(state: &AppState, row: &Row, report: &mut Report) -> ApiResult<Op
         email,
         active: true,
         created_at: state.clock.now(),
+        requests_per_minute: None,
+        trusted_documents_only: false,
     };
     Ok(Some(Checked { official, agency, roles }))
 }
