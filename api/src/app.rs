@@ -117,6 +117,7 @@ impl Application {
         app.list_bounds.note_rules(&app.authz).await;
         crate::services::list_bounds::spawn_refreshing(Arc::downgrade(&app));
         crate::services::tally::spawn_folding(Arc::downgrade(&app), std::time::Duration::from_secs(1));
+        crate::services::gauges::spawn_sampling(Arc::downgrade(&app));
         Ok(app)
     }
 
@@ -148,6 +149,7 @@ impl Application {
             demo_officials,
             quotas: Default::default(),
             persisted: Default::default(),
+            operations: Default::default(),
         });
         // The quotas forget the clients idle for a minute (a flood of addresses lasts a minute).
         let weak = Arc::downgrade(&state);

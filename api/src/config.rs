@@ -44,6 +44,10 @@ pub struct Settings {
     /// Log filter, e.g. `info`, `motcua=debug,sqlx=warn`.
     #[arg(long, env = "MOTCUA_LOG", default_value = "info,sqlx::postgres::notice=warn", global = true)]
     pub log: String,
+    /// Where to export traces over OTLP/HTTP (protobuf), e.g.
+    /// `http://collector:4318/v1/traces`; none, no traces (docs/OBSERVABILITY.md).
+    #[arg(long, env = "MOTCUA_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
     #[command(flatten)]
     pub limits: Limits,
     #[command(flatten)]
@@ -211,6 +215,7 @@ impl Settings {
             demo_dossiers: 5000,
             no_demo: false,
             log: "info,sqlx::postgres::notice=warn".into(),
+            otlp_endpoint: None,
             limits: Limits::default(),
             outbox: OutboxSettings::default(),
         }

@@ -11,6 +11,7 @@ pub mod app;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod telemetry;
 
 pub(crate) mod auth;
 pub(crate) mod error;

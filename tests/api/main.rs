@@ -16,6 +16,7 @@ mod imports;
 mod lifecycle;
 mod limits;
 mod notices;
+mod observability;
 mod pagination;
 mod playground;
 mod portal;

@@ -68,7 +68,13 @@ impl ServerProcess {
     /// one), as the test `test` of this binary, whose body calls
     /// [`serve_if_asked`] with the same `adjust`.
     pub async fn start(place: &Place, test: &str) -> Self {
+        Self::start_with_env(place, test, &[]).await
+    }
+
+    /// The same, with `env` set in the process (for the test's `adjust` to read).
+    pub async fn start_with_env(place: &Place, test: &str, env: &[(&str, &str)]) -> Self {
         let mut command = tokio::process::Command::new(std::env::current_exe().expect("this test binary"));
+        command.envs(env.iter().copied());
         command.args([test, "--exact", "--nocapture", "--test-threads", "1"]);
         command.env(DATA_DIR, &place.data_dir).env_remove("TEST_DATABASE_URL");
         if let Some(url) = &place.database_url {
@@ -128,6 +134,7 @@ pub async fn serve_if_asked(adjust: impl FnOnce(&mut Settings)) {
     let Ok(data_dir) = std::env::var(DATA_DIR) else { return };
     let mut settings = settings(PathBuf::from(data_dir), std::env::var(DATABASE).ok());
     adjust(&mut settings);
+    let _telemetry = api::telemetry::init(&settings).expect("the process's logs and traces");
     let application =
         api::Application::build(&settings, &motcua_seed::Demo::Today).await.expect("the server process builds");
     println!("{LISTENING}{}", application.address());

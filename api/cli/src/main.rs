@@ -14,10 +14,7 @@ use std::time::Duration;
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = cli.settings;
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&settings.log).unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    let _telemetry = api::telemetry::init(&settings)?;
     match cli.command {
         Command::Serve => serve(&settings).await,
         Command::Migrate => {

@@ -30,6 +30,19 @@ impl ParsedOperations {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).0.get(query).cloned()
     }
 
+    /// The name of the one operation of the document parsed from `query`
+    /// before, if it is remembered and its one operation has a name.
+    pub(crate) fn operation_name(&self, query: &str) -> Option<String> {
+        use async_graphql::parser::types::DocumentOperations;
+        let remembered = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match &remembered.0.get(query)?.operations {
+            DocumentOperations::Multiple(operations) if operations.len() == 1 => {
+                operations.keys().next().map(|name| name.to_string())
+            }
+            _ => None,
+        }
+    }
+
     /// Remembers the document parsed from `query` (when it is short enough).
     pub(crate) fn remember(&self, query: &str, document: &ExecutableDocument) {
         if query.len() > MAX_REMEMBERED_BYTES {

@@ -14,6 +14,22 @@ use tokio::sync::broadcast::error::RecvError;
 /// The subscription root.
 pub(crate) struct SubscriptionRoot;
 
+/// One subscription open, counted by `motcua_subscriptions_open` while it lives.
+struct Open;
+
+impl Open {
+    fn new() -> Self {
+        metrics::gauge!("motcua_subscriptions_open").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        metrics::gauge!("motcua_subscriptions_open").decrement(1.0);
+    }
+}
+
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Every slip entry written from now on for dossiers held or received by
@@ -33,11 +49,11 @@ impl SubscriptionRoot {
         if visible.is_empty() {
             return Err(ApiError::Forbidden(format!("you may not read the dossiers of {}", agency.name)).into());
         }
-        let receiver = ctx.state().events.subscribe();
-        let events = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        let receiver = (ctx.state().events.subscribe(), Open::new());
+        let events = futures_util::stream::unfold(receiver, |(mut receiver, open)| async move {
             loop {
                 match receiver.recv().await {
-                    Ok(published) => return Some((published, receiver)),
+                    Ok(published) => return Some((published, (receiver, open))),
                     Err(RecvError::Lagged(missed)) => tracing::warn!(missed, "a slow subscriber missed dossier events"),
                     Err(RecvError::Closed) => return None,
                 }

@@ -135,9 +135,25 @@ async fn prepare(
         BatchRequest::Batch(requests) => requests.iter_mut().collect(),
     };
     for request in requests {
-        crate::services::persisted::resolve(&state.app.db, &state.persisted, caller.as_deref(), request).await?;
+        let hash = persisted_hash(request)?;
+        let (db, persisted) = (&state.app.db, &state.persisted);
+        crate::services::persisted::resolve(db, persisted, caller.as_deref(), &mut request.query, hash).await?;
     }
     with_queries(batch)
+}
+
+/// The `persistedQuery` extension of a request: its hash, if it has one.
+fn persisted_hash(request: &async_graphql::Request) -> Result<Option<String>, ApiError> {
+    let Some(persisted) = request.extensions.get("persistedQuery") else { return Ok(None) };
+    let persisted = serde_json::Value::try_from(persisted.clone()).unwrap_or(serde_json::Value::Null);
+    if persisted["version"] != 1 {
+        return Err(ApiError::bad_request("`persistedQuery.version` must be 1"));
+    }
+    let hash = persisted["sha256Hash"].as_str().unwrap_or_default().to_ascii_lowercase();
+    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::bad_request("`persistedQuery.sha256Hash` must be 64 hexadecimal digits"));
+    }
+    Ok(Some(hash))
 }
 
 /// Every request of the batch must carry a `query`.
@@ -258,15 +274,106 @@ async fn execute(
         tracing::debug!(user = %viewer.username, "request");
     }
     let started = Instant::now();
+    // Named once the documents are parsed: after they ran.
+    let named = |request: &async_graphql::Request| (request.query.clone(), request.operation_name.clone());
+    let operations: Vec<(String, Option<String>)> = match &batch {
+        BatchRequest::Single(request) => vec![named(request)],
+        BatchRequest::Batch(requests) => requests.iter().map(named).collect(),
+    };
     let batch = batch.data(Arc::new(RequestData::new(&state.app.db, identity, client.ip())));
     let timeout = state.limits.request_timeout;
-    let response = match tokio::time::timeout(timeout, state.schema.execute_batch(batch)).await {
-        Ok(response) => respond(response, format, state.limits.max_response_bytes),
-        Err(_) => ApiError::timed_out(format!("the request took longer than {}", humantime::format_duration(timeout)))
-            .into_response(),
+    let (response, outcomes) = match tokio::time::timeout(timeout, state.schema.execute_batch(batch)).await {
+        Ok(response) => {
+            let outcomes: Vec<&'static str> = match &response {
+                BatchResponse::Single(single) => vec![outcome(single)],
+                BatchResponse::Batch(responses) => responses.iter().map(outcome).collect(),
+            };
+            (respond(response, format, state.limits.max_response_bytes), outcomes)
+        }
+        Err(_) => {
+            let error =
+                ApiError::timed_out(format!("the request took longer than {}", humantime::format_duration(timeout)));
+            (error.into_response(), vec!["LIMIT_EXCEEDED"; operations.len()])
+        }
     };
-    metrics::histogram!("motcua_graphql_request_seconds").record(started.elapsed().as_secs_f64());
+    let seconds = started.elapsed().as_secs_f64();
+    metrics::histogram!("motcua_graphql_request_seconds").record(seconds);
+    for ((query, name), outcome) in operations.into_iter().zip(outcomes) {
+        let operation = state.operations.label(state, &query, name.as_deref());
+        metrics::counter!("motcua_graphql_operations_total", "operation" => operation.clone(), "outcome" => outcome)
+            .increment(1);
+        metrics::histogram!("motcua_graphql_operation_seconds", "operation" => operation).record(seconds);
+    }
     response
+}
+
+/// What an operation came to, for the metrics: `ok`, or its first error's code.
+fn outcome(response: &async_graphql::Response) -> &'static str {
+    let Some(first) = response.errors.first() else { return "ok" };
+    let code = first.extensions.as_ref().and_then(|extensions| extensions.get("code"));
+    match code {
+        Some(async_graphql::Value::String(code)) => known_code(code),
+        _ => "UNKNOWN",
+    }
+}
+
+/// A code as a `'static` label: one of the codes this server sends.
+fn known_code(code: &str) -> &'static str {
+    const CODES: [&str; 16] = [
+        "BAD_REQUEST",
+        "GRAPHQL_PARSE_FAILED",
+        "GRAPHQL_VALIDATION_FAILED",
+        "OPERATION_RESOLUTION_FAILURE",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "NOT_FOUND",
+        "BAD_USER_INPUT",
+        "CONFLICT",
+        "INVALID_TRANSITION",
+        "LIMIT_EXCEEDED",
+        "PERSISTED_QUERY_NOT_FOUND",
+        "INTERNAL",
+        "UNKNOWN",
+        "ok",
+        "other",
+    ];
+    CODES.into_iter().find(|known| *known == code).unwrap_or("other")
+}
+
+/// The operation names the metrics label requests with, bounded: a client
+/// names its operations as it likes, and each new label is kept for good.
+#[derive(Debug, Default)]
+pub(crate) struct OperationLabels {
+    seen: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+/// Most distinct operation names labelled; the rest are `other`.
+const MOST_LABELS: usize = 200;
+
+impl OperationLabels {
+    /// The label of a request: its `operationName`, or the name of its one
+    /// operation once the document is parsed (when it ran); `anonymous` without a
+    /// name; `other` for a name not of GraphQL's shape, longer than 64, or
+    /// past the first [`MOST_LABELS`].
+    fn label(&self, state: &HttpState, query: &str, operation_name: Option<&str>) -> String {
+        let name = match operation_name {
+            Some(name) => Some(name.to_owned()),
+            None => state.parsed.operation_name(query),
+        };
+        let Some(name) = name else { return "anonymous".into() };
+        let shaped = name.len() <= 64
+            && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !shaped {
+            return "other".into();
+        }
+        let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if seen.contains(&name) || seen.len() < MOST_LABELS {
+            seen.insert(name.clone());
+            return name;
+        }
+        "other".into()
+    }
 }
 
 /// Whether a response is that of a request that failed before it ran: no

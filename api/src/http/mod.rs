@@ -48,6 +48,8 @@ pub(crate) struct HttpState {
     pub quotas: crate::services::quotas::Quotas,
     /// The documents clients persisted by hash.
     pub persisted: crate::services::persisted::PersistedQueries,
+    /// The operation names the metrics label requests with.
+    pub operations: graphql::OperationLabels,
 }
 
 /// The router of every endpoint.
@@ -69,10 +71,14 @@ pub(crate) fn router(state: Arc<HttpState>) -> Router {
         .with_state(state)
 }
 
-/// Serves the request with an id of its own, told to the client in `x-request-id`.
+/// Serves the request with an id of its own, told to the client in
+/// `x-request-id` and named by every log line written while serving it
+/// (the `request` span, which traces carry too).
 async fn with_request_id(request: Request, next: Next) -> Response {
+    use tracing::Instrument;
     let id = uuid::Uuid::now_v7().to_string();
-    let mut response = crate::request_id::serve(id.clone(), next.run(request)).await;
+    let span = tracing::info_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
+    let mut response = crate::request_id::serve(id.clone(), next.run(request)).instrument(span).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }

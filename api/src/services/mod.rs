@@ -14,6 +14,7 @@ pub(crate) mod cursor;
 pub(crate) mod documents;
 pub(crate) mod dossiers;
 pub(crate) mod events;
+pub(crate) mod gauges;
 pub(crate) mod imports;
 pub(crate) mod lineage;
 pub(crate) mod list_bounds;

@@ -7,7 +7,6 @@
 use crate::error::{ApiError, ApiResult};
 use entity::{official, trusted_document};
 use sea_orm::{DatabaseConnection, EntityTrait};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -57,22 +56,8 @@ impl PersistedQueries {
     }
 }
 
-/// The `persistedQuery` extension of a request: its hash, if it has one.
-fn persisted_hash(request: &async_graphql::Request) -> ApiResult<Option<String>> {
-    let Some(persisted) = request.extensions.get("persistedQuery") else { return Ok(None) };
-    let persisted = Value::try_from(persisted.clone()).unwrap_or(Value::Null);
-    if persisted["version"] != 1 {
-        return Err(ApiError::bad_request("`persistedQuery.version` must be 1"));
-    }
-    let hash = persisted["sha256Hash"].as_str().unwrap_or_default().to_ascii_lowercase();
-    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ApiError::bad_request("`persistedQuery.sha256Hash` must be 64 hexadecimal digits"));
-    }
-    Ok(Some(hash))
-}
-
-/// Gives `request` the document it is to run: its own, or the one its
-/// `persistedQuery` hash names (a hash this server does not know is
+/// Gives a request the document it is to run: its own `query`, or the one
+/// its persisted query's `hash` names (a hash this server does not know is
 /// `PERSISTED_QUERY_NOT_FOUND`; a document that does not match its hash is
 /// refused). A caller in trusted-documents mode runs only the documents
 /// registered for it (`FORBIDDEN` for any other).
@@ -80,26 +65,26 @@ pub(crate) async fn resolve(
     db: &DatabaseConnection,
     persisted: &PersistedQueries,
     caller: Option<&official::Model>,
-    request: &mut async_graphql::Request,
+    query: &mut String,
+    hash: Option<String>,
 ) -> ApiResult<()> {
     let trusted_only = caller.filter(|official| official.trusted_documents_only);
-    let hash = persisted_hash(request)?;
-    if request.query.is_empty() {
+    if query.is_empty() {
         let Some(hash) = hash else { return Ok(()) };
         let found = match trusted_only {
             Some(official) => registered(db, official, &hash).await?.map(|document| Arc::from(document.as_str())),
             None => persisted.get(&hash),
         };
-        request.query = found.ok_or(ApiError::PersistedQueryNotFound)?.to_string();
+        *query = found.ok_or(ApiError::PersistedQueryNotFound)?.to_string();
         return Ok(());
     }
-    let actual = sha256_hex(&request.query);
+    let actual = sha256_hex(query);
     if let Some(hash) = hash {
         if hash != actual {
             return Err(ApiError::bad_request("`persistedQuery.sha256Hash` is not the SHA-256 of the `query`"));
         }
         if trusted_only.is_none() {
-            persisted.put(actual.clone(), &request.query);
+            persisted.put(actual.clone(), query);
         }
     }
     if let Some(official) = trusted_only {

@@ -120,6 +120,9 @@ impl ServiceAccountMutation {
     ) -> async_graphql::Result<TrustedDocument> {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
         let id = user_id(&input.service_account)?;
+        if let Err(error) = async_graphql::parser::parse_query(&input.document) {
+            return Err(ApiError::BadUserInput(format!("the `document` is not GraphQL: {error}")).into());
+        }
         let prepared = client_limits::register(state, actor, id, input.document, input.name).await;
         Ok(TrustedDocument(administration::run(state, actor, client_limits::REGISTER, prepared).await?))
     }

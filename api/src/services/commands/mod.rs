@@ -114,13 +114,26 @@ pub(crate) struct Target {
 /// Runs `change` on the dossier `target` names, as `actor`.
 pub(crate) async fn act(state: &AppState, actor: &Viewer, target: Target, change: Change) -> ApiResult<Acted> {
     let command = change.command();
+    let started = std::time::Instant::now();
     let mut entry = audit::Entry::new(actor, command.mutation(), "Dossier");
     entry.target_id = Some(target.dossier_id.to_string());
     let result = run(state, actor, target, change, &mut entry).await;
     if let Err(error) = &result {
         record_refusal(state, actor, &mut entry, error).await;
     }
+    measure(command, &result, started);
     result
+}
+
+/// Counts a command by name and outcome (`ok` or its error's code), and how long it took.
+fn measure(command: Command, result: &ApiResult<Acted>, started: std::time::Instant) {
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(error) => error.code(),
+    };
+    metrics::counter!("motcua_commands_total", "command" => command.mutation(), "outcome" => outcome).increment(1);
+    metrics::histogram!("motcua_command_seconds", "command" => command.mutation())
+        .record(started.elapsed().as_secs_f64());
 }
 
 /// Files a new dossier: `submitDossier` (online) or `receiveDossier` at the
@@ -131,11 +144,13 @@ pub(crate) async fn file(
     command: Command,
     application: Application,
 ) -> ApiResult<Acted> {
+    let started = std::time::Instant::now();
     let mut entry = audit::Entry::new(actor, command.mutation(), "Dossier");
     let result = file_new(state, actor, command, application, &mut entry).await;
     if let Err(error) = &result {
         record_refusal(state, actor, &mut entry, error).await;
     }
+    measure(command, &result, started);
     result
 }
 

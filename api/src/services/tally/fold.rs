@@ -3,6 +3,7 @@
 use super::*;
 use sea_orm::sea_query::{Query, SimpleExpr};
 use sea_orm::{DatabaseConnection, DbBackend, Statement};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// The insert of `deltas` into `dossier_tally_change`.
 pub fn insert_changes(deltas: &[Delta]) -> sea_orm::sea_query::InsertStatement {
@@ -117,6 +118,10 @@ pub async fn fold(state: &crate::state::AppState) -> crate::error::ApiResult<()>
     }
 }
 
+/// When a fold last succeeded (Unix milliseconds; 0: never), for the
+/// `motcua_tally_fold_lag_seconds` gauge.
+pub static LAST_FOLDED: AtomicI64 = AtomicI64::new(0);
+
 /// Folds the changes every `every` for as long as the state lives.
 pub fn spawn_folding(state: std::sync::Weak<crate::state::AppState>, every: std::time::Duration) {
     tokio::spawn(async move {
@@ -125,8 +130,9 @@ pub fn spawn_folding(state: std::sync::Weak<crate::state::AppState>, every: std:
         loop {
             ticks.tick().await;
             let Some(state) = state.upgrade() else { return };
-            if let Err(error) = fold(&state).await {
-                tracing::warn!(?error, "folding the report's counters");
+            match fold(&state).await {
+                Ok(()) => LAST_FOLDED.store(crate::services::now().timestamp_millis(), Ordering::Relaxed),
+                Err(error) => tracing::warn!(?error, "folding the report's counters"),
             }
         }
     });

@@ -60,7 +60,7 @@ mod tests;
 pub use contributions::contributions;
 pub(crate) use contributions::paths_of;
 pub use contributions::{changes, entered_at, moves_of, placed, Delta, Facts, Move};
-pub use fold::{fold, fold_postgres, fold_sqlite, insert_changes, spawn_folding, CHANGES};
+pub use fold::{fold, fold_postgres, fold_sqlite, insert_changes, spawn_folding, CHANGES, LAST_FOLDED};
 pub use rebuild::rebuild;
 
 use crate::domain::calendar::vietnam;
