@@ -13,7 +13,7 @@ pub(crate) use render::{check, render, VARIABLES};
 
 use crate::error::ApiResult;
 use chrono::{DateTime, FixedOffset, Utc};
-use entity::{agency, dossier, dossier_event, notice_template, procedure};
+use entity::{agency, dossier, dossier_event, notice_template};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -151,24 +151,8 @@ pub(crate) async fn messages(
     ids: &[Uuid],
     channel: Channel,
 ) -> ApiResult<HashMap<Uuid, Message>> {
-    let events =
-        dossier_event::Entity::find().filter(dossier_event::Column::Id.is_in(ids.iter().copied())).all(db).await?;
-    let dossier_ids: Vec<Uuid> = events.iter().map(|e| e.dossier_id).collect();
-    let dossiers: HashMap<Uuid, dossier::Model> = dossier::Entity::find()
-        .filter(dossier::Column::Id.is_in(dossier_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d))
-        .collect();
-    let procedure_ids: Vec<Uuid> = dossiers.values().map(|d| d.procedure_id).collect();
-    let procedures: HashMap<Uuid, String> = procedure::Entity::find()
-        .filter(procedure::Column::Id.is_in(procedure_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
+    let entries = crate::services::outbox::entries::Entries::load(db, ids).await?;
+    let dossiers = &entries.dossiers;
     let agency_ids: Vec<Uuid> = dossiers.values().map(|d| d.receiving_agency_id).collect();
     let agencies: HashMap<Uuid, String> = agency::Entity::find()
         .filter(agency::Column::Id.is_in(agency_ids))
@@ -186,11 +170,9 @@ pub(crate) async fn messages(
             templates.insert((province.to_owned(), effective.notice), effective.template);
         }
     }
-    let mut messages = HashMap::with_capacity(events.len());
-    for event in &events {
-        let (Some(dossier), Some(notice)) = (dossiers.get(&event.dossier_id), Notice::of_action(&event.action)) else {
-            continue;
-        };
+    let mut messages = HashMap::with_capacity(entries.events.len());
+    for (event, dossier, procedure) in entries.each() {
+        let Some(notice) = Notice::of_action(&event.action) else { continue };
         let to = match channel {
             Channel::Email => dossier.applicant_email.clone().filter(|email| !email.trim().is_empty()),
             Channel::Sms => Some(dossier.applicant_phone.clone()).filter(|phone| !phone.trim().is_empty()),
@@ -201,7 +183,7 @@ pub(crate) async fn messages(
         let values = Values {
             event,
             dossier,
-            procedure: procedures.get(&dossier.procedure_id).map(String::as_str).unwrap_or_default(),
+            procedure: procedure.map(|p| p.name.as_str()).unwrap_or_default(),
             agency: agencies.get(&dossier.receiving_agency_id).map(String::as_str).unwrap_or_default(),
         }
         .all();
@@ -323,23 +305,17 @@ pub(crate) struct Sent {
 
 /// The notices of these dossiers (already authorised), in the slip's order.
 pub(crate) async fn of_dossiers(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<Sent>> {
-    use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement};
+    use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let backend = db.get_database_backend();
-    let marks: Vec<String> = (1..=ids.len())
-        .map(|n| match backend {
-            DbBackend::Postgres => format!("${n}"),
-            _ => "?".into(),
-        })
-        .collect();
     let sql = format!(
         "SELECT d.dossier_id, k.kind, e.action, d.status, d.attempts, d.last_error, d.created_at, \
          d.finished_at FROM outbox_delivery d JOIN outbox_consumer k ON k.id = d.consumer_id \
          JOIN dossier_event e ON e.id = d.event_id \
          WHERE k.kind IN ('EMAIL', 'SMS') AND d.dossier_id IN ({}) ORDER BY d.position, d.event_id, k.kind",
-        marks.join(", ")
+        crate::services::outbox::entries::placeholders(backend, ids.len())
     );
     let values = ids.iter().map(|id| (*id).into());
     Ok(Sent::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(db).await?)

@@ -19,6 +19,7 @@
 //! serves the database: its one fan-out and one sender.
 
 pub(crate) mod address;
+pub(crate) mod entries;
 mod fan_out;
 pub(crate) mod notices;
 mod payload;

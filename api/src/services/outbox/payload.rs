@@ -5,7 +5,7 @@ use crate::domain::lifecycle::status_name;
 use crate::error::ApiResult;
 use entity::dossier_event;
 use sea_orm::{ColumnTrait, DatabaseConnection};
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -51,16 +51,10 @@ async fn codes_of(db: &DatabaseConnection, dossiers: &[Uuid]) -> ApiResult<HashM
         return Ok(HashMap::new());
     }
     let backend = db.get_database_backend();
-    let marks: Vec<String> = (1..=dossiers.len())
-        .map(|n| match backend {
-            DbBackend::Postgres => format!("${n}"),
-            _ => "?".into(),
-        })
-        .collect();
     let sql = format!(
         "SELECT d.id, d.code, p.code AS procedure_code FROM dossier d JOIN procedure p ON p.id = d.procedure_id \
          WHERE d.id IN ({})",
-        marks.join(", ")
+        super::entries::placeholders(backend, dossiers.len())
     );
     let values = dossiers.iter().map(|id| (*id).into());
     let rows = Codes::find_by_statement(Statement::from_sql_and_values(backend, sql, values)).all(db).await?;

@@ -10,7 +10,7 @@ use crate::error::ApiResult;
 use crate::services::writes::Write;
 use crate::state::AppState;
 use chrono::{DateTime, FixedOffset, Utc};
-use entity::{agency, dossier, dossier_event, outbox_delivery, portal_sync, procedure, Channel, Outcome};
+use entity::{agency, dossier, dossier_event, outbox_delivery, portal_sync, Channel, Outcome};
 use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryTrait};
 use serde_json::{json, Value};
@@ -121,39 +121,21 @@ fn outcome_code(outcome: Outcome) -> u8 {
 
 /// The bodies of the entries `ids` in the portal's exchange shape, by entry.
 pub(super) async fn bodies(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, Vec<u8>>> {
-    let events =
-        dossier_event::Entity::find().filter(dossier_event::Column::Id.is_in(ids.iter().copied())).all(db).await?;
-    let dossier_ids: Vec<Uuid> = events.iter().map(|e| e.dossier_id).collect();
-    let dossiers: HashMap<Uuid, dossier::Model> = dossier::Entity::find()
-        .filter(dossier::Column::Id.is_in(dossier_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d))
-        .collect();
-    let procedure_ids: Vec<Uuid> = dossiers.values().map(|d| d.procedure_id).collect();
-    let procedures: HashMap<Uuid, String> = procedure::Entity::find()
-        .filter(procedure::Column::Id.is_in(procedure_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.code))
-        .collect();
-    let paths: Vec<String> = events.iter().map(|e| e.agency_path.clone()).collect();
-    let receiving: Vec<Uuid> = dossiers.values().map(|d| d.receiving_agency_id).collect();
+    let entries = super::entries::Entries::load(db, ids).await?;
+    let paths: Vec<String> = entries.events.iter().map(|e| e.agency_path.clone()).collect();
+    let receiving: Vec<Uuid> = entries.dossiers.values().map(|d| d.receiving_agency_id).collect();
     let agencies = agency::Entity::find()
         .filter(Condition::any().add(agency::Column::Path.is_in(paths)).add(agency::Column::Id.is_in(receiving)))
         .all(db)
         .await?;
     let by_path: HashMap<&str, &str> = agencies.iter().map(|a| (a.path.as_str(), a.code.as_str())).collect();
     let by_id: HashMap<Uuid, &str> = agencies.iter().map(|a| (a.id, a.code.as_str())).collect();
-    let mut bodies = HashMap::with_capacity(events.len());
-    for event in &events {
-        let Some(dossier) = dossiers.get(&event.dossier_id) else { continue };
+    let mut bodies = HashMap::with_capacity(entries.events.len());
+    for (event, dossier, procedure) in entries.each() {
         let change = Change {
             event,
             dossier,
-            procedure_code: procedures.get(&dossier.procedure_id).map(String::as_str),
+            procedure_code: procedure.map(|p| p.code.as_str()),
             agency_code: by_path.get(event.agency_path.as_str()).copied(),
             receiving_code: by_id.get(&dossier.receiving_agency_id).copied(),
         };
