@@ -192,3 +192,37 @@ async fn a_refusal_and_a_portal_that_does_not_answer_in_time_fail_and_a_slow_one
     wait_for(&app, &late, "SYNCED").await;
     wait_for(&app, &code, "SYNCED").await;
 }
+
+#[tokio::test]
+async fn what_an_import_copies_from_the_old_system_is_told_neither_to_the_portal_nor_to_applicants() {
+    let (portal, mail) = (FakePortal::start().await, motcua_tests::smtp::MailServer::start().await);
+    let (url, smtp) = (portal.url.clone(), mail.url.clone());
+    let app = TestApp::spawn_with(move |settings| {
+        settings.outbox.portal_url = Some(url);
+        settings.outbox.smtp_url = Some(smtp);
+        settings.outbox.delivery_retry_base = Duration::from_millis(50);
+    })
+    .await;
+    let jsonl = include_str!("../../docs/examples/dossiers.jsonl");
+    let report =
+        crate::imports::report_of(&app, "importDossiers", "rachgia.quantri", "dossiers.jsonl", jsonl, false).await;
+    assert_eq!(report["created"], 2, "{report}");
+    // A live intake after the import: once it is synced, the import's entries were read before it.
+    let procedure = app.procedure_id(COMMUNE, None).await;
+    let mut applicant = motcua_tests::applicant();
+    applicant["email"] = json!("song.tt@example.vn");
+    let input = json!({ "procedureId": procedure, "agencyCode": COMMUNE, "applicant": applicant });
+    let live = app.ok(DESK, "receiveDossier", input).await["dossier"]["code"].as_str().unwrap().to_owned();
+    wait_for(&app, &live, "SYNCED").await;
+    mail.wait_until(WITHIN, |mails| !mails.is_empty()).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let sent: Vec<String> = portal.exchanges().iter().map(|e| e.dossier().to_owned()).collect();
+    assert_eq!(sent, [live.clone()], "only the live intake reached the portal");
+    assert_eq!(mail.mails().len(), 1, "only the live intake's receipt was mailed");
+    for code in ["30733-250312-0901", "30742-261127-0901"] {
+        let query = "query($code: String!) { dossier(code: $code) { portalSync { status } notices { notice } } }";
+        let dossier = app.data(Some("tinh.giamsat"), query, json!({ "code": code })).await["dossier"].clone();
+        assert_eq!(dossier, json!({ "portalSync": null, "notices": [] }), "{code}");
+    }
+}

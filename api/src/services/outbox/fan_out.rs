@@ -25,10 +25,17 @@ const ENTRIES_AT_ONCE: i64 = 500;
 /// The advisory lock that makes one fan-out at a time on PostgreSQL.
 const FAN_OUT_LOCK: i64 = 0x6d6f_7463_7561_0001;
 
-/// Whether an entry changed its dossier's status (or began its life).
-const CHANGES_STATUS: &str =
-    "CASE WHEN e.status_from IS NULL OR e.status_from <> e.status_to THEN 1 ELSE 0 END AS changes_status, \
-     CASE WHEN d.applicant_email IS NULL OR d.applicant_email = '' THEN 0 ELSE 1 END AS has_email";
+/// What a fan-out works out of each entry: whether it changed its
+/// dossier's status (or began its life), whether the applicant gave an
+/// e-mail address, whether an import wrote it.
+fn derived_columns() -> String {
+    let imported = crate::services::imports::dossiers::IMPORTED_DETAILS;
+    format!(
+        "CASE WHEN e.status_from IS NULL OR e.status_from <> e.status_to THEN 1 ELSE 0 END AS changes_status, \
+         CASE WHEN d.applicant_email IS NULL OR d.applicant_email = '' THEN 0 ELSE 1 END AS has_email, \
+         CASE WHEN e.action = 'IMPORT' OR e.details = '{imported}' THEN 1 ELSE 0 END AS imported"
+    )
+}
 
 /// An entry of the slip as a fan-out reads it.
 #[derive(Debug, FromQueryResult)]
@@ -43,6 +50,9 @@ struct Entry {
     changes_status: i32,
     /// 1 when the dossier's applicant gave an e-mail address.
     has_email: i32,
+    /// 1 when an import wrote the entry: its own (`IMPORT`), or one of the
+    /// old system's it copied.
+    imported: i32,
 }
 
 /// A consumer with what it hears of now.
@@ -54,6 +64,9 @@ struct Hearing {
     status_changes: bool,
     /// Only the dossiers whose applicant gave an e-mail address (notices by e-mail).
     with_email: bool,
+    /// Not what an import wrote: the portal and the applicants heard of it
+    /// from the old system already (a webhook hears of it).
+    live_only: bool,
 }
 
 impl Hearing {
@@ -65,6 +78,7 @@ impl Hearing {
     fn hears(&self, entry: &Entry) -> bool {
         (!self.status_changes || entry.changes_status == 1)
             && (!self.with_email || entry.has_email == 1)
+            && (!self.live_only || entry.imported == 0)
             && self.actions.as_ref().is_none_or(|actions| actions.contains(&entry.action))
             && (self.scope.contains(&entry.agency_path) || self.scope.contains(&entry.receiving))
     }
@@ -83,9 +97,10 @@ async fn sqlite(state: &AppState) -> ApiResult<usize> {
     let Some(from) = consumers.iter().map(|c| c.cursor_position).min() else { return Ok(0) };
     let sql = format!(
         "SELECT e.id, e.dossier_id, e.agency_path, e.action, e.rowid AS position, \
-               d.receiving_agency_path AS receiving, {CHANGES_STATUS} \
+               d.receiving_agency_path AS receiving, {} \
                FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id \
-               WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?"
+               WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?",
+        derived_columns()
     );
     let statement = Statement::from_sql_and_values(DbBackend::Sqlite, sql, [from.into(), ENTRIES_AT_ONCE.into()]);
     let entries = Entry::find_by_statement(statement).all(&state.db).await?;
@@ -117,11 +132,12 @@ async fn postgres(state: &AppState) -> ApiResult<usize> {
     // entry they wrote is visible, and none will appear among them later.
     let sql = format!(
         "SELECT e.id, e.dossier_id, e.agency_path, e.action, e.tx::text::bigint AS position, \
-               d.receiving_agency_path AS receiving, {CHANGES_STATUS} \
+               d.receiving_agency_path AS receiving, {} \
                FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id \
                WHERE (e.tx, e.id) > ($1::bigint::text::xid8, $2) \
                AND e.tx < pg_snapshot_xmin(pg_current_snapshot()) \
-               ORDER BY e.tx, e.id LIMIT $3"
+               ORDER BY e.tx, e.id LIMIT $3",
+        derived_columns()
     );
     let values = [from.0.into(), from.1.into(), ENTRIES_AT_ONCE.into()];
     let entries = Entry::find_by_statement(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
@@ -152,15 +168,23 @@ async fn hearings(state: &AppState, consumers: Vec<outbox_consumer::Model>) -> A
     for consumer in consumers {
         let everything = || Scope::new([PathPattern::Subtree("/".into())]);
         if consumer.kind == PORTAL {
-            let hearing =
-                Hearing { consumer, scope: everything(), actions: None, status_changes: true, with_email: false };
+            let hearing = Hearing {
+                consumer,
+                scope: everything(),
+                actions: None,
+                status_changes: true,
+                with_email: false,
+                live_only: true,
+            };
             hearings.push(hearing);
             continue;
         }
         if let Some(channel) = notices::channel_of(&consumer.kind) {
             let with_email = channel == crate::services::notices::Channel::Email;
             let actions = Some(notices::actions());
-            hearings.push(Hearing { consumer, scope: everything(), actions, status_changes: false, with_email });
+            let hearing =
+                Hearing { consumer, scope: everything(), actions, status_changes: false, with_email, live_only: true };
+            hearings.push(hearing);
             continue;
         }
         let owner = owners.iter().find(|owner| owner.id == consumer.owner_id && owner.active);
@@ -175,7 +199,8 @@ async fn hearings(state: &AppState, consumers: Vec<outbox_consumer::Model>) -> A
             None => Scope::new(std::iter::empty()),
         };
         let actions = consumer.events.as_deref().and_then(|events| serde_json::from_str(events).ok());
-        hearings.push(Hearing { consumer, scope, actions, status_changes: false, with_email: false });
+        let hearing = Hearing { consumer, scope, actions, status_changes: false, with_email: false, live_only: false };
+        hearings.push(hearing);
     }
     Ok(hearings)
 }

@@ -19,6 +19,8 @@ mod known;
 mod row;
 mod values;
 
+pub(crate) use row::IMPORTED_DETAILS;
+
 use super::rows::{self, Column};
 use super::Report;
 use crate::auth::Viewer;

@@ -14,6 +14,9 @@ use chrono::{DateTime, Utc};
 use entity::{agency, dossier, dossier_event, procedure, Channel, DossierStatus};
 use uuid::Uuid;
 
+/// The details of a slip entry the file gives: it happened in the old system.
+pub(crate) const IMPORTED_DETAILS: &str = r#"{"imported":true}"#;
+
 /// The most slip entries a row may give.
 const MOST_ENTRIES: usize = 200;
 
@@ -319,6 +322,8 @@ fn slip(
             .filter(|at| *at <= known.now)
             .ok_or(bad(format!("entry {number}: `{}` is not a moment in the past", given.at)))?;
         let mut made = entry(action, from, to, at);
+        // What happened in the old system: told to no one again (`outbox::fan_out`).
+        made.details = Some(IMPORTED_DETAILS.into());
         made.note = given.note.filter(|n| !n.trim().is_empty()).map(|n| n.chars().take(2000).collect());
         made.from_official_id = match given.official {
             None => None,
