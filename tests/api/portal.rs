@@ -218,7 +218,7 @@ async fn what_an_import_copies_from_the_old_system_is_told_neither_to_the_portal
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let sent: Vec<String> = portal.exchanges().iter().map(|e| e.dossier().to_owned()).collect();
-    assert_eq!(sent, [live.clone()], "only the live intake reached the portal");
+    assert_eq!(sent, std::slice::from_ref(&live), "only the live intake reached the portal");
     assert_eq!(mail.mails().len(), 1, "only the live intake's receipt was mailed");
     for code in ["30733-250312-0901", "30742-261127-0901"] {
         let query = "query($code: String!) { dossier(code: $code) { portalSync { status } notices { notice } } }";
