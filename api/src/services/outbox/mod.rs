@@ -66,6 +66,8 @@ pub struct Outbox {
     mailer: Option<notices::Mailer>,
     /// Woken when a fan-out made deliveries.
     made: Arc<tokio::sync::Notify>,
+    /// Deliveries made since `outbox_delivery` was last analysed (PostgreSQL).
+    made_since_analyze: std::sync::atomic::AtomicU64,
 }
 
 impl Outbox {
@@ -85,7 +87,14 @@ impl Outbox {
             .user_agent(concat!("motcua/", env!("CARGO_PKG_VERSION")))
             .build()?;
         let mailer = notices::mailer(settings.outbox.smtp_url.as_deref(), settings.outbox.webhook_timeout)?;
-        Ok(Self { settings: settings.outbox.clone(), destinations, client, mailer, made: Default::default() })
+        Ok(Self {
+            settings: settings.outbox.clone(),
+            destinations,
+            client,
+            mailer,
+            made: Default::default(),
+            made_since_analyze: Default::default(),
+        })
     }
 
     fn client(&self) -> &reqwest::Client {
