@@ -5,20 +5,14 @@
 //! "Persisted queries and trusted documents".
 
 use crate::error::{ApiError, ApiResult};
+use crate::services::administration::service_accounts::hash_of as sha256_hex;
 use entity::{official, trusted_document};
 use sea_orm::{DatabaseConnection, EntityTrait};
-use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 /// Most bytes of documents the persisted-query store keeps; the oldest go first.
 const STORE_BYTES: usize = 16 << 20;
-
-/// The SHA-256 of `document`, in lower-case hex.
-pub(crate) fn sha256_hex(document: &str) -> String {
-    let digest = Sha256::digest(document.as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
-}
 
 /// The documents clients persisted, bounded: a flood of new documents
 /// pushes the oldest out, never the memory up.

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 /// A notice, named for what happened to the dossier (docs/NOTICES.md).
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "notices::Notice")]
 pub(crate) enum NoticeKind {
     /// Received, with the appointment (`RECEIVE`).
     Receipt,
@@ -22,57 +23,14 @@ pub(crate) enum NoticeKind {
     Refusal,
 }
 
-impl From<notices::Notice> for NoticeKind {
-    fn from(notice: notices::Notice) -> Self {
-        match notice {
-            notices::Notice::Receipt => Self::Receipt,
-            notices::Notice::Supplement => Self::Supplement,
-            notices::Notice::Payment => Self::Payment,
-            notices::Notice::ResultReady => Self::ResultReady,
-            notices::Notice::Apology => Self::Apology,
-            notices::Notice::Refusal => Self::Refusal,
-        }
-    }
-}
-
-impl From<NoticeKind> for notices::Notice {
-    fn from(kind: NoticeKind) -> Self {
-        match kind {
-            NoticeKind::Receipt => Self::Receipt,
-            NoticeKind::Supplement => Self::Supplement,
-            NoticeKind::Payment => Self::Payment,
-            NoticeKind::ResultReady => Self::ResultReady,
-            NoticeKind::Apology => Self::Apology,
-            NoticeKind::Refusal => Self::Refusal,
-        }
-    }
-}
-
 /// How a notice reaches the applicant.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "notices::Channel")]
 pub(crate) enum NoticeChannel {
     /// By e-mail, to the applicant's address (when given).
     Email,
     /// By SMS, to the applicant's phone.
     Sms,
-}
-
-impl From<notices::Channel> for NoticeChannel {
-    fn from(channel: notices::Channel) -> Self {
-        match channel {
-            notices::Channel::Email => Self::Email,
-            notices::Channel::Sms => Self::Sms,
-        }
-    }
-}
-
-impl From<NoticeChannel> for notices::Channel {
-    fn from(channel: NoticeChannel) -> Self {
-        match channel {
-            NoticeChannel::Email => Self::Email,
-            NoticeChannel::Sms => Self::Sms,
-        }
-    }
 }
 
 /// A notice's text in a province: its own, or the built-in Vietnamese one.

@@ -2,11 +2,11 @@
 //! trusted-documents mode, and the documents registered for it — set by
 //! those who manage officials where it works.
 
+use super::service_accounts::hash_of as sha256_hex;
 use super::{Operation, Prepared};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use crate::services::announcements::Announcement;
-use crate::services::persisted::sha256_hex;
 use crate::services::writes::{Unit, Write};
 use crate::state::AppState;
 use entity::{official, trusted_document};
