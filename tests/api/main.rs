@@ -22,6 +22,7 @@ mod playground;
 mod portal;
 mod province;
 mod quotas;
+mod reads;
 mod remembered;
 mod reorganization;
 mod reports;

@@ -3,11 +3,13 @@
 use crate::auth::{Identity, Viewer};
 use crate::domain::scope::Scope;
 use crate::error::ApiError;
-use crate::graphql::loaders::DbLoader;
+use crate::graphql::loaders::{AgencyId, DbLoader, OfficialId, ProcedureId};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::Context;
+use entity::{agency, official, procedure};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use uuid::Uuid;
 
 use crate::state::AppState;
 
@@ -21,8 +23,9 @@ pub(crate) struct RequestData {
 
 impl RequestData {
     /// A request's data: its caller, its address and a fresh loader cache.
-    pub(crate) fn new(db: &DatabaseConnection, identity: Identity, client: std::net::IpAddr) -> Self {
-        let loader = DataLoader::with_cache(DbLoader { db: db.clone() }, tokio::spawn, HashMapCache::default());
+    pub(crate) fn new(state: &Arc<AppState>, identity: Identity, client: std::net::IpAddr) -> Self {
+        let db = DbLoader { db: state.db.clone(), state: state.clone() };
+        let loader = DataLoader::with_cache(db, tokio::spawn, HashMapCache::default());
         Self { identity, client: Some(client), loader }
     }
 }
@@ -65,6 +68,45 @@ pub(crate) async fn scope(ctx: &Context<'_>, object: &str, action: &str) -> Scop
         Some(viewer) => ctx.state().authz.scope(&viewer.username, object, action).await,
         None => Scope::default(),
     }
+}
+
+/// The request's loader.
+pub(crate) fn loader<'a>(ctx: &'a Context<'_>) -> &'a DataLoader<DbLoader, HashMapCache> {
+    &ctx.data_unchecked::<Arc<RequestData>>().loader
+}
+
+/// An agency by id: as this instance remembers it (what changes an agency
+/// is announced to every instance, `services::announcements`), else read
+/// through the request's loader, which remembers it.
+pub(crate) async fn agency_by_id(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Option<Arc<agency::Model>>> {
+    match ctx.state().agencies.fresh(id) {
+        Some(agency) => Ok(Some(agency)),
+        None => load(ctx, AgencyId(id)).await,
+    }
+}
+
+/// A procedure version by id, remembered like [`agency_by_id`].
+pub(crate) async fn procedure_by_id(
+    ctx: &Context<'_>,
+    id: Uuid,
+) -> async_graphql::Result<Option<Arc<procedure::Model>>> {
+    match ctx.state().procedures.fresh(id) {
+        Some(procedure) => Ok(Some(procedure)),
+        None => load(ctx, ProcedureId(id)).await,
+    }
+}
+
+/// An official by id, remembered like [`agency_by_id`].
+pub(crate) async fn official_by_id(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Option<Arc<official::Model>>> {
+    match ctx.state().officials.fresh(id) {
+        Some(official) => Ok(Some(official)),
+        None => load(ctx, OfficialId(id)).await,
+    }
+}
+
+/// A row a foreign key names, which the database guarantees.
+pub(crate) fn required<T>(row: Option<T>, what: &str, id: Uuid) -> async_graphql::Result<T> {
+    row.ok_or_else(|| ApiError::internal(format!("{what} {id} is missing")).to_graphql())
 }
 
 /// Loads one value through the request's DataLoader.

@@ -2,7 +2,8 @@
 //! level, never one query per row. One [`DbLoader`] per request.
 
 use crate::error::ApiError;
-use crate::services::{agencies, documents, dossiers, officials, procedures};
+use crate::services::{agencies, documents, dossiers, procedures};
+use crate::state::AppState;
 use async_graphql::dataloader::Loader;
 use entity::{agency, dossier_document, dossier_event, field, official, procedure, procedure_document, procedure_step};
 use sea_orm::DatabaseConnection;
@@ -13,6 +14,8 @@ use uuid::Uuid;
 /// Batches reads by key type.
 pub(crate) struct DbLoader {
     pub db: DatabaseConnection,
+    /// Where agencies, procedure versions and officials read are remembered.
+    pub state: Arc<AppState>,
 }
 
 /// An agency by id.
@@ -90,10 +93,10 @@ fn ids<K: Copy>(keys: &[K], inner: impl Fn(K) -> Uuid) -> Vec<Uuid> {
 }
 
 impl Loader<AgencyId> for DbLoader {
-    type Value = agency::Model;
+    type Value = Arc<agency::Model>;
     type Error = Arc<ApiError>;
     async fn load(&self, keys: &[AgencyId]) -> LoadResult<AgencyId, Self::Value> {
-        Ok(by_id(agencies::find_by_ids(&self.db, &ids(keys, |k| k.0)).await?, |a| AgencyId(a.id)))
+        Ok(by_id(self.state.agencies.read(&self.db, &ids(keys, |k| k.0)).await?, |a| AgencyId(a.id)))
     }
 }
 
@@ -136,10 +139,10 @@ impl Loader<NamesOf> for DbLoader {
 }
 
 impl Loader<ProcedureId> for DbLoader {
-    type Value = procedure::Model;
+    type Value = Arc<procedure::Model>;
     type Error = Arc<ApiError>;
     async fn load(&self, keys: &[ProcedureId]) -> LoadResult<ProcedureId, Self::Value> {
-        Ok(by_id(procedures::find_by_ids(&self.db, &ids(keys, |k| k.0)).await?, |p| ProcedureId(p.id)))
+        Ok(by_id(self.state.procedures.read(&self.db, &ids(keys, |k| k.0)).await?, |p| ProcedureId(p.id)))
     }
 }
 
@@ -195,10 +198,10 @@ impl Loader<SecretsOf> for DbLoader {
 }
 
 impl Loader<OfficialId> for DbLoader {
-    type Value = official::Model;
+    type Value = Arc<official::Model>;
     type Error = Arc<ApiError>;
     async fn load(&self, keys: &[OfficialId]) -> LoadResult<OfficialId, Self::Value> {
-        Ok(by_id(officials::find_by_ids(&self.db, &ids(keys, |k| k.0)).await?, |o| OfficialId(o.id)))
+        Ok(by_id(self.state.officials.read(&self.db, &ids(keys, |k| k.0)).await?, |o| OfficialId(o.id)))
     }
 }
 
@@ -221,11 +224,15 @@ impl Loader<AttachedTo> for DbLoader {
 }
 
 impl Loader<SyncOf> for DbLoader {
-    type Value = entity::portal_sync::Model;
+    /// `None` for a dossier the portal has not heard of yet: known, so not
+    /// read again within the request.
+    type Value = Option<entity::portal_sync::Model>;
     type Error = Arc<ApiError>;
     async fn load(&self, keys: &[SyncOf]) -> LoadResult<SyncOf, Self::Value> {
         let rows = crate::services::portal_sync::of_dossiers(&self.db, &ids(keys, |k| k.0)).await?;
-        Ok(by_id(rows, |s| SyncOf(s.dossier_id)))
+        let mut found: HashMap<SyncOf, Self::Value> = keys.iter().map(|k| (*k, None)).collect();
+        found.extend(rows.into_iter().map(|s| (SyncOf(s.dossier_id), Some(s))));
+        Ok(found)
     }
 }
 

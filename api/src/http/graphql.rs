@@ -280,7 +280,7 @@ async fn execute(
         BatchRequest::Single(request) => vec![named(request)],
         BatchRequest::Batch(requests) => requests.iter().map(named).collect(),
     };
-    let batch = batch.data(Arc::new(RequestData::new(&state.app.db, identity, client.ip())));
+    let batch = batch.data(Arc::new(RequestData::new(&state.app, identity, client.ip())));
     let timeout = state.limits.request_timeout;
     let (response, outcomes) = match tokio::time::timeout(timeout, state.schema.execute_batch(batch)).await {
         Ok(response) => {

@@ -141,7 +141,7 @@ fn connection_init(
                     session.authorization = authorization;
                     session.expires = expires;
                     let mut data = async_graphql::Data::default();
-                    data.insert(Arc::new(RequestData::new(&state.app.db, identity, client.ip())));
+                    data.insert(Arc::new(RequestData::new(&state.app, identity, client.ip())));
                     Ok(data)
                 }
                 Err(error) => {

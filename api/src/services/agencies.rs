@@ -263,6 +263,22 @@ impl Directory {
         self.by_code.get(&code.to_owned(), || find_by_code(db, code)).await
     }
 
+    /// The agency with this id, if remembered and fresh (no database read).
+    pub(crate) fn fresh(&self, id: Uuid) -> Option<std::sync::Arc<agency::Model>> {
+        self.by_id.fresh(&id)
+    }
+
+    /// Reads `ids` (those not remembered) and remembers them.
+    pub(crate) async fn read(
+        &self,
+        db: &DatabaseConnection,
+        ids: &[Uuid],
+    ) -> ApiResult<Vec<std::sync::Arc<agency::Model>>> {
+        let generation = self.by_id.generation();
+        let rows = find_by_ids(db, ids).await?.into_iter().map(std::sync::Arc::new);
+        Ok(rows.inspect(|row| self.by_id.remember(generation, row.id, row.clone())).collect())
+    }
+
     /// Forgets every agency read so far (an agency changed).
     pub(crate) async fn forget(&self) {
         self.by_id.forget().await;

@@ -116,6 +116,15 @@ pub(crate) async fn apply(state: &AppState, announcement: &Announcement) {
     }
 }
 
+impl AppState {
+    /// Forgets everything this instance remembers of agencies, procedure
+    /// versions, officials and calendars, and reloads the grants, as after
+    /// missed announcements: the next reads go to the database.
+    pub async fn forget_remembered(&self) {
+        apply(self, &Announcement::Everything).await;
+    }
+}
+
 /// How long a start waits for the first `LISTEN`.
 const FIRST_LISTEN_WITHIN: Duration = Duration::from_secs(5);
 

@@ -329,6 +329,30 @@ pub(crate) fn cursor_of(dossier: &dossier::Model, order: DossierOrder) -> String
     Cursor { order: order.name().into(), at, key: None, id: dossier.id }.encode()
 }
 
+/// The slip of the dossier with this code, oldest first, if it is visible in
+/// `scope` (read at the same time as the dossier: [`find_by_code`]).
+pub(crate) async fn events_by_code(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    code: &str,
+) -> ApiResult<Vec<dossier_event::Model>> {
+    if scope.is_empty() {
+        return Ok(Vec::new());
+    }
+    let visible = Query::select()
+        .column(dossier::Column::Id)
+        .from(dossier::Entity)
+        .and_where(dossier::Column::Code.eq(code))
+        .cond_where(visible_in(scope))
+        .to_owned();
+    Ok(dossier_event::Entity::find()
+        .filter(dossier_event::Column::DossierId.in_subquery(visible))
+        .order_by_asc(dossier_event::Column::CreatedAt)
+        .order_by_asc(dossier_event::Column::Id)
+        .all(db)
+        .await?)
+}
+
 /// The slips of these dossiers, oldest first. The dossiers were authorised by
 /// the caller already; a dossier's slip holds a few dozen entries at most.
 pub(crate) async fn events_of(db: &DatabaseConnection, dossier_ids: &[Uuid]) -> ApiResult<Vec<dossier_event::Model>> {

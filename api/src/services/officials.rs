@@ -57,6 +57,22 @@ impl Officials {
         self.0.get(&id, || async move { Ok(official::Entity::find_by_id(id).one(db).await?) }).await
     }
 
+    /// The official with this id, if remembered and fresh.
+    pub(crate) fn fresh(&self, id: Uuid) -> Option<std::sync::Arc<official::Model>> {
+        self.0.fresh(&id)
+    }
+
+    /// Reads the officials `ids` and remembers them.
+    pub(crate) async fn read(
+        &self,
+        db: &DatabaseConnection,
+        ids: &[Uuid],
+    ) -> ApiResult<Vec<std::sync::Arc<official::Model>>> {
+        let generation = self.0.generation();
+        let rows = find_by_ids(db, ids).await?.into_iter().map(std::sync::Arc::new);
+        Ok(rows.inspect(|row| self.0.remember(generation, row.id, row.clone())).collect())
+    }
+
     /// Forgets every official read so far (one changed).
     pub(crate) async fn forget(&self) {
         self.0.forget().await;

@@ -203,18 +203,25 @@ const VERSION_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60
 
 /// Procedure versions the commands read, kept for a minute.
 #[derive(Debug)]
-pub struct Versions(super::remembered::Remembered<Uuid, Version>);
+pub struct Versions {
+    with_steps: super::remembered::Remembered<Uuid, Version>,
+    /// The versions the API shows (without their steps).
+    rows: super::remembered::Remembered<Uuid, procedure::Model>,
+}
 
 impl Default for Versions {
     fn default() -> Self {
-        Self(super::remembered::Remembered::new(VERSION_FRESH_FOR, 50_000))
+        Self {
+            with_steps: super::remembered::Remembered::new(VERSION_FRESH_FOR, 50_000),
+            rows: super::remembered::Remembered::new(VERSION_FRESH_FOR, 50_000),
+        }
     }
 }
 
 impl Versions {
     /// The version `id` with its steps, or `None` when there is none.
     pub async fn get(&self, db: &DatabaseConnection, id: Uuid) -> ApiResult<Option<std::sync::Arc<Version>>> {
-        self.0
+        self.with_steps
             .get(&id, || async move {
                 let Some(procedure) = procedure::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
                 Ok(Some(Version { procedure, steps: steps_of(db, &[id]).await? }))
@@ -222,9 +229,26 @@ impl Versions {
             .await
     }
 
+    /// The version `id` (without its steps), if remembered and fresh.
+    pub(crate) fn fresh(&self, id: Uuid) -> Option<std::sync::Arc<procedure::Model>> {
+        self.rows.fresh(&id)
+    }
+
+    /// Reads the versions `ids` and remembers them.
+    pub(crate) async fn read(
+        &self,
+        db: &DatabaseConnection,
+        ids: &[Uuid],
+    ) -> ApiResult<Vec<std::sync::Arc<procedure::Model>>> {
+        let generation = self.rows.generation();
+        let rows = find_by_ids(db, ids).await?.into_iter().map(std::sync::Arc::new);
+        Ok(rows.inspect(|row| self.rows.remember(generation, row.id, row.clone())).collect())
+    }
+
     /// Forgets every version read so far (the catalogue changed).
     pub(crate) async fn forget(&self) {
-        self.0.forget().await;
+        self.with_steps.forget().await;
+        self.rows.forget().await;
     }
 }
 

@@ -7,9 +7,9 @@ use crate::error::ApiResult;
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
-use tokio::sync::RwLock;
 
 /// Values by key, each trusted for `fresh_for` after it was read.
 #[derive(Debug)]
@@ -18,11 +18,14 @@ pub(crate) struct Remembered<K, V> {
     /// Most values kept; all are forgotten when it is reached.
     capacity: usize,
     entries: RwLock<HashMap<K, (Instant, Arc<V>)>>,
+    /// Raised by every [`Remembered::forget`]: a value read before it is not
+    /// remembered after it (it may be what the change replaced).
+    generation: AtomicU64,
 }
 
 impl<K: Hash + Eq + Clone, V> Remembered<K, V> {
     pub(crate) fn new(fresh_for: Duration, capacity: usize) -> Self {
-        Self { fresh_for, capacity, entries: Default::default() }
+        Self { fresh_for, capacity, entries: Default::default(), generation: AtomicU64::new(0) }
     }
 
     /// The value of `key`: remembered if still fresh, else what `load` reads
@@ -32,23 +35,45 @@ impl<K: Hash + Eq + Clone, V> Remembered<K, V> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = ApiResult<Option<V>>>,
     {
-        if let Some((at, value)) = self.entries.read().await.get(key) {
-            if at.elapsed() < self.fresh_for {
-                return Ok(Some(value.clone()));
-            }
+        if let Some(value) = self.fresh(key) {
+            return Ok(Some(value));
         }
+        let generation = self.generation();
         let Some(value) = load().await?.map(Arc::new) else { return Ok(None) };
-        let mut entries = self.entries.write().await;
+        self.remember(generation, key.clone(), value.clone());
+        Ok(Some(value))
+    }
+
+    /// What to pass to [`Remembered::remember`] for a value about to be read.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// The value of `key` if it is remembered and still fresh.
+    pub(crate) fn fresh(&self, key: &K) -> Option<Arc<V>> {
+        let entries = self.entries.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (at, value) = entries.get(key)?;
+        (at.elapsed() < self.fresh_for).then(|| value.clone())
+    }
+
+    /// Remembers `value`, read after [`Remembered::generation`] gave
+    /// `generation`, unless something was forgotten since.
+    pub(crate) fn remember(&self, generation: u64, key: K, value: Arc<V>) {
+        let mut entries = self.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.generation() != generation {
+            return;
+        }
         if entries.len() >= self.capacity {
             entries.clear();
         }
-        entries.insert(key.clone(), (Instant::now(), value.clone()));
-        Ok(Some(value))
+        entries.insert(key, (Instant::now(), value));
     }
 
     /// Forgets every value (after a change made here).
     pub(crate) async fn forget(&self) {
-        self.entries.write().await.clear();
+        let mut entries = self.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        entries.clear();
     }
 }
 
@@ -75,5 +100,17 @@ mod tests {
         assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 3);
         let missing = remembered.get(&"b", || async { Ok(None) }).await.unwrap();
         assert!(missing.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_value_read_before_a_forget_is_not_remembered_after_it() {
+        let remembered = Remembered::new(Duration::from_secs(60), 10);
+        let generation = remembered.generation();
+        // A change is announced while the old value is being read.
+        remembered.forget().await;
+        remembered.remember(generation, "a", Arc::new("old"));
+        assert!(remembered.fresh(&"a").is_none());
+        remembered.remember(remembered.generation(), "a", Arc::new("new"));
+        assert_eq!(remembered.fresh(&"a").as_deref(), Some(&"new"));
     }
 }

@@ -66,7 +66,7 @@ impl OfficialMutation {
             email: input.email,
         };
         let prepared = officials::create(state, actor, new).await;
-        Ok(User(administration::run(state, actor, officials::CREATE, prepared).await?))
+        Ok(User(administration::run(state, actor, officials::CREATE, prepared).await?.into()))
     }
 
     /// Changes an official's name, e-mail or agency (needs `official manage`
@@ -81,7 +81,7 @@ impl OfficialMutation {
             agency_code: input.agency_code,
         };
         let prepared = officials::update(state, actor, id, changes).await;
-        Ok(User(administration::run(state, actor, officials::UPDATE, prepared).await?))
+        Ok(User(administration::run(state, actor, officials::UPDATE, prepared).await?.into()))
     }
 
     /// Deactivates an official: every token naming it is refused from its
@@ -94,6 +94,6 @@ impl OfficialMutation {
     ) -> async_graphql::Result<User> {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
         let prepared = officials::deactivate(state, actor, user_id(&input.id)?).await;
-        Ok(User(administration::run(state, actor, officials::DEACTIVATE, prepared).await?))
+        Ok(User(administration::run(state, actor, officials::DEACTIVATE, prepared).await?.into()))
     }
 }

@@ -72,7 +72,7 @@ impl AgencyMutation {
             valid_from: input.valid_from.0,
         };
         let prepared = agencies::create(state, actor, new).await;
-        Ok(Agency(administration::run(state, actor, agencies::CREATE, prepared).await?))
+        Ok(Agency(administration::run(state, actor, agencies::CREATE, prepared).await?.into()))
     }
 
     /// Changes an agency's name or contact details (needs `agency manage`
@@ -87,7 +87,7 @@ impl AgencyMutation {
             address: change(input.address),
         };
         let prepared = agencies::update(state, actor, &input.code, changes).await;
-        Ok(Agency(administration::run(state, actor, agencies::UPDATE, prepared).await?))
+        Ok(Agency(administration::run(state, actor, agencies::UPDATE, prepared).await?.into()))
     }
 
     /// Closes a unit on its last day, naming the successor that takes over
@@ -99,6 +99,6 @@ impl AgencyMutation {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
         let successor = input.successor_code.as_deref();
         let prepared = agencies::close(state, actor, &input.code, input.valid_to.0, successor).await;
-        Ok(Agency(administration::run(state, actor, agencies::CLOSE, prepared).await?))
+        Ok(Agency(administration::run(state, actor, agencies::CLOSE, prepared).await?.into()))
     }
 }

@@ -178,7 +178,7 @@ impl CatalogueMutation {
             steps: Some(steps(input.steps)),
         };
         let prepared = catalogue::create(state, actor, &input.agency_code, &input.code, spec).await;
-        Ok(Procedure(administration::run(state, actor, catalogue::CREATE, prepared).await?))
+        Ok(Procedure(administration::run(state, actor, catalogue::CREATE, prepared).await?.into()))
     }
 
     /// Changes a draft (`INVALID_TRANSITION` for a published version: revise it instead).
@@ -202,7 +202,7 @@ impl CatalogueMutation {
             steps: input.steps.map(steps),
         };
         let prepared = catalogue::update(state, actor, procedure_id(&input.id)?, spec).await;
-        Ok(Procedure(administration::run(state, actor, catalogue::UPDATE, prepared).await?))
+        Ok(Procedure(administration::run(state, actor, catalogue::UPDATE, prepared).await?.into()))
     }
 
     /// Publishes a draft from `effectiveFrom` on under its decision. The
@@ -217,7 +217,7 @@ impl CatalogueMutation {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
         let id = procedure_id(&input.id)?;
         let prepared = catalogue::publish(state, actor, id, input.effective_from.0, &input.decision_number).await;
-        Ok(Procedure(administration::run(state, actor, catalogue::PUBLISH, prepared).await?))
+        Ok(Procedure(administration::run(state, actor, catalogue::PUBLISH, prepared).await?.into()))
     }
 
     /// Copies a published version (attributes, documents, steps) into a new
@@ -229,7 +229,7 @@ impl CatalogueMutation {
     ) -> async_graphql::Result<Procedure> {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
         let prepared = catalogue::revise(state, actor, procedure_id(&input.id)?).await;
-        Ok(Procedure(administration::run(state, actor, catalogue::REVISE, prepared).await?))
+        Ok(Procedure(administration::run(state, actor, catalogue::REVISE, prepared).await?.into()))
     }
 
     /// Retires a procedure: after `effectiveTo` no version of it takes a
@@ -242,6 +242,6 @@ impl CatalogueMutation {
     ) -> async_graphql::Result<Procedure> {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
         let prepared = catalogue::retire(state, actor, procedure_id(&input.id)?, input.effective_to.0).await;
-        Ok(Procedure(administration::run(state, actor, catalogue::RETIRE, prepared).await?))
+        Ok(Procedure(administration::run(state, actor, catalogue::RETIRE, prepared).await?.into()))
     }
 }

@@ -67,7 +67,7 @@ impl GrantMutation {
     async fn grant_role(&self, ctx: &Context<'_>, input: RoleGrantInput) -> async_graphql::Result<User> {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
         let prepared = grants::grant(state, actor, grant_request(input)?).await;
-        Ok(User(administration::run(state, actor, grants::GRANT, prepared).await?))
+        Ok(User(administration::run(state, actor, grants::GRANT, prepared).await?.into()))
     }
 
     /// Takes a role back, with the same rights as `grantRole`; refused from
@@ -75,7 +75,7 @@ impl GrantMutation {
     async fn revoke_role(&self, ctx: &Context<'_>, input: RoleGrantInput) -> async_graphql::Result<User> {
         let (state, actor) = (ctx.state(), ctx.viewer()?);
         let prepared = grants::revoke(state, actor, grant_request(input)?).await;
-        Ok(User(administration::run(state, actor, grants::REVOKE, prepared).await?))
+        Ok(User(administration::run(state, actor, grants::REVOKE, prepared).await?.into()))
     }
 
     /// Defines a role made of permissions that exist already (e.g. a fee

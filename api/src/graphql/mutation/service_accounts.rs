@@ -107,7 +107,7 @@ impl ServiceAccountMutation {
         let id = user_id(&input.service_account)?;
         let prepared =
             client_limits::set(state, actor, id, input.requests_per_minute, input.trusted_documents_only).await;
-        Ok(User(administration::run(state, actor, client_limits::SET, prepared).await?))
+        Ok(User(administration::run(state, actor, client_limits::SET, prepared).await?.into()))
     }
 
     /// Registers a document a service account may run in trusted-documents
@@ -162,7 +162,7 @@ impl ServiceAccountMutation {
             .map(|r| service_accounts::InitialRole { role: r.role, agency_code: r.agency_code, subtree: r.subtree })
             .collect();
         let prepared = service_accounts::create(state, actor, account, roles).await;
-        Ok(User(administration::run(state, actor, service_accounts::CREATE, prepared).await?))
+        Ok(User(administration::run(state, actor, service_accounts::CREATE, prepared).await?.into()))
     }
 
     /// Issues a client secret to a service account the caller manages. The

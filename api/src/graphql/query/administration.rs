@@ -67,7 +67,7 @@ impl AdministrationQuery {
         };
         let page = officials::list(state, actor, &filter, first, after.as_deref()).await?;
         let mut connection = Connection::new(after.is_some(), page.has_next_page);
-        connection.edges.extend(page.items.into_iter().map(|o| Edge::new(officials::cursor_of(&o), User(o))));
+        connection.edges.extend(page.items.into_iter().map(|o| Edge::new(officials::cursor_of(&o), User(o.into()))));
         Ok(connection)
     }
 

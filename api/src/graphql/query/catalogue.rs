@@ -67,7 +67,9 @@ impl CatalogueQuery {
         let today = crate::services::tally::vietnam_day(ctx.state().clock.now());
         let page = procedures::list(ctx.db(), &filter, today, first, after.as_deref()).await?;
         let mut connection = Connection::new(after.is_some(), page.has_next_page);
-        connection.edges.extend(page.items.into_iter().map(|p| Edge::new(procedures::cursor_of(&p), Procedure(p))));
+        connection
+            .edges
+            .extend(page.items.into_iter().map(|p| Edge::new(procedures::cursor_of(&p), Procedure(p.into()))));
         Ok(connection)
     }
 }

@@ -36,10 +36,10 @@ impl DirectoryQuery {
     ) -> async_graphql::Result<Option<Agency>> {
         let db = ctx.db();
         let Some(day) = as_of.map(|day| day.0) else {
-            return Ok(agencies::find_by_code(db, &code).await?.map(Agency));
+            return Ok(agencies::find_by_code(db, &code).await?.map(|a| Agency(a.into())));
         };
         match agencies::find_on(db, &code, day).await? {
-            Some(agency) => Ok(Some(Agency(agencies::as_of(db, agency, day).await?))),
+            Some(agency) => Ok(Some(Agency(agencies::as_of(db, agency, day).await?.into()))),
             None => Ok(None),
         }
     }
@@ -65,7 +65,7 @@ impl DirectoryQuery {
         };
         let page = agencies::list(ctx.db(), &filter, first, after.as_deref()).await?;
         let mut connection = Connection::new(after.is_some(), page.has_next_page);
-        connection.edges.extend(page.items.into_iter().map(|a| Edge::new(agencies::cursor_of(&a), Agency(a))));
+        connection.edges.extend(page.items.into_iter().map(|a| Edge::new(agencies::cursor_of(&a), Agency(a.into()))));
         Ok(connection)
     }
 }

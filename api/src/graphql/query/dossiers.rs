@@ -1,17 +1,17 @@
 //! The dossiers.
 
 use crate::domain::scope::Scope;
-use crate::error::ApiError;
-use crate::graphql::context::RequestData;
-use crate::graphql::context::{page_size, scope, ContextExt};
+use crate::graphql::context::{loader, page_size, scope, ContextExt};
 use crate::graphql::enums::{Channel, DossierOrder, DossierStatus};
-use crate::graphql::loaders::{AgencyId, EventsOf, OfficialId, ProcedureId, SyncOf};
+use crate::graphql::loaders::{EventsOf, SyncOf};
 use crate::graphql::types::portal::{SyncStatus, UnsyncedDossiers};
 use crate::graphql::types::Dossier;
 use crate::services::dossiers;
 use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, InputObject, Object};
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 /// Narrows a dossier list (always inside what the caller may see).
 #[derive(InputObject)]
@@ -71,76 +71,82 @@ impl DossierListInfo {
     }
 }
 
-/// Loads the relations a dossier page selects, one query per type, before the
-/// field resolvers ask for them one by one (they then hit the request's loader
-/// cache). DataLoader batching alone depends on timing: a slow executor can
-/// split a batch in two, and the statement count must not depend on `first`.
+/// Reads the relations a dossier page selects before the field resolvers
+/// ask for them one by one: agencies, procedure versions and officials this
+/// instance does not remember yet (then remembered; usually none), the slips
+/// and portal states into the request's loader cache — one statement per
+/// type at most, whatever `first`, and no loader's batching delay.
 async fn prefetch_dossier_relations(ctx: &Context<'_>, page: &[entity::dossier::Model]) -> async_graphql::Result<()> {
     let node = ctx.look_ahead().field("edges").field("node");
-    let loader = &ctx.data_unchecked::<std::sync::Arc<RequestData>>().loader;
-    let mut agencies: Vec<AgencyId> = Vec::new();
-    if node.field("agency").exists() {
-        agencies.extend(page.iter().map(|d| AgencyId(d.agency_id)));
+    let (state, db, loader) = (ctx.state(), ctx.db(), loader(ctx));
+    let selected = |field: &str| node.field(field).exists();
+    let mut agencies: Vec<Uuid> = Vec::new();
+    if selected("agency") {
+        agencies.extend(page.iter().map(|d| d.agency_id));
     }
-    if node.field("receivingAgency").exists() {
-        agencies.extend(page.iter().map(|d| AgencyId(d.receiving_agency_id)));
+    if selected("receivingAgency") {
+        agencies.extend(page.iter().map(|d| d.receiving_agency_id));
     }
-    if node.field("competentAgency").exists() {
-        agencies.extend(page.iter().map(|d| AgencyId(d.competent_agency_id)));
+    if selected("competentAgency") {
+        agencies.extend(page.iter().map(|d| d.competent_agency_id));
     }
-    let procedures: Vec<ProcedureId> = if node.field("procedure").exists() {
-        page.iter().map(|d| ProcedureId(d.procedure_id)).collect()
-    } else {
-        Vec::new()
+    let agencies = unremembered(agencies, |id| state.agencies.fresh(id).is_some());
+    let procedures = match selected("procedure") {
+        true => unremembered(page.iter().map(|d| d.procedure_id), |id| state.procedures.fresh(id).is_some()),
+        false => Vec::new(),
     };
-    let assignees: Vec<OfficialId> = if node.field("assignee").exists() {
-        page.iter().filter_map(|d| d.assignee_id.map(OfficialId)).collect()
-    } else {
-        Vec::new()
+    let officials = match selected("assignee") {
+        true => unremembered(page.iter().filter_map(|d| d.assignee_id), |id| state.officials.fresh(id).is_some()),
+        false => Vec::new(),
     };
-    let events: Vec<EventsOf> =
-        if node.field("events").exists() { page.iter().map(|d| EventsOf(d.id)).collect() } else { Vec::new() };
-    let syncs: Vec<SyncOf> =
-        if node.field("portalSync").exists() { page.iter().map(|d| SyncOf(d.id)).collect() } else { Vec::new() };
-    let to_graphql = |error: std::sync::Arc<ApiError>| error.to_graphql();
+    let dossiers = |field: &str| match selected(field) {
+        true => page.iter().map(|d| d.id).collect(),
+        false => Vec::new(),
+    };
+    let (events, syncs): (Vec<Uuid>, Vec<Uuid>) = (dossiers("events"), dossiers("portalSync"));
     futures_util::try_join!(
         async {
-            if agencies.is_empty() {
-                Ok(())
-            } else {
-                loader.load_many(agencies).await.map(drop).map_err(to_graphql)
+            if !agencies.is_empty() {
+                state.agencies.read(db, &agencies).await?;
             }
+            Ok::<_, async_graphql::Error>(())
         },
         async {
-            if procedures.is_empty() {
-                Ok(())
-            } else {
-                loader.load_many(procedures).await.map(drop).map_err(to_graphql)
+            if !procedures.is_empty() {
+                state.procedures.read(db, &procedures).await?;
             }
+            Ok(())
         },
         async {
-            if assignees.is_empty() {
-                Ok(())
-            } else {
-                loader.load_many(assignees).await.map(drop).map_err(to_graphql)
+            if !officials.is_empty() {
+                state.officials.read(db, &officials).await?;
             }
+            Ok(())
         },
         async {
-            if events.is_empty() {
-                Ok(())
-            } else {
-                loader.load_many(events).await.map(drop).map_err(to_graphql)
+            if !events.is_empty() {
+                let keys: Vec<EventsOf> = events.into_iter().map(EventsOf).collect();
+                loader.feed_many(loader.loader().load(&keys).await.map_err(|e| e.to_graphql())?).await;
             }
+            Ok(())
         },
         async {
-            if syncs.is_empty() {
-                Ok(())
-            } else {
-                loader.load_many(syncs).await.map(drop).map_err(to_graphql)
+            if !syncs.is_empty() {
+                let keys: Vec<SyncOf> = syncs.into_iter().map(SyncOf).collect();
+                loader.feed_many(loader.loader().load(&keys).await.map_err(|e| e.to_graphql())?).await;
             }
+            Ok(())
         },
     )?;
     Ok(())
+}
+
+/// The distinct ids not `remembered`.
+fn unremembered(ids: impl IntoIterator<Item = Uuid>, remembered: impl Fn(Uuid) -> bool) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = ids.into_iter().filter(|id| !remembered(*id)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// The dossiers.
@@ -153,7 +159,19 @@ impl DossierQuery {
     async fn dossier(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Option<Dossier>> {
         ctx.viewer()?;
         let scope = scope(ctx, "dossier", "read").await;
-        Ok(dossiers::find_by_code(ctx.db(), &scope, &code).await?.map(Dossier))
+        if !ctx.look_ahead().field("events").exists() {
+            return Ok(dossiers::find_by_code(ctx.db(), &scope, &code).await?.map(Dossier));
+        }
+        // Its slip read at the same time, not one round trip after the other.
+        let (dossier, events) = futures_util::try_join!(
+            dossiers::find_by_code(ctx.db(), &scope, &code),
+            dossiers::events_by_code(ctx.db(), &scope, &code)
+        )?;
+        let Some(dossier) = dossier else { return Ok(None) };
+        loader(ctx)
+            .feed_one(EventsOf(dossier.id), events.into_iter().filter(|e| e.dossier_id == dossier.id).collect())
+            .await;
+        Ok(Some(Dossier(dossier)))
     }
 
     /// The dossiers the caller may see: those held or received by agencies where

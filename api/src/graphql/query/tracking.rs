@@ -29,8 +29,8 @@ impl TrackingQuery {
         let Some((dossier, events)) = tracking::track(&state.db, &state.tracking, client, &code, &phone).await? else {
             return Ok(None);
         };
-        let procedure = load(ctx, ProcedureId(dossier.procedure_id)).await?.map(|p| p.name).unwrap_or_default();
-        let agency = load(ctx, AgencyId(dossier.agency_id)).await?.map(|a| a.name).unwrap_or_default();
+        let procedure = load(ctx, ProcedureId(dossier.procedure_id)).await?.map(|p| p.name.clone()).unwrap_or_default();
+        let agency = load(ctx, AgencyId(dossier.agency_id)).await?.map(|a| a.name.clone()).unwrap_or_default();
         Ok(Some(TrackedDossier::new(dossier, events, procedure, agency, state.clock.now())))
     }
 }

@@ -1,9 +1,9 @@
 //! `Agency`: a tenant (*cơ quan, đơn vị*) and its place in the tree.
 
-use crate::graphql::context::load;
+use crate::graphql::context::{agency_by_id, load};
 use crate::graphql::enums::AgencyKind;
 use crate::graphql::ids::{global_id, NodeType};
-use crate::graphql::loaders::{AgencyId, ChildrenOf, NamesOf, PredecessorsOf, SuccessorsOf};
+use crate::graphql::loaders::{ChildrenOf, NamesOf, PredecessorsOf, SuccessorsOf};
 use async_graphql::{Context, Object, ID};
 use chrono::NaiveDate;
 use entity::agency;
@@ -11,7 +11,7 @@ use entity::agency;
 /// An agency (*cơ quan, đơn vị*): the province, a department, the service
 /// centre, a district or a commune. Each is a tenant with its own procedures
 /// and dossiers. The agency directory is public.
-pub(crate) struct Agency(pub agency::Model);
+pub(crate) struct Agency(pub std::sync::Arc<agency::Model>);
 
 #[Object]
 impl Agency {
@@ -79,7 +79,7 @@ impl Agency {
     /// The agency above (null for a province).
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
         match self.0.parent_id {
-            Some(parent_id) => Ok(load(ctx, AgencyId(parent_id)).await?.map(Agency)),
+            Some(parent_id) => Ok(agency_by_id(ctx, parent_id).await?.map(Agency)),
             None => Ok(None),
         }
     }
@@ -87,7 +87,7 @@ impl Agency {
     /// The agencies directly below, in path order (those closed included:
     /// `agencies(asOf:)` gives the tree of one day).
     async fn children(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Agency>> {
-        Ok(load(ctx, ChildrenOf(self.0.id)).await?.unwrap_or_default().into_iter().map(Agency).collect())
+        Ok(load(ctx, ChildrenOf(self.0.id)).await?.unwrap_or_default().into_iter().map(|a| Agency(a.into())).collect())
     }
 
     /// For a closed unit, the units that carry on its work (*đơn vị kế
@@ -95,14 +95,22 @@ impl Agency {
     /// taking its seat, its dossiers in flight and its history.
     async fn successors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AgencySuccessor>> {
         let rows = load(ctx, SuccessorsOf(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(|(agency, default)| AgencySuccessor { agency: Agency(agency), default }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(agency, default)| AgencySuccessor { agency: Agency(agency.into()), default })
+            .collect())
     }
 
     /// The closed units this one succeeded (merged into it, or divided with
     /// a part to it), in path order. Its officials read their dossiers; its
     /// reports count them for the days before.
     async fn predecessors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Agency>> {
-        Ok(load(ctx, PredecessorsOf(self.0.id)).await?.unwrap_or_default().into_iter().map(Agency).collect())
+        Ok(load(ctx, PredecessorsOf(self.0.id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| Agency(a.into()))
+            .collect())
     }
 
     /// The names it bore, oldest first, each with the days it was in use

@@ -56,7 +56,7 @@ impl FieldCount {
 impl CatalogStats {
     /// The agency counted, with its subtree.
     async fn agency(&self) -> Agency {
-        Agency(self.agency.clone())
+        Agency(self.agency.clone().into())
     }
 
     /// Procedures in force that apply in the subtree.

@@ -1,9 +1,8 @@
 //! `DossierDocument`: a document attached to a dossier.
 
-use crate::graphql::context::load;
+use crate::graphql::context::official_by_id;
 use crate::graphql::enums::DocumentKind;
 use crate::graphql::ids::{global_id, NodeType};
-use crate::graphql::loaders::OfficialId;
 use crate::graphql::types::User;
 use async_graphql::{Context, Object, ID};
 use chrono::{DateTime, Utc};
@@ -54,7 +53,7 @@ impl DossierDocument {
     /// Who attached it.
     async fn uploaded_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         match self.0.uploaded_by {
-            Some(id) => Ok(load(ctx, OfficialId(id)).await?.map(User)),
+            Some(id) => Ok(official_by_id(ctx, id).await?.map(User)),
             None => Ok(None),
         }
     }

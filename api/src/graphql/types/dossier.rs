@@ -2,10 +2,10 @@
 
 use crate::domain::calendar::is_overdue;
 use crate::error::ApiError;
-use crate::graphql::context::{load, load_required, page_size, ContextExt};
+use crate::graphql::context::{agency_by_id, load, official_by_id, page_size, procedure_by_id, required, ContextExt};
 use crate::graphql::enums::{ApplicantKind, Channel, DossierStatus, Outcome, PaymentMethod};
 use crate::graphql::ids::{global_id, NodeType};
-use crate::graphql::loaders::{AgencyId, AttachedTo, EventsOf, NoticesOf, OfficialId, ProcedureId, SyncOf};
+use crate::graphql::loaders::{AttachedTo, EventsOf, NoticesOf, SyncOf};
 use crate::graphql::types::notice::DossierNotice;
 use crate::graphql::types::portal::PortalSync;
 use crate::graphql::types::{Agency, DossierDocument, DossierEvent, Procedure, User};
@@ -73,7 +73,7 @@ impl Dossier {
     /// Whether the national portal has its latest status (docs/PORTAL.md);
     /// null until the connector first sends one of its changes.
     async fn portal_sync(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PortalSync>> {
-        Ok(load(ctx, SyncOf(self.0.id)).await?.map(PortalSync))
+        Ok(load(ctx, SyncOf(self.0.id)).await?.flatten().map(PortalSync))
     }
 
     /// The notices sent (or being sent) to the applicant about it, by
@@ -90,22 +90,26 @@ impl Dossier {
 
     /// The procedure, in the version the dossier was received under.
     async fn procedure(&self, ctx: &Context<'_>) -> async_graphql::Result<Procedure> {
-        Ok(Procedure(load_required(ctx, ProcedureId(self.0.procedure_id)).await?))
+        let id = self.0.procedure_id;
+        Ok(Procedure(required(procedure_by_id(ctx, id).await?, "procedure version", id)?))
     }
 
     /// The agency handling it now.
     async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
-        Ok(Agency(load_required(ctx, AgencyId(self.0.agency_id)).await?))
+        let id = self.0.agency_id;
+        Ok(Agency(required(agency_by_id(ctx, id).await?, "agency", id)?))
     }
 
     /// The agency that received it (keeps sight of it after a transfer).
     async fn receiving_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
-        Ok(Agency(load_required(ctx, AgencyId(self.0.receiving_agency_id)).await?))
+        let id = self.0.receiving_agency_id;
+        Ok(Agency(required(agency_by_id(ctx, id).await?, "agency", id)?))
     }
 
     /// The agency competent to resolve it.
     async fn competent_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
-        Ok(Agency(load_required(ctx, AgencyId(self.0.competent_agency_id)).await?))
+        let id = self.0.competent_agency_id;
+        Ok(Agency(required(agency_by_id(ctx, id).await?, "agency", id)?))
     }
 
     /// Who applied.
@@ -158,7 +162,7 @@ impl Dossier {
     /// The leader who signed the result.
     async fn signer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         match self.0.signer_id {
-            Some(id) => Ok(load(ctx, OfficialId(id)).await?.map(User)),
+            Some(id) => Ok(official_by_id(ctx, id).await?.map(User)),
             None => Ok(None),
         }
     }
@@ -186,7 +190,7 @@ impl Dossier {
     /// The official handling it now.
     async fn assignee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         match self.0.assignee_id {
-            Some(id) => Ok(load(ctx, OfficialId(id)).await?.map(User)),
+            Some(id) => Ok(official_by_id(ctx, id).await?.map(User)),
             None => Ok(None),
         }
     }

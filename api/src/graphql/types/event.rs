@@ -1,9 +1,9 @@
 //! `DossierEvent`: an entry of the process-control slip.
 
-use crate::graphql::context::load;
+use crate::graphql::context::{agency_by_id, load, official_by_id};
 use crate::graphql::enums::DossierStatus;
 use crate::graphql::ids::{global_id, NodeType};
-use crate::graphql::loaders::{AgencyId, DocumentId, OfficialId};
+use crate::graphql::loaders::DocumentId;
 use crate::graphql::types::{Agency, DossierDocument, User};
 use async_graphql::{Context, Object, ID};
 use chrono::{DateTime, Utc};
@@ -48,7 +48,7 @@ impl DossierEvent {
     /// The agency that handed the dossier over (*bên giao*).
     async fn from_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
         match self.0.from_agency_id {
-            Some(id) => Ok(load(ctx, AgencyId(id)).await?.map(Agency)),
+            Some(id) => Ok(agency_by_id(ctx, id).await?.map(Agency)),
             None => Ok(None),
         }
     }
@@ -56,7 +56,7 @@ impl DossierEvent {
     /// The official who acted (*người giao*).
     async fn from_user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         match self.0.from_official_id {
-            Some(id) => Ok(load(ctx, OfficialId(id)).await?.map(User)),
+            Some(id) => Ok(official_by_id(ctx, id).await?.map(User)),
             None => Ok(None),
         }
     }
@@ -64,7 +64,7 @@ impl DossierEvent {
     /// The agency that took the dossier (*bên nhận*).
     async fn to_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
         match self.0.to_agency_id {
-            Some(id) => Ok(load(ctx, AgencyId(id)).await?.map(Agency)),
+            Some(id) => Ok(agency_by_id(ctx, id).await?.map(Agency)),
             None => Ok(None),
         }
     }
@@ -72,7 +72,7 @@ impl DossierEvent {
     /// The official who took the dossier (*người nhận*), when one was named.
     async fn to_user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         match self.0.to_official_id {
-            Some(id) => Ok(load(ctx, OfficialId(id)).await?.map(User)),
+            Some(id) => Ok(official_by_id(ctx, id).await?.map(User)),
             None => Ok(None),
         }
     }

@@ -1,7 +1,6 @@
 //! The national portal's view of a dossier, and the unsynced dossiers per agency.
 
-use crate::graphql::context::load_required;
-use crate::graphql::loaders::AgencyId;
+use crate::graphql::context::{agency_by_id, required};
 use crate::graphql::types::Agency;
 use crate::services::outbox::portal::{FAILED, SYNCED};
 use crate::services::outbox::PENDING;
@@ -72,7 +71,8 @@ pub(crate) struct UnsyncedDossiers(pub crate::services::portal_sync::Unsynced);
 impl UnsyncedDossiers {
     /// The agency holding them.
     async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
-        Ok(Agency(load_required(ctx, AgencyId(self.0.agency_id)).await?))
+        let id = self.0.agency_id;
+        Ok(Agency(required(agency_by_id(ctx, id).await?, "agency", id)?))
     }
 
     /// Waiting to be sent.

@@ -1,9 +1,9 @@
 //! `Procedure`: one version of a catalogue entry (*thủ tục hành chính*).
 
-use crate::graphql::context::{load, load_required, ContextExt};
+use crate::graphql::context::{agency_by_id, load, load_required, required, ContextExt};
 use crate::graphql::enums::{OnlineMode, ProcedureStatus, Tier, TimeUnit};
 use crate::graphql::ids::{global_id, NodeType};
-use crate::graphql::loaders::{AgencyId, DocumentsOf, FieldId, StepsOf, VersionsOf};
+use crate::graphql::loaders::{DocumentsOf, FieldId, StepsOf, VersionsOf};
 use crate::graphql::types::Agency;
 use async_graphql::{Context, Object, SimpleObject, ID};
 use chrono::NaiveDate;
@@ -11,7 +11,7 @@ use entity::{procedure, procedure_document, procedure_step};
 
 /// A procedure of the catalogue, in one version (*thủ tục hành chính*). A
 /// dossier keeps the version it was received under; lists show the version in force.
-pub(crate) struct Procedure(pub procedure::Model);
+pub(crate) struct Procedure(pub std::sync::Arc<procedure::Model>);
 
 /// A field of administration (*lĩnh vực*).
 #[derive(SimpleObject)]
@@ -114,7 +114,8 @@ impl Procedure {
     /// The publishing agency: a department for its own procedures; the
     /// province for the district and commune tiers.
     async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
-        Ok(Agency(load_required(ctx, AgencyId(self.0.agency_id)).await?))
+        let id = self.0.agency_id;
+        Ok(Agency(required(agency_by_id(ctx, id).await?, "agency", id)?))
     }
 
     /// The tier that resolves it (*cấp thực hiện*).
@@ -188,7 +189,7 @@ impl Procedure {
         let mut visible = Vec::with_capacity(all.len());
         for version in all {
             if crate::services::administration::catalogue::may_see(ctx.state(), viewer, &version).await {
-                visible.push(Procedure(version));
+                visible.push(Procedure(version.into()));
             }
         }
         Ok(visible)

@@ -39,7 +39,7 @@ pub(crate) struct DossierReport {
 impl DossierReport {
     /// The agency reported on.
     async fn agency(&self) -> Agency {
-        Agency(self.agency.clone())
+        Agency(self.agency.clone().into())
     }
 
     /// The first day of the period.
@@ -108,7 +108,7 @@ impl DossierReportRow {
     /// and in the total.
     async fn agency(&self) -> Option<Agency> {
         match &self.key {
-            Some(RowKey::Agency(agency) | RowKey::Own(agency)) => Some(Agency(agency.clone())),
+            Some(RowKey::Agency(agency) | RowKey::Own(agency)) => Some(Agency(agency.clone().into())),
             _ => None,
         }
     }
@@ -122,7 +122,7 @@ impl DossierReportRow {
     /// The procedure version of the row; null unless grouped by procedure.
     async fn procedure(&self) -> Option<Procedure> {
         match &self.key {
-            Some(RowKey::Procedure(procedure)) => Some(Procedure(procedure.clone())),
+            Some(RowKey::Procedure(procedure)) => Some(Procedure(procedure.clone().into())),
             _ => None,
         }
     }

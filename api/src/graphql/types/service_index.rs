@@ -41,7 +41,7 @@ pub(crate) struct ServiceIndex {
 impl ServiceIndex {
     /// The agency, with its subtree.
     async fn agency(&self) -> Agency {
-        Agency(self.agency.clone())
+        Agency(self.agency.clone().into())
     }
 
     /// The first day of the period.

@@ -2,17 +2,16 @@
 
 use crate::auth::{self, Grant};
 use crate::domain::paths::PathPattern;
-use crate::graphql::context::{load, load_required, ContextExt};
+use crate::graphql::context::{agency_by_id, load, official_by_id, required, ContextExt};
 use crate::graphql::enums::UserKind;
 use crate::graphql::ids::{global_id, NodeType};
-use crate::graphql::loaders::AgencyId;
 use crate::graphql::types::Agency;
 use crate::services::agencies;
 use async_graphql::{Context, Object, SimpleObject, ID};
 use entity::official;
 
 /// An official (*cán bộ, công chức*) or a service account.
-pub(crate) struct User(pub official::Model);
+pub(crate) struct User(pub std::sync::Arc<official::Model>);
 
 #[Object]
 impl User {
@@ -38,7 +37,8 @@ impl User {
 
     /// The agency the user works in.
     async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
-        Ok(Agency(load_required(ctx, AgencyId(self.0.agency_id)).await?))
+        let id = self.0.agency_id;
+        Ok(Agency(required(agency_by_id(ctx, id).await?, "agency", id)?))
     }
 
     /// False once deactivated: its tokens are refused.
@@ -141,7 +141,8 @@ impl User {
         if viewer.id == self.0.id {
             return Ok(true);
         }
-        let agency = load_required(ctx, AgencyId(self.0.agency_id)).await?;
+        let id = self.0.agency_id;
+        let agency = required(agency_by_id(ctx, id).await?, "agency", id)?;
         let scope = ctx.state().authz.scope(&viewer.username, "official", "manage").await;
         Ok(scope.contains(&agency.path))
     }
@@ -199,7 +200,7 @@ pub(crate) struct RoleGrant {
 impl RoleGrant {
     /// The agency at `agencyPath`.
     async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
-        Ok(agencies::find_by_path(ctx.db(), &self.agency_path).await?.map(Agency))
+        Ok(agencies::find_by_path(ctx.db(), &self.agency_path).await?.map(|a| Agency(a.into())))
     }
 }
 
@@ -219,12 +220,13 @@ pub(crate) struct Viewer(pub auth::Viewer);
 impl Viewer {
     /// The caller as a user.
     async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        Ok(load(ctx, crate::graphql::loaders::OfficialId(self.0.id)).await?.map(User))
+        Ok(official_by_id(ctx, self.0.id).await?.map(User))
     }
 
     /// The agency the caller works in.
     async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
-        Ok(Agency(load_required(ctx, AgencyId(self.0.agency_id)).await?))
+        let id = self.0.agency_id;
+        Ok(Agency(required(agency_by_id(ctx, id).await?, "agency", id)?))
     }
 
     /// The caller's roles (from casbin, never from the token).

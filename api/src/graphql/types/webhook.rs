@@ -1,8 +1,7 @@
 //! `Webhook`, its deliveries and their attempts.
 
-use crate::graphql::context::{load, load_required};
+use crate::graphql::context::{agency_by_id, official_by_id, required};
 use crate::graphql::ids::{global_id, NodeType};
-use crate::graphql::loaders::{AgencyId, OfficialId};
 use crate::graphql::types::{Agency, User};
 use crate::services::outbox::message_id;
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
@@ -62,7 +61,8 @@ impl Webhook {
 
     /// The agency whose dossiers it hears of.
     async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
-        Ok(Agency(load_required(ctx, AgencyId(self.0.agency_id)).await?))
+        let id = self.0.agency_id;
+        Ok(Agency(required(agency_by_id(ctx, id).await?, "agency", id)?))
     }
 
     /// True: the agency's whole subtree.
@@ -96,7 +96,7 @@ impl Webhook {
     /// The official or service account it hears for: it hears only what
     /// they may read, and nothing once they may not.
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        Ok(load(ctx, OfficialId(self.0.owner_id)).await?.map(User))
+        Ok(official_by_id(ctx, self.0.owner_id).await?.map(User))
     }
 
     /// When it was created, and by whom.
