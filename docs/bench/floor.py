@@ -49,12 +49,12 @@ PAGE = (
     "pageInfo {{ hasNextPage endCursor }} }} }}"
 )
 SINGLE = (
-    '{{ dossier(code: "{code}") {{ code status receivedAt dueAt overdue procedure {{ code name }} '
-    "agency {{ code name }} events(first: 20) {{ edges {{ node {{ action statusFrom statusTo createdAt "
-    "note fromUser {{ username }} }} }} }} }} }}"
+    '{ dossier(code: "CODE") { code status receivedAt dueAt overdue procedure { code name } '
+    "agency { code name } events(first: 20) { edges { node { action statusFrom statusTo createdAt "
+    "note fromUser { username } } } } } }"
 )
 
-# (name, user, query, clients); `{code}` is filled with a dossier of the province.
+# (name, user, query, clients); `CODE` is filled with a dossier of the province.
 REQUESTS = [
     ("page100", "tinh.giamsat", PAGE.format(first=100), [1, 32]),
     ("commune20", "vinhthanh.motcua", PAGE.format(first=20), [32]),
@@ -62,7 +62,7 @@ REQUESTS = [
 ]
 
 # What other tasks of an idle server send meanwhile (never part of a request).
-BACKGROUND = re.compile(r"outbox|tally|pg_catalog|pg_type|LISTEN|pg_notify|dossier_move|portal_sync", re.I)
+BACKGROUND = re.compile(r"outbox|tally|pg_catalog|pg_type|LISTEN|pg_notify|pg_try_advisory|ALTER SYSTEM|pg_reload_conf")
 
 
 def free_port():
@@ -71,8 +71,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def psql(url, sql):
-    return subprocess.run(["psql", url, "-XAtqc", sql], check=True, capture_output=True, text=True).stdout
+def psql(url, *statements):
+    """Runs each statement on its own (ALTER SYSTEM refuses a transaction)."""
+    command = ["psql", url, "-XAtq"]
+    for sql in statements:
+        command += ["-c", sql]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
 class Server:
@@ -131,8 +135,11 @@ class Server:
         self.process.wait()
 
 
-LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \S+ \[(\d+)\] (\S*)@(\S*) (\w+):  (.*)$")
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \S+ \[(\d+)\] (?:(\S*)@(\S*) )?(\w+):  (.*)$")
 PARAM = re.compile(r"\$(\d+) = ('(?:[^']|'')*'|NULL)")
+
+
+TRANSACTION = {"BEGIN", "COMMIT", "ROLLBACK"}
 
 
 def captured(log_path, start, database):
@@ -159,8 +166,19 @@ def captured(log_path, start, database):
                 statements.append([pid, match.group(1), {}])
         elif level == "DETAIL" and message.startswith("parameters:") and statements:
             statements[-1][2] = {int(n): v for n, v in PARAM.findall(message)}
-    kept = [(sql, params) for _pid, sql, params in statements if not BACKGROUND.search(sql)]
-    dropped = [sql for _pid, sql, _ in statements if BACKGROUND.search(sql)]
+    # A background task's statements, and its transaction's BEGIN and end on the same connection.
+    background = set()
+    for index, (pid, sql, _) in enumerate(statements):
+        if BACKGROUND.search(sql):
+            background.add(index)
+            for step in (-1, 1):
+                at = index + step
+                while 0 <= at < len(statements) and statements[at][0] != pid:
+                    at += step
+                if 0 <= at < len(statements) and statements[at][1].strip().upper() in TRANSACTION:
+                    background.add(at)
+    kept = [(sql, params) for i, (_, sql, params) in enumerate(statements) if i not in background]
+    dropped = [sql for i, (_, sql, _) in enumerate(statements) if i in background]
     return kept, dropped
 
 
@@ -168,13 +186,13 @@ def capture(server, args, user, query):
     """The statements `server` sends for one request of `query`."""
     server.ask(user, query)  # warm: prepared statements, remembered rows
     start = os.path.getsize(args.pg_log)
-    psql(args.database_url, "ALTER SYSTEM SET log_statement = 'all'; SELECT pg_reload_conf()")
+    psql(args.database_url, "ALTER SYSTEM SET log_statement = 'all'", "SELECT pg_reload_conf()")
     time.sleep(0.3)
     try:
         server.ask(user, query)
         time.sleep(0.3)
     finally:
-        psql(args.database_url, "ALTER SYSTEM RESET log_statement; SELECT pg_reload_conf()")
+        psql(args.database_url, "ALTER SYSTEM RESET log_statement", "SELECT pg_reload_conf()")
     database = urllib.parse.urlparse(args.database_url).path.lstrip("/")
     return captured(args.pg_log, start, database)
 
@@ -269,7 +287,7 @@ def main():
         code = code["data"]["dossiers"]["edges"][0]["node"]["code"]
         plans = {}  # (request, build) → (query, script, definitions)
         for name, user, query, _ in requests:
-            query = query.replace("{code}", code) if "{code}" in query else query
+            query = query.replace("CODE", code)
             answers = set()
             for server in servers:
                 answers.add(server.ask(user, query))

@@ -31,11 +31,15 @@ async fn a_page_sends_the_same_few_statements_whatever_its_size() {
     let mut counts = Vec::new();
     for first in [5, 50, 100] {
         app.data(Some("tinh.giamsat"), &query(first), json!({})).await;
-        let before = app.statements.get();
-        app.data(Some("tinh.giamsat"), &query(first), json!({})).await;
-        counts.push(app.statements.get() - before);
+        // The server's background tasks send statements too: the fewest of three counts.
+        let mut fewest = u64::MAX;
+        for _ in 0..3 {
+            let before = app.statements.get();
+            app.data(Some("tinh.giamsat"), &query(first), json!({})).await;
+            fewest = fewest.min(app.statements.get() - before);
+        }
+        counts.push(fewest);
     }
-    assert_eq!(counts[0], counts[1]);
-    assert_eq!(counts[1], counts[2]);
-    assert!(counts[2] <= 5, "{} statements", counts[2]);
+    // The page alone: its procedures, agencies and assignees are remembered.
+    assert_eq!(counts, [1, 1, 1]);
 }

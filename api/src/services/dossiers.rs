@@ -1,6 +1,7 @@
 //! Reading dossiers, always inside the caller's scope.
 
 use super::cursor::Cursor;
+use super::dossier_columns::Columns;
 use super::{escape_like, Page};
 use crate::domain::codes::parse_dossier_code;
 use crate::domain::paths::PathPattern;
@@ -11,7 +12,8 @@ use chrono::{DateTime, Utc};
 use entity::{dossier, dossier_event, portal_sync, procedure, Channel, DossierStatus};
 use sea_orm::sea_query::{Alias, Expr, Func, LikeExpr, NullOrdering, Query, SelectStatement, UnionType};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -68,16 +70,28 @@ pub(crate) fn is_visible_in(dossier: &dossier::Model, scope: &Scope) -> bool {
     scope.contains(&dossier.agency_path) || (dossier.transferred && scope.contains(&dossier.receiving_agency_path))
 }
 
-/// The dossier with this code, if it is visible in `scope`.
+/// The dossier with this code, if it is visible in `scope`, with `columns`.
 pub(crate) async fn find_by_code(
     db: &DatabaseConnection,
     scope: &Scope,
     code: &str,
+    columns: &Columns,
 ) -> ApiResult<Option<dossier::Model>> {
     if scope.is_empty() {
         return Ok(None);
     }
-    Ok(dossier::Entity::find().filter(dossier::Column::Code.eq(code)).filter(visible_in(scope)).one(db).await?)
+    let query = dossier::Entity::find().filter(dossier::Column::Code.eq(code)).filter(visible_in(scope));
+    Ok(read(db, columns, query).await?.pop())
+}
+
+/// The rows of `query` with `columns`, decoded by position.
+async fn read(
+    db: &DatabaseConnection,
+    columns: &Columns,
+    query: sea_orm::Select<dossier::Entity>,
+) -> Result<Vec<dossier::Model>, sea_orm::DbErr> {
+    let statement = columns.select(query).build(db.get_database_backend());
+    db.query_all(statement).await?.iter().map(|row| columns.decode(row)).collect()
 }
 
 /// The dossier with this id, if it is visible in `scope`.
@@ -222,6 +236,7 @@ pub(crate) async fn list(
     first: u64,
     after: Option<&str>,
     now: DateTime<Utc>,
+    columns: &Columns,
 ) -> ApiResult<Page<dossier::Model>> {
     use dossier::Column::{DueAt, FiledAt, Id};
     let cursor = after.map(|text| Cursor::decode(text, order.name())).transpose()?;
@@ -279,7 +294,7 @@ pub(crate) async fn list(
     let mut query = dossier::Entity::find().filter(Id.in_subquery(firsts));
     QueryTrait::query(&mut query).clear_order_by();
     ordered(QueryTrait::query(&mut query), Some("dossier"));
-    let rows = query.all(db).await?;
+    let rows = read(db, columns, query).await?;
     Ok(Page::from_rows(rows, first))
 }
 

@@ -12,6 +12,7 @@ pub(crate) mod combined;
 pub(crate) mod commands;
 pub(crate) mod cursor;
 pub(crate) mod documents;
+pub(crate) mod dossier_columns;
 pub(crate) mod dossiers;
 pub(crate) mod events;
 pub(crate) mod gauges;

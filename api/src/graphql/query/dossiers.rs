@@ -159,12 +159,13 @@ impl DossierQuery {
     async fn dossier(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Option<Dossier>> {
         ctx.viewer()?;
         let scope = scope(ctx, "dossier", "read").await;
+        let columns = Dossier::columns_for(ctx.field().selection_set());
         if !ctx.look_ahead().field("events").exists() {
-            return Ok(dossiers::find_by_code(ctx.db(), &scope, &code).await?.map(Dossier));
+            return Ok(dossiers::find_by_code(ctx.db(), &scope, &code, &columns).await?.map(Dossier));
         }
         // Its slip read at the same time, not one round trip after the other.
         let (dossier, events) = futures_util::try_join!(
-            dossiers::find_by_code(ctx.db(), &scope, &code),
+            dossiers::find_by_code(ctx.db(), &scope, &code, &columns),
             dossiers::events_by_code(ctx.db(), &scope, &code)
         )?;
         let Some(dossier) = dossier else { return Ok(None) };
@@ -192,8 +193,10 @@ impl DossierQuery {
             None => dossiers::DossierFilter { subtree: true, ..Default::default() },
         };
         let scope = scope(ctx, "dossier", "read").await;
-        let page =
-            dossiers::list(ctx.db(), &scope, &filter, order, first, after.as_deref(), ctx.state().clock.now()).await?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        let columns = Dossier::columns_for(node.selection_fields().iter().flat_map(|node| node.selection_set()));
+        let now = ctx.state().clock.now();
+        let page = dossiers::list(ctx.db(), &scope, &filter, order, first, after.as_deref(), now, &columns).await?;
         prefetch_dossier_relations(ctx, &page.items).await?;
         let mut connection =
             Connection::with_additional_fields(after.is_some(), page.has_next_page, DossierListInfo { scope, filter });

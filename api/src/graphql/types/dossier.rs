@@ -10,8 +10,9 @@ use crate::graphql::types::notice::DossierNotice;
 use crate::graphql::types::portal::PortalSync;
 use crate::graphql::types::{Agency, DossierDocument, DossierEvent, Procedure, User};
 use crate::services::cursor::Cursor;
+use crate::services::dossier_columns::Columns;
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Object, SimpleObject, ID};
+use async_graphql::{Context, Object, SelectionField, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use entity::dossier;
 
@@ -47,6 +48,56 @@ pub(crate) struct Fee {
 }
 
 const EVENTS_ORDER: &str = "SLIP";
+
+impl Dossier {
+    /// The columns the fields selected read: a dossier read for them holds
+    /// these alone (`services::dossier_columns`). A field not listed here
+    /// reads every column, so a new field is right before it is listed.
+    pub(crate) fn columns_for<'a>(fields: impl IntoIterator<Item = SelectionField<'a>>) -> Columns {
+        use dossier::Column as C;
+        let mut columns = Vec::new();
+        for field in fields {
+            let read: &[C] = match field.name() {
+                "id" | "portalSync" | "notices" | "documents" | "events" | "__typename" => &[],
+                "code" => &[C::Code],
+                "status" | "nationalStatusCode" => &[C::Status],
+                "channel" => &[C::Channel],
+                "procedure" => &[C::ProcedureId],
+                "agency" => &[C::AgencyId],
+                "receivingAgency" => &[C::ReceivingAgencyId],
+                "competentAgency" => &[C::CompetentAgencyId],
+                "applicant" => &[
+                    C::ApplicantKind,
+                    C::ApplicantName,
+                    C::ApplicantIdNumber,
+                    C::ApplicantPhone,
+                    C::ApplicantEmail,
+                    C::ApplicantAddress,
+                ],
+                "submittedAt" => &[C::SubmittedAt],
+                "receivedAt" => &[C::ReceivedAt],
+                "dueAt" => &[C::DueAt],
+                "appointmentAt" => &[C::AppointmentAt],
+                "clockPausedAt" => &[C::PausedAt],
+                "version" => &[C::LockVersion],
+                "signer" => &[C::SignerId],
+                "finishedAt" => &[C::FinishedAt],
+                "returnedAt" => &[C::ReturnedAt],
+                "outcome" => &[C::Outcome],
+                "overdue" => &[C::Status, C::DueAt, C::PausedAt],
+                "assignee" => &[C::AssigneeId],
+                "currentStep" => &[C::CurrentStep],
+                "fee" => &[C::FeeAmount, C::FeePaidAt, C::PaymentMethod],
+                "documentsDigitized" => &[C::DocumentsDigitized],
+                "resultDigitized" => &[C::ResultDigitized],
+                "resultNumber" => &[C::ResultNumber],
+                _ => return Columns::all(),
+            };
+            columns.extend_from_slice(read);
+        }
+        Columns::with(columns)
+    }
+}
 
 #[Object]
 impl Dossier {
