@@ -225,6 +225,15 @@ fn filter_condition(filter: &DossierFilter, now: DateTime<Utc>) -> Condition {
     condition
 }
 
+/// Which page of a list, and what of its rows.
+pub(crate) struct Paging<'a> {
+    pub order: DossierOrder,
+    pub first: u64,
+    /// The cursor of the row before the page.
+    pub after: Option<&'a str>,
+    pub columns: &'a Columns,
+}
+
 /// A page of the dossiers visible in `scope` that pass `filter`: one
 /// statement, the union of each branch's first rows in `order` (see
 /// [`Where::branches`]), of which the first `first + 1` are fetched.
@@ -232,13 +241,11 @@ pub(crate) async fn list(
     db: &DatabaseConnection,
     scope: &Scope,
     filter: &DossierFilter,
-    order: DossierOrder,
-    first: u64,
-    after: Option<&str>,
+    paging: Paging<'_>,
     now: DateTime<Utc>,
-    columns: &Columns,
 ) -> ApiResult<Page<dossier::Model>> {
     use dossier::Column::{DueAt, FiledAt, Id};
+    let Paging { order, first, after, columns } = paging;
     let cursor = after.map(|text| Cursor::decode(text, order.name())).transpose()?;
     if scope.is_empty() {
         return Ok(Page::empty());

@@ -196,7 +196,8 @@ impl DossierQuery {
         let node = ctx.look_ahead().field("edges").field("node");
         let columns = Dossier::columns_for(node.selection_fields().iter().flat_map(|node| node.selection_set()));
         let now = ctx.state().clock.now();
-        let page = dossiers::list(ctx.db(), &scope, &filter, order, first, after.as_deref(), now, &columns).await?;
+        let paging = dossiers::Paging { order, first, after: after.as_deref(), columns: &columns };
+        let page = dossiers::list(ctx.db(), &scope, &filter, paging, now).await?;
         prefetch_dossier_relations(ctx, &page.items).await?;
         let mut connection =
             Connection::with_additional_fields(after.is_some(), page.has_next_page, DossierListInfo { scope, filter });
