@@ -57,15 +57,26 @@ async fn a_page_reads_the_same_answer_whether_its_relations_are_remembered_or_re
     let before = app.statements.get();
     let cold = raw(&app, "tinh.giamsat", &page_query()).await;
     let cold_statements = app.statements.get() - before;
-    let before = app.statements.get();
-    let warm = raw(&app, "tinh.giamsat", &page_query()).await;
-    let warm_statements = app.statements.get() - before;
+    // The server's background tasks send statements too: the fewest of three counts.
+    let (mut warm, mut warm_statements) = (String::new(), u64::MAX);
+    for _ in 0..3 {
+        let before = app.statements.get();
+        warm = raw(&app, "tinh.giamsat", &page_query()).await;
+        warm_statements = warm_statements.min(app.statements.get() - before);
+    }
     let page: Value = serde_json::from_str(&warm).unwrap();
     assert_eq!(serde_json::from_str::<Value>(&cold).unwrap(), page);
     let again: Value = serde_json::from_str(&raw(&app, "tinh.giamsat", &page_query()).await).unwrap();
     assert_eq!(again, page);
     let nodes = page["data"]["dossiers"]["edges"].as_array().unwrap();
     assert_eq!(nodes.len(), 20);
+    // The same dossiers selected as `nodes`, and with a fragment.
+    let as_nodes =
+        format!("{{ dossiers(first: 20) {{ nodes {{ ...all }} }} }} fragment all on Dossier {{ {EVERY_FIELD} }}");
+    let as_nodes: Value = serde_json::from_str(&raw(&app, "tinh.giamsat", &as_nodes).await).unwrap();
+    let edge_nodes: Vec<&Value> = nodes.iter().map(|edge| &edge["node"]).collect();
+    let listed: Vec<&Value> = as_nodes["data"]["dossiers"]["nodes"].as_array().unwrap().iter().collect();
+    assert_eq!(listed, edge_nodes);
     // A page reads only the columns its fields show; a node reads them all.
     for edge in nodes.iter().step_by(3) {
         let id = &edge["node"]["id"];

@@ -77,9 +77,9 @@ impl DossierListInfo {
 /// and portal states into the request's loader cache — one statement per
 /// type at most, whatever `first`, and no loader's batching delay.
 async fn prefetch_dossier_relations(ctx: &Context<'_>, page: &[entity::dossier::Model]) -> async_graphql::Result<()> {
-    let node = ctx.look_ahead().field("edges").field("node");
+    let (edges, nodes) = (ctx.look_ahead().field("edges").field("node"), ctx.look_ahead().field("nodes"));
     let (state, db, loader) = (ctx.state(), ctx.db(), loader(ctx));
-    let selected = |field: &str| node.field(field).exists();
+    let selected = |field: &str| edges.field(field).exists() || nodes.field(field).exists();
     let mut agencies: Vec<Uuid> = Vec::new();
     if selected("agency") {
         agencies.extend(page.iter().map(|d| d.agency_id));
@@ -193,8 +193,10 @@ impl DossierQuery {
             None => dossiers::DossierFilter { subtree: true, ..Default::default() },
         };
         let scope = scope(ctx, "dossier", "read").await;
-        let node = ctx.look_ahead().field("edges").field("node");
-        let columns = Dossier::columns_for(node.selection_fields().iter().flat_map(|node| node.selection_set()));
+        // A page's dossiers are selected as `edges { node }` or as `nodes`.
+        let (edges, nodes) = (ctx.look_ahead().field("edges").field("node"), ctx.look_ahead().field("nodes"));
+        let selected = [edges.selection_fields(), nodes.selection_fields()].concat();
+        let columns = Dossier::columns_for(selected.iter().flat_map(|node| node.selection_set()));
         let now = ctx.state().clock.now();
         let paging = dossiers::Paging { order, first, after: after.as_deref(), columns: &columns };
         let page = dossiers::list(ctx.db(), &scope, &filter, paging, now).await?;
