@@ -1,7 +1,9 @@
-//! Values read from the database and trusted for a while: what commands read
-//! on every call but that changes rarely (procedure versions, agencies,
-//! calendars). Each server instance keeps its own, so a change made through
-//! another instance is seen within the freshness time at most.
+//! Values read from the database and trusted for a while: what commands and
+//! the API's relations read on every call but that changes rarely (procedure
+//! versions, agencies, officials, calendars). Each server instance keeps its
+//! own; a change made through any instance is announced to every instance,
+//! which forgets what it remembered (`services::announcements`), and the
+//! freshness time bounds what a missed announcement can leave.
 
 use crate::error::ApiResult;
 use std::collections::HashMap;
