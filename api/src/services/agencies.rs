@@ -274,9 +274,7 @@ impl Directory {
         db: &DatabaseConnection,
         ids: &[Uuid],
     ) -> ApiResult<Vec<std::sync::Arc<agency::Model>>> {
-        let generation = self.by_id.generation();
-        let rows = find_by_ids(db, ids).await?.into_iter().map(std::sync::Arc::new);
-        Ok(rows.inspect(|row| self.by_id.remember(generation, row.id, row.clone())).collect())
+        self.by_id.read(find_by_ids(db, ids), |row| row.id).await
     }
 
     /// Forgets every agency read so far (an agency changed).

@@ -68,9 +68,7 @@ impl Officials {
         db: &DatabaseConnection,
         ids: &[Uuid],
     ) -> ApiResult<Vec<std::sync::Arc<official::Model>>> {
-        let generation = self.0.generation();
-        let rows = find_by_ids(db, ids).await?.into_iter().map(std::sync::Arc::new);
-        Ok(rows.inspect(|row| self.0.remember(generation, row.id, row.clone())).collect())
+        self.0.read(find_by_ids(db, ids), |row| row.id).await
     }
 
     /// Forgets every official read so far (one changed).

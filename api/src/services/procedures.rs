@@ -240,9 +240,7 @@ impl Versions {
         db: &DatabaseConnection,
         ids: &[Uuid],
     ) -> ApiResult<Vec<std::sync::Arc<procedure::Model>>> {
-        let generation = self.rows.generation();
-        let rows = find_by_ids(db, ids).await?.into_iter().map(std::sync::Arc::new);
-        Ok(rows.inspect(|row| self.rows.remember(generation, row.id, row.clone())).collect())
+        self.rows.read(find_by_ids(db, ids), |row| row.id).await
     }
 
     /// Forgets every version read so far (the catalogue changed).

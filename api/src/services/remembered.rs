@@ -46,6 +46,21 @@ impl<K: Hash + Eq + Clone, V> Remembered<K, V> {
         Ok(Some(value))
     }
 
+    /// The rows `load` reads, each remembered under `key` (unless something
+    /// was forgotten while they were read).
+    pub(crate) async fn read(
+        &self,
+        load: impl Future<Output = ApiResult<Vec<V>>>,
+        key: impl Fn(&V) -> K,
+    ) -> ApiResult<Vec<Arc<V>>> {
+        let generation = self.generation();
+        let rows: Vec<Arc<V>> = load.await?.into_iter().map(Arc::new).collect();
+        for row in &rows {
+            self.remember(generation, key(row), row.clone());
+        }
+        Ok(rows)
+    }
+
     /// What to pass to [`Remembered::remember`] for a value about to be read.
     pub(crate) fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
