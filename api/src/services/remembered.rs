@@ -62,7 +62,7 @@ impl<K: Hash + Eq + Clone, V> Remembered<K, V> {
     }
 
     /// What to pass to [`Remembered::remember`] for a value about to be read.
-    pub(crate) fn generation(&self) -> u64 {
+    fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
 
@@ -75,7 +75,7 @@ impl<K: Hash + Eq + Clone, V> Remembered<K, V> {
 
     /// Remembers `value`, read after [`Remembered::generation`] gave
     /// `generation`, unless something was forgotten since.
-    pub(crate) fn remember(&self, generation: u64, key: K, value: Arc<V>) {
+    fn remember(&self, generation: u64, key: K, value: Arc<V>) {
         let mut entries = self.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         if self.generation() != generation {
             return;

@@ -169,9 +169,8 @@ impl DossierQuery {
             dossiers::events_by_code(ctx.db(), &scope, &code)
         )?;
         let Some(dossier) = dossier else { return Ok(None) };
-        loader(ctx)
-            .feed_one(EventsOf(dossier.id), events.into_iter().filter(|e| e.dossier_id == dossier.id).collect())
-            .await;
+        // The code is unique: the slip read is this dossier's.
+        loader(ctx).feed_one(EventsOf(dossier.id), events).await;
         Ok(Some(Dossier(dossier)))
     }
 
