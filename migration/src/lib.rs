@@ -14,6 +14,7 @@ mod m20261204_000008_outbox;
 mod m20261206_000009_portal_sync;
 mod m20261206_000010_notice_templates;
 mod m20261206_000011_client_limits;
+mod m20261206_000012_dossier_move_by_dossier;
 
 /// A secondary index of one of the two big tables, which a bulk load may drop
 /// and rebuild afterwards: building an index once over sorted data is far
@@ -117,6 +118,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000009_portal_sync::Migration),
             Box::new(m20261206_000010_notice_templates::Migration),
             Box::new(m20261206_000011_client_limits::Migration),
+            Box::new(m20261206_000012_dossier_move_by_dossier::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ mod catalogue;
 mod commands;
 mod documents;
 mod dossier_imports;
+mod drilldown;
 mod errors;
 mod exports;
 mod fuzz;

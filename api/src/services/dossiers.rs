@@ -33,6 +33,8 @@ pub(crate) struct DossierFilter {
     pub search: Option<String>,
     /// Any of these states of synchronisation with the national portal.
     pub sync_statuses: Vec<&'static str>,
+    /// Exactly the dossiers one figure of a report counts.
+    pub report_cell: Option<super::reports::Cell>,
 }
 
 /// The orderings of a dossier list.
@@ -160,7 +162,7 @@ impl<'a> Where<'a> {
 }
 
 /// The filter's other conditions.
-fn filter_condition(filter: &DossierFilter, now: DateTime<Utc>) -> Condition {
+fn filter_condition(filter: &DossierFilter, backend: sea_orm::DbBackend, now: DateTime<Utc>) -> Condition {
     let mut condition = Condition::all();
     if !filter.statuses.is_empty() {
         condition = condition.add(dossier::Column::Status.is_in(filter.statuses.iter().copied()));
@@ -195,6 +197,9 @@ fn filter_condition(filter: &DossierFilter, now: DateTime<Utc>) -> Condition {
                     .and(Expr::col(dossier::Column::DueAt).lt(Expr::col(dossier::Column::PausedAt))),
             );
         condition = condition.add(if overdue { is_overdue } else { is_overdue.not() });
+    }
+    if let Some(cell) = &filter.report_cell {
+        condition = condition.add(cell.condition(backend, now));
     }
     if !filter.sync_statuses.is_empty() {
         let synced = Query::select()
@@ -253,7 +258,7 @@ pub(crate) async fn list(
     let Some(place) = Where::of(db, scope, filter).await? else {
         return Ok(Page::empty());
     };
-    let mut condition = filter_condition(filter, now);
+    let mut condition = filter_condition(filter, db.get_database_backend(), now);
     if let Some(cursor) = &cursor {
         condition = condition.add(after_cursor(order, cursor));
     }
@@ -319,7 +324,8 @@ pub(crate) async fn count(
     let Some(place) = Where::of(db, scope, filter).await? else {
         return Ok(0);
     };
-    let condition = Condition::all().add(place.condition()).add(filter_condition(filter, now));
+    let condition =
+        Condition::all().add(place.condition()).add(filter_condition(filter, db.get_database_backend(), now));
     Ok(dossier::Entity::find().filter(condition).count(db).await?)
 }
 

@@ -89,6 +89,11 @@ impl Lineage {
         Self { closed, heir_of }
     }
 
+    /// The paths of the closed agencies that have an heir.
+    pub fn closed_paths(&self) -> impl Iterator<Item = &str> {
+        self.heir_of.keys().map(String::as_str)
+    }
+
     /// The path of the agency that carries on the closed one at `path`.
     pub fn heir_of(&self, path: &str) -> Option<&str> {
         self.heir_of.get(path).map(String::as_str)

@@ -30,3 +30,19 @@ pub(crate) fn pattern_expr(column: impl ColumnTrait, pattern: &PathPattern) -> S
         PathPattern::Subtree(prefix) => column.gte(prefix.as_str()).and(column.lt(subtree_upper_bound(prefix))),
     }
 }
+
+/// The path `path` (any expression) names an agency in `scope`, as
+/// [`ScopeCondition::condition`] does for a column.
+pub(crate) fn scope_on(scope: &Scope, path: &SimpleExpr) -> Condition {
+    let on = |pattern: &PathPattern| match pattern {
+        PathPattern::Agency(agency) => Expr::expr(path.clone()).eq(agency.as_str()),
+        PathPattern::Subtree(prefix) => {
+            Expr::expr(path.clone()).gte(prefix.as_str()).and(Expr::expr(path.clone()).lt(subtree_upper_bound(prefix)))
+        }
+    };
+    scope
+        .patterns()
+        .iter()
+        .fold(Condition::any(), |any, pattern| any.add(on(pattern)))
+        .add_option(scope.is_empty().then(|| Expr::val(1).eq(0)))
+}

@@ -1,12 +1,16 @@
 //! The dossiers.
 
 use crate::domain::scope::Scope;
+use crate::error::ApiError;
 use crate::graphql::context::{loader, page_size, scope, ContextExt};
 use crate::graphql::enums::{Channel, DossierOrder, DossierStatus};
+use crate::graphql::ids::{id_of, NodeType};
 use crate::graphql::loaders::{EventsOf, SyncOf};
 use crate::graphql::types::portal::{SyncStatus, UnsyncedDossiers};
+use crate::graphql::types::report::ReportCellInput;
 use crate::graphql::types::Dossier;
 use crate::services::dossiers;
+use crate::services::reports::{self, AgencyRow, Cell, CellRow};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, InputObject, Object};
@@ -21,23 +25,32 @@ pub(crate) struct DossierFilter {
     /// Include the agency's subtree.
     #[graphql(default = true)]
     pub subtree: bool,
-    /// Any of these statuses.
+    /// Any of these statuses (as they are now; a report's figures: `reportCell`).
     pub status: Option<Vec<DossierStatus>>,
     /// Any of these channels.
     pub channel: Option<Vec<Channel>>,
     /// Received under this procedure (national code).
     pub procedure_code: Option<String>,
-    /// Received at or after this time.
+    /// Received at or after this time. Not a report's "received in the
+    /// period", which counts dossiers taken in (a submission refused at
+    /// intake too) where they were then: use `reportCell` for that.
     pub received_from: Option<DateTime<Utc>>,
-    /// Received before this time.
+    /// Received before this time (see `receivedFrom`).
     pub received_to: Option<DateTime<Utc>>,
-    /// Only overdue (true) or only not overdue (false) dossiers.
+    /// Only overdue (true) or only not overdue (false) dossiers, now (a
+    /// report's `pendingOverdue` at a period's end: `reportCell`).
     pub overdue: Option<bool>,
     /// A dossier code (or its beginning), or part of the applicant's name.
     pub search: Option<String>,
     /// Whose synchronisation with the national portal is any of these
     /// (`FAILED`: those the portal could not take; docs/PORTAL.md).
     pub sync_status: Option<Vec<SyncStatus>>,
+    /// Exactly the dossiers one figure of a report counts (`totalCount` is
+    /// the figure). The report counts dossiers by when they were taken in
+    /// and ended and where they were then; `receivedFrom`/`receivedTo`,
+    /// `status` and `overdue` describe a dossier as it is now, and a list
+    /// filtered on them does not add up to a report's figures.
+    pub report_cell: Option<ReportCellInput>,
 }
 
 impl From<DossierFilter> for dossiers::DossierFilter {
@@ -53,8 +66,67 @@ impl From<DossierFilter> for dossiers::DossierFilter {
             overdue: filter.overdue,
             search: filter.search,
             sync_statuses: filter.sync_status.unwrap_or_default().into_iter().map(SyncStatus::stored).collect(),
+            report_cell: None,
         }
     }
+}
+
+/// The filter a list was given, its report cell checked like the report
+/// (`NOT_FOUND` for an agency the caller may not report on).
+async fn filter_of(ctx: &Context<'_>, filter: Option<DossierFilter>) -> async_graphql::Result<dossiers::DossierFilter> {
+    let Some(mut filter) = filter else {
+        return Ok(dossiers::DossierFilter { subtree: true, ..Default::default() });
+    };
+    let cell = filter.report_cell.take();
+    let mut filter: dossiers::DossierFilter = filter.into();
+    if let Some(cell) = cell {
+        let scope = scope(ctx, "report", "read").await;
+        let lineage = ctx.state().authz.lineage();
+        let period = (cell.from.0, cell.to.0);
+        let subject = match (&cell.agency_code, &cell.agency_id) {
+            (Some(code), None) => reports::Subject::checked(ctx.db(), &lineage, &scope, code, period).await?,
+            (None, Some(id)) => {
+                let missing = || ApiError::NotFound("no agency with this id".into());
+                let id = id_of(id, NodeType::Agency, missing)?;
+                let found = crate::services::agencies::find_by_ids(ctx.db(), &[id]).await?.pop();
+                let agency = found.filter(|agency| scope.contains(&agency.path)).ok_or_else(missing)?;
+                reports::Subject::over(&lineage, &scope, agency, reports::Period::new(period.0, period.1)?)
+            }
+            _ => {
+                return Err(ApiError::BadUserInput(
+                    "a report cell names its agency by `agencyCode` or `agencyId`".into(),
+                ))?
+            }
+        };
+        let row = match (cell.procedure_id, cell.field_code) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::BadUserInput(
+                    "a report cell is in a row by procedure or by field, not both".into(),
+                ))?
+            }
+            (Some(id), None) => CellRow::Procedure(id_of(&id, NodeType::Procedure, || {
+                ApiError::BadUserInput("`procedureId` is not a procedure's id".into())
+            })?),
+            (None, Some(code)) => CellRow::Field(code),
+            (None, None) => CellRow::Total,
+        };
+        let agency_row = match (cell.own, &cell.row_agency_id) {
+            (true, Some(_)) => {
+                return Err(ApiError::BadUserInput("a report cell is in the own row or in a unit's, not both".into()))?
+            }
+            (true, None) => Some(AgencyRow::Own),
+            (false, Some(id)) => Some(AgencyRow::Unit(id_of(id, NodeType::Agency, || {
+                ApiError::NotFound("the report has no row for this agency".into())
+            })?)),
+            (false, None) => None,
+        };
+        let (subject, except) = match agency_row {
+            Some(agency_row) => reports::row_subject(ctx.db(), &lineage, subject, agency_row).await?,
+            None => (subject, Scope::default()),
+        };
+        filter.report_cell = Some(Cell { subject, except, column: cell.column.into(), row });
+    }
+    Ok(filter)
 }
 
 /// Extra fields of a dossier list.
@@ -187,10 +259,7 @@ impl DossierQuery {
         ctx.viewer()?;
         let first = page_size(first)?;
         let order = order_by.unwrap_or_default().into();
-        let filter: dossiers::DossierFilter = match filter {
-            Some(filter) => filter.into(),
-            None => dossiers::DossierFilter { subtree: true, ..Default::default() },
-        };
+        let filter = filter_of(ctx, filter).await?;
         let scope = scope(ctx, "dossier", "read").await;
         // A page's dossiers are selected as `edges { node }` or as `nodes`.
         let (edges, nodes) = (ctx.look_ahead().field("edges").field("node"), ctx.look_ahead().field("nodes"));

@@ -1,10 +1,11 @@
 //! `DossierReport`: the periodic report on dossier handling (form II.06a).
 
+use crate::graphql::ids::{global_id, NodeType};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::procedure::Field;
 use crate::graphql::types::{Agency, Procedure};
 use crate::services::reports::{Figures, Report, RowKey};
-use async_graphql::{Enum, Object};
+use async_graphql::{Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// How the rows of a dossier report are cut.
@@ -68,7 +69,11 @@ impl DossierReport {
         self.report
             .rows
             .iter()
-            .map(|(key, figures)| DossierReportRow { key: Some(key.clone()), figures: *figures })
+            .map(|(key, figures)| DossierReportRow {
+                key: Some(key.clone()),
+                figures: *figures,
+                cell: self.cell(Some(key)),
+            })
             .collect()
     }
 
@@ -76,8 +81,59 @@ impl DossierReport {
     /// procedure or field it is the sum of the rows; by month, received and ended sum the rows,
     /// carried over is the first month's and pending the last month's.
     async fn total(&self) -> DossierReportRow {
-        DossierReportRow { key: None, figures: self.report.total }
+        DossierReportRow { key: None, figures: self.report.total, cell: self.cell(None) }
     }
+}
+
+impl DossierReport {
+    /// The cell of a row (the total's with `None`), but for its column.
+    fn cell(&self, key: Option<&RowKey>) -> ReportCell {
+        let mut cell = ReportCell {
+            agency_id: global_id(NodeType::Agency, self.agency.id),
+            from: Date(self.from),
+            to: Date(self.to),
+            row_agency_id: None,
+            own: false,
+            procedure_id: None,
+            field_code: None,
+        };
+        match key {
+            None => {}
+            Some(RowKey::Agency(agency)) => cell.row_agency_id = Some(global_id(NodeType::Agency, agency.id)),
+            Some(RowKey::Own(_)) => cell.own = true,
+            Some(RowKey::Month(first)) => {
+                let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(*first);
+                cell.from = Date((*first).max(self.from));
+                cell.to = Date(next.pred_opt().unwrap_or(next).min(self.to));
+            }
+            Some(RowKey::Procedure(procedure)) => {
+                cell.procedure_id = Some(global_id(NodeType::Procedure, procedure.id))
+            }
+            Some(RowKey::Field(field)) => cell.field_code = Some(field.code.clone()),
+        }
+        cell
+    }
+}
+
+/// Where a row's figures come from: with a column, the `reportCell` that
+/// lists the dossiers behind one of them —
+/// `dossiers(filter: { reportCell: { agencyId, from, to, rowAgencyId, own, procedureId, fieldCode, column: RESOLVED_LATE } })`.
+#[derive(SimpleObject, Clone)]
+pub(crate) struct ReportCell {
+    /// The agency reported on.
+    pub agency_id: ID,
+    /// The row's agency, by agency.
+    pub row_agency_id: Option<ID>,
+    /// The row's first day.
+    pub from: Date,
+    /// The row's last day (included).
+    pub to: Date,
+    /// The row of the agency's own dossiers.
+    pub own: bool,
+    /// The row's procedure version, by procedure.
+    pub procedure_id: Option<ID>,
+    /// The row's field, by field.
+    pub field_code: Option<String>,
 }
 
 /// One row of the dossier report. Every row balances: `totalToResolve` =
@@ -85,10 +141,17 @@ impl DossierReport {
 pub(crate) struct DossierReportRow {
     key: Option<RowKey>,
     figures: Figures,
+    cell: ReportCell,
 }
 
 #[Object]
 impl DossierReportRow {
+    /// Which dossiers the row's figures count: add a `column` and pass it as
+    /// `dossiers(filter: { reportCell })` to list those behind one figure.
+    async fn cell(&self) -> &ReportCell {
+        &self.cell
+    }
+
     /// What the row is about, in words: the agency's name (its own dossiers:
     /// the name followed by "(own dossiers)"), the month (`2026-01`), the
     /// procedure's or the field's name, or `Total`.
@@ -239,4 +302,91 @@ impl DossierReportRow {
     async fn moved_out(&self) -> i64 {
         self.figures.moved_out
     }
+}
+
+/// A figure of `dossierReport` (its column) or of `serviceIndex` (a count
+/// or a base): which dossiers `dossiers(filter: { reportCell })` lists.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "crate::services::reports::CellColumn")]
+pub enum ReportColumn {
+    /// `carriedOver`: taken in before the period, not finished when it began.
+    CarriedOver,
+    /// `receivedOnline`.
+    ReceivedOnline,
+    /// `receivedDirect`.
+    ReceivedDirect,
+    /// `receivedPostal`.
+    ReceivedPostal,
+    /// `received` (the service index's base of `receivedOnline`,
+    /// `digitizedDocuments`): taken in within the period, any channel.
+    Received,
+    /// `movedIn`: a reorganisation brought them in within the period.
+    MovedIn,
+    /// `totalToResolve`: carried over, received or moved in.
+    TotalToResolve,
+    /// `resolvedEarly`.
+    ResolvedEarly,
+    /// `resolvedOnTime`.
+    ResolvedOnTime,
+    /// `resolvedLate`.
+    ResolvedLate,
+    /// `resolved` (the service index's base of `resolvedOnTime` and `digitizedResults`).
+    Resolved,
+    /// `withdrawn`.
+    Withdrawn,
+    /// `refused`.
+    Refused,
+    /// `stopped`.
+    Stopped,
+    /// `movedOut`: a reorganisation carried them away within the period.
+    MovedOut,
+    /// `pending`: not finished at the period's end.
+    Pending,
+    /// `pendingOverdue`: pending, past their due time at the period's end (or now).
+    PendingOverdue,
+    /// `pendingWithinDeadline`.
+    PendingWithinDeadline,
+    /// The service index's `digitizedDocuments` count.
+    ReceivedDigitized,
+    /// The service index's `paidOnline` base: taken in within the period with a fee.
+    ReceivedWithFee,
+    /// The service index's `paidOnline` count.
+    PaidOnline,
+    /// The service index's `resolvedOnTime` count: resolved early or on time.
+    ResolvedInTime,
+    /// The service index's `digitizedResults` count.
+    ResultDigitized,
+}
+
+/// One figure of a report: `dossiers(filter: { reportCell })` lists exactly
+/// the dossiers it counts, and its `totalCount` is the figure (docs/REPORTS.md,
+/// "Drill-down"). The same rights and scope as the report: an agency the
+/// caller may not report on is `NOT_FOUND`.
+#[derive(InputObject, Clone)]
+pub(crate) struct ReportCellInput {
+    /// The agency reported on (`dossierReport(agencyCode:)`, `serviceIndex`).
+    /// Give it or `agencyId`.
+    pub agency_code: Option<String>,
+    /// The agency reported on, by id (a closed unit whose code a new unit
+    /// has taken since).
+    pub agency_id: Option<ID>,
+    /// A row by agency: the row's agency (`DossierReportRow.agency.id`).
+    /// Its figures are not always the report on that agency: a closed unit
+    /// within another row counts there, not under its heir.
+    pub row_agency_id: Option<ID>,
+    /// The period's first day; for a row by month, the first day of the
+    /// month within the period.
+    pub from: Date,
+    /// The period's last day (included); for a row by month, the month's
+    /// last day within the period.
+    pub to: Date,
+    /// Which figure.
+    pub column: ReportColumn,
+    /// A row by procedure: its version (`DossierReportRow.procedure.id`).
+    pub procedure_id: Option<ID>,
+    /// A row by field: its code (`DossierReportRow.field.code`).
+    pub field_code: Option<String>,
+    /// The row of the agency's own dossiers (not its children's).
+    #[graphql(default = false)]
+    pub own: bool,
 }

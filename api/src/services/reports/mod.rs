@@ -24,6 +24,7 @@
 
 mod buckets;
 mod by_procedure;
+mod cell;
 mod figures;
 mod index;
 mod moves;
@@ -32,6 +33,7 @@ mod sums;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use cell::{Cell, Column as CellColumn, Row as CellRow};
 pub(crate) use figures::{Figures, Report, RowKey};
 pub(crate) use index::{ServiceIndex, Share};
 pub(crate) use period::{Grouping, Period};
@@ -75,13 +77,19 @@ impl Subject {
         let period = Period::new(from, to)?;
         let agency =
             crate::services::agencies::require_by_code(db, code, |agency| scope.contains(&agency.path)).await?;
+        Ok(Self::over(lineage, scope, agency, period))
+    }
+
+    /// The same for an agency already found (by its id: a closed unit whose
+    /// code a new one took) and checked visible in `scope`.
+    pub(crate) fn over(lineage: &Lineage, scope: &Scope, agency: agency::Model, period: Period) -> Self {
         let own = Scope::new([PathPattern::Subtree(agency.path.clone())]);
         let counted = match agency.valid_to {
             None => lineage.extend(own),
             Some(_) => own,
         };
         let within = Scope::new(counted.patterns().iter().flat_map(|p| scope.intersect(p).patterns().to_vec()));
-        Ok(Self { agency, period, within })
+        Self { agency, period, within }
     }
 }
 
@@ -164,20 +172,9 @@ async fn by_agency(
     internal: &[moves::Internal],
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<(RowKey, Figures)>> {
-    let (agency, period, within) = (&subject.agency, subject.period, &subject.within);
-    let during = |a: &agency::Model| a.valid_from <= period.to && a.valid_to.is_none_or(|last| last >= period.from);
-    let children = crate::services::agencies::children_of(db, &[agency.id]).await?;
-    let predecessors = match agency.valid_to {
-        None => crate::services::agencies::predecessors_of(db, &[agency.id]).await?,
-        Some(_) => Vec::new(),
-    };
-    let units: Vec<agency::Model> = children
-        .into_iter()
-        .chain(predecessors.into_iter().map(|(_, predecessor, _)| predecessor))
-        .filter(|unit| during(unit) && !within.intersect(&PathPattern::Subtree(unit.path.clone())).is_empty())
-        .collect();
-    let row_of = |path: &str| units.iter().position(|unit| path.starts_with(unit.path.as_str()));
-    let assigned = |path: &str| row_of(path).or_else(|| lineage.heir_of(path).and_then(row_of));
+    let (agency, period) = (&subject.agency, subject.period);
+    let units = Units::of(db, subject).await?;
+    let assigned = |path: &str| units.assigned(lineage, path);
     let mut by_row: BTreeMap<Option<usize>, Buckets> = BTreeMap::new();
     for (path, buckets) in groups {
         by_row.entry(assigned(path)).or_default().add(buckets);
@@ -188,11 +185,110 @@ async fn by_agency(
         figures.less_moves(within_row.count() as i64);
         figures
     };
-    let mut rows: Vec<(RowKey, Figures)> =
-        units.iter().enumerate().map(|(index, unit)| (RowKey::Agency(unit.clone()), figures_of(Some(index)))).collect();
+    let mut rows: Vec<(RowKey, Figures)> = (units.0.iter().enumerate())
+        .map(|(index, unit)| (RowKey::Agency(unit.clone()), figures_of(Some(index))))
+        .collect();
     let own = figures_of(None);
     if own != Figures::default() {
         rows.insert(0, (RowKey::Own(agency.clone()), own));
     }
     Ok(rows)
+}
+
+/// The units a report by agency has a row for: the agency's children that
+/// existed during the period, and the closed units it carries on as a whole,
+/// each with something the caller may report on.
+struct Units(Vec<agency::Model>);
+
+impl Units {
+    async fn of(db: &DatabaseConnection, subject: &Subject) -> ApiResult<Self> {
+        let (agency, period, within) = (&subject.agency, subject.period, &subject.within);
+        let during = |a: &agency::Model| a.valid_from <= period.to && a.valid_to.is_none_or(|last| last >= period.from);
+        let children = crate::services::agencies::children_of(db, &[agency.id]).await?;
+        let predecessors = match agency.valid_to {
+            None => crate::services::agencies::predecessors_of(db, &[agency.id]).await?,
+            Some(_) => Vec::new(),
+        };
+        Ok(Self(
+            children
+                .into_iter()
+                .chain(predecessors.into_iter().map(|(_, predecessor, _)| predecessor))
+                .filter(|unit| during(unit) && !within.intersect(&PathPattern::Subtree(unit.path.clone())).is_empty())
+                .collect(),
+        ))
+    }
+
+    fn row_of(&self, path: &str) -> Option<usize> {
+        self.0.iter().position(|unit| path.starts_with(unit.path.as_str()))
+    }
+
+    /// The row an agency's figures go to: the row whose subtree holds it,
+    /// else the row whose subtree holds its heir; `None`: the own row.
+    fn assigned(&self, lineage: &Lineage, path: &str) -> Option<usize> {
+        self.row_of(path).or_else(|| lineage.heir_of(path).and_then(|heir| self.row_of(heir)))
+    }
+}
+
+/// A row of a report by agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AgencyRow {
+    /// The row of this unit.
+    Unit(uuid::Uuid),
+    /// The agency's own dossiers.
+    Own,
+}
+
+/// The subject narrowed to one row of its report by agency: what that row
+/// counts, and the paths within that it does not (the units before it
+/// whose subtree its own holds: their rows count them). `NOT_FOUND` for a
+/// unit the report has no row for.
+pub(crate) async fn row_subject(
+    db: &DatabaseConnection,
+    lineage: &Lineage,
+    subject: Subject,
+    row: AgencyRow,
+) -> ApiResult<(Subject, Scope)> {
+    let units = Units::of(db, &subject).await?;
+    let wanted = match row {
+        AgencyRow::Own => None,
+        AgencyRow::Unit(id) => Some(
+            units
+                .0
+                .iter()
+                .position(|unit| unit.id == id)
+                .ok_or_else(|| crate::error::ApiError::NotFound("the report has no row for this agency".into()))?,
+        ),
+    };
+    let mut except = Vec::new();
+    let mut patterns: Vec<PathPattern> = match wanted {
+        // A unit inside one before it: that row counts its subtree.
+        Some(index) if units.row_of(&units.0[index].path) != Some(index) => Vec::new(),
+        Some(index) => {
+            let unit = &units.0[index].path;
+            let before = units.0[..index].iter().filter(|earlier| earlier.path.starts_with(unit.as_str()));
+            except.extend(before.map(|earlier| PathPattern::Subtree(earlier.path.clone())));
+            vec![PathPattern::Subtree(unit.clone())]
+        }
+        None => vec![PathPattern::Agency(subject.agency.path.clone())],
+    };
+    // The closed units whose figures go to the row through their heir.
+    patterns.extend(
+        lineage
+            .closed_paths()
+            .filter(|path| subject.within.contains(path) && units.row_of(path).is_none())
+            .filter(|path| *path != subject.agency.path && units.assigned(lineage, path) == wanted)
+            .map(|path| PathPattern::Agency(path.to_owned())),
+    );
+    if wanted.is_none() {
+        // The open children the report has no row for (not yet during the period).
+        let children = crate::services::agencies::children_of(db, &[subject.agency.id]).await?;
+        patterns.extend(
+            children
+                .into_iter()
+                .filter(|child| child.valid_to.is_none() && units.row_of(&child.path).is_none())
+                .map(|child| PathPattern::Subtree(child.path)),
+        );
+    }
+    let within = Scope::new(patterns.iter().flat_map(|p| subject.within.intersect(p).patterns().to_vec()));
+    Ok((Subject { within, ..subject }, Scope::new(except)))
 }
