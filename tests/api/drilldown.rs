@@ -259,3 +259,39 @@ async fn a_cell_of_an_agency_the_caller_may_not_report_on_is_not_found_like_the_
     assert_eq!(listed["dossiers"]["totalCount"], figure["dossierReport"]["total"]["received"]);
     assert!(figure["dossierReport"]["total"]["received"].as_i64().unwrap() > 0);
 }
+
+#[tokio::test]
+async fn the_service_index_s_dossier_shares_drill_down_to_their_counts_and_bases() {
+    let app = TestApp::spawn().await;
+    let shares = ["receivedOnline", "resolvedOnTime", "digitizedDocuments", "digitizedResults", "paidOnline"];
+    let selection: Vec<String> =
+        shares.iter().map(|s| format!("{s} {{ count base countColumn baseColumn }}")).collect();
+    let query = format!(
+        "query($a: String!, $f: Date!, $t: Date!) {{ serviceIndex(agencyCode: $a, from: $f, to: $t) {{ {} \
+         proceduresFullyOnline {{ countColumn baseColumn }} }} }}",
+        selection.join(" ")
+    );
+    let list = "query($f: DossierFilter) { dossiers(filter: $f, first: 1) { totalCount } }";
+    let mut counted = 0;
+    for (agency, from, to) in [
+        ("91", "2025-01-01", "2025-12-31"),
+        ("30742", "2025-06-01", "2025-07-31"),
+        ("30733", "2025-01-01", "2025-06-30"),
+    ] {
+        let index = app.data(Some(SUPERVISOR), &query, json!({ "a": agency, "f": from, "t": to })).await;
+        let index = &index["serviceIndex"];
+        assert_eq!(index["proceduresFullyOnline"], json!({ "countColumn": null, "baseColumn": null }));
+        for share in shares {
+            for (figure, column) in [("count", "countColumn"), ("base", "baseColumn")] {
+                let cell = json!({ "agencyCode": agency, "from": from, "to": to, "column": index[share][column] });
+                let drilled = app.data(Some(SUPERVISOR), list, json!({ "f": { "reportCell": cell } })).await;
+                assert_eq!(
+                    drilled["dossiers"]["totalCount"], index[share][figure],
+                    "{share} {figure} of {agency} {from}..{to}"
+                );
+                counted += index[share][figure].as_i64().unwrap();
+            }
+        }
+    }
+    assert!(counted > 0);
+}

@@ -1,6 +1,7 @@
 //! `ServiceIndex`: the service-index shares of Decision 766/QĐ-TTg.
 
 use crate::graphql::scalars::Date;
+use crate::graphql::types::report::ReportColumn;
 use crate::graphql::types::Agency;
 use crate::services::reports;
 use async_graphql::{Object, SimpleObject};
@@ -15,11 +16,22 @@ pub(crate) struct Share {
     pub base: i64,
     /// `count / base`; null when the base is 0.
     pub ratio: Option<f64>,
+    /// The dossiers counted: `dossiers(filter: { reportCell: { agencyCode,
+    /// from, to, column: countColumn } })` lists them (null for procedures).
+    pub count_column: Option<ReportColumn>,
+    /// The dossiers of the base, the same way.
+    pub base_column: Option<ReportColumn>,
 }
 
-impl From<reports::Share> for Share {
-    fn from(share: reports::Share) -> Self {
-        Self { count: share.count, base: share.base, ratio: share.ratio() }
+impl Share {
+    /// A share of procedures.
+    fn of_procedures(share: reports::Share) -> Self {
+        Self { count: share.count, base: share.base, ratio: share.ratio(), count_column: None, base_column: None }
+    }
+
+    /// A share of dossiers, whose count and base list as these columns.
+    fn of_dossiers(share: reports::Share, count: ReportColumn, base: ReportColumn) -> Self {
+        Self { count_column: Some(count), base_column: Some(base), ..Self::of_procedures(share) }
     }
 }
 
@@ -61,37 +73,37 @@ impl ServiceIndex {
 
     /// Procedures in force offered fully online (*toàn trình*), of all in force.
     async fn procedures_fully_online(&self) -> Share {
-        self.index.procedures_fully_online.into()
+        Share::of_procedures(self.index.procedures_fully_online)
     }
 
     /// Procedures in force offered partly online (*một phần*), of all in force.
     async fn procedures_partly_online(&self) -> Share {
-        self.index.procedures_partly_online.into()
+        Share::of_procedures(self.index.procedures_partly_online)
     }
 
     /// Dossiers received online, of all received in the period.
     async fn received_online(&self) -> Share {
-        self.index.received_online.into()
+        Share::of_dossiers(self.index.received_online, ReportColumn::ReceivedOnline, ReportColumn::Received)
     }
 
     /// Dossiers resolved early or on time, of all resolved in the period.
     async fn resolved_on_time(&self) -> Share {
-        self.index.resolved_on_time.into()
+        Share::of_dossiers(self.index.resolved_on_time, ReportColumn::ResolvedInTime, ReportColumn::Resolved)
     }
 
     /// Dossiers received in the period whose documents are digitised (*số hóa hồ sơ*).
     async fn digitized_documents(&self) -> Share {
-        self.index.digitized_documents.into()
+        Share::of_dossiers(self.index.digitized_documents, ReportColumn::ReceivedDigitized, ReportColumn::Received)
     }
 
     /// Dossiers resolved in the period with a digitised result (*số hóa kết quả*).
     async fn digitized_results(&self) -> Share {
-        self.index.digitized_results.into()
+        Share::of_dossiers(self.index.digitized_results, ReportColumn::ResultDigitized, ReportColumn::Resolved)
     }
 
     /// Fee-bearing dossiers received in the period whose fee was paid online
     /// (*thanh toán trực tuyến*), of all fee-bearing ones received.
     async fn paid_online(&self) -> Share {
-        self.index.paid_online.into()
+        Share::of_dossiers(self.index.paid_online, ReportColumn::PaidOnline, ReportColumn::ReceivedWithFee)
     }
 }
