@@ -176,3 +176,62 @@ async fn a_query_over_the_websocket_is_held_to_the_response_limit_and_a_subscrip
         assert!(seen["payload"].get("errors").is_none(), "event {n}: {seen}");
     }
 }
+
+fn report_changes_of(code: &str) -> String {
+    format!("subscription {{ reportChanged(agencyCode: \"{code}\") {{ agencyCode changes at }} }}")
+}
+
+#[tokio::test]
+async fn a_report_s_subscribers_hear_of_a_change_in_what_it_counts_within_a_second_and_no_one_else() {
+    let app = TestApp::spawn().await;
+    let mut heard = Vec::new();
+    for (user, code) in [("tinh.giamsat", "91"), ("vinhthanh.lanhdao", "30742")] {
+        let (socket, ack) = app.subscribe(Some(app.token(user)), &report_changes_of(code)).await;
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        heard.push(socket);
+    }
+    // The old district's supervisor keeps its history and reaches nothing new;
+    // another department's leader.
+    let mut deaf = Vec::new();
+    for (user, code) in [("rachgia.giamsat", "899"), ("stp.lanhdao", "91.STP")] {
+        let (socket, ack) = app.subscribe(Some(app.token(user)), &report_changes_of(code)).await;
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        deaf.push(socket);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let procedure = app.procedure_id("30742", None).await;
+    let started = std::time::Instant::now();
+    app.receive_new("vinhthanh.motcua", "30742", &procedure).await;
+    for socket in &mut heard {
+        let seen = next_message(socket, Duration::from_secs(2)).await.expect("the change, within two seconds");
+        assert_eq!(seen["type"], "next", "{seen}");
+        assert!(seen["payload"]["data"]["reportChanged"]["changes"].as_i64().unwrap() >= 1, "{seen}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    for socket in &mut deaf {
+        assert_eq!(next_message(socket, Duration::from_millis(1500)).await, None);
+    }
+    // Several commands at once: gathered, not one message each.
+    for _ in 0..5 {
+        app.receive_new("vinhthanh.motcua", "30742", &procedure).await;
+    }
+    let mut told = 0;
+    let mut messages = 0;
+    while let Some(seen) = next_message(&mut heard[1], Duration::from_millis(1500)).await {
+        told += seen["payload"]["data"]["reportChanged"]["changes"].as_i64().unwrap();
+        messages += 1;
+    }
+    assert!(told >= 5 && messages < 5, "{messages} messages telling of {told} changes");
+}
+
+#[tokio::test]
+async fn a_report_subscription_needs_the_right_to_the_report() {
+    let app = TestApp::spawn().await;
+    // A desk official reports on nothing; a commune's leader not on the province.
+    for (user, code) in [("vinhthanh.motcua", "30742"), ("vinhthanh.lanhdao", "91"), ("tinh.giamsat", "00000")] {
+        let (mut socket, _) = app.subscribe(Some(app.token(user)), &report_changes_of(code)).await;
+        let error = next_message(&mut socket, Duration::from_secs(5)).await.unwrap();
+        assert_eq!(error["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND", "{user} {code}: {error}");
+    }
+}
