@@ -5,6 +5,7 @@ mod attacks;
 mod bulk;
 mod catalogue;
 mod commands;
+mod dashboard;
 mod documents;
 mod dossier_imports;
 mod drilldown;

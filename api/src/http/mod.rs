@@ -3,12 +3,14 @@
 //! (`documents.rs`), the reports as files at `/reports/{report}.{csv|xlsx}`
 //! (`reports.rs`, laid out by `crate::export`), tokens for service accounts at
 //! `/oauth/token` (`oauth.rs`), the playground at `/` with its assets
-//! (`playground.rs`), `/healthz`, `/readyz` and `/metrics`. Every request gets
+//! (`playground.rs`), the agency dashboard at `/dashboard` (`dashboard.rs`),
+//! `/healthz`, `/readyz` and `/metrics`. Every request gets
 //! an id (`x-request-id`); the caller is read from the `Authorization` header
 //! in one place ([`Caller`]); every failure is a JSON body of GraphQL errors
 //! with `extensions.code`, made by `ApiError`'s one `IntoResponse`.
 
 mod caller;
+mod dashboard;
 mod documents;
 mod graphql;
 mod oauth;
@@ -58,6 +60,8 @@ pub(crate) fn router(state: Arc<HttpState>) -> Router {
     Router::new()
         .route("/", get(playground::page))
         .route("/playground/{asset}", get(playground::asset))
+        .route("/dashboard", get(dashboard::page))
+        .route("/dashboard/{asset}", get(dashboard::asset))
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/documents/{id}", get(documents::download))

@@ -32,7 +32,8 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
 ];
 
 /// The page admits only what the binary serves.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+pub(super) const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'";
 
 /// The query the playground opens with.
@@ -58,7 +59,9 @@ pub(crate) struct DemoOfficial {
     pub agency: String,
 }
 
-pub(super) async fn page(State(state): State<Arc<HttpState>>) -> Response {
+/// The demo officials with a token each, as JSON for a page's data block
+/// (`[]` without demo data).
+pub(super) fn demo_officials_json(state: &HttpState) -> String {
     let officials: Vec<serde_json::Value> = state
         .demo_officials
         .iter()
@@ -70,7 +73,11 @@ pub(super) async fn page(State(state): State<Arc<HttpState>>) -> Response {
         })
         .collect();
     // `</` would end the data block early; JSON allows `<\/` for it.
-    let officials = serde_json::Value::Array(officials).to_string().replace("</", "<\\/");
+    serde_json::Value::Array(officials).to_string().replace("</", "<\\/")
+}
+
+pub(super) async fn page(State(state): State<Arc<HttpState>>) -> Response {
+    let officials = demo_officials_json(&state);
     // A script element's text is taken as it is: the first query holds no `</`.
     let first_query = FIRST_QUERY;
     let html = format!(
