@@ -42,7 +42,15 @@ const REPORT: &str = "query($agency: String!, $from: Date!, $to: Date!, $by: Rep
 fragment columns on DossierReportRow {
   carriedOver receivedOnline receivedDirect receivedPostal received totalToResolve resolvedEarly resolvedOnTime
   resolvedLate resolved pendingWithinDeadline pendingOverdue pending withdrawn refused stopped movedIn movedOut
+  cell { agencyId rowAgencyId from to own procedureId fieldCode }
 }";
+
+/// A row's `cell` as the files give it: the fields that are set.
+fn cell_of(row: &Value) -> Value {
+    let mut cell = row["cell"].as_object().unwrap().clone();
+    cell.retain(|_, value| !value.is_null() && *value != Value::Bool(false));
+    Value::Object(cell)
+}
 
 fn today() -> NaiveDate {
     (Utc::now() + Duration::hours(7)).date_naive()
@@ -146,18 +154,23 @@ async fn the_exported_report_is_the_graphql_report_under_the_form_headings() {
         let csv = csv_rows(&body);
         let mut headings = vec!["STT", what, "Mã"];
         headings.extend(FORM.iter().map(|(heading, _)| *heading));
+        headings.push("Bộ lọc danh sách hồ sơ (reportCell)");
         assert_eq!(csv[0], headings, "{context}");
         assert_eq!(csv.len(), rows.len() + 2, "{context}: heading, rows, total");
+        let cell = |text: &str| serde_json::from_str::<Value>(text).unwrap();
         for (index, (line, row)) in csv[1..].iter().zip(rows).enumerate() {
             assert_eq!(line[0], (index + 1).to_string(), "{context}");
             assert_eq!(line[2], code(row), "{context}");
-            let numbers: Vec<i64> = line[3..].iter().map(|n| n.parse().unwrap()).collect();
+            let numbers: Vec<i64> = line[3..21].iter().map(|n| n.parse().unwrap()).collect();
             assert_eq!(numbers, figures(row), "{context}: {}", row["label"]);
+            // How to list the row's dossiers: its cell, as GraphQL gives it.
+            assert_eq!(cell(&line[21]), cell_of(row), "{context}: {}", row["label"]);
         }
         let total = csv.last().unwrap();
         assert_eq!(total[..3], ["", "Tổng cộng", ""], "{context}");
-        let numbers: Vec<i64> = total[3..].iter().map(|n| n.parse().unwrap()).collect();
+        let numbers: Vec<i64> = total[3..21].iter().map(|n| n.parse().unwrap()).collect();
         assert_eq!(numbers, figures(&report["total"]), "{context}");
+        assert_eq!(cell(&total[21]), cell_of(&report["total"]), "{context}");
 
         let (status, content_type, body) =
             export(&app, Some(SUPERVISOR), &format!("/reports/dossier-report.xlsx?{query}")).await;
@@ -194,6 +207,7 @@ async fn the_exported_report_is_the_graphql_report_under_the_form_headings() {
         assert_eq!(text(&total[1]), "Tổng cộng");
         let numbers: Vec<i64> = total[3..21].iter().map(|n| number(n) as i64).collect();
         assert_eq!(numbers, figures(&report["total"]), "{context}");
+        assert_eq!(cell(&text(&total[21])), cell_of(&report["total"]), "{context}");
     }
 }
 
@@ -358,7 +372,8 @@ async fn an_export_covers_only_what_the_caller_may_report_on() {
     let (_, _, province) = export(&app, Some(SUPERVISOR), &path("dossier-report.csv", "91")).await;
     let province = csv_rows(&province);
     let row = province.iter().find(|line| line[2] == "899").expect("the district's row");
-    assert_eq!(district.last().unwrap()[3..], row[3..]);
+    // The figures; each file's own cell (the district's total; the province's row of it).
+    assert_eq!(district.last().unwrap()[3..21], row[3..21]);
     assert!(row[5].parse::<i64>().unwrap() > 0, "the district received dossiers: {row:?}");
     let communes =
         app.data(None, "{ agencies(filter: {parentCode: \"899\"}, first: 100) { nodes { code } } }", json!({})).await;

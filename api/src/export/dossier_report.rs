@@ -2,6 +2,7 @@
 //! procedure or field, and the total.
 
 use super::table::{column, header_lines, Cell, Column, Table, CODE, NUMBER};
+use crate::graphql::types::report::report_cell;
 use crate::services::reports::{Figures, Grouping, Period, Report, RowKey};
 
 const RECEIVED: &str = "Số hồ sơ nhận giải quyết";
@@ -38,6 +39,10 @@ const FORM: [(Column, fn(&Figures) -> i64); 18] = [
     (column("Chuyển đơn vị kế thừa", &[MOVED, "Chuyển đi"]), |f| f.moved_out),
 ];
 
+/// The last column: how to list a row's dossiers — `dossiers(filter: {
+/// reportCell })` with this and a `column` (docs/REPORTS.md, "Drill-down").
+const DOSSIERS: Column = column("Bộ lọc danh sách hồ sơ (reportCell)", &["Bộ lọc danh sách hồ sơ (reportCell)"]);
+
 /// Form II.06a: the report on dossier handling.
 pub(crate) fn dossier_table(
     agency: &entity::agency::Model,
@@ -54,6 +59,8 @@ pub(crate) fn dossier_table(
     let label = Column { heading: groups[0], groups, width: 42.0 };
     let mut columns = vec![NUMBER, label, CODE];
     columns.extend(FORM.iter().map(|(column, _)| *column));
+    columns.push(DOSSIERS);
+    let cell = |key: Option<&RowKey>| Cell::Text(report_cell(agency, (period.from, period.to), key).to_json());
     let figures = |f: &Figures| FORM.iter().map(|(_, value)| Cell::Count(value(f))).collect::<Vec<_>>();
     let mut rows: Vec<Vec<Cell>> = report
         .rows
@@ -74,11 +81,13 @@ pub(crate) fn dossier_table(
             };
             let mut row = vec![Cell::Count(index as i64 + 1), Cell::Text(label), Cell::Text(code)];
             row.extend(figures(f));
+            row.push(cell(Some(key)));
             row
         })
         .collect();
     let mut total = vec![Cell::Blank, Cell::Text("Tổng cộng".into()), Cell::Blank];
     total.extend(figures(&report.total));
+    total.push(cell(None));
     rows.push(total);
     let mut lines = header_lines(agency, Some(period), report.as_of);
     lines.push(format!("Mẫu II.06a, theo {by}"));

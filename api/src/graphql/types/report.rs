@@ -88,30 +88,58 @@ impl DossierReport {
 impl DossierReport {
     /// The cell of a row (the total's with `None`), but for its column.
     fn cell(&self, key: Option<&RowKey>) -> ReportCell {
-        let mut cell = ReportCell {
-            agency_id: global_id(NodeType::Agency, self.agency.id),
-            from: Date(self.from),
-            to: Date(self.to),
-            row_agency_id: None,
-            own: false,
-            procedure_id: None,
-            field_code: None,
-        };
-        match key {
-            None => {}
-            Some(RowKey::Agency(agency)) => cell.row_agency_id = Some(global_id(NodeType::Agency, agency.id)),
-            Some(RowKey::Own(_)) => cell.own = true,
-            Some(RowKey::Month(first)) => {
-                let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(*first);
-                cell.from = Date((*first).max(self.from));
-                cell.to = Date(next.pred_opt().unwrap_or(next).min(self.to));
-            }
-            Some(RowKey::Procedure(procedure)) => {
-                cell.procedure_id = Some(global_id(NodeType::Procedure, procedure.id))
-            }
-            Some(RowKey::Field(field)) => cell.field_code = Some(field.code.clone()),
+        report_cell(&self.agency, (self.from, self.to), key)
+    }
+}
+
+/// The cell of a row of the report on `agency` over `from..=to` (the total's
+/// with `None`), but for its column: also what the files give each row.
+pub(crate) fn report_cell(
+    agency: &entity::agency::Model,
+    (from, to): (NaiveDate, NaiveDate),
+    key: Option<&RowKey>,
+) -> ReportCell {
+    let mut cell = ReportCell {
+        agency_id: global_id(NodeType::Agency, agency.id),
+        from: Date(from),
+        to: Date(to),
+        row_agency_id: None,
+        own: false,
+        procedure_id: None,
+        field_code: None,
+    };
+    match key {
+        None => {}
+        Some(RowKey::Agency(agency)) => cell.row_agency_id = Some(global_id(NodeType::Agency, agency.id)),
+        Some(RowKey::Own(_)) => cell.own = true,
+        Some(RowKey::Month(first)) => {
+            let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(*first);
+            cell.from = Date((*first).max(from));
+            cell.to = Date(next.pred_opt().unwrap_or(next).min(to));
         }
-        cell
+        Some(RowKey::Procedure(procedure)) => cell.procedure_id = Some(global_id(NodeType::Procedure, procedure.id)),
+        Some(RowKey::Field(field)) => cell.field_code = Some(field.code.clone()),
+    }
+    cell
+}
+
+impl ReportCell {
+    /// As JSON, the fields that are set: a `reportCell` but for its `column`.
+    pub(crate) fn to_json(&self) -> String {
+        let mut cell = serde_json::json!({ "agencyId": self.agency_id.as_str(), "from": self.from.0, "to": self.to.0 });
+        if let Some(row) = &self.row_agency_id {
+            cell["rowAgencyId"] = row.as_str().into();
+        }
+        if self.own {
+            cell["own"] = true.into();
+        }
+        if let Some(procedure) = &self.procedure_id {
+            cell["procedureId"] = procedure.as_str().into();
+        }
+        if let Some(field) = &self.field_code {
+            cell["fieldCode"] = field.as_str().into();
+        }
+        cell.to_string()
     }
 }
 
