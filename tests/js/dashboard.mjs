@@ -83,7 +83,8 @@ try {
   supervisor.total = await figures(page, "total");
   supervisor.rows = await page.$$eval("#report tbody tr", (rows) => rows.length);
   supervisor.indexRows = await page.$$eval("#index tr", (rows) => rows.length - 1);
-  supervisor.charts = await page.$$eval(".chart svg rect", (bars) => bars.length);
+  supervisor.charts = await page.$$eval(".chart", (charts) => charts.map((c) => Number(c.dataset.bars || 0)));
+  supervisor.canvases = await page.$$eval(".chart canvas", (canvases) => canvases.filter((c) => c.width > 0 && c.height > 0).length);
   await page.screenshot({ path: `${shots}/dashboard-supervisor.png`, fullPage: true });
   await page.screenshot({ path: `${shots}/dashboard-supervisor-screen.png` });
 

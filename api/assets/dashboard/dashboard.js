@@ -168,9 +168,10 @@
     ]).then(function (answers) {
       state.report = answers[0].dossierReport;
       renderReport(state.report);
-      renderChart($("chart-agencies"), state.report.rows.map(function (r) { return [rowLabel(r), r]; }));
-      renderChart($("chart-months"), answers[1].dossierReport.rows.map(function (r) { return [r.month, r]; }));
+      renderChart($("chart-agencies"), state.report.rows.map(function (r) { return [rowLabel(r), r]; }), true);
+      renderChart($("chart-months"), answers[1].dossierReport.rows.map(function (r) { return [r.month, r]; }), false);
       renderIndex(answers[2].serviceIndex);
+      offerAgencies(state.report.agency.code);
       renderOverdue(answers[3].dossiers);
       document.body.setAttribute("data-loaded", String(Date.now()));
     }).catch(function (error) {
@@ -178,6 +179,19 @@
       showError(error);
       throw error;
     });
+  }
+
+  // The chooser offers the agency shown and its units (any code may be typed).
+  function offerAgencies(code) {
+    gql("query($c: String!) { agency(code: $c) { code name parent { code name } children { code name } } }", { c: code }).then(function (data) {
+      var list = $("agencies");
+      list.textContent = "";
+      var agency = data.agency;
+      if (!agency) return;
+      [agency.parent, agency].concat(agency.children || []).filter(Boolean).forEach(function (a) {
+        list.appendChild(element("option", { value: a.code }, [a.name]));
+      });
+    }).catch(function () {});
   }
 
   function headings() {
@@ -226,39 +240,39 @@
     table.appendChild(body);
   }
 
-  // A bar chart (SVG): received, resolved and pending of each row.
-  function renderChart(container, rows) {
-    container.textContent = "";
-    var series = [["received", "Tiếp nhận", "#3b6fb6"], ["resolved", "Đã giải quyết", "#2e8b57"], ["pendingOverdue", "Quá hạn", "#c0392b"]];
-    var max = 1;
-    rows.forEach(function (r) { series.forEach(function (s) { max = Math.max(max, r[1][s[0]]); }); });
-    var barHeight = 7, gap = 6, labelWidth = 170, width = 640;
-    var height = rows.length * (barHeight * series.length + gap) + 24;
-    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
-    svg.setAttribute("role", "img");
-    var add = function (tag, attributes, text) {
-      var node = document.createElementNS("http://www.w3.org/2000/svg", tag);
-      Object.keys(attributes).forEach(function (k) { node.setAttribute(k, attributes[k]); });
-      if (text !== undefined) node.textContent = text;
-      svg.appendChild(node);
-      return node;
-    };
-    series.forEach(function (s, i) {
-      add("rect", { x: labelWidth + i * 130, y: 2, width: 10, height: 10, fill: s[2] });
-      add("text", { x: labelWidth + i * 130 + 14, y: 11, "font-size": 11 }, s[1]);
+  // A bar chart (Chart.js) of the rows' received, resolved and overdue
+  // dossiers; a bar opens its dossiers like the figure in the table.
+  var SERIES = [["received", "RECEIVED", "Tiếp nhận", "#3b6fb6"], ["resolved", "RESOLVED", "Đã giải quyết", "#2e8b57"],
+    ["pendingOverdue", "PENDING_OVERDUE", "Đang quá hạn", "#c0392b"]];
+  var charts = {};
+
+  function renderChart(container, rows, horizontal) {
+    if (charts[container.id]) charts[container.id].destroy();
+    var canvas = container.querySelector("canvas");
+    // A bar row per unit: the chart is as tall as its rows need.
+    container.style.height = (horizontal ? Math.max(160, rows.length * 26 + 60) : 280) + "px";
+    charts[container.id] = new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: rows.map(function (r) { return String(r[0]).length > 32 ? String(r[0]).slice(0, 31) + "…" : r[0]; }),
+        datasets: SERIES.map(function (s) {
+          return { label: s[2], backgroundColor: s[3], data: rows.map(function (r) { return r[1][s[0]]; }) };
+        }),
+      },
+      options: {
+        indexAxis: horizontal ? "y" : "x",
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: { legend: { position: "top" } },
+        scales: { x: { ticks: { precision: 0 } }, y: { ticks: { precision: 0, autoSkip: false } } },
+        onClick: function (event, elements) {
+          if (!elements.length) return;
+          var row = rows[elements[0].index], series = SERIES[elements[0].datasetIndex];
+          openDrill(Object.assign({}, row[1].cell, { column: series[1] }), COLUMN_NAMES[series[1]] + " — " + row[0]);
+        },
+      },
     });
-    rows.forEach(function (r, index) {
-      var y = 22 + index * (barHeight * series.length + gap);
-      add("text", { x: labelWidth - 6, y: y + barHeight * 2, "font-size": 11, "text-anchor": "end" }, String(r[0]).slice(0, 28));
-      series.forEach(function (s, i) {
-        var value = r[1][s[0]];
-        var bar = add("rect", { x: labelWidth, y: y + i * barHeight, height: barHeight - 1, width: Math.max(0.5, (width - labelWidth - 50) * value / max), fill: s[2] });
-        bar.appendChild(document.createElementNS("http://www.w3.org/2000/svg", "title")).textContent = s[1] + ": " + number(value);
-        add("text", { x: labelWidth + (width - labelWidth - 50) * value / max + 3, y: y + i * barHeight + barHeight - 1, "font-size": 8 }, number(value));
-      });
-    });
-    container.appendChild(svg);
+    container.setAttribute("data-bars", String(rows.length * SERIES.length));
   }
 
   function renderIndex(index) {

@@ -4,7 +4,8 @@
 //! soonest due first, the files, and figures that move when the desks work
 //! (`reportChanged`). Everything it shows comes from the public GraphQL API;
 //! its script and style are served by the binary (`/dashboard/{asset}`), so
-//! it doubles as the example dashboard for third-party developers.
+//! it doubles as the example dashboard for third-party developers. Charts:
+//! Chart.js, vendored (`api/assets/dashboard/LICENSES.txt`).
 
 use super::playground::{demo_officials_json, CONTENT_SECURITY_POLICY};
 use super::{with_headers, HttpState};
@@ -17,6 +18,8 @@ use std::sync::Arc;
 const ASSETS: &[(&str, &str, &[u8])] = &[
     ("dashboard.js", "text/javascript", include_bytes!("../../assets/dashboard/dashboard.js")),
     ("dashboard.css", "text/css", include_bytes!("../../assets/dashboard/dashboard.css")),
+    ("chart.umd.min.js", "text/javascript", include_bytes!("../../assets/dashboard/chart.umd.min.js")),
+    ("LICENSES.txt", "text/plain; charset=utf-8", include_bytes!("../../assets/dashboard/LICENSES.txt")),
 ];
 
 pub(super) async fn page(State(state): State<Arc<HttpState>>) -> Response {
@@ -43,7 +46,8 @@ pub(super) async fn page(State(state): State<Arc<HttpState>>) -> Response {
 </header>
 <main hidden id="main">
   <form id="choose">
-    <label>Cơ quan (mã) <input id="agency" size="10" required></label>
+    <label>Cơ quan (mã) <input id="agency" size="10" list="agencies" required></label>
+    <datalist id="agencies"></datalist>
     <label>Từ ngày <input id="from" type="date" required></label>
     <label>Đến ngày <input id="to" type="date" required></label>
     <button type="submit">Xem</button>
@@ -60,11 +64,11 @@ pub(super) async fn page(State(state): State<Arc<HttpState>>) -> Response {
   <section class="two">
     <div>
       <h2>Theo cơ quan</h2>
-      <div id="chart-agencies" class="chart" data-testid="chart-agencies"></div>
+      <div id="chart-agencies" class="chart" data-testid="chart-agencies"><canvas></canvas></div>
     </div>
     <div>
       <h2>Theo tháng</h2>
-      <div id="chart-months" class="chart" data-testid="chart-months"></div>
+      <div id="chart-months" class="chart" data-testid="chart-months"><canvas></canvas></div>
     </div>
   </section>
   <section>
@@ -88,6 +92,7 @@ pub(super) async fn page(State(state): State<Arc<HttpState>>) -> Response {
 </main>
 <script type="application/json" id="demo-officials">{officials}</script>
 <script src="/playground/graphql-ws.min.js"></script>
+<script src="/dashboard/chart.umd.min.js"></script>
 <script src="/dashboard/dashboard.js"></script>
 </body>
 </html>
