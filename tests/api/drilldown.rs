@@ -84,18 +84,32 @@ async fn every_figure_drills_down_to_as_many_dossiers_across_the_reorganisation(
     let app = TestApp::spawn().await;
     let day = |text: &str| text.parse::<NaiveDate>().unwrap();
     let today = (Utc::now() + Duration::hours(7)).date_naive();
-    let periods = [
+    let mut periods = vec![
         (day("2025-01-01"), day("2025-12-31")),
         (day("2025-06-01"), day("2025-07-31")),
         (day("2025-07-01"), day("2025-07-01")),
         (day("2025-05-15"), today),
     ];
     // The province; a commune made of several; a commune closed into it
-    // (its code kept by none); the district closed with it.
-    let agencies = ["91", "30742", "30733", "899"];
+    // (its code kept by none); the district closed with it; and two of
+    // today's communes and two periods drawn at random, the same on every run.
+    let mut agencies = vec!["91".to_owned(), "30742".into(), "30733".into(), "899".into()];
+    let mut seed: u64 = 20_261_206;
+    let mut next = |bound: u64| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % bound
+    };
+    let communes =
+        app.data(None, "{ agencies(filter: { parentCode: \"91\" }, first: 100) { nodes { code } } }", json!({})).await;
+    let communes = communes["agencies"]["nodes"].as_array().unwrap().clone();
+    for _ in 0..2 {
+        agencies.push(communes[next(communes.len() as u64) as usize]["code"].as_str().unwrap().to_owned());
+        let from = day("2024-10-01") + Duration::days(next(500) as i64);
+        periods.push((from, from + Duration::days(next(120) as i64)));
+    }
     let mut moved = 0;
     for (index, period) in periods.into_iter().enumerate() {
-        for agency in agencies {
+        for agency in agencies.iter().map(String::as_str) {
             let context = format!("{agency} {}..{}", period.0, period.1);
             let cell = json!({ "agencyCode": agency, "from": period.0.to_string(), "to": period.1.to_string() });
             let by_agency = report(&app, agency, period, "AGENCY").await;
