@@ -2,6 +2,9 @@
 
 use crate::services::list_bounds::{self, ListBounds};
 
+/// What `dossiers(filter: { reportCell })` costs beyond its page: a report's.
+pub(super) const REPORT_CELL_WEIGHT: u64 = 50;
+
 /// The cost of a field beyond the 1 of an object, for fields that run a
 /// statement of their own over many rows.
 pub(super) fn weight(parent: &str, field: &str) -> Option<u64> {

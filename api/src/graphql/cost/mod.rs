@@ -330,7 +330,11 @@ impl Walker<'_> {
             return Some(());
         }
         let child_complexity = child.complexity_in(self.bounds);
-        let own = weight(parent_name, name).unwrap_or(u64::from(child_type.is_some_and(MetaType::is_composite)));
+        let mut own = weight(parent_name, name).unwrap_or(u64::from(child_type.is_some_and(MetaType::is_composite)));
+        if at_root && name == "dossiers" && self.drills_down(field) {
+            // A report figure's dossiers: a statement over the whole period, as a report.
+            own = own.saturating_add(REPORT_CELL_WEIGHT);
+        }
         let cost = if definition.args.contains_key("first") {
             // A connection: one object, its selection produced once per item of the page.
             let page = match self.argument(field, "first") {
@@ -347,6 +351,15 @@ impl Walker<'_> {
         };
         summary.complexity = summary.complexity.saturating_add(cost);
         Some(())
+    }
+
+    /// Whether a list's filter names a report cell.
+    fn drills_down(&self, field: &Field) -> bool {
+        let Some(ConstValue::Object(filter)) = self.argument(field, "filter") else {
+            // A filter in a variable that is not an object: refused later, when read.
+            return false;
+        };
+        filter.get("reportCell").is_some_and(|cell| *cell != ConstValue::Null)
     }
 
     /// The value of a field's argument, its variable looked up.
@@ -375,8 +388,8 @@ mod introspection;
 #[cfg(test)]
 mod tests;
 
-use bounds::weight;
 pub(crate) use bounds::{list_bound, UNNAMED_LIST};
+use bounds::{weight, REPORT_CELL_WEIGHT};
 pub(crate) use document::pick_operation;
 use document::{fragments_in_order, required_variables_given};
 use inputs::check_inputs;

@@ -84,6 +84,18 @@ async fn an_object_costs_one_and_lists_multiply_by_their_page_or_their_bound() {
             51,
         ),
         ("{ __typename }", serde_json::json!({}), 0),
+        // A report figure's dossiers weigh what a report does, beside their page.
+        ("{ dossiers(first: 1) { totalCount } }", serde_json::json!({}), 1 + 10),
+        (
+            r#"{ dossiers(first: 1, filter: { reportCell: { agencyCode: "91", from: "2026-01-01", to: "2026-01-31", column: RECEIVED } }) { totalCount } }"#,
+            serde_json::json!({}),
+            1 + 50 + 10,
+        ),
+        (
+            "query($f: DossierFilter) { dossiers(first: 1, filter: $f) { totalCount } }",
+            serde_json::json!({ "f": { "reportCell": { "agencyCode": "91", "from": "2026-01-01", "to": "2026-01-31", "column": "RECEIVED" } } }),
+            1 + 50 + 10,
+        ),
     ] {
         assert_eq!(cost_of(query, variables).await.complexity, expected, "{query}");
     }
