@@ -7,37 +7,18 @@
 // for the figure on screen to move. As a commune's leader: reads its
 // figures and overdue dossiers, then asks for the province and reads the
 // error. Prints one JSON object: what it saw.
-import { chromium } from "playwright-core";
+import { closed, launch } from "./browser.mjs";
 
 const base = new URL(process.argv[2]);
 const shots = process.argv[3];
 const seen = { blocked: [], errors: [], supervisor: {}, commune: {} };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${base.hostname}`,
-  ],
-});
+const browser = await launch(base);
 
 async function open(username, viewport) {
   const context = await browser.newContext({ viewport, locale: "vi-VN" });
   const page = await context.newPage();
-  await page.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    if (url.host === base.host || url.protocol === "data:" || url.protocol === "blob:") return route.continue();
-    seen.blocked.push(url.href);
-    return route.abort("blockedbyclient");
-  });
-  page.on("pageerror", (error) => seen.errors.push(String(error)));
+  await closed(page, base, seen);
   await page.goto(new URL("/dashboard", base).href, { waitUntil: "load" });
   await page.selectOption("#demo-official", username);
   await page.click("#sign-in button[type=submit]");

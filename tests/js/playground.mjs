@@ -5,38 +5,16 @@
 // query, and — when the server runs on demo data — that choosing a demo
 // official puts their token in the Authorization header and a query then
 // answers as them. Prints one JSON object: what it saw.
-import { chromium } from "playwright-core";
+import { closed, launch } from "./browser.mjs";
 
 const base = new URL(process.argv[2]);
 const seen = { blocked: [], introspected: false, answered: null, asOfficial: null, docs: null, errors: [] };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    // No name resolves but the server's own address: nothing can leave the machine.
-    `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${base.hostname}`,
-  ],
-});
+const browser = await launch(base);
 try {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    if (url.host === base.host || url.protocol === "data:") {
-      return route.continue();
-    }
-    seen.blocked.push(url.href);
-    return route.abort("blockedbyclient");
-  });
-  page.on("pageerror", (error) => seen.errors.push(String(error)));
+  await closed(page, base, seen);
   page.on("response", async (response) => {
     if (!response.url().endsWith("/graphql") || response.request().method() !== "POST") return;
     const body = response.request().postData() || "";

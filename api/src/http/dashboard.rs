@@ -7,11 +7,10 @@
 //! it doubles as the example dashboard for third-party developers. Charts:
 //! Chart.js, vendored (`api/assets/dashboard/LICENSES.txt`).
 
-use super::playground::{demo_officials_json, CONTENT_SECURITY_POLICY};
-use super::{with_headers, HttpState};
+use super::playground::{asset_response, demo_officials_json, page_response};
+use super::HttpState;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use std::sync::Arc;
 
 /// The dashboard's files, served as they are.
@@ -98,22 +97,10 @@ pub(super) async fn page(State(state): State<Arc<HttpState>>) -> Response {
 </html>
 "#
     );
-    with_headers(
-        Html(html).into_response(),
-        [(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY.into()), (header::CACHE_CONTROL, "no-store".into())],
-    )
+    page_response(html)
 }
 
+/// Revalidated at every load (`max-age=0`): the dashboard changes with the binary.
 pub(super) async fn asset(Path(name): Path<String>) -> Response {
-    match ASSETS.iter().find(|(asset, _, _)| *asset == name) {
-        Some((_, content_type, content)) => with_headers(
-            (StatusCode::OK, *content).into_response(),
-            [
-                (header::CONTENT_TYPE, (*content_type).into()),
-                (header::CACHE_CONTROL, "no-cache".into()),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
-            ],
-        ),
-        None => crate::error::ApiError::NotFound(format!("no dashboard asset `{name}`")).into_response(),
-    }
+    asset_response(ASSETS, &name, 0, "dashboard")
 }

@@ -32,8 +32,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
 ];
 
 /// The page admits only what the binary serves.
-pub(super) const CONTENT_SECURITY_POLICY: &str =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'";
 
 /// The query the playground opens with.
@@ -115,22 +114,33 @@ pub(super) async fn page(State(state): State<Arc<HttpState>>) -> Response {
 </html>
 "#
     );
+    page_response(html)
+}
+
+/// A page of the binary's own, admitting only what the binary serves.
+pub(super) fn page_response(html: String) -> Response {
     with_headers(
         Html(html).into_response(),
         [(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY.into()), (header::CACHE_CONTROL, "no-store".into())],
     )
 }
 
-pub(super) async fn asset(Path(name): Path<String>) -> Response {
-    match ASSETS.iter().find(|(asset, _, _)| *asset == name) {
+/// The asset `name` of `assets` ((name, content type, content)), cached
+/// for `max_age` seconds; `NOT_FOUND` naming `what` for another name.
+pub(super) fn asset_response(assets: &[(&str, &str, &'static [u8])], name: &str, max_age: u32, what: &str) -> Response {
+    match assets.iter().find(|(asset, _, _)| *asset == name) {
         Some((_, content_type, content)) => with_headers(
             (StatusCode::OK, *content).into_response(),
             [
                 (header::CONTENT_TYPE, (*content_type).into()),
-                (header::CACHE_CONTROL, "public, max-age=86400".into()),
+                (header::CACHE_CONTROL, format!("public, max-age={max_age}")),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
             ],
         ),
-        None => crate::error::ApiError::NotFound(format!("no playground asset `{name}`")).into_response(),
+        None => crate::error::ApiError::NotFound(format!("no {what} asset `{name}`")).into_response(),
     }
+}
+
+pub(super) async fn asset(Path(name): Path<String>) -> Response {
+    asset_response(ASSETS, &name, 86_400, "playground")
 }
