@@ -52,6 +52,14 @@ async fn the_dashboard_shows_the_api_s_figures_drills_down_and_moves_with_the_de
     assert_eq!(supervisor["charts"][0], supervisor["rows"].as_i64().unwrap() * 3 - 3, "{seen:#}");
     assert!(supervisor["charts"][1].as_i64().unwrap() >= 3 && supervisor["canvases"] == 2, "{seen:#}");
     assert_eq!(supervisor["indexRows"], 6);
+    // The download is the report on screen: its total row holds the figures read before the change.
+    let csv = &supervisor["csv"];
+    assert!(csv["name"].as_str().unwrap().ends_with(".csv"), "{seen:#}");
+    let total_line = csv["lines"].as_array().unwrap().last().unwrap().as_str().unwrap().to_owned();
+    let cells: Vec<&str> = total_line.split(',').collect();
+    assert_eq!(cells[1], "Tổng cộng", "{total_line}");
+    let received: i64 = cells[3 + 2].trim_matches('"').parse().unwrap();
+    assert_eq!(received, supervisor["total"]["received"].as_i64().unwrap(), "{total_line}");
     // A figure opens exactly as many dossiers, all listed.
     let drill = &supervisor["drill"];
     assert!(drill["figure"].as_i64().unwrap() > 0, "{seen:#}");

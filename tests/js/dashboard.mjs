@@ -68,6 +68,12 @@ try {
   supervisor.canvases = await page.$$eval(".chart canvas", (canvases) => canvases.filter((c) => c.width > 0 && c.height > 0).length);
   await page.screenshot({ path: `${shots}/dashboard-supervisor.png`, fullPage: true });
   await page.screenshot({ path: `${shots}/dashboard-supervisor-screen.png` });
+  // The report on screen as a file: the CSV's total row.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+  const csv = (await download.createReadStream()).setEncoding("utf8");
+  let text = "";
+  for await (const chunk of csv) text += chunk;
+  supervisor.csv = { name: download.suggestedFilename(), lines: text.trim().split(/\r?\n/) };
 
   // A figure of the total with a few dossiers: its list, every page of it.
   const candidates = Object.entries(supervisor.total).filter(([, n]) => n > 0 && n <= 120);
