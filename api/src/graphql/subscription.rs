@@ -81,9 +81,7 @@ impl SubscriptionRoot {
         let lineage = ctx.state().authz.lineage();
         let today = ctx.state().clock.now().date_naive();
         let within = Subject::checked(ctx.db(), &lineage, &scope, &agency_code, (today, today)).await?.within;
-        let counts = move |published: &Published| {
-            within.contains(&published.event.agency_path) || within.contains(&published.receiving_agency_path)
-        };
+        let counts = move |published: &Published| published.is_in(&within);
         let state = (ctx.state().events.subscribe(), Open::new());
         Ok(futures_util::stream::unfold(state, move |(mut receiver, open)| {
             let (counts, agency_code) = (counts.clone(), agency_code.clone());
@@ -140,9 +138,7 @@ impl SubscriptionRoot {
             }
         });
         Ok(events.filter_map(move |published| {
-            let seen =
-                visible.contains(&published.event.agency_path) || visible.contains(&published.receiving_agency_path);
-            futures_util::future::ready(seen.then(|| DossierEvent(published.event.clone())))
+            futures_util::future::ready(published.is_in(&visible).then(|| DossierEvent(published.event.clone())))
         }))
     }
 }

@@ -82,6 +82,19 @@ pub(crate) async fn require_by_code(
     }
 }
 
+/// The agency with `id` if `visible`; `NOT_FOUND` otherwise, as for an id
+/// that names nothing.
+pub(crate) async fn require_by_id(
+    db: &DatabaseConnection,
+    id: Uuid,
+    visible: impl FnOnce(&agency::Model) -> bool,
+) -> ApiResult<agency::Model> {
+    match agency::Entity::find_by_id(id).one(db).await? {
+        Some(agency) if visible(&agency) => Ok(agency),
+        _ => Err(crate::error::ApiError::NotFound("no agency with this id".into())),
+    }
+}
+
 /// Agencies by id, in no particular order.
 pub(crate) async fn find_by_ids(db: &DatabaseConnection, ids: &[Uuid]) -> ApiResult<Vec<agency::Model>> {
     Ok(agency::Entity::find().filter(agency::Column::Id.is_in(ids.iter().copied())).all(db).await?)

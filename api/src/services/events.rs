@@ -38,6 +38,13 @@ pub struct Published {
     pub receiving_agency_path: String,
 }
 
+impl Published {
+    /// Whether the event's dossier is held or was received in `scope`.
+    pub fn is_in(&self, scope: &crate::domain::scope::Scope) -> bool {
+        scope.contains(&self.event.agency_path) || scope.contains(&self.receiving_agency_path)
+    }
+}
+
 /// What a `NOTIFY` carries: the whole event when it fits the payload limit
 /// (8,000 bytes), so listeners need not read it back; its id otherwise. With
 /// the dossier it changed and the server instance that wrote it.

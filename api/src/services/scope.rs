@@ -16,33 +16,35 @@ pub(crate) trait ScopeCondition {
 
 impl ScopeCondition for Scope {
     fn condition(&self, column: impl ColumnTrait) -> Condition {
-        self.patterns()
-            .iter()
-            .fold(Condition::any(), |any, pattern| any.add(pattern_expr(column, pattern)))
-            .add_option(self.is_empty().then(|| Expr::val(1).eq(0)))
+        scope_on(self, &column_of(column))
     }
 }
 
 /// `column` names an agency matched by `pattern`.
 pub(crate) fn pattern_expr(column: impl ColumnTrait, pattern: &PathPattern) -> SimpleExpr {
-    match pattern {
-        PathPattern::Agency(path) => column.eq(path.as_str()),
-        PathPattern::Subtree(prefix) => column.gte(prefix.as_str()).and(column.lt(subtree_upper_bound(prefix))),
-    }
+    pattern_on(&column_of(column), pattern)
+}
+
+/// `column`, named with its table.
+fn column_of(column: impl ColumnTrait) -> SimpleExpr {
+    Expr::col((column.entity_name(), column)).into()
 }
 
 /// The path `path` (any expression) names an agency in `scope`, as
 /// [`ScopeCondition::condition`] does for a column.
 pub(crate) fn scope_on(scope: &Scope, path: &SimpleExpr) -> Condition {
-    let on = |pattern: &PathPattern| match pattern {
-        PathPattern::Agency(agency) => Expr::expr(path.clone()).eq(agency.as_str()),
-        PathPattern::Subtree(prefix) => {
-            Expr::expr(path.clone()).gte(prefix.as_str()).and(Expr::expr(path.clone()).lt(subtree_upper_bound(prefix)))
-        }
-    };
     scope
         .patterns()
         .iter()
-        .fold(Condition::any(), |any, pattern| any.add(on(pattern)))
+        .fold(Condition::any(), |any, pattern| any.add(pattern_on(path, pattern)))
         .add_option(scope.is_empty().then(|| Expr::val(1).eq(0)))
+}
+
+/// The path `path` names an agency matched by `pattern`.
+fn pattern_on(path: &SimpleExpr, pattern: &PathPattern) -> SimpleExpr {
+    let path = || Expr::expr(path.clone());
+    match pattern {
+        PathPattern::Agency(agency) => path().eq(agency.as_str()),
+        PathPattern::Subtree(prefix) => path().gte(prefix.as_str()).and(path().lt(subtree_upper_bound(prefix))),
+    }
 }

@@ -1,16 +1,13 @@
 //! The dossiers.
 
 use crate::domain::scope::Scope;
-use crate::error::ApiError;
 use crate::graphql::context::{loader, page_size, scope, ContextExt};
 use crate::graphql::enums::{Channel, DossierOrder, DossierStatus};
-use crate::graphql::ids::{id_of, NodeType};
 use crate::graphql::loaders::{EventsOf, SyncOf};
 use crate::graphql::types::portal::{SyncStatus, UnsyncedDossiers};
 use crate::graphql::types::report::ReportCellInput;
 use crate::graphql::types::Dossier;
 use crate::services::dossiers;
-use crate::services::reports::{self, AgencyRow, Cell, CellRow};
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, InputObject, Object};
@@ -80,51 +77,7 @@ async fn filter_of(ctx: &Context<'_>, filter: Option<DossierFilter>) -> async_gr
     let cell = filter.report_cell.take();
     let mut filter: dossiers::DossierFilter = filter.into();
     if let Some(cell) = cell {
-        let scope = scope(ctx, "report", "read").await;
-        let lineage = ctx.state().authz.lineage();
-        let period = (cell.from.0, cell.to.0);
-        let subject = match (&cell.agency_code, &cell.agency_id) {
-            (Some(code), None) => reports::Subject::checked(ctx.db(), &lineage, &scope, code, period).await?,
-            (None, Some(id)) => {
-                let missing = || ApiError::NotFound("no agency with this id".into());
-                let id = id_of(id, NodeType::Agency, missing)?;
-                let found = crate::services::agencies::find_by_ids(ctx.db(), &[id]).await?.pop();
-                let agency = found.filter(|agency| scope.contains(&agency.path)).ok_or_else(missing)?;
-                reports::Subject::over(&lineage, &scope, agency, reports::Period::new(period.0, period.1)?)
-            }
-            _ => {
-                return Err(ApiError::BadUserInput(
-                    "a report cell names its agency by `agencyCode` or `agencyId`".into(),
-                ))?
-            }
-        };
-        let row = match (cell.procedure_id, cell.field_code) {
-            (Some(_), Some(_)) => {
-                return Err(ApiError::BadUserInput(
-                    "a report cell is in a row by procedure or by field, not both".into(),
-                ))?
-            }
-            (Some(id), None) => CellRow::Procedure(id_of(&id, NodeType::Procedure, || {
-                ApiError::BadUserInput("`procedureId` is not a procedure's id".into())
-            })?),
-            (None, Some(code)) => CellRow::Field(code),
-            (None, None) => CellRow::Total,
-        };
-        let agency_row = match (cell.own, &cell.row_agency_id) {
-            (true, Some(_)) => {
-                return Err(ApiError::BadUserInput("a report cell is in the own row or in a unit's, not both".into()))?
-            }
-            (true, None) => Some(AgencyRow::Own),
-            (false, Some(id)) => Some(AgencyRow::Unit(id_of(id, NodeType::Agency, || {
-                ApiError::NotFound("the report has no row for this agency".into())
-            })?)),
-            (false, None) => None,
-        };
-        let (subject, except) = match agency_row {
-            Some(agency_row) => reports::row_subject(ctx.db(), &lineage, subject, agency_row).await?,
-            None => (subject, Scope::default()),
-        };
-        filter.report_cell = Some(Cell { subject, except, column: cell.column.into(), row });
+        filter.report_cell = Some(cell.checked(ctx).await?);
     }
     Ok(filter)
 }

@@ -1,11 +1,14 @@
 //! `DossierReport`: the periodic report on dossier handling (form II.06a).
 
-use crate::graphql::ids::{global_id, NodeType};
+use crate::domain::scope::Scope;
+use crate::error::ApiError;
+use crate::graphql::context::{scope, ContextExt};
+use crate::graphql::ids::{global_id, id_of, NodeType};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::procedure::Field;
 use crate::graphql::types::{Agency, Procedure};
-use crate::services::reports::{Figures, Report, RowKey};
-use async_graphql::{Enum, InputObject, Object, SimpleObject, ID};
+use crate::services::reports::{self, AgencyRow, Cell, CellRow, Figures, Period, Report, RowKey, Subject};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// How the rows of a dossier report are cut.
@@ -92,6 +95,54 @@ impl DossierReport {
     }
 }
 
+impl ReportCellInput {
+    /// The cell, checked like the report: `NOT_FOUND` for an agency the
+    /// caller may not report on (or a row its report does not have).
+    pub(crate) async fn checked(self, ctx: &Context<'_>) -> async_graphql::Result<Cell> {
+        let (db, scope, lineage) = (ctx.db(), scope(ctx, "report", "read").await, ctx.state().authz.lineage());
+        let period = (self.from.0, self.to.0);
+        let subject = match (&self.agency_code, &self.agency_id) {
+            (Some(code), None) => Subject::checked(db, &lineage, &scope, code, period).await?,
+            (None, Some(id)) => {
+                let id = id_of(id, NodeType::Agency, || ApiError::NotFound("no agency with this id".into()))?;
+                Subject::checked_by_id(db, &lineage, &scope, id, period).await?
+            }
+            _ => {
+                return Err(ApiError::BadUserInput(
+                    "a report cell names its agency by `agencyCode` or `agencyId`".into(),
+                ))?
+            }
+        };
+        let row = match (self.procedure_id, self.field_code) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::BadUserInput(
+                    "a report cell is in a row by procedure or by field, not both".into(),
+                ))?
+            }
+            (Some(id), None) => CellRow::Procedure(id_of(&id, NodeType::Procedure, || {
+                ApiError::BadUserInput("`procedureId` is not a procedure's id".into())
+            })?),
+            (None, Some(code)) => CellRow::Field(code),
+            (None, None) => CellRow::Total,
+        };
+        let agency_row = match (self.own, &self.row_agency_id) {
+            (true, Some(_)) => {
+                return Err(ApiError::BadUserInput("a report cell is in the own row or in a unit's, not both".into()))?
+            }
+            (true, None) => Some(AgencyRow::Own),
+            (false, Some(id)) => Some(AgencyRow::Unit(id_of(id, NodeType::Agency, || {
+                ApiError::NotFound("the report has no row for this agency".into())
+            })?)),
+            (false, None) => None,
+        };
+        let (subject, except) = match agency_row {
+            Some(agency_row) => reports::row_subject(db, &lineage, subject, agency_row).await?,
+            None => (subject, Scope::default()),
+        };
+        Ok(Cell { subject, except, column: self.column.into(), row })
+    }
+}
+
 /// The cell of a row of the report on `agency` over `from..=to` (the total's
 /// with `None`), but for its column: also what the files give each row.
 pub(crate) fn report_cell(
@@ -113,9 +164,8 @@ pub(crate) fn report_cell(
         Some(RowKey::Agency(agency)) => cell.row_agency_id = Some(global_id(NodeType::Agency, agency.id)),
         Some(RowKey::Own(_)) => cell.own = true,
         Some(RowKey::Month(first)) => {
-            let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(*first);
-            cell.from = Date((*first).max(from));
-            cell.to = Date(next.pred_opt().unwrap_or(next).min(to));
+            let (first, last) = Period { from, to }.month_within(*first);
+            (cell.from, cell.to) = (Date(first), Date(last));
         }
         Some(RowKey::Procedure(procedure)) => cell.procedure_id = Some(global_id(NodeType::Procedure, procedure.id)),
         Some(RowKey::Field(field)) => cell.field_code = Some(field.code.clone()),

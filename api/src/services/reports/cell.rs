@@ -97,8 +97,8 @@ fn entered_day(backend: DbBackend) -> SimpleExpr {
     }
 }
 
-/// The moves of the dossier after `day` (`from_day`, with `on`, during it
-/// before that day's move), in the table named `alias`.
+/// The dossier's moves after `day` (with `on`, from `day` itself on), in
+/// the table named `alias`.
 fn moves_after(alias: &str, day: &SimpleExpr, on: bool) -> SelectStatement {
     use dossier_move::Column::{Day, DossierId};
     let alias = Alias::new(alias);
@@ -207,9 +207,8 @@ impl Cell {
                 .to_owned();
             Condition::all().add(Expr::exists(moves))
         };
-        let received = || {
-            Condition::any().add(channel(Channel::Online)).add(channel(Channel::Direct)).add(channel(Channel::Postal))
-        };
+        // Every dossier has one of the three channels: received is taken in.
+        let received = taken_in_within;
         let condition = match self.column {
             Column::CarriedOver => carried_over(),
             Column::ReceivedOnline => channel(Channel::Online),

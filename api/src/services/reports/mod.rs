@@ -80,9 +80,22 @@ impl Subject {
         Ok(Self::over(lineage, scope, agency, period))
     }
 
-    /// The same for an agency already found (by its id: a closed unit whose
-    /// code a new one took) and checked visible in `scope`.
-    pub(crate) fn over(lineage: &Lineage, scope: &Scope, agency: agency::Model, period: Period) -> Self {
+    /// The same for the agency with `id` (a closed unit whose code a new
+    /// one took since).
+    pub(crate) async fn checked_by_id(
+        db: &DatabaseConnection,
+        lineage: &Lineage,
+        scope: &Scope,
+        id: uuid::Uuid,
+        (from, to): (NaiveDate, NaiveDate),
+    ) -> ApiResult<Self> {
+        let period = Period::new(from, to)?;
+        let agency = crate::services::agencies::require_by_id(db, id, |agency| scope.contains(&agency.path)).await?;
+        Ok(Self::over(lineage, scope, agency, period))
+    }
+
+    /// What a report on `agency`, visible in `scope`, counts.
+    fn over(lineage: &Lineage, scope: &Scope, agency: agency::Model, period: Period) -> Self {
         let own = Scope::new([PathPattern::Subtree(agency.path.clone())]);
         let counted = match agency.valid_to {
             None => lineage.extend(own),
@@ -198,7 +211,8 @@ async fn by_agency(
 /// The units a report by agency has a row for: the agency's children that
 /// existed during the period, and the closed units it carries on as a whole,
 /// each with something the caller may report on.
-struct Units(Vec<agency::Model>);
+/// (And the agency's open children without a row: not yet during the period.)
+struct Units(Vec<agency::Model>, Vec<agency::Model>);
 
 impl Units {
     async fn of(db: &DatabaseConnection, subject: &Subject) -> ApiResult<Self> {
@@ -209,13 +223,12 @@ impl Units {
             None => crate::services::agencies::predecessors_of(db, &[agency.id]).await?,
             Some(_) => Vec::new(),
         };
-        Ok(Self(
-            children
-                .into_iter()
-                .chain(predecessors.into_iter().map(|(_, predecessor, _)| predecessor))
-                .filter(|unit| during(unit) && !within.intersect(&PathPattern::Subtree(unit.path.clone())).is_empty())
-                .collect(),
-        ))
+        let (rows, others) = children
+            .into_iter()
+            .chain(predecessors.into_iter().map(|(_, predecessor, _)| predecessor))
+            .partition(|unit| during(unit) && !within.intersect(&PathPattern::Subtree(unit.path.clone())).is_empty());
+        let open_children = |unit: &agency::Model| unit.valid_to.is_none() && unit.parent_id == Some(agency.id);
+        Ok(Self(rows, others.into_iter().filter(open_children).collect()))
     }
 
     fn row_of(&self, path: &str) -> Option<usize> {
@@ -281,13 +294,7 @@ pub(crate) async fn row_subject(
     );
     if wanted.is_none() {
         // The open children the report has no row for (not yet during the period).
-        let children = crate::services::agencies::children_of(db, &[subject.agency.id]).await?;
-        patterns.extend(
-            children
-                .into_iter()
-                .filter(|child| child.valid_to.is_none() && units.row_of(&child.path).is_none())
-                .map(|child| PathPattern::Subtree(child.path)),
-        );
+        patterns.extend(units.1.iter().map(|child| PathPattern::Subtree(child.path.clone())));
     }
     let within = Scope::new(patterns.iter().flat_map(|p| subject.within.intersect(p).patterns().to_vec()));
     Ok((Subject { within, ..subject }, Scope::new(except)))

@@ -85,9 +85,16 @@ pub(super) fn months(period: Period) -> Vec<(NaiveDate, NaiveDate, NaiveDate)> {
     let mut months = Vec::new();
     let mut first = period.from.with_day(1).expect("day 1 exists");
     while first <= period.to {
-        let next = first.checked_add_months(chrono::Months::new(1)).expect("a month after");
-        months.push((first, first.max(period.from), (next - Days::new(1)).min(period.to)));
-        first = next;
+        let (from, to) = period.month_within(first);
+        months.push((first, from, to));
+        first = next_month(first);
     }
     months
+}
+
+impl Period {
+    /// The days of the month beginning on `first` inside the period.
+    pub(crate) fn month_within(&self, first: NaiveDate) -> (NaiveDate, NaiveDate) {
+        (first.max(self.from), (next_month(first) - Days::new(1)).min(self.to))
+    }
 }
